@@ -1,0 +1,3 @@
+module hppbot
+
+go 1.26
