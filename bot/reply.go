@@ -1,0 +1,156 @@
+// Package bot holds what every chat surface shares: the platform-neutral
+// Reply each surface renders (Block Kit in Slack, an Adaptive Card in Teams,
+// plain text in the console), the Messenger the scheduler sends through, and
+// the way people and channels are named across surfaces.
+//
+// Text in a Reply uses a small markup every surface can render: *bold*,
+// "• " bullets, line breaks, and mentions written <@person-id> (see Mention).
+package bot
+
+import (
+	"context"
+	"regexp"
+	"strings"
+)
+
+// Reply is one message from hppbot.
+type Reply struct {
+	// Text is the main message.
+	Text string
+	// Sections follow the text, each with an optional title and fields.
+	Sections []Section
+	// Note is small print shown last (for example, who can see this).
+	Note string
+	// Buttons are actions the reader can take with one tap.
+	Buttons []Button
+	// Files are attachments (exports, charts).
+	Files []File
+	// Form asks the surface to show a form (a Slack modal, a Teams card)
+	// instead of the text, where it can; surfaces that can't show Text.
+	Form *Form
+	// Public marks a reply everyone in the conversation should see; command
+	// replies are private to the person who typed unless this is set.
+	Public bool
+}
+
+// Section is a block of a reply.
+type Section struct {
+	Title  string
+	Text   string
+	Fields []Field
+}
+
+// Field is a label and a value shown side by side.
+type Field struct {
+	Label string
+	Value string
+}
+
+// Button runs a command as the person who presses it.
+type Button struct {
+	Label   string
+	Command string // a command line, e.g. "snooze HPP-3 1d"
+	Style   string // "", "primary" or "danger"
+	// Form, when set, is shown first to collect more (a surface that can't
+	// show forms runs Command as it is).
+	Form *Form
+}
+
+// Form collects the arguments of a command.
+type Form struct {
+	ID      string // what the form is for, e.g. "open", "contact"
+	Title   string
+	Submit  string
+	Command string // the command the answers are added to, e.g. "contact HPP-3"
+	Inputs  []Input
+	Intro   string
+}
+
+// Input kinds.
+const (
+	InputText   = "text"   // one line
+	InputLong   = "long"   // several lines; becomes the command's free text
+	InputChoice = "choice" // one of Options
+	InputPerson = "person" // one person
+	InputPeople = "people" // several people
+	InputDate   = "date"   // a date
+)
+
+// Input is one field of a form. Its answer becomes name=value in the command
+// line; a Positional answer comes straight after the command, as typed; the
+// free-text input (Name "text") goes last.
+type Input struct {
+	Name        string
+	Positional  bool
+	Label       string
+	Kind        string
+	Placeholder string
+	Hint        string
+	Optional    bool
+	Options     []Option
+	Value       string // initial value
+}
+
+// Option is one choice.
+type Option struct {
+	Value string
+	Label string
+}
+
+// File is an attachment.
+type File struct {
+	Name  string // file name, e.g. HPP-3-timeline.csv
+	Type  string // MIME type
+	Title string
+	Data  []byte
+}
+
+// Messenger sends what hppbot says on its own: reminders, escalations,
+// digests, check-ins. Each surface implements it; the scheduler knows no
+// platform.
+type Messenger interface {
+	// SendDirect sends a private message to a person.
+	SendDirect(ctx context.Context, person string, r Reply) error
+	// PostChannel posts to a channel.
+	PostChannel(ctx context.Context, channel string, r Reply) error
+}
+
+// Mention writes a person into reply text; each surface renders it.
+func Mention(person string) string { return "<@" + person + ">" }
+
+// Channel writes a channel into reply text.
+func Channel(channel string) string { return "<#" + channel + ">" }
+
+var mentionPattern = regexp.MustCompile(`<([@#])([^<>|\s]+)(?:\|[^<>]*)?>`)
+
+// ReplaceMentions rewrites every mention and channel in text with what
+// render returns for it (kind is '@' or '#').
+func ReplaceMentions(text string, render func(kind byte, id string) string) string {
+	return mentionPattern.ReplaceAllStringFunc(text, func(m string) string {
+		sub := mentionPattern.FindStringSubmatch(m)
+		return render(sub[1][0], sub[2])
+	})
+}
+
+// PlainText flattens a reply to readable text, for surfaces or logs of
+// shape only. Mentions are left as they are.
+func (r Reply) PlainText() string {
+	var b strings.Builder
+	b.WriteString(r.Text)
+	for _, s := range r.Sections {
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		if s.Title != "" {
+			b.WriteString("*" + s.Title + "*\n")
+		}
+		b.WriteString(s.Text)
+		for _, f := range s.Fields {
+			b.WriteString("\n" + f.Label + ": " + f.Value)
+		}
+	}
+	if r.Note != "" {
+		b.WriteString("\n\n" + r.Note)
+	}
+	return strings.TrimSpace(b.String())
+}

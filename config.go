@@ -1,0 +1,181 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+
+	"hppbot/pathway"
+)
+
+// config is the environment, read and checked at start-up. A bad value stops
+// hppbot with one line naming the variable and what is wrong.
+type config struct {
+	RedisURL    string
+	Addr        string
+	Prefix      string
+	LogLevel    slog.Level
+	Admins      []string
+	PolicyFile  string
+	PromptsDir  string
+	Policy      *pathway.Policy
+	SlackToken  string
+	SlackSecret string
+	SlackApp    string
+	SlackAPI    string
+	SlackCmd    string
+	TeamsID     string
+	TeamsPass   string
+	TeamsTenant string
+	OpenIDURL   string
+	TokenURL    string
+}
+
+// configError names the variable at fault.
+type configError struct {
+	Var string
+	Msg string
+}
+
+func (e *configError) Error() string { return e.Var + ": " + e.Msg }
+
+// readConfig reads the environment through get (os.Getenv in main).
+func readConfig(get func(string) string) (*config, error) {
+	c := &config{
+		RedisURL:    strings.TrimSpace(get("REDIS_URL")),
+		Addr:        or(get("HPP_ADDR"), ":8080"),
+		Prefix:      or(get("HPP_REDIS_PREFIX"), "hpp:"),
+		PolicyFile:  strings.TrimSpace(get("HPP_POLICY_FILE")),
+		PromptsDir:  strings.TrimSpace(get("HPP_PROMPTS_DIR")),
+		SlackToken:  strings.TrimSpace(get("SLACK_BOT_TOKEN")),
+		SlackSecret: strings.TrimSpace(get("SLACK_SIGNING_SECRET")),
+		SlackApp:    strings.TrimSpace(get("SLACK_APP_TOKEN")),
+		SlackAPI:    strings.TrimSpace(get("SLACK_API_URL")),
+		SlackCmd:    or(get("HPP_SLACK_COMMAND"), "/hpp"),
+		TeamsID:     strings.TrimSpace(get("MICROSOFT_APP_ID")),
+		TeamsPass:   strings.TrimSpace(get("MICROSOFT_APP_PASSWORD")),
+		TeamsTenant: strings.TrimSpace(get("MICROSOFT_APP_TENANT_ID")),
+		OpenIDURL:   or(get("BOTFRAMEWORK_OPENID_METADATA"), "https://login.botframework.com/v1/.well-known/openidconfiguration"),
+		TokenURL:    or(get("BOTFRAMEWORK_TOKEN_URL"), "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"),
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		return nil, &configError{"REDIS_URL", "should start with redis:// or rediss:// (for example redis://127.0.0.1:6379/0)"}
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return nil, &configError{"HPP_ADDR", fmt.Sprintf("%q should be an address to listen on, such as :8080 or 127.0.0.1:8080", c.Addr)}
+	}
+	if strings.ContainsAny(c.Prefix, " {}") {
+		return nil, &configError{"HPP_REDIS_PREFIX", "should not contain spaces or braces (braces are used for Redis Cluster hash tags)"}
+	}
+	switch strings.ToLower(or(get("HPP_LOG_LEVEL"), "info")) {
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "info":
+		c.LogLevel = slog.LevelInfo
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		return nil, &configError{"HPP_LOG_LEVEL", fmt.Sprintf("%q should be debug, info, warn or error", get("HPP_LOG_LEVEL"))}
+	}
+	for _, a := range strings.Split(get("HPP_ADMINS"), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			c.Admins = append(c.Admins, a)
+		}
+	}
+	if (c.SlackToken == "") != (c.SlackSecret == "") && c.SlackApp == "" {
+		missing := "SLACK_SIGNING_SECRET"
+		if c.SlackToken == "" {
+			missing = "SLACK_BOT_TOKEN"
+		}
+		return nil, &configError{missing, "is needed too: Slack over HTTP needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"}
+	}
+	if c.SlackApp != "" && c.SlackToken == "" {
+		return nil, &configError{"SLACK_BOT_TOKEN", "is needed with SLACK_APP_TOKEN: Socket Mode uses the bot token to reply"}
+	}
+	if c.SlackApp != "" && !strings.HasPrefix(c.SlackApp, "xapp-") {
+		return nil, &configError{"SLACK_APP_TOKEN", "should be an app-level token starting xapp- (Socket Mode)"}
+	}
+	if c.SlackAPI != "" {
+		if u, err := url.Parse(c.SlackAPI); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, &configError{"SLACK_API_URL", fmt.Sprintf("%q should be a URL such as https://slack.com/api/", c.SlackAPI)}
+		}
+		if !strings.HasSuffix(c.SlackAPI, "/") {
+			c.SlackAPI += "/"
+		}
+	}
+	if !strings.HasPrefix(c.SlackCmd, "/") || strings.ContainsAny(c.SlackCmd, " \t") {
+		return nil, &configError{"HPP_SLACK_COMMAND", fmt.Sprintf("%q should be a slash command such as /hpp", c.SlackCmd)}
+	}
+	if (c.TeamsID == "") != (c.TeamsPass == "") {
+		missing := "MICROSOFT_APP_PASSWORD"
+		if c.TeamsID == "" {
+			missing = "MICROSOFT_APP_ID"
+		}
+		return nil, &configError{missing, "is needed too: Teams needs both MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD"}
+	}
+	for _, v := range []struct{ name, val string }{{"BOTFRAMEWORK_OPENID_METADATA", c.OpenIDURL}, {"BOTFRAMEWORK_TOKEN_URL", c.TokenURL}} {
+		if u, err := url.Parse(v.val); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, &configError{v.name, fmt.Sprintf("%q should be an http or https URL", v.val)}
+		}
+	}
+
+	nation := pathway.England
+	nationSet := strings.TrimSpace(get("HPP_NATION")) != ""
+	if nationSet {
+		n, err := pathway.ParseNation(get("HPP_NATION"))
+		if err != nil {
+			return nil, &configError{"HPP_NATION", err.Error()}
+		}
+		nation = n
+	}
+	tz := or(get("HPP_TIMEZONE"), "Europe/London")
+	tzSet := strings.TrimSpace(get("HPP_TIMEZONE")) != ""
+	if c.PolicyFile != "" {
+		data, err := os.ReadFile(c.PolicyFile)
+		if err != nil {
+			return nil, &configError{"HPP_POLICY_FILE", fmt.Sprintf("can't read %s: %v", c.PolicyFile, unwrapPathError(err))}
+		}
+		p, err := pathway.ParsePolicy(data, nation, tz, nationSet, tzSet)
+		if err != nil {
+			return nil, &configError{"HPP_POLICY_FILE", fmt.Sprintf("%s: %v", c.PolicyFile, err)}
+		}
+		c.Policy = p
+	} else {
+		p, err := pathway.DefaultPolicy(nation, tz)
+		if err != nil {
+			return nil, &configError{"HPP_TIMEZONE", err.Error()}
+		}
+		c.Policy = p
+	}
+	if c.PromptsDir != "" {
+		if st, err := os.Stat(c.PromptsDir); err != nil || !st.IsDir() {
+			return nil, &configError{"HPP_PROMPTS_DIR", fmt.Sprintf("%s is not a folder I can read", c.PromptsDir)}
+		}
+	}
+	return c, nil
+}
+
+// console reports whether no chat platform is configured: then hppbot runs
+// the terminal console.
+func (c *config) console() bool {
+	return c.SlackToken == "" && c.SlackApp == "" && c.TeamsID == ""
+}
+
+func or(v, def string) string {
+	if v = strings.TrimSpace(v); v != "" {
+		return v
+	}
+	return def
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,624 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/store"
+)
+
+func (h *Handler) caseCommands() []*command {
+	return []*command{
+		{
+			name:    "open",
+			grammar: grammar{positional: 1, options: []string{"lead", "service", "harm", "candour", "aware", "involved", "every"}, mentions: true, text: true},
+			run:     h.open,
+			noArgs:  h.openForm,
+			usage:   "open <incident-ref> [lead=@u] [service=<s>] [harm=<level>] [candour=auto|yes|no] [aware=<date>] [involved=@a,@b] [every=<dur>] [summary]",
+			summary: "open a harm case",
+			group:   "cases",
+			help: "Opens a harm case for a patient harmed by their care. Use the incident reference from your risk system — never the patient's name, NHS number, date of birth or address.\n" +
+				"• harm: none, low, moderate, severe, death or psychological (prolonged psychological harm)\n" +
+				"• candour: auto (decide from the harm level), yes or no\n" +
+				"• aware: the date your organisation became aware, year-month-day (default today)\n" +
+				"• lead: the named contact for the family (default you)\n" +
+				"• every: how often you have agreed to be in touch, e.g. 1w\n" +
+				"Example: /hpp open INC-1042 service=maternity harm=moderate involved=@sam Baby moved to NICU after a delayed escalation",
+		},
+		{
+			name:    "contact",
+			grammar: grammar{positional: 1, options: []string{"via", "next", "on"}, text: true},
+			run:     h.contact,
+			usage:   "contact <case> [via=phone|meeting|video|letter|email] [next=<date|dur>] [note]",
+			summary: "log a conversation or message with the patient or family",
+			group:   "cases",
+			help: "Logs a contact with the patient or family and sets when the next one is due: next= if you give it, otherwise the agreed plan, otherwise the organisation's default.\n" +
+				"on=<date> records a contact made on an earlier day.\n" +
+				"Example: /hpp contact HPP-3 via=phone next=7d Spoke with her daughter; agreed weekly calls",
+		},
+		{
+			name:    "plan",
+			grammar: grammar{positional: 1, options: []string{"every", "via"}, text: true},
+			run:     h.plan,
+			usage:   "plan <case> every=<dur> [via=...] [note]",
+			summary: "record how often you agreed to keep in touch",
+			group:   "cases",
+			help:    "Records the communication the family asked for. Reminders follow it.\nExample: /hpp plan HPP-3 every=1w via=phone Tuesday afternoons suit them best",
+		},
+		{
+			name:    "candour",
+			grammar: grammar{positional: 2, options: []string{"on"}, text: true},
+			run:     h.candour,
+			usage:   "candour <case> notified|written|update|na [note]",
+			summary: "record a Duty of Candour step",
+			group:   "cases",
+			help: "• notified — the family was told what happened and given an apology (in person, by phone or video)\n" +
+				"• written — the written follow-up was sent\n" +
+				"• update — a further update was given\n" +
+				"• na — the duty doesn't apply (give the reason)\n" +
+				"on=<date> records a step taken on an earlier day.\nExample: /hpp candour HPP-3 notified Met with her son and the ward manager",
+		},
+		{
+			name:    "family",
+			grammar: grammar{positional: 2, options: []string{"parallel"}, text: true},
+			run:     h.family,
+			usage:   "family <case> support|questions|investigation|findings|improvement|parallel=<process> [note]",
+			summary: "record support, involvement, or a complaint, claim, inquest or regulator",
+			group:   "cases",
+			help: "• support — independent support or advice offered\n" +
+				"• questions — the family's questions taken into the investigation\n" +
+				"• investigation — the family invited to take part in the investigation\n" +
+				"• findings — findings shared and discussed with the family\n" +
+				"• improvement — the family invited into improvement work\n" +
+				"• parallel=complaint|claim|inquest|regulator — the family has started another process; reminders to keep in touch carry on\n" +
+				"Example: /hpp family HPP-3 support Gave details of an independent advocacy service",
+		},
+		{
+			name:    "lead",
+			grammar: grammar{positional: 1, mentions: true},
+			run:     h.lead,
+			usage:   "lead <case> @person",
+			summary: "hand the named-contact role to someone else",
+			group:   "cases",
+			help:    "Hands the named-contact role to a colleague. Both of you are told.\nExample: /hpp lead HPP-3 @alex",
+		},
+		{
+			name:    "involve",
+			grammar: grammar{positional: 1, mentions: true},
+			run:     h.involve,
+			usage:   "involve <case> @person [@person ...]",
+			summary: "record staff involved in the incident",
+			group:   "cases",
+			help:    "Records staff who were involved, so they can see the case.\nExample: /hpp involve HPP-3 @sam @jo",
+		},
+		{
+			name:    "snooze",
+			grammar: grammar{positional: 2},
+			run:     h.snooze,
+			usage:   "snooze <case> <dur>",
+			summary: "postpone reminders for a case",
+			group:   "cases",
+			help:    "Postpones reminders for a case, up to your organisation's limit. It is recorded on the timeline.\nExample: /hpp snooze HPP-3 2d",
+		},
+		{
+			name:    "close",
+			grammar: grammar{positional: 1, text: true},
+			run:     h.closeCase,
+			usage:   "close <case> [note]",
+			summary: "close a case; reminders stop",
+			group:   "cases",
+			help:    "Closes a case when the family no longer needs contact from us. Reminders stop; the record stays.\nExample: /hpp close HPP-3 Family content with the final meeting",
+		},
+		{
+			name:    "reopen",
+			grammar: grammar{positional: 1},
+			run:     h.reopen,
+			usage:   "reopen <case>",
+			summary: "reopen a closed case",
+			group:   "cases",
+			help:    "Reopens a closed case; the next contact is due soon after.\nExample: /hpp reopen HPP-3",
+		},
+	}
+}
+
+// openForm is /hpp open with nothing else: a form where the surface can
+// show one, the usage where it can't.
+func (h *Handler) openForm(ctx context.Context, req Request) (bot.Reply, error) {
+	c := h.cmds["open"]
+	return bot.Reply{
+		Text: "To open a harm case, type:\n" + "/hpp " + c.usage + "\n\n" + c.help,
+		Form: OpenForm(),
+	}, nil
+}
+
+// OpenForm is the form for opening a case.
+func OpenForm() *bot.Form {
+	harm := []bot.Option{}
+	for _, l := range pathway.HarmLevels {
+		harm = append(harm, bot.Option{Value: string(l), Label: strings.ToUpper(l.Label()[:1]) + l.Label()[1:]})
+	}
+	return &bot.Form{
+		ID: "open", Title: "Open a harm case", Submit: "Open case", Command: "open",
+		Intro: "Use the incident reference from your risk system. Please don't enter the patient's name, NHS number, date of birth or address.",
+		Inputs: []bot.Input{
+			{Name: "ref", Label: "Incident reference", Kind: bot.InputText, Placeholder: "INC-1042", Positional: true},
+			{Name: "service", Label: "Service", Kind: bot.InputText, Placeholder: "maternity", Optional: true},
+			{Name: "harm", Label: "Level of harm", Kind: bot.InputChoice, Options: harm, Optional: true},
+			{Name: "lead", Label: "Named contact for the family", Kind: bot.InputPerson, Optional: true, Hint: "Leave empty to be the contact yourself."},
+			{Name: "involved", Label: "Staff involved", Kind: bot.InputPeople, Optional: true, Hint: "They'll be offered private wellbeing check-ins."},
+			{Name: "aware", Label: "Date the organisation became aware", Kind: bot.InputDate, Optional: true},
+			{Name: "candour", Label: "Duty of Candour", Kind: bot.InputChoice, Optional: true, Options: []bot.Option{
+				{Value: "auto", Label: "Decide from the harm level"}, {Value: "yes", Label: "Applies"}, {Value: "no", Label: "Doesn't apply"}}},
+			{Name: "text", Label: "Short summary (no patient details)", Kind: bot.InputLong, Optional: true, Placeholder: "What happened, in a sentence"},
+		},
+	}
+}
+
+// ContactForm is the form for logging a contact on a case.
+func ContactForm(caseName string) *bot.Form {
+	return &bot.Form{
+		ID: "contact", Title: "Log contact — " + caseName, Submit: "Log contact", Command: "contact " + caseName,
+		Inputs: []bot.Input{
+			{Name: "via", Label: "How", Kind: bot.InputChoice, Optional: true, Options: []bot.Option{
+				{Value: "phone", Label: "Phone"}, {Value: "meeting", Label: "Meeting"}, {Value: "video", Label: "Video"}, {Value: "letter", Label: "Letter"}, {Value: "email", Label: "Email"}}},
+			{Name: "next", Label: "Next contact due", Kind: bot.InputText, Optional: true, Placeholder: "7d, 2w or 2026-12-01", Hint: "Leave empty to follow the agreed plan."},
+			{Name: "text", Label: "Note (no patient details)", Kind: bot.InputLong, Optional: true},
+		},
+	}
+}
+
+func (h *Handler) open(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	p := h.Policy
+	now := h.Clock()
+	in := pathway.OpenInput{Summary: cmd.Text}
+	if len(cmd.Args) > 0 {
+		in.Ref = cmd.Args[0]
+	}
+	var err error
+	if v, ok := cmd.Opts["service"]; ok {
+		if in.Service, err = pathway.ParseServiceName(v); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	if v, ok := cmd.Opts["harm"]; ok {
+		if in.Harm, err = pathway.ParseHarm(v); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	if v, ok := cmd.Opts["candour"]; ok {
+		if in.Candour, err = pathway.ParseCandourMode(v); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	if v, ok := cmd.Opts["aware"]; ok {
+		if in.Aware, err = pathway.ParseDate(v, p.Location()); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	if v, ok := cmd.Opts["every"]; ok {
+		if in.Every, err = pathway.ParseSpan(v); err != nil {
+			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every=: %v", err)
+		}
+	}
+	if v, ok := cmd.Opts["lead"]; ok {
+		people, err := h.peopleValue("lead", v, req.Surface)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		if len(people) != 1 {
+			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "lead= takes one person, for example lead=@sam.")
+		}
+		in.Lead = people[0]
+	}
+	if v, ok := cmd.Opts["involved"]; ok {
+		people, err := h.peopleValue("involved", v, req.Surface)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		in.Involved = people
+	}
+	in.Involved = uniq(append(in.Involved, cmd.People...))
+	c, ev, err := pathway.Open(in, req.Person, p, now)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if _, err := h.Store.CreateCase(ctx, c, p, ev); err != nil {
+		return bot.Reply{}, err
+	}
+	if c.Lead != req.Person {
+		h.tell(ctx, c.Lead, bot.Reply{
+			Text:    fmt.Sprintf("%s has named you the contact for the family in *%s* (%s). %s", bot.Mention(req.Person), c.Name(), c.Ref, h.firstContactLine(c, now)),
+			Buttons: caseButtons(c),
+		})
+	}
+	return h.openedReply(c, now), nil
+}
+
+// peopleValue reads an option whose value is one or more mentions.
+func (h *Handler) peopleValue(key, v, surface string) ([]string, error) {
+	var out []string
+	for _, part := range splitMentions(v) {
+		if !isMention(part) {
+			return nil, pathway.Errorf(pathway.Invalid, "%s= takes people, for example %s", key, optionExample(key))
+		}
+		id, err := resolvePerson(part, surface)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	if len(out) == 0 {
+		return nil, pathway.Errorf(pathway.Invalid, "%s= takes people, for example %s", key, optionExample(key))
+	}
+	if len(out) > MaxMentions {
+		return nil, pathway.Errorf(pathway.Invalid, "That's more than %d people. Please name fewer.", MaxMentions)
+	}
+	return out, nil
+}
+
+func (h *Handler) firstContactLine(c *pathway.Case, now time.Time) string {
+	return fmt.Sprintf("The first contact with the family is %s.", h.dueText(c.NextContact, now))
+}
+
+func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
+	p := h.Policy
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s is open* — %s", c.Name(), c.Ref)
+	if c.Service != "" {
+		b.WriteString(" · " + c.Service)
+	}
+	if c.Harm != "" {
+		b.WriteString(" · " + c.Harm.Label())
+	}
+	fmt.Fprintf(&b, "\nNamed contact for the family: %s.", bot.Mention(c.Lead))
+	if len(c.Involved) > 0 {
+		fmt.Fprintf(&b, " Staff involved: %s.", mentions(c.Involved))
+	}
+	due := []string{fmt.Sprintf("• First contact with the family: %s", h.dueText(c.NextContact, now))}
+	if c.DutyApplies {
+		due = append(due, fmt.Sprintf("• %s notification (telling the family, in person or by phone or video, and saying sorry): by the end of %s — %s after becoming aware on %s",
+			p.Candour.Label, h.day(c.NotifyDue), p.Candour.NotifyWithin.Human(), h.day(c.Aware)))
+		if !c.WrittenDue.IsZero() {
+			due = append(due, fmt.Sprintf("• %s written follow-up: by the end of %s", p.Candour.Label, h.day(c.WrittenDue)))
+		} else if p.Candour.WrittenFrom == "notified" {
+			due = append(due, fmt.Sprintf("• %s written follow-up: %s after the notification is recorded", p.Candour.Label, p.Candour.WrittenWithin.Human()))
+		}
+	}
+	sections := []bot.Section{{Title: "What falls due", Text: strings.Join(due, "\n")}}
+	switch {
+	case c.CandourMode == pathway.CandourNo:
+		sections[0].Text += fmt.Sprintf("\nYou said the %s doesn't apply. Please record why: /hpp candour %s na <reason>", p.Candour.Label, c.Name())
+	case !c.DutyApplies && c.Harm == "":
+		sections[0].Text += fmt.Sprintf("\nNo harm level was given, so no %s deadlines are set. If the harm was %s or worse, the duty may apply — you can still record each step with /hpp candour %s notified.", p.Candour.Label, p.Candour.AppliesFrom, c.Name())
+	case !c.DutyApplies:
+		sections[0].Text += fmt.Sprintf("\nAt %s the %s doesn't usually apply here; being open with the family still matters, and /hpp candour records any step you take.", c.Harm.Label(), p.Candour.Label)
+	}
+	sections = append(sections, bot.Section{
+		Title: "Before the first conversation",
+		Text: "Think about who should be there, what is known so far and what isn't, and what the family may need from you. Start by saying what happened and that you are sorry.\n" +
+			fmt.Sprintf("When you have spoken, log it: /hpp contact %s via=phone next=7d <a short note>", c.Name()),
+	})
+	return bot.Reply{Text: b.String(), Sections: sections, Buttons: caseButtons(c)}
+}
+
+// caseButtons are the everyday actions on a case.
+func caseButtons(c *pathway.Case) []bot.Button {
+	return []bot.Button{
+		{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: ContactForm(c.Name())},
+		{Label: "Status", Command: "status " + c.Name()},
+	}
+}
+
+func (h *Handler) contact(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	id, err := caseArg(cmd, "For example: /hpp contact HPP-3 via=phone next=7d <note>")
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	p := h.Policy
+	now := h.Clock()
+	in := pathway.ContactInput{Note: cmd.Text}
+	if v, ok := cmd.Opts["via"]; ok {
+		if in.Via, err = pathway.ParseVia(v); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	if v, ok := cmd.Opts["next"]; ok {
+		w, err := pathway.ParseWhen(v, p.Location())
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		in.Next = &w
+	}
+	if v, ok := cmd.Opts["on"]; ok {
+		if in.On, err = pathway.ParseDate(v, p.Location()); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	var ev pathway.Event
+	old, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+		var err error
+		ev, err = c.LogContact(in, req.Person, p, now)
+		return []pathway.Event{ev}, err
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	how := ""
+	if in.Via != "" {
+		how = " (" + in.Via + ")"
+	}
+	text := fmt.Sprintf("Contact logged for *%s*%s. Next contact %s.", c.Name(), how, h.dueText(c.NextContact, now))
+	if old.Contacts == 0 {
+		text += " That's the first contact recorded — thank you."
+	}
+	var sections []bot.Section
+	if c.CandourActive() && c.Notified.IsZero() {
+		sections = append(sections, bot.Section{Text: fmt.Sprintf("If this conversation was the %s notification — telling the family what happened and saying sorry — record it too: /hpp candour %s notified", p.Candour.Label, c.Name())})
+	}
+	if c.Plan == nil {
+		sections = append(sections, bot.Section{Text: fmt.Sprintf("Have you agreed with the family how often to keep in touch? Record it and reminders will follow it: /hpp plan %s every=1w via=phone", c.Name())})
+	}
+	return bot.Reply{Text: text, Sections: sections}, nil
+}
+
+func (h *Handler) plan(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	id, err := caseArg(cmd, "For example: /hpp plan HPP-3 every=1w via=phone")
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	p := h.Policy
+	now := h.Clock()
+	v, ok := cmd.Opts["every"]
+	if !ok {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Say how often you agreed to be in touch with every=, for example: /hpp plan %s every=1w via=phone", pathway.CaseName(id))
+	}
+	every, err := pathway.ParseSpan(v)
+	if err != nil {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every=: %v", err)
+	}
+	via := ""
+	if v, ok := cmd.Opts["via"]; ok {
+		if via, err = pathway.ParseVia(v); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+		ev, err := c.SetPlan(every, via, cmd.Text, req.Person, p, now)
+		return []pathway.Event{ev}, err
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	how := ""
+	if via != "" {
+		how = " by " + via
+	}
+	return bot.Reply{Text: fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now))}, nil
+}
+
+func (h *Handler) candour(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	id, err := caseArg(cmd, "For example: /hpp candour HPP-3 notified")
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if len(cmd.Args) < 2 {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which step? /hpp candour %s notified|written|update|na [note]", pathway.CaseName(id))
+	}
+	step := strings.ToLower(cmd.Args[1])
+	p := h.Policy
+	now := h.Clock()
+	var on = pathway.When{}
+	if v, ok := cmd.Opts["on"]; ok {
+		if on.Date, err = pathway.ParseDate(v, p.Location()); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+		ev, err := c.RecordCandour(step, cmd.Text, on.Date, req.Person, p, now)
+		return []pathway.Event{ev}, err
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	label := p.Candour.Label
+	var text string
+	switch step {
+	case pathway.CandourNotified:
+		text = fmt.Sprintf("Recorded for *%s*: the family was told what happened (%s notification, %s).", c.Name(), label, h.day(c.Notified))
+		if c.Written.IsZero() && !c.WrittenDue.IsZero() {
+			text += fmt.Sprintf(" The written follow-up is due by the end of %s: it repeats what you said, the apology, what is being looked into, and the support on offer. Record it with /hpp candour %s written", h.day(c.WrittenDue), c.Name())
+		}
+	case pathway.CandourWritten:
+		text = fmt.Sprintf("Recorded for *%s*: the written follow-up was sent (%s). Keep a copy with the incident record.", c.Name(), h.day(c.Written))
+		if c.Notified.IsZero() {
+			text += fmt.Sprintf(" The notification itself isn't recorded yet — if the family has been told, add it: /hpp candour %s notified", c.Name())
+		}
+	case pathway.CandourUpdate:
+		text = fmt.Sprintf("Recorded for *%s*: an update was given to the family (%s so far).", c.Name(), plural(c.Updates, "update", "updates"))
+	case pathway.CandourNA:
+		text = fmt.Sprintf("Recorded for *%s*: the %s doesn't apply, with your reason. Its reminders have stopped; reminders to keep in touch carry on.", c.Name(), label)
+	}
+	return bot.Reply{Text: text}, nil
+}
+
+func (h *Handler) family(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	id, err := caseArg(cmd, "For example: /hpp family HPP-3 support")
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	p := h.Policy
+	now := h.Clock()
+	process, isParallel := cmd.Opts["parallel"]
+	step := ""
+	if len(cmd.Args) > 1 {
+		step = strings.ToLower(cmd.Args[1])
+	}
+	switch {
+	case isParallel && step != "":
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Record one thing at a time: either /hpp family %s %s or /hpp family %s parallel=%s", pathway.CaseName(id), step, pathway.CaseName(id), process)
+	case !isParallel && step == "":
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "What would you like to record? /hpp family %s support|questions|investigation|findings|improvement, or parallel=complaint|claim|inquest|regulator", pathway.CaseName(id))
+	}
+	commitment := pathway.CommitParallel
+	if !isParallel {
+		if !slices.Contains(pathway.FamilySteps, step) {
+			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%q isn't something I record here. Use support, questions, investigation, findings or improvement — or parallel=complaint|claim|inquest|regulator.", step)
+		}
+		commitment = pathway.FamilyStepCommitment(step)
+	}
+	if !p.Enabled(commitment) {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Your organisation hasn't switched on the %q commitment in hppbot yet, so I don't record this here. Your pathway lead can switch it on in the policy file (commitments:). /hpp commitments shows what is on.", commitment)
+	}
+	process = strings.ToLower(process)
+	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+		var ev pathway.Event
+		var err error
+		if isParallel {
+			ev, err = c.RecordParallel(process, cmd.Text, req.Person, now)
+		} else {
+			ev, err = c.RecordFamily(step, cmd.Text, req.Person, p, now)
+		}
+		return []pathway.Event{ev}, err
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if isParallel {
+		return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: the family has %s. Reminders to keep in touch carry on as before — the pathway asks us to keep talking, whatever route the family chooses, and not to hold it against them.", c.Name(), pathway.DescribeParallel(process))}, nil
+	}
+	return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: %s.", c.Name(), pathway.DescribeFamilyStep(step))}, nil
+}
+
+func (h *Handler) lead(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	id, err := caseArg(cmd, "For example: /hpp lead HPP-3 @alex")
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if len(cmd.People) != 1 {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Name one person to hand over to, for example: /hpp lead %s @alex", pathway.CaseName(id))
+	}
+	to := cmd.People[0]
+	now := h.Clock()
+	old, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+		ev, err := c.HandOver(to, req.Person, now)
+		return []pathway.Event{ev}, err
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	h.tell(ctx, to, bot.Reply{
+		Text:    fmt.Sprintf("%s has handed you the named-contact role for *%s* (%s). You're now the family's contact. Next contact %s.", bot.Mention(req.Person), c.Name(), c.Ref, h.dueText(c.NextContact, now)),
+		Buttons: caseButtons(c),
+	})
+	if old.Lead != req.Person {
+		h.tell(ctx, old.Lead, bot.Reply{Text: fmt.Sprintf("%s has handed the named-contact role for *%s* (%s) from you to %s. Thank you for what you've done for this family.", bot.Mention(req.Person), c.Name(), c.Ref, bot.Mention(to))})
+	}
+	return bot.Reply{Text: fmt.Sprintf("%s is now the named contact for *%s*; %s has been told%s.", bot.Mention(to), c.Name(), bot.Mention(to), handoverNote(old.Lead, req.Person))}, nil
+}
+
+func handoverNote(oldLead, actor string) string {
+	if oldLead == actor {
+		return ""
+	}
+	return ", and so has " + bot.Mention(oldLead)
+}
+
+func (h *Handler) involve(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	id, err := caseArg(cmd, "For example: /hpp involve HPP-3 @sam @jo")
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if len(cmd.People) == 0 {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Name the staff involved, for example: /hpp involve %s @sam @jo", pathway.CaseName(id))
+	}
+	now := h.Clock()
+	var added []string
+	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+		ev, a, err := c.Involve(cmd.People, req.Person, now)
+		added = a
+		return []pathway.Event{ev}, err
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name())}, nil
+}
+
+func (h *Handler) snooze(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	id, err := caseArg(cmd, "For example: /hpp snooze HPP-3 1d")
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if len(cmd.Args) < 2 {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "For how long? For example: /hpp snooze %s 1d (at most %s)", pathway.CaseName(id), h.Policy.MaxSnooze)
+	}
+	span, err := pathway.ParseSpan(cmd.Args[1])
+	if err != nil {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%v", err)
+	}
+	now := h.Clock()
+	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+		ev, err := c.Snooze(span, req.Person, h.Policy, now)
+		return []pathway.Event{ev}, err
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	text := fmt.Sprintf("Reminders for *%s* are snoozed until %s. This is noted on the timeline.", c.Name(), h.when(c.SnoozedUntil))
+	if c.NextContact.Before(now) {
+		text += " Contact with the family is still overdue — if you can, let them know when they'll next hear from you."
+	}
+	return bot.Reply{Text: text}, nil
+}
+
+func (h *Handler) closeCase(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	id, err := caseArg(cmd, "For example: /hpp close HPP-3 <note>")
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	now := h.Clock()
+	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+		ev, err := c.Close(cmd.Text, req.Person, now)
+		return []pathway.Event{ev}, err
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	text := fmt.Sprintf("*%s* is closed and its reminders have stopped. The record stays; /hpp reopen %s resumes it if the family needs us again.", c.Name(), c.Name())
+	var open []string
+	if c.DutyApplies && c.NotNeeded == "" {
+		if c.Notified.IsZero() {
+			open = append(open, "the notification")
+		}
+		if c.Written.IsZero() {
+			open = append(open, "the written follow-up")
+		}
+	}
+	if len(open) > 0 {
+		text += fmt.Sprintf("\nThe %s record doesn't show %s. If that happened, please record it: /hpp candour %s notified|written", h.Policy.Candour.Label, joinAnd(open), c.Name())
+	}
+	return bot.Reply{Text: text}, nil
+}
+
+func (h *Handler) reopen(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	id, err := caseArg(cmd, "For example: /hpp reopen HPP-3")
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	now := h.Clock()
+	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+		ev, err := c.Reopen(req.Person, h.Policy, now)
+		return []pathway.Event{ev}, err
+	})
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	return bot.Reply{Text: fmt.Sprintf("*%s* is open again. The next contact with the family is %s.", c.Name(), h.dueText(c.NextContact, now)), Buttons: caseButtons(c)}, nil
+}

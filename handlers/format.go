@@ -1,0 +1,99 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+)
+
+// when writes a moment for a reader: "Thu 26 Nov, 14:03", with the year
+// when it is not this year.
+func (h *Handler) when(t time.Time) string {
+	loc := h.Policy.Location()
+	if t.In(loc).Year() != h.Clock().In(loc).Year() {
+		return t.In(loc).Format("Mon 2 Jan 2006, 15:04")
+	}
+	return t.In(loc).Format("Mon 2 Jan, 15:04")
+}
+
+// day writes a date: "Thu 8 Jan 2026".
+func (h *Handler) day(t time.Time) string {
+	return pathway.FormatDay(t, h.Policy.Location())
+}
+
+// relative says how far t is from now: "in 3 days", "2 hours ago".
+func relative(now, t time.Time) string {
+	d := t.Sub(now)
+	future := d >= 0
+	if !future {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < 90*time.Second:
+		return "now"
+	case d < 90*time.Minute:
+		s = plural(int(d.Round(time.Minute)/time.Minute), "minute", "minutes")
+	case d < 36*time.Hour:
+		s = plural(int(d.Round(time.Hour)/time.Hour), "hour", "hours")
+	default:
+		s = plural(int((d+12*time.Hour)/(24*time.Hour)), "day", "days")
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
+// dueText says when something is due, and whether it is overdue.
+func (h *Handler) dueText(due, now time.Time) string {
+	if due.Before(now) {
+		return fmt.Sprintf("was due %s — *overdue* (%s)", h.when(due), relative(now, due))
+	}
+	return fmt.Sprintf("due %s (%s)", h.when(due), relative(now, due))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func mentions(people []string) string {
+	parts := make([]string, len(people))
+	for i, p := range people {
+		parts[i] = bot.Mention(p)
+	}
+	return joinAnd(parts)
+}
+
+func joinAnd(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// quote shows someone's note, trimmed for a list.
+func quote(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return "“" + truncate(s, n) + "”"
+}
+
+func caseTitle(c *pathway.Case) string {
+	parts := []string{"*" + c.Name() + "*", c.Ref}
+	if c.Service != "" {
+		parts = append(parts, c.Service)
+	}
+	if c.Harm != "" {
+		parts = append(parts, c.Harm.Label())
+	}
+	return strings.Join(parts, " · ")
+}

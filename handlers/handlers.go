@@ -1,0 +1,292 @@
+// Package handlers turns a command line from any surface into a reply:
+// platform-neutral Request in, bot.Reply out. It holds the grammar parser,
+// one file per command family, and the rules for who may do what.
+//
+// It never logs what people typed: only the command name and the outcome.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/store"
+)
+
+// Request is one command from a person on a surface.
+type Request struct {
+	Surface  string // bot.Console, bot.Slack, bot.Teams
+	Person   string // who typed it: a person id ("slack:U123")
+	Name     string // their display name, when the surface knows it
+	Channel  string // where it was typed (a channel id), when known
+	Text     string // the command line, with or without a leading /hpp
+	Personal bool   // typed in a private conversation with hppbot
+}
+
+// Config wires a Handler.
+type Config struct {
+	Store     *store.Store
+	Policy    *pathway.Policy
+	Messenger bot.Messenger // for messages to other people (handovers, escalations)
+	// Admins may set up services and see every case. Entries are person ids
+	// or a platform's own ids ("U123", "sam").
+	Admins []string
+	// EveryoneAdmin makes everyone an admin: the console with no HPP_ADMINS.
+	EveryoneAdmin bool
+	Clock         func() time.Time
+	Log           *slog.Logger
+	// Observe, when set, is told each command's name, outcome and duration.
+	Observe func(command, outcome string, took time.Duration)
+}
+
+// Handler answers commands.
+type Handler struct {
+	Config
+	names *store.Names
+	cmds  map[string]*command
+}
+
+// command is one command word and how to run it.
+type command struct {
+	name    string
+	grammar grammar
+	run     func(ctx context.Context, req Request, cmd Command) (bot.Reply, error)
+	usage   string // the command with its arguments
+	summary string // one line
+	help    string // more detail, with examples
+	group   string // for the help list
+	noArgs  func(ctx context.Context, req Request) (bot.Reply, error)
+}
+
+// New returns a Handler.
+func New(cfg Config) *Handler {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Messenger == nil {
+		cfg.Messenger = bot.Router{}
+	}
+	h := &Handler{Config: cfg, cmds: map[string]*command{}}
+	if cfg.Store != nil {
+		h.names = cfg.Store.Names()
+	}
+	for _, c := range h.caseCommands() {
+		h.cmds[c.name] = c
+	}
+	for _, c := range h.viewCommands() {
+		h.cmds[c.name] = c
+	}
+	for _, c := range h.serviceCommands() {
+		h.cmds[c.name] = c
+	}
+	h.cmds["help"] = h.helpCommand()
+	return h
+}
+
+// Policy returns the policy in force.
+func (h *Handler) PolicyInForce() *pathway.Policy { return h.Policy }
+
+// Handle answers one command. It never panics on input: a defect is logged
+// and the person gets a kind message saying nothing was changed.
+func (h *Handler) Handle(ctx context.Context, req Request) (reply bot.Reply) {
+	start := time.Now()
+	name, rest := commandWord(req.Text)
+	outcome := "ok"
+	defer func() {
+		if r := recover(); r != nil {
+			h.Log.Error("command panicked", "command", name, "panic", r)
+			outcome = "internal"
+			reply = bot.Reply{Text: pathway.ErrorMessage(errors.New("panic"))}
+		}
+		if h.Observe != nil {
+			h.Observe(commandLabel(name, h.cmds), outcome, time.Since(start))
+		}
+	}()
+	if req.Name != "" && h.names != nil {
+		h.names.Remember(ctx, req.Person, req.Name)
+	}
+	if len(req.Text) > MaxLine {
+		outcome = string(pathway.Invalid)
+		return bot.Reply{Text: "That message is too long for me to read. Please keep commands under 4,000 characters — a short note is enough; the full story belongs in your risk system."}
+	}
+	if name == "" {
+		return h.helpOverview()
+	}
+	c, ok := h.cmds[name]
+	if !ok {
+		outcome = "unknown"
+		return h.unknownCommand(name)
+	}
+	var err error
+	if strings.TrimSpace(rest) == "" && c.noArgs != nil {
+		reply, err = c.noArgs(ctx, req)
+	} else {
+		var cmd Command
+		cmd, err = parse(name, rest, c.grammar, req.Surface)
+		if err == nil {
+			reply, err = c.run(ctx, req, cmd)
+		}
+	}
+	if err != nil {
+		outcome = string(pathway.ErrorCode(err))
+		return h.errorReply(name, err)
+	}
+	return reply
+}
+
+func commandLabel(name string, cmds map[string]*command) string {
+	if _, ok := cmds[name]; ok {
+		return name
+	}
+	if name == "" {
+		return "help"
+	}
+	return "unknown"
+}
+
+// errorReply turns an error into what the person sees. Internal errors are
+// logged (without the command's text) and never shown.
+func (h *Handler) errorReply(name string, err error) bot.Reply {
+	code := pathway.ErrorCode(err)
+	switch code {
+	case pathway.Internal:
+		h.Log.Error("command failed", "command", name, "err", err)
+	case pathway.Unavailable:
+		h.Log.Warn("store unavailable", "command", name, "err", errors.Unwrap(err))
+	}
+	return bot.Reply{Text: pathway.ErrorMessage(err)}
+}
+
+// isAdmin reports whether a person is an hppbot admin.
+func (h *Handler) isAdmin(person string) bool {
+	if h.EveryoneAdmin {
+		return true
+	}
+	_, raw := bot.SplitID(person)
+	for _, a := range h.Admins {
+		a = strings.TrimPrefix(strings.TrimSpace(a), "@")
+		if a != "" && (strings.EqualFold(a, person) || strings.EqualFold(a, raw)) {
+			return true
+		}
+	}
+	return false
+}
+
+// canAct reports whether a person may read and change a case: its named
+// contact, the person who opened it, staff involved, the service's pathway
+// lead, and admins.
+func (h *Handler) canAct(person string, c *pathway.Case, svcs store.Services) bool {
+	if h.isAdmin(person) || c.IsOn(person) {
+		return true
+	}
+	return c.Service != "" && svcs[c.Service].Lead == person
+}
+
+func (h *Handler) refuseCase(c *pathway.Case, svcs store.Services) error {
+	who := "its named contact, " + bot.Mention(c.Lead)
+	if lead := svcs[c.Service].Lead; lead != "" {
+		who += ", or the " + c.Service + " pathway lead, " + bot.Mention(lead)
+	}
+	return pathway.Errorf(pathway.Forbidden, "%s is only open to the people on it, its service's pathway lead and admins. If you need to be on it, ask %s to add you with /hpp involve %s @you.", c.Name(), who, c.Name())
+}
+
+// maxAttempts bounds retries when two people change a case at once.
+const maxAttempts = 5
+
+// updateCase reads a case, checks the person may act on it, applies change
+// and saves, retrying if someone else changed the case in between.
+func (h *Handler) updateCase(ctx context.Context, req Request, id int64, change func(c *pathway.Case, svcs store.Services) ([]pathway.Event, error)) (old, updated *pathway.Case, svcs store.Services, err error) {
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		old, svcs, err = h.Store.GetCaseAndServices(ctx, id)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if !h.canAct(req.Person, old, svcs) {
+			return nil, nil, nil, h.refuseCase(old, svcs)
+		}
+		updated = old.Clone()
+		events, err := change(updated, svcs)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		err = h.Store.SaveCase(ctx, old, updated, h.Policy, events...)
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return old, updated, svcs, nil
+	}
+	return nil, nil, nil, pathway.Errorf(pathway.Conflict, "Several people are updating this case right now, so nothing was saved. Please try again in a moment.")
+}
+
+// readCase reads a case the person may see.
+func (h *Handler) readCase(ctx context.Context, req Request, arg string) (*pathway.Case, store.Services, error) {
+	id, err := pathway.ParseCaseID(arg)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, svcs, err := h.Store.GetCaseAndServices(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !h.canAct(req.Person, c, svcs) {
+		return nil, nil, h.refuseCase(c, svcs)
+	}
+	return c, svcs, nil
+}
+
+// tell sends a private message to someone else; a failure is logged, not
+// shown, because the command itself has already taken effect.
+func (h *Handler) tell(ctx context.Context, person string, r bot.Reply) {
+	if person == "" {
+		return
+	}
+	if err := h.Messenger.SendDirect(ctx, person, r); err != nil {
+		h.Log.Warn("could not send a message", "to", person, "err", err)
+	}
+}
+
+// Commands lists the command words, for surfaces that register them.
+func (h *Handler) Commands() []string {
+	out := make([]string, 0, len(h.cmds))
+	for name := range h.cmds {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// HasCommand reports whether a word is a command.
+func (h *Handler) HasCommand(word string) bool {
+	_, ok := h.cmds[strings.ToLower(word)]
+	return ok
+}
+
+// caseArg checks a command's first word is a case id.
+func caseArg(cmd Command, usage string) (int64, error) {
+	if len(cmd.Args) == 0 {
+		return 0, pathway.Errorf(pathway.Invalid, "Which case? %s", usage)
+	}
+	return pathway.ParseCaseID(cmd.Args[0])
+}
+
+func uniq(list []string) []string {
+	var out []string
+	for _, v := range list {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

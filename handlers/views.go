@@ -1,0 +1,447 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/store"
+)
+
+func (h *Handler) viewCommands() []*command {
+	return []*command{
+		{
+			name:    "status",
+			grammar: grammar{positional: 1},
+			run:     h.status,
+			usage:   "status <case>",
+			summary: "the case at a glance: who, what is due, what is overdue, what has been done",
+			group:   "views",
+			help:    "Shows a case at a glance: the named contact, what is due and overdue, the candour steps, and what has been done for each commitment.\nExample: /hpp status HPP-3",
+		},
+		{
+			name:    "list",
+			grammar: grammar{positional: 1, options: []string{"service"}},
+			run:     h.list,
+			noArgs:  func(ctx context.Context, req Request) (bot.Reply, error) { return h.list(ctx, req, Command{Name: "list"}) },
+			usage:   "list [mine|overdue|all] [service=<s>]",
+			summary: "open cases, overdue first",
+			group:   "views",
+			help: "• mine (the default) — cases you are the contact for, opened or are involved in\n" +
+				"• overdue — cases you can see with something overdue\n" +
+				"• all — every open case you can see (pathway leads see their services; admins see everything)\n" +
+				"Example: /hpp list overdue service=maternity",
+		},
+		{
+			name:    "timeline",
+			grammar: grammar{positional: 1},
+			run:     h.timeline,
+			usage:   "timeline <case>",
+			summary: "every event of a case, oldest first, with who and when",
+			group:   "views",
+			help:    "Shows everything recorded on a case, oldest first, with who and when.\nExample: /hpp timeline HPP-3",
+		},
+	}
+}
+
+func (h *Handler) status(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	if len(cmd.Args) == 0 {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which case? For example: /hpp status HPP-3")
+	}
+	c, svcs, err := h.readCase(ctx, req, cmd.Args[0])
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	return h.statusReply(c, svcs), nil
+}
+
+// statusReply lays out a case at a glance. It shows no wellbeing answers:
+// the case holds none.
+func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
+	p := h.Policy
+	now := h.Clock()
+	var b strings.Builder
+	b.WriteString(caseTitle(c))
+	if c.IsOpen() {
+		b.WriteString(" · open")
+	} else {
+		fmt.Fprintf(&b, " · closed %s", h.day(c.Closed))
+	}
+	if c.Summary != "" {
+		b.WriteString("\n" + quote(c.Summary, 300))
+	}
+	people := []bot.Field{
+		{Label: "Named contact", Value: bot.Mention(c.Lead)},
+		{Label: "Opened", Value: fmt.Sprintf("%s by %s", h.when(c.Opened), bot.Mention(c.OpenedBy))},
+		{Label: "Aware since", Value: h.day(c.Aware)},
+	}
+	if len(c.Involved) > 0 {
+		people = append(people, bot.Field{Label: "Staff involved", Value: mentions(c.Involved)})
+	}
+	if svc, ok := svcs[c.Service]; ok && svc.Lead != "" {
+		people = append(people, bot.Field{Label: "Pathway lead", Value: bot.Mention(svc.Lead)})
+	}
+	sections := []bot.Section{{Fields: people}}
+
+	// Communication.
+	var comm []string
+	if c.IsOpen() {
+		comm = append(comm, "Next contact "+h.dueText(c.NextContact, now))
+	}
+	if c.Contacts > 0 {
+		comm = append(comm, fmt.Sprintf("Contacts logged: %d (first %s, latest %s)", c.Contacts, h.day(c.FirstContact), h.day(c.LastContact)))
+	} else {
+		comm = append(comm, "No contact with the family logged yet")
+	}
+	if c.Plan != nil {
+		plan := "Agreed plan: every " + c.Plan.Every.Human()
+		if c.Plan.Via != "" {
+			plan += " by " + c.Plan.Via
+		}
+		if c.Plan.Note != "" {
+			plan += " — " + quote(c.Plan.Note, 120)
+		}
+		comm = append(comm, plan)
+	} else if c.IsOpen() {
+		comm = append(comm, fmt.Sprintf("No plan agreed yet — record one with /hpp plan %s every=1w", c.Name()))
+	}
+	if c.IsOpen() && c.SnoozedUntil.After(now) {
+		comm = append(comm, "Reminders snoozed until "+h.when(c.SnoozedUntil))
+	}
+	if c.ContactNudges > 0 {
+		line := fmt.Sprintf("Reminders sent since the last contact: %d", c.ContactNudges)
+		if c.Escalated {
+			line += " (the pathway lead has been told)"
+		}
+		comm = append(comm, line)
+	}
+	sections = append(sections, bot.Section{Title: "Communication", Text: strings.Join(comm, "\n")})
+
+	// Duty of Candour.
+	var dc []string
+	switch {
+	case c.NotNeeded != "":
+		dc = append(dc, "Recorded as not applying: "+quote(c.NotNeeded, 200))
+	case !c.DutyApplies:
+		dc = append(dc, "Not applying at this harm level. Any step taken is still recorded below.")
+	}
+	dc = append(dc, h.stepLine("Notification", c.Notified, c.NotifyDue, c.DutyApplies && c.NotNeeded == "", now))
+	if c.DutyApplies && c.WrittenDue.IsZero() && c.Notified.IsZero() && c.NotNeeded == "" {
+		dc = append(dc, fmt.Sprintf("• Written follow-up: due %s after the notification", p.Candour.WrittenWithin.Human()))
+	} else {
+		dc = append(dc, h.stepLine("Written follow-up", c.Written, c.WrittenDue, c.DutyApplies && c.NotNeeded == "", now))
+	}
+	if c.Updates > 0 {
+		dc = append(dc, fmt.Sprintf("• Updates given: %d", c.Updates))
+	}
+	sections = append(sections, bot.Section{Title: p.Candour.Label, Text: strings.Join(dc, "\n")})
+
+	// The other commitments that are switched on.
+	var other []string
+	for _, step := range pathway.FamilySteps {
+		if !p.Enabled(pathway.FamilyStepCommitment(step)) {
+			continue
+		}
+		desc := pathway.DescribeFamilyStep(step)
+		if t, ok := c.Family[step]; ok {
+			other = append(other, fmt.Sprintf("• Done: %s (%s)", desc, h.day(t)))
+		} else {
+			other = append(other, "• Not yet: "+desc)
+		}
+	}
+	if p.Enabled(pathway.CommitParallel) {
+		if len(c.Parallel) == 0 {
+			other = append(other, "• No complaint, claim, inquest or regulator process recorded")
+		}
+		for _, proc := range pathway.ParallelProcesses {
+			if t, ok := c.Parallel[proc]; ok {
+				other = append(other, fmt.Sprintf("• The family has %s (%s) — keep in touch as agreed", pathway.DescribeParallel(proc), h.day(t)))
+			}
+		}
+	}
+	if len(other) > 0 {
+		sections = append(sections, bot.Section{Title: "For the family", Text: strings.Join(other, "\n")})
+	}
+	reply := bot.Reply{Text: b.String(), Sections: sections}
+	if c.IsOpen() {
+		reply.Buttons = []bot.Button{
+			{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: ContactForm(c.Name())},
+			{Label: "Timeline", Command: "timeline " + c.Name()},
+		}
+	}
+	return reply
+}
+
+func (h *Handler) stepLine(label string, done, due time.Time, active bool, now time.Time) string {
+	switch {
+	case !done.IsZero() && !due.IsZero():
+		onTime := "on time"
+		if done.After(due) {
+			onTime = "after the deadline of " + h.day(due)
+		}
+		return fmt.Sprintf("• %s: done %s (%s)", label, h.day(done), onTime)
+	case !done.IsZero():
+		return fmt.Sprintf("• %s: done %s", label, h.day(done))
+	case due.IsZero() || !active:
+		return fmt.Sprintf("• %s: not recorded", label)
+	case due.Before(now):
+		return fmt.Sprintf("• %s: was due by the end of %s — *overdue*", label, h.day(due))
+	default:
+		return fmt.Sprintf("• %s: due by the end of %s (%s)", label, h.day(due), relative(now, due))
+	}
+}
+
+func (h *Handler) list(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	scope := "mine"
+	if len(cmd.Args) > 0 {
+		scope = strings.ToLower(cmd.Args[0])
+	}
+	if scope != "mine" && scope != "overdue" && scope != "all" {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "list takes mine, overdue or all (you typed %q). For example: /hpp list overdue", truncate(scope, 30))
+	}
+	service := ""
+	if v, ok := cmd.Opts["service"]; ok {
+		var err error
+		if service, err = pathway.ParseServiceName(v); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	now := h.Clock()
+	svcs, err := h.Store.Services(ctx)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	f := store.CaseFilter{People: []string{req.Person}}
+	if scope != "mine" {
+		switch {
+		case h.isAdmin(req.Person):
+			f = store.CaseFilter{All: true}
+			if service != "" {
+				f = store.CaseFilter{Services: []string{service}}
+			}
+		default:
+			f.Services = svcs.LeadOf(req.Person)
+		}
+	}
+	if scope == "overdue" {
+		f.DueBefore = now
+	}
+	cases, err := h.Store.ListOpen(ctx, f)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	if service != "" {
+		kept := cases[:0]
+		for _, c := range cases {
+			if c.Service == service {
+				kept = append(kept, c)
+			}
+		}
+		cases = kept
+	}
+	return h.listReply(scope, service, cases, now), nil
+}
+
+const listMax = 30
+
+func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now time.Time) bot.Reply {
+	var title string
+	switch scope {
+	case "mine":
+		title = "Your open cases"
+	case "overdue":
+		title = "Open cases with something overdue"
+	default:
+		title = "Open cases you can see"
+	}
+	if service != "" {
+		title += " in " + service
+	}
+	if len(cases) == 0 {
+		switch scope {
+		case "overdue":
+			return bot.Reply{Text: title + ": none — everything is on time."}
+		case "mine":
+			return bot.Reply{Text: "You have no open cases. To open one: /hpp open <incident-ref> harm=<level> [summary]"}
+		}
+		return bot.Reply{Text: title + ": none."}
+	}
+	overdue := 0
+	for _, c := range cases {
+		if len(c.Overdue(now)) > 0 {
+			overdue++
+		}
+	}
+	var lines []string
+	for i, c := range cases {
+		if i == listMax {
+			lines = append(lines, fmt.Sprintf("…and %d more. Narrow the list with service=<name> or /hpp list overdue.", len(cases)-listMax))
+			break
+		}
+		lines = append(lines, h.listLine(c, now))
+	}
+	head := fmt.Sprintf("*%s* — %s", title, plural(len(cases), "case", "cases"))
+	if overdue > 0 && scope != "overdue" {
+		head += fmt.Sprintf(", %d with something overdue", overdue)
+	}
+	return bot.Reply{Text: head, Sections: []bot.Section{{Text: strings.Join(lines, "\n")}}}
+}
+
+func (h *Handler) listLine(c *pathway.Case, now time.Time) string {
+	line := "• " + caseTitle(c) + " — "
+	if od := c.Overdue(now); len(od) > 0 {
+		var parts []string
+		for _, d := range od {
+			parts = append(parts, fmt.Sprintf("%s overdue (%s)", d.Label(h.Policy), relative(now, d.Due)))
+		}
+		line += "*" + strings.Join(parts, "; ") + "*"
+	} else if out := c.Outstanding(); len(out) > 0 {
+		line += fmt.Sprintf("next: %s %s", out[0].Label(h.Policy), relative(now, out[0].Due))
+	}
+	return line + " · contact " + bot.Mention(c.Lead)
+}
+
+func (h *Handler) timeline(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	if len(cmd.Args) == 0 {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which case? For example: /hpp timeline HPP-3")
+	}
+	c, _, err := h.readCase(ctx, req, cmd.Args[0])
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	events, err := h.Store.Timeline(ctx, c.ID)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	lines := make([]string, 0, len(events))
+	for _, e := range events {
+		lines = append(lines, fmt.Sprintf("• %s — %s", h.when(e.At), h.Describe(e)))
+	}
+	head := fmt.Sprintf("*Timeline of %s* (%s) — %s, oldest first", c.Name(), c.Ref, plural(len(events), "event", "events"))
+	return bot.Reply{Text: head, Sections: chunkLines(lines, 2800)}, nil
+}
+
+// chunkLines splits lines into sections no longer than max characters, so
+// each fits a surface's limit.
+func chunkLines(lines []string, max int) []bot.Section {
+	var out []bot.Section
+	var cur strings.Builder
+	for _, l := range lines {
+		if cur.Len() > 0 && cur.Len()+len(l)+1 > max {
+			out = append(out, bot.Section{Text: cur.String()})
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte('\n')
+		}
+		cur.WriteString(l)
+	}
+	if cur.Len() > 0 {
+		out = append(out, bot.Section{Text: cur.String()})
+	}
+	return out
+}
+
+// Describe says what an event records, in a sentence: who did what. It is
+// used by the timeline and the export.
+func (h *Handler) Describe(e pathway.Event) string {
+	who := bot.Mention(e.Actor)
+	if e.Actor == pathway.Bot {
+		who = "hppbot"
+	}
+	note := ""
+	if e.Note != "" {
+		note = " Note: " + quote(e.Note, 400)
+	}
+	p := h.Policy
+	switch e.Kind {
+	case pathway.EventOpened:
+		s := who + " opened the case"
+		if len(e.People) > 0 {
+			s += "; staff involved " + mentions(e.People)
+		}
+		if !e.Every.IsZero() {
+			s += "; agreed to be in touch every " + e.Every.Human()
+		}
+		if e.Note != "" {
+			s += ". Summary: " + quote(e.Note, 400)
+		}
+		return s
+	case pathway.EventContact:
+		s := who + " logged a contact with the family"
+		if e.Via != "" {
+			s += " by " + e.Via
+		}
+		if !e.Due.IsZero() {
+			if e.At.After(e.Due) {
+				s += fmt.Sprintf(" (it had been due %s)", h.when(e.Due))
+			} else {
+				s += " (on time)"
+			}
+		}
+		if !e.Next.IsZero() {
+			s += "; next due " + h.when(e.Next)
+		}
+		return s + "." + note
+	case pathway.EventPlan:
+		s := who + " recorded the plan agreed with the family: every " + e.Every.Human()
+		if e.Via != "" {
+			s += " by " + e.Via
+		}
+		return s + "." + note
+	case pathway.EventCandour:
+		switch e.Step {
+		case pathway.CandourNotified:
+			return who + " recorded the " + p.Candour.Label + " notification: the family told what happened, with an apology." + note
+		case pathway.CandourWritten:
+			return who + " recorded the " + p.Candour.Label + " written follow-up as sent." + note
+		case pathway.CandourUpdate:
+			return who + " recorded a " + p.Candour.Label + " update to the family." + note
+		case pathway.CandourNA:
+			return who + " recorded that the " + p.Candour.Label + " doesn't apply." + note
+		}
+	case pathway.EventFamily:
+		return who + " recorded: " + pathway.DescribeFamilyStep(e.Step) + "." + note
+	case pathway.EventParallel:
+		return who + " recorded that the family has " + pathway.DescribeParallel(e.Step) + "; communication carries on." + note
+	case pathway.EventLead:
+		if len(e.People) == 2 {
+			return fmt.Sprintf("%s handed the named-contact role from %s to %s.", who, bot.Mention(e.People[0]), bot.Mention(e.People[1]))
+		}
+	case pathway.EventInvolve:
+		return who + " recorded " + mentions(e.People) + " as involved."
+	case pathway.EventSnooze:
+		return fmt.Sprintf("%s snoozed reminders for %s, until %s.", who, e.Every.Human(), h.when(e.Next))
+	case pathway.EventClosed:
+		return who + " closed the case." + note
+	case pathway.EventReopened:
+		return who + " reopened the case."
+	case pathway.EventReminder:
+		return fmt.Sprintf("hppbot reminded %s: %s.", mentions(e.People), reminderPhrase(e, p))
+	case pathway.EventEscalation:
+		return fmt.Sprintf("hppbot let %s know: %s.", mentions(e.People), reminderPhrase(e, p))
+	}
+	return who + " " + string(e.Kind) + "." + note
+}
+
+func reminderPhrase(e pathway.Event, p *pathway.Policy) string {
+	what := "contact with the family"
+	switch e.Step {
+	case pathway.RemindNotify:
+		what = p.Candour.Label + " notification"
+	case pathway.RemindWritten:
+		what = p.Candour.Label + " written follow-up"
+	case pathway.RemindDelay:
+		return "the " + p.Candour.Label + " notification is over a month late; the reason should be recorded"
+	}
+	switch e.Stage {
+	case pathway.StageWarn:
+		return what + " due soon"
+	case pathway.StageDue:
+		return what + " due today"
+	}
+	return what + " overdue"
+}

@@ -1,0 +1,433 @@
+package pathway
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Case is one harm case: the promise of communication with a patient and
+// family after harm, and the Duty of Candour steps that go with it. A case is
+// known by its id and the local incident reference, never by anything that
+// identifies the patient.
+type Case struct {
+	Version int64 // for compare-and-set in the store; 0 before it is stored
+	ID      int64
+	Ref     string // the local incident reference, e.g. INC-1042
+	Service string
+	Harm    Harm
+	Summary string
+
+	CandourMode CandourMode
+	DutyApplies bool      // the Duty of Candour applies, decided when the case was opened
+	Aware       time.Time // the day the organisation became aware (local midnight)
+
+	Lead     string   // the named contact for the family (a person id)
+	Involved []string // staff involved (person ids)
+	OpenedBy string
+	Opened   time.Time
+	Closed   time.Time // zero while open
+
+	NextContact  time.Time // when the next contact with the family is due
+	Plan         *Plan     // the communication expectations agreed with the family
+	FirstContact time.Time
+	LastContact  time.Time
+	Contacts     int
+
+	Notified   time.Time // candour: the family told (in person, phone or video)
+	Written    time.Time // candour: the written follow-up sent
+	NotifyDue  time.Time // end of the day the notification is due
+	WrittenDue time.Time // end of the day the written follow-up is due; zero until known
+	Updates    int       // candour updates given
+	NotNeeded  string    // the reason the duty does not apply, when recorded
+
+	Family   map[string]time.Time // family commitments done: support, questions, investigation, findings, improvement
+	Parallel map[string]time.Time // parallel processes the family has started
+
+	SnoozedUntil time.Time
+
+	// Reminder state, kept by the scheduler (see reminders.go).
+	Round            int       // goes up whenever reminders are answered or reset; part of each reminder's identity
+	ContactNudges    int       // unanswered nudges about contact in this round
+	LastNudge        time.Time // when the last contact nudge went
+	Escalated        bool      // the pathway lead and channel were told about contact
+	NotifyStage      int       // candour notification reminders sent: 1 warning, 2 on the day, 3+ overdue
+	WrittenStage     int       // the same for the written follow-up
+	NotifyNudged     time.Time // when the last notification reminder went
+	WrittenNudged    time.Time
+	CandourEscalated bool // the pathway lead and channel were told about an overdue candour step
+	DelayAsked       bool // Scotland: asked to record the reason for a delay past a month
+}
+
+// Plan is what was agreed with the family about keeping in touch.
+type Plan struct {
+	Every  Span
+	Via    string
+	Note   string
+	Agreed time.Time
+}
+
+// Family commitment steps, and the commitment each belongs to.
+var FamilySteps = []string{"support", "questions", "investigation", "findings", "improvement"}
+
+// FamilyStepCommitment maps a family step to its commitment.
+func FamilyStepCommitment(step string) string {
+	switch step {
+	case "support":
+		return CommitSupport
+	case "improvement":
+		return CommitImprovement
+	}
+	return CommitInvestigation
+}
+
+// ParallelProcesses are the routes a family may take alongside the pathway.
+var ParallelProcesses = []string{"complaint", "claim", "inquest", "regulator"}
+
+// ContactMethods are the ways a contact with the family can be made.
+var ContactMethods = []string{"phone", "meeting", "video", "letter", "email"}
+
+// Name is the case id as people write it.
+func (c *Case) Name() string { return CaseName(c.ID) }
+
+// CaseName formats a case number.
+func CaseName(id int64) string { return "HPP-" + strconv.FormatInt(id, 10) }
+
+var caseIDPattern = regexp.MustCompile(`^(?i)(?:hpp-?)?([0-9]{1,12})$`)
+
+// ParseCaseID reads HPP-12, hpp-12 or 12.
+func ParseCaseID(s string) (int64, error) {
+	m := caseIDPattern.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, Errorf(Invalid, "%q isn't a case id. Case ids look like HPP-12 — /hpp list shows yours.", s)
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil || n <= 0 {
+		return 0, Errorf(Invalid, "%q isn't a case id. Case ids look like HPP-12 — /hpp list shows yours.", s)
+	}
+	return n, nil
+}
+
+// IsOpen reports whether the case is open.
+func (c *Case) IsOpen() bool { return c.Closed.IsZero() }
+
+// Clone returns a deep copy, so a command can change a case and the store can
+// compare it with the original.
+func (c *Case) Clone() *Case {
+	d := *c
+	d.Involved = slices.Clone(c.Involved)
+	if c.Plan != nil {
+		p := *c.Plan
+		d.Plan = &p
+	}
+	d.Family = cloneTimes(c.Family)
+	d.Parallel = cloneTimes(c.Parallel)
+	return &d
+}
+
+func cloneTimes(m map[string]time.Time) map[string]time.Time {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]time.Time, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// People returns everyone on the case: the named contact, the person who
+// opened it and the staff involved, without repeats.
+func (c *Case) People() []string {
+	out := []string{c.Lead}
+	for _, p := range append([]string{c.OpenedBy}, c.Involved...) {
+		if p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// IsOn reports whether a person is the lead, the opener or involved.
+func (c *Case) IsOn(person string) bool { return slices.Contains(c.People(), person) }
+
+// CandourActive reports whether candour reminders are due for this case.
+func (c *Case) CandourActive() bool { return c.DutyApplies && c.NotNeeded == "" }
+
+// Deadline is the earliest outstanding deadline on an open case: the next
+// contact, or a candour step not yet done. Zero when closed.
+func (c *Case) Deadline() time.Time {
+	if !c.IsOpen() {
+		return time.Time{}
+	}
+	d := c.NextContact
+	if c.CandourActive() {
+		if c.Notified.IsZero() && !c.NotifyDue.IsZero() && (d.IsZero() || c.NotifyDue.Before(d)) {
+			d = c.NotifyDue
+		}
+		if c.Written.IsZero() && !c.WrittenDue.IsZero() && (d.IsZero() || c.WrittenDue.Before(d)) {
+			d = c.WrittenDue
+		}
+	}
+	return d
+}
+
+// DueItem is one thing a case owes, with its deadline.
+type DueItem struct {
+	What string // "contact", "notify", "written"
+	Due  time.Time
+}
+
+// Label says what a due item is in words.
+func (d DueItem) Label(p *Policy) string {
+	switch d.What {
+	case "notify":
+		return p.Candour.Label + " notification"
+	case "written":
+		return p.Candour.Label + " written follow-up"
+	}
+	return "contact with the family"
+}
+
+// Outstanding lists what the case owes, earliest first.
+func (c *Case) Outstanding() []DueItem {
+	if !c.IsOpen() {
+		return nil
+	}
+	var out []DueItem
+	if !c.NextContact.IsZero() {
+		out = append(out, DueItem{"contact", c.NextContact})
+	}
+	if c.CandourActive() {
+		if c.Notified.IsZero() && !c.NotifyDue.IsZero() {
+			out = append(out, DueItem{"notify", c.NotifyDue})
+		}
+		if c.Written.IsZero() && !c.WrittenDue.IsZero() {
+			out = append(out, DueItem{"written", c.WrittenDue})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b DueItem) int { return a.Due.Compare(b.Due) })
+	return out
+}
+
+// Overdue lists what is past its deadline at now.
+func (c *Case) Overdue(now time.Time) []DueItem {
+	var out []DueItem
+	for _, d := range c.Outstanding() {
+		if d.Due.Before(now) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Limits on what people type, so one message cannot fill the store.
+const (
+	MaxRefLen     = 40
+	MaxNoteLen    = 1000
+	MaxSummaryLen = 500
+	MaxInvolved   = 20
+	MaxService    = 40
+)
+
+var refPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9/_.:-]*$`)
+
+// CheckRef validates a local incident reference.
+func CheckRef(ref string) error {
+	if ref == "" {
+		return Errorf(Invalid, "Please give the incident reference from your risk system first, for example: /hpp open INC-1042 harm=moderate")
+	}
+	if len(ref) > MaxRefLen || !refPattern.MatchString(ref) {
+		return Errorf(Invalid, "%q doesn't look like an incident reference. Use the number from your risk system, such as INC-1042 or W123456 (letters, digits and - / . only).", truncate(ref, 50))
+	}
+	if _, err := ParseCaseID(ref); err == nil && strings.HasPrefix(strings.ToUpper(ref), "HPP") {
+		return Errorf(Invalid, "%s looks like an hppbot case id. The reference should be the one from your risk system, such as INC-1042.", ref)
+	}
+	return CheckText("incident reference", ref)
+}
+
+var servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// ParseServiceName normalises and validates a service name.
+func ParseServiceName(s string) (string, error) {
+	name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(s, "#")))
+	if name == "" || len(name) > MaxService || !servicePattern.MatchString(name) {
+		return "", Errorf(Invalid, "%q isn't a service name I can use. Use lowercase letters, digits and hyphens, such as maternity or emergency-dept.", truncate(s, 50))
+	}
+	return name, nil
+}
+
+// CheckText refuses free text that looks like a patient identifier, and text
+// that is too long. field names what the text is, for the message.
+func CheckText(field, text string) error {
+	if f, ok := FindIdentifier(text); ok {
+		return IdentifierError(f)
+	}
+	return nil
+}
+
+// IdentifierError is the refusal for text that looks like a patient
+// identifier. It says what was found, that nothing was saved, and how to go on.
+func IdentifierError(f Finding) *Error {
+	var what, instead string
+	switch f.Kind {
+	case Postcode:
+		what = "a postcode (" + maskMiddle(f.Match) + ")"
+		instead = "Leave the address out — the incident reference is enough to find the record."
+	case DateOfBirth:
+		what = "a date of birth"
+		instead = "Leave the date of birth out — the incident reference is enough to find the record."
+	default:
+		what = "an " + string(f.Kind) + " (" + maskMiddle(f.Match) + ")"
+		if f.Kind == CHINumber {
+			what = "a " + string(f.Kind) + " (" + maskMiddle(f.Match) + ")"
+		}
+		instead = "Use the incident reference instead (for example INC-1042). If it's something else, such as a phone number, write it differently — in two parts, or with words — and send it again."
+	}
+	return Errorf(Identifiable, "Nothing was saved: that looks like it contains %s, and hppbot never keeps anything that could identify a patient. %s", what, instead)
+}
+
+// maskMiddle shows the first and last few characters of an identifier so
+// the person can find it in what they typed, without repeating it whole.
+func maskMiddle(s string) string {
+	r := []rune(s)
+	if len(r) <= 5 {
+		return string(r[:1]) + "…"
+	}
+	return string(r[:3]) + "…" + string(r[len(r)-2:])
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// CheckLength refuses text longer than max characters.
+func CheckLength(field, text string, max int) error {
+	if n := len([]rune(text)); n > max {
+		return Errorf(Invalid, "The %s is %d characters long; please keep it under %d. The full story belongs in your risk system — a short note is enough here.", field, n, max)
+	}
+	return nil
+}
+
+// ParseVia reads a contact method.
+func ParseVia(s string) (string, error) {
+	v := strings.ToLower(strings.TrimSpace(s))
+	if slices.Contains(ContactMethods, v) {
+		return v, nil
+	}
+	return "", Errorf(Invalid, "via= takes phone, meeting, video, letter or email (you typed %q).", s)
+}
+
+// When is a moment people type: a date (YYYY-MM-DD) or a length of time from now.
+type When struct {
+	Date time.Time // a date at local midnight, or zero
+	Span Span      // a length of time, or zero
+}
+
+// ParseWhen reads YYYY-MM-DD or a span such as 7d.
+func ParseWhen(s string, loc *time.Location) (When, error) {
+	if d, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		return When{Date: d}, nil
+	}
+	sp, err := ParseSpan(s)
+	if err != nil {
+		return When{}, Errorf(Invalid, "%q isn't a date or a length of time. Use a date like 2026-12-01, or a length like 7d, 2w or 3wd (working days).", s)
+	}
+	return When{Span: sp}, nil
+}
+
+// ParseDate reads YYYY-MM-DD as local midnight.
+func ParseDate(s string, loc *time.Location) (time.Time, error) {
+	d, err := time.ParseInLocation("2006-01-02", s, loc)
+	if err != nil {
+		return time.Time{}, Errorf(Invalid, "%q isn't a date I can read. Dates are written year-month-day, like 2026-11-20.", s)
+	}
+	return d, nil
+}
+
+// Resolve turns a When into a time: a date is due at the start of that
+// working day; a span counts from now.
+func (w When) Resolve(p *Policy, now time.Time) time.Time {
+	if !w.Date.IsZero() {
+		return p.Calendar.DayStart(w.Date)
+	}
+	return p.Calendar.Add(now, w.Span)
+}
+
+// Midnight returns the date of t in loc at 00:00.
+func Midnight(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+func describeFamilyStep(step string) string {
+	switch step {
+	case "support":
+		return "independent support or advice offered to the family"
+	case "questions":
+		return "the family's questions taken into the investigation"
+	case "investigation":
+		return "the family invited to take part in the investigation"
+	case "findings":
+		return "the findings shared and discussed with the family"
+	case "improvement":
+		return "the family invited into the improvement work"
+	}
+	return step
+}
+
+// DescribeFamilyStep says what a family step means, in words.
+func DescribeFamilyStep(step string) string { return describeFamilyStep(step) }
+
+func describeParallel(process string) string {
+	switch process {
+	case "complaint":
+		return "made a complaint"
+	case "claim":
+		return "started a claim"
+	case "inquest":
+		return "an inquest is under way"
+	case "regulator":
+		return "gone to a regulator"
+	}
+	return process
+}
+
+// DescribeParallel says what a parallel process means, in words.
+func DescribeParallel(process string) string { return describeParallel(process) }
+
+func errStepUnknown(step string) error {
+	return Errorf(Invalid, "%q isn't a step I know. Use one of: %s — or parallel=complaint|claim|inquest|regulator.", step, strings.Join(FamilySteps, ", "))
+}
+
+func mustBeOpen(c *Case, what string) error {
+	if !c.IsOpen() {
+		return Errorf(Invalid, "%s is closed, so I can't %s. If it needs to carry on, reopen it with /hpp reopen %s.", c.Name(), what, c.Name())
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Service is a team that handles harm cases: its pathway lead, team channel
+// and wellbeing contact. Services are set up by admins.
+type Service struct {
+	Name      string
+	Lead      string // the pathway lead (a person id)
+	Channel   string // the team channel (a channel id)
+	Wellbeing string // the wellbeing contact (a person id)
+	SetBy     string
+	SetAt     time.Time
+}

@@ -1,0 +1,396 @@
+package pathway
+
+import (
+	"slices"
+	"time"
+)
+
+// OpenInput is what a person gives when opening a case.
+type OpenInput struct {
+	Ref      string
+	Service  string
+	Harm     Harm
+	Candour  CandourMode
+	Aware    time.Time // local midnight; zero means today
+	Lead     string    // defaults to the person opening
+	Involved []string
+	Every    Span // an agreed cadence, if already known
+	Summary  string
+}
+
+// Open makes a new case. The id is set by the store.
+func Open(in OpenInput, actor string, p *Policy, now time.Time) (*Case, Event, error) {
+	if err := CheckRef(in.Ref); err != nil {
+		return nil, Event{}, err
+	}
+	if err := CheckLength("summary", in.Summary, MaxSummaryLen); err != nil {
+		return nil, Event{}, err
+	}
+	if err := CheckText("summary", in.Summary); err != nil {
+		return nil, Event{}, err
+	}
+	loc := p.Location()
+	today := Midnight(now, loc)
+	aware := in.Aware
+	if aware.IsZero() {
+		aware = today
+	}
+	if aware.After(today) {
+		return nil, Event{}, Errorf(Invalid, "aware=%s is in the future. Use the date your organisation became aware of the harm — today or earlier.", aware.Format("2006-01-02"))
+	}
+	if aware.Before(today.AddDate(-5, 0, 0)) {
+		return nil, Event{}, Errorf(Invalid, "aware=%s is more than five years ago. Please check the date (year-month-day).", aware.Format("2006-01-02"))
+	}
+	if len(in.Involved) > MaxInvolved {
+		return nil, Event{}, Errorf(Invalid, "That's %d people; I can record up to %d staff involved on one case.", len(in.Involved), MaxInvolved)
+	}
+	mode := in.Candour
+	if mode == "" {
+		mode = CandourAuto
+	}
+	lead := in.Lead
+	if lead == "" {
+		lead = actor
+	}
+	c := &Case{
+		Ref:         in.Ref,
+		Service:     in.Service,
+		Harm:        in.Harm,
+		Summary:     in.Summary,
+		CandourMode: mode,
+		Aware:       aware,
+		Lead:        lead,
+		OpenedBy:    actor,
+		Opened:      now,
+	}
+	for _, person := range in.Involved {
+		if !slices.Contains(c.Involved, person) {
+			c.Involved = append(c.Involved, person)
+		}
+	}
+	switch mode {
+	case CandourYes:
+		c.DutyApplies = true
+	case CandourAuto:
+		c.DutyApplies = in.Harm != "" && in.Harm.AtLeast(p.Candour.AppliesFrom)
+	}
+	if c.DutyApplies {
+		c.NotifyDue = deadline(p, aware, p.Candour.NotifyWithin)
+		if p.Candour.WrittenFrom == "aware" {
+			c.WrittenDue = deadline(p, aware, p.Candour.WrittenWithin)
+		}
+	}
+	first := p.Calendar.Add(now, p.FirstContactWithin)
+	if !in.Every.IsZero() {
+		c.Plan = &Plan{Every: in.Every, Agreed: now}
+		if e := p.Calendar.Add(now, in.Every); e.Before(first) {
+			first = e
+		}
+	}
+	c.NextContact = first
+	ev := Event{At: now, Actor: actor, Kind: EventOpened, Note: in.Summary, People: c.Involved, Every: in.Every}
+	return c, ev, nil
+}
+
+// deadline counts a span from the day of becoming aware (day 1 is the first
+// working day after it) and returns the end of the working day it lands on.
+func deadline(p *Policy, from time.Time, s Span) time.Time {
+	return p.Calendar.DayEnd(p.Calendar.Add(from, s))
+}
+
+// ContactInput is a logged communication with the patient or family.
+type ContactInput struct {
+	Via  string
+	Next *When
+	On   time.Time // when it happened, if not now
+	Note string
+}
+
+// LogContact records a contact and sets when the next one is due: from
+// next=, else the agreed plan, else the policy default. It answers any
+// reminder about contact.
+func (c *Case) LogContact(in ContactInput, actor string, p *Policy, now time.Time) (Event, error) {
+	if err := mustBeOpen(c, "log a contact on it"); err != nil {
+		return Event{}, err
+	}
+	if err := checkNote(in.Note); err != nil {
+		return Event{}, err
+	}
+	at := now
+	if !in.On.IsZero() {
+		if err := checkPast(in.On, c, p, now); err != nil {
+			return Event{}, err
+		}
+		if Midnight(in.On, p.Location()).Before(Midnight(now, p.Location())) {
+			at = p.Calendar.DayStart(in.On)
+		}
+	}
+	var next time.Time
+	switch {
+	case in.Next != nil:
+		next = in.Next.Resolve(p, now)
+		if !next.After(now) && in.Next.Date.IsZero() {
+			return Event{}, Errorf(Invalid, "next= should be in the future, such as next=7d or next=2026-12-01.")
+		}
+		if !in.Next.Date.IsZero() && in.Next.Date.Before(Midnight(now, p.Location())) {
+			return Event{}, Errorf(Invalid, "next=%s is in the past. Give the date the next contact is due, such as next=%s.", in.Next.Date.Format("2006-01-02"), now.In(p.Location()).AddDate(0, 0, 7).Format("2006-01-02"))
+		}
+		if next.After(now.AddDate(1, 0, 0)) {
+			return Event{}, Errorf(Invalid, "next= is more than a year away. Families need to hear from us more often than that — try next=4w.")
+		}
+	case c.Plan != nil:
+		next = p.Calendar.Add(now, c.Plan.Every)
+	default:
+		next = p.Calendar.Add(now, p.DefaultEvery)
+	}
+	ev := Event{At: at, Actor: actor, Kind: EventContact, Via: in.Via, Due: c.NextContact, Next: next, Note: in.Note}
+	if c.FirstContact.IsZero() || at.Before(c.FirstContact) {
+		c.FirstContact = at
+	}
+	if at.After(c.LastContact) {
+		c.LastContact = at
+	}
+	c.Contacts++
+	c.NextContact = next
+	c.answerContactNudges()
+	return ev, nil
+}
+
+// answerContactNudges resets the repeat and escalation count: someone has
+// acted, so the next reminder starts a new round.
+func (c *Case) answerContactNudges() {
+	c.ContactNudges = 0
+	c.LastNudge = time.Time{}
+	c.Escalated = false
+	c.Round++
+}
+
+func (c *Case) resetCandourReminders() {
+	c.NotifyStage, c.WrittenStage = 0, 0
+	c.NotifyNudged, c.WrittenNudged = time.Time{}, time.Time{}
+	c.CandourEscalated = false
+	c.Round++
+}
+
+func checkNote(note string) error {
+	if err := CheckLength("note", note, MaxNoteLen); err != nil {
+		return err
+	}
+	return CheckText("note", note)
+}
+
+func checkPast(on time.Time, c *Case, p *Policy, now time.Time) error {
+	if on.After(now) {
+		return Errorf(Invalid, "on=%s is in the future. Record things once they have happened.", on.In(p.Location()).Format("2006-01-02"))
+	}
+	if on.Before(Midnight(c.Opened, p.Location()).AddDate(0, 0, -90)) {
+		return Errorf(Invalid, "on=%s is long before this case was opened. Please check the date (year-month-day).", on.In(p.Location()).Format("2006-01-02"))
+	}
+	return nil
+}
+
+// SetPlan records the communication expectations agreed with the family.
+func (c *Case) SetPlan(every Span, via, note, actor string, p *Policy, now time.Time) (Event, error) {
+	if err := mustBeOpen(c, "change its plan"); err != nil {
+		return Event{}, err
+	}
+	if every.IsZero() {
+		return Event{}, Errorf(Invalid, "Say how often you agreed to be in touch, for example: /hpp plan %s every=1w via=phone Tuesday afternoons", c.Name())
+	}
+	if every.Approx() > 90*24*time.Hour {
+		return Event{}, Errorf(Invalid, "every=%s is more than three months. If the family asked for that, note it, but please agree at least a check-in every few weeks — try every=4w.", every)
+	}
+	if err := checkNote(note); err != nil {
+		return Event{}, err
+	}
+	c.Plan = &Plan{Every: every, Via: via, Note: note, Agreed: now}
+	// The next contact comes no later than the new cadence allows.
+	if n := p.Calendar.Add(now, every); c.NextContact.IsZero() || n.Before(c.NextContact) {
+		c.NextContact = n
+	}
+	return Event{At: now, Actor: actor, Kind: EventPlan, Every: every, Via: via, Note: note, Next: c.NextContact}, nil
+}
+
+// Candour steps.
+const (
+	CandourNotified = "notified"
+	CandourWritten  = "written"
+	CandourUpdate   = "update"
+	CandourNA       = "na"
+)
+
+// RecordCandour records a Duty of Candour step.
+func (c *Case) RecordCandour(step, note string, on time.Time, actor string, p *Policy, now time.Time) (Event, error) {
+	if err := mustBeOpen(c, "record a candour step"); err != nil {
+		return Event{}, err
+	}
+	if err := checkNote(note); err != nil {
+		return Event{}, err
+	}
+	at := now
+	if !on.IsZero() {
+		if err := checkPast(on, c, p, now); err != nil {
+			return Event{}, err
+		}
+		if Midnight(on, p.Location()).Before(Midnight(now, p.Location())) {
+			at = p.Calendar.DayStart(on)
+		}
+	}
+	switch step {
+	case CandourNotified:
+		if !c.Notified.IsZero() {
+			return Event{}, Errorf(Invalid, "The notification for %s was already recorded on %s. To record a later conversation, use /hpp candour %s update <note>.", c.Name(), FormatDay(c.Notified, p.Location()), c.Name())
+		}
+		c.Notified = at
+		if c.WrittenDue.IsZero() && p.Candour.WrittenFrom == "notified" {
+			c.WrittenDue = deadline(p, Midnight(at, p.Location()), p.Candour.WrittenWithin)
+		}
+	case CandourWritten:
+		if !c.Written.IsZero() {
+			return Event{}, Errorf(Invalid, "The written follow-up for %s was already recorded on %s. For a further letter, use /hpp candour %s update <note>.", c.Name(), FormatDay(c.Written, p.Location()), c.Name())
+		}
+		c.Written = at
+	case CandourUpdate:
+		c.Updates++
+	case CandourNA:
+		if note == "" {
+			return Event{}, Errorf(Invalid, "Please give the reason the duty doesn't apply, for example: /hpp candour %s na harm assessed as low after review", c.Name())
+		}
+		c.NotNeeded = note
+		c.resetCandourReminders()
+	default:
+		return Event{}, Errorf(Invalid, "%q isn't a candour step. Use notified, written, update or na (with a reason).", step)
+	}
+	return Event{At: at, Actor: actor, Kind: EventCandour, Step: step, Note: note}, nil
+}
+
+// RecordFamily records one of the other commitments to the family.
+func (c *Case) RecordFamily(step, note, actor string, p *Policy, now time.Time) (Event, error) {
+	if err := mustBeOpen(c, "record that"); err != nil {
+		return Event{}, err
+	}
+	if !slices.Contains(FamilySteps, step) {
+		return Event{}, errStepUnknown(step)
+	}
+	if err := checkNote(note); err != nil {
+		return Event{}, err
+	}
+	if c.Family == nil {
+		c.Family = map[string]time.Time{}
+	}
+	if _, done := c.Family[step]; !done {
+		c.Family[step] = now
+	}
+	return Event{At: now, Actor: actor, Kind: EventFamily, Step: step, Note: note}, nil
+}
+
+// RecordParallel records that the family has started a parallel process.
+// Communication carries on: nothing about reminders changes.
+func (c *Case) RecordParallel(process, note, actor string, now time.Time) (Event, error) {
+	if err := mustBeOpen(c, "record that"); err != nil {
+		return Event{}, err
+	}
+	if !slices.Contains(ParallelProcesses, process) {
+		return Event{}, Errorf(Invalid, "parallel= takes complaint, claim, inquest or regulator (you typed %q).", process)
+	}
+	if err := checkNote(note); err != nil {
+		return Event{}, err
+	}
+	if c.Parallel == nil {
+		c.Parallel = map[string]time.Time{}
+	}
+	if _, done := c.Parallel[process]; !done {
+		c.Parallel[process] = now
+	}
+	return Event{At: now, Actor: actor, Kind: EventParallel, Step: process, Note: note}, nil
+}
+
+// HandOver makes someone else the named contact.
+func (c *Case) HandOver(to, actor string, now time.Time) (Event, error) {
+	if err := mustBeOpen(c, "hand it over"); err != nil {
+		return Event{}, err
+	}
+	if to == c.Lead {
+		return Event{}, Errorf(Invalid, "They are already the named contact for %s.", c.Name())
+	}
+	from := c.Lead
+	c.Lead = to
+	c.answerContactNudges()
+	return Event{At: now, Actor: actor, Kind: EventLead, People: []string{from, to}}, nil
+}
+
+// Involve records staff involved; it returns who was newly added.
+func (c *Case) Involve(people []string, actor string, now time.Time) (Event, []string, error) {
+	if err := mustBeOpen(c, "add people to it"); err != nil {
+		return Event{}, nil, err
+	}
+	var added []string
+	for _, person := range people {
+		if !slices.Contains(c.Involved, person) && !slices.Contains(added, person) {
+			added = append(added, person)
+		}
+	}
+	if len(added) == 0 {
+		return Event{}, nil, Errorf(Invalid, "Everyone you named is already recorded as involved in %s.", c.Name())
+	}
+	if len(c.Involved)+len(added) > MaxInvolved {
+		return Event{}, nil, Errorf(Invalid, "%s would have more than %d staff involved. Please check the names.", c.Name(), MaxInvolved)
+	}
+	c.Involved = append(c.Involved, added...)
+	return Event{At: now, Actor: actor, Kind: EventInvolve, People: added}, added, nil
+}
+
+// Snooze postpones reminders for a case, up to the policy's limit.
+func (c *Case) Snooze(s Span, actor string, p *Policy, now time.Time) (Event, error) {
+	if err := mustBeOpen(c, "snooze it"); err != nil {
+		return Event{}, err
+	}
+	if s.IsZero() {
+		return Event{}, Errorf(Invalid, "Say how long to snooze for, for example: /hpp snooze %s 1d", c.Name())
+	}
+	limit := p.Calendar.Add(now, p.MaxSnooze)
+	until := p.Calendar.Add(now, s)
+	if until.After(limit) {
+		return Event{}, Errorf(Invalid, "Reminders can be snoozed for up to %s at a time here. Try /hpp snooze %s %s — and if contact isn't possible for longer, agree a plan with /hpp plan.", p.MaxSnooze.Human(), c.Name(), p.MaxSnooze)
+	}
+	c.SnoozedUntil = until
+	c.answerContactNudges()
+	return Event{At: now, Actor: actor, Kind: EventSnooze, Every: s, Next: until}, nil
+}
+
+// Close ends a case; every reminder stops.
+func (c *Case) Close(note, actor string, now time.Time) (Event, error) {
+	if !c.IsOpen() {
+		return Event{}, Errorf(Invalid, "%s is already closed.", c.Name())
+	}
+	if err := checkNote(note); err != nil {
+		return Event{}, err
+	}
+	c.Closed = now
+	c.SnoozedUntil = time.Time{}
+	c.answerContactNudges()
+	return Event{At: now, Actor: actor, Kind: EventClosed, Note: note}, nil
+}
+
+// Reopen resumes a closed case; the next contact is due within the policy's
+// first-contact time.
+func (c *Case) Reopen(actor string, p *Policy, now time.Time) (Event, error) {
+	if c.IsOpen() {
+		return Event{}, Errorf(Invalid, "%s is already open.", c.Name())
+	}
+	c.Closed = time.Time{}
+	c.NextContact = p.Calendar.Add(now, p.FirstContactWithin)
+	c.answerContactNudges()
+	c.resetCandourReminders()
+	return Event{At: now, Actor: actor, Kind: EventReopened, Next: c.NextContact}, nil
+}
+
+// FormatDay writes a date the British way: Thu 8 Jan 2026.
+func FormatDay(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 2006")
+}
+
+// FormatTime writes a moment: Thu 8 Jan 2026, 09:00.
+func FormatTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 2006, 15:04")
+}

@@ -1,0 +1,43 @@
+package pathway
+
+import "time"
+
+// EventKind names what happened on a case.
+type EventKind string
+
+const (
+	EventOpened     EventKind = "opened"
+	EventContact    EventKind = "contact"
+	EventPlan       EventKind = "plan"
+	EventCandour    EventKind = "candour"
+	EventFamily     EventKind = "family"
+	EventParallel   EventKind = "parallel"
+	EventLead       EventKind = "lead"
+	EventInvolve    EventKind = "involve"
+	EventSnooze     EventKind = "snooze"
+	EventClosed     EventKind = "closed"
+	EventReopened   EventKind = "reopened"
+	EventReminder   EventKind = "reminder"   // a nudge went to someone
+	EventEscalation EventKind = "escalation" // the pathway lead and channel were told
+)
+
+// Bot is the actor for what hppbot does on its own.
+const Bot = "hppbot"
+
+// Event is one entry in a case's append-only timeline: who, when, what.
+// Events never hold wellbeing answers.
+type Event struct {
+	ID     string // assigned by the store
+	Case   int64
+	At     time.Time
+	Actor  string // a person id, or Bot
+	Kind   EventKind
+	Step   string    // candour step, family step, parallel process, reminder kind
+	Stage  string    // reminder stage: warn, due, overdue
+	Via    string    // contact method, or plan method
+	Due    time.Time // contact: when it had been due; reminder: the deadline it was about
+	Next   time.Time // contact: the next one due; snooze: until
+	Every  Span      // plan: the agreed cadence
+	People []string  // lead: [from, to]; involve: added; reminder/escalation: who was told
+	Note   string    // free text as typed (already checked for identifiers)
+}

@@ -1,0 +1,215 @@
+package pathway
+
+import (
+	"fmt"
+	"time"
+)
+
+// Reminder kinds.
+const (
+	RemindContact = "contact" // contact with the family is due
+	RemindNotify  = "notify"  // the candour notification
+	RemindWritten = "written" // the candour written follow-up
+	RemindDelay   = "delay"   // Scotland: record why notification is taking over a month
+)
+
+// Reminder stages for candour steps.
+const (
+	StageWarn    = "warn"    // a few working days before the deadline
+	StageDue     = "due"     // on the day
+	StageOverdue = "overdue" // after the deadline
+)
+
+// Reminder is one nudge a case owes at a moment. Its Occurrence identifies it
+// across restarts and replicas, so it is sent once.
+type Reminder struct {
+	Kind       string
+	Stage      string
+	Due        time.Time // the deadline the reminder is about
+	Count      int       // contact: which nudge in this round (1-based); candour: which overdue nudge
+	Escalate   bool      // also tell the service's pathway lead and channel
+	Occurrence string
+}
+
+// Reminders lists what the case should send at now. It does not change the
+// case: the scheduler sends, then calls MarkSent for each one sent.
+func (c *Case) Reminders(p *Policy, now time.Time) []Reminder {
+	var out []Reminder
+	if t := c.contactFire(p); !t.IsZero() && !t.After(now) {
+		stage := StageDue
+		if now.After(c.NextContact) {
+			stage = StageOverdue
+		}
+		out = append(out, Reminder{
+			Kind: RemindContact, Stage: stage, Due: c.NextContact, Count: c.ContactNudges + 1,
+			Escalate:   c.ContactNudges >= p.EscalateAfter && !c.Escalated,
+			Occurrence: fmt.Sprintf("%s:%d:%d", RemindContact, c.Round, c.ContactNudges),
+		})
+	}
+	for _, kind := range []string{RemindNotify, RemindWritten} {
+		st, ok := c.candourStep(kind, p)
+		if !ok {
+			continue
+		}
+		t := st.fire(c, p)
+		if t.After(now) {
+			continue
+		}
+		stage, next := StageWarn, 1
+		switch {
+		case !now.Before(st.overAt):
+			stage, next = StageOverdue, max(*st.stage, 2)+1
+		case !now.Before(st.dayAt):
+			stage, next = StageDue, 2
+		}
+		overdueSent := max(*st.stage-2, 0)
+		out = append(out, Reminder{
+			Kind: kind, Stage: stage, Due: st.due, Count: max(next-2, 0),
+			Escalate:   stage == StageOverdue && overdueSent >= p.EscalateAfter && !c.CandourEscalated,
+			Occurrence: fmt.Sprintf("%s:%d:%d", kind, c.Round, next),
+		})
+	}
+	if t := c.delayFire(p); !t.IsZero() && !t.After(now) {
+		out = append(out, Reminder{Kind: RemindDelay, Stage: StageOverdue, Due: c.NotifyDue, Occurrence: fmt.Sprintf("%s:%d", RemindDelay, c.Round)})
+	}
+	return out
+}
+
+// MarkSent records that r was sent at now. It reports false, and changes
+// nothing, when the case has moved on since r was worked out (someone logged
+// a contact, snoozed or closed the case in the meantime).
+func (c *Case) MarkSent(r Reminder, p *Policy, now time.Time) bool {
+	current := false
+	for _, x := range c.Reminders(p, now) {
+		if x.Occurrence == r.Occurrence {
+			current = true
+		}
+	}
+	if !current {
+		return false
+	}
+	switch r.Kind {
+	case RemindContact:
+		c.ContactNudges++
+		c.LastNudge = now
+		if r.Escalate {
+			c.Escalated = true
+		}
+	case RemindNotify, RemindWritten:
+		st, _ := c.candourStep(r.Kind, p)
+		switch r.Stage {
+		case StageWarn:
+			*st.stage = 1
+		case StageDue:
+			*st.stage = 2
+		default:
+			*st.stage = max(*st.stage, 2) + 1
+		}
+		*st.nudged = now
+		if r.Escalate {
+			c.CandourEscalated = true
+		}
+	case RemindDelay:
+		c.DelayAsked = true
+	}
+	return true
+}
+
+// NextWake is when the case next owes a reminder; zero when it owes none.
+// The store keeps every open case in its due index under this time.
+func (c *Case) NextWake(p *Policy) time.Time {
+	var wake time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && (wake.IsZero() || t.Before(wake)) {
+			wake = t
+		}
+	}
+	consider(c.contactFire(p))
+	for _, kind := range []string{RemindNotify, RemindWritten} {
+		if st, ok := c.candourStep(kind, p); ok {
+			consider(st.fire(c, p))
+		}
+	}
+	consider(c.delayFire(p))
+	return wake
+}
+
+func (c *Case) contactFire(p *Policy) time.Time {
+	if !c.IsOpen() || !p.Enabled(CommitCommunication) || c.NextContact.IsZero() {
+		return time.Time{}
+	}
+	t := c.NextContact
+	if c.ContactNudges > 0 {
+		t = p.Calendar.Add(c.LastNudge, p.NudgeRepeat)
+	}
+	if c.SnoozedUntil.After(t) {
+		t = c.SnoozedUntil
+	}
+	return t
+}
+
+func (c *Case) delayFire(p *Policy) time.Time {
+	if !c.IsOpen() || !p.Candour.ExplainDelay || !c.CandourActive() || !c.Notified.IsZero() || c.DelayAsked {
+		return time.Time{}
+	}
+	t := p.Calendar.DayStart(c.Aware.In(p.Location()).AddDate(0, 1, 0))
+	if c.SnoozedUntil.After(t) {
+		t = c.SnoozedUntil
+	}
+	return t
+}
+
+// candourStep gathers the state of one candour step's reminders.
+type candourStep struct {
+	due                   time.Time
+	warnAt, dayAt, overAt time.Time
+	stage                 *int
+	nudged                *time.Time
+}
+
+func (c *Case) candourStep(kind string, p *Policy) (candourStep, bool) {
+	if !c.IsOpen() || !c.CandourActive() {
+		return candourStep{}, false
+	}
+	var st candourStep
+	var done time.Time
+	switch kind {
+	case RemindNotify:
+		st.due, done, st.stage, st.nudged = c.NotifyDue, c.Notified, &c.NotifyStage, &c.NotifyNudged
+	case RemindWritten:
+		st.due, done, st.stage, st.nudged = c.WrittenDue, c.Written, &c.WrittenStage, &c.WrittenNudged
+	default:
+		return candourStep{}, false
+	}
+	if st.due.IsZero() || !done.IsZero() {
+		return candourStep{}, false
+	}
+	cal := p.Calendar
+	day := Midnight(st.due, p.Location())
+	if p.Candour.WarnBefore.Unit == WorkingDay {
+		st.warnAt = cal.DayStart(cal.SubWorkingDays(day, p.Candour.WarnBefore.N))
+	} else {
+		st.warnAt = cal.DayStart(day.Add(-p.Candour.WarnBefore.Approx()))
+	}
+	st.dayAt = cal.DayStart(day)
+	st.overAt = cal.DayStart(cal.AddWorkingDays(day, 1))
+	return st, true
+}
+
+func (st candourStep) fire(c *Case, p *Policy) time.Time {
+	var t time.Time
+	switch *st.stage {
+	case 0:
+		t = st.warnAt
+	case 1:
+		t = st.dayAt
+	case 2:
+		t = st.overAt
+	default:
+		t = p.Calendar.Add(*st.nudged, p.NudgeRepeat)
+	}
+	if c.SnoozedUntil.After(t) {
+		t = c.SnoozedUntil
+	}
+	return t
+}

@@ -1,0 +1,174 @@
+package scheduler
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/handlers"
+	"hppbot/pathway"
+	"hppbot/store"
+)
+
+// Reminders say what is due and offer help; they never scold. Escalations
+// and channel posts name the case, its service and what is overdue — never
+// the summary, a note, or anything about the patient.
+
+type messages struct {
+	primary    message   // to the case's named contact
+	escalation []message // to the service's pathway lead and channel
+}
+
+func (s *Scheduler) messagesFor(c *pathway.Case, r pathway.Reminder, svcs store.Services, now time.Time) messages {
+	p := s.cfg.Policy
+	var m messages
+	m.primary = message{to: c.Lead, reply: s.nudge(c, r, now)}
+	if r.Escalate {
+		svc := svcs[c.Service]
+		what := strings.ToLower(label(r, p)[:1]) + label(r, p)[1:]
+		if svc.Lead != "" && svc.Lead != c.Lead {
+			m.escalation = append(m.escalation, message{to: svc.Lead, reply: bot.Reply{
+				Text: fmt.Sprintf("A gentle heads-up about *%s* (%s): the %s was due %s, and %s has had %s about it. Could you check in with them — they may need a hand, some time, or a handover to a colleague?",
+					c.Name(), serviceName(c), what, s.when(r.Due), bot.Mention(c.Lead), reminderCount(r, c)),
+				Buttons: []bot.Button{{Label: "Status", Command: "status " + c.Name()}},
+			}})
+		}
+		if svc.Channel != "" {
+			m.escalation = append(m.escalation, message{to: svc.Channel, channel: true, reply: bot.Reply{
+				Text: fmt.Sprintf("*%s* (%s): the %s is overdue since %s. The pathway lead has been asked to help.", c.Name(), serviceName(c), what, s.when(r.Due)),
+			}})
+		}
+	}
+	return m
+}
+
+func serviceName(c *pathway.Case) string {
+	if c.Service == "" {
+		return "no service set"
+	}
+	return c.Service
+}
+
+func reminderCount(r pathway.Reminder, c *pathway.Case) string {
+	n := r.Count
+	if r.Kind == pathway.RemindContact {
+		n = c.ContactNudges + 1
+	}
+	if n <= 1 {
+		return "a reminder"
+	}
+	return fmt.Sprintf("%d reminders", n)
+}
+
+func label(r pathway.Reminder, p *pathway.Policy) string {
+	switch r.Kind {
+	case pathway.RemindNotify:
+		return p.Candour.Label + " notification"
+	case pathway.RemindWritten:
+		return p.Candour.Label + " written follow-up"
+	case pathway.RemindDelay:
+		return p.Candour.Label + " notification"
+	}
+	return "contact with the family"
+}
+
+func (s *Scheduler) when(t time.Time) string {
+	return pathway.FormatTime(t, s.cfg.Policy.Location())
+}
+
+func (s *Scheduler) day(t time.Time) string {
+	return pathway.FormatDay(t, s.cfg.Policy.Location())
+}
+
+// nudge is the private message to the named contact.
+func (s *Scheduler) nudge(c *pathway.Case, r pathway.Reminder, now time.Time) bot.Reply {
+	p := s.cfg.Policy
+	name := fmt.Sprintf("*%s* (%s)", c.Name(), c.Ref)
+	snooze := bot.Button{Label: "Snooze 1 day", Command: "snooze " + c.Name() + " 1d"}
+	prompts := bot.Button{Label: "Show prompts", Command: "prompt " + c.Name()}
+	switch r.Kind {
+	case pathway.RemindContact:
+		var text string
+		if r.Stage == pathway.StageDue {
+			text = fmt.Sprintf("Contact with the family for %s is due now (%s).", name, s.when(r.Due))
+		} else {
+			text = fmt.Sprintf("Contact with the family for %s was due %s.", name, s.when(r.Due))
+		}
+		text += " Even a short call or message to say when they'll next hear from us helps — silence is hard for families."
+		if c.Contacts == 0 {
+			text += " This would be the first contact recorded."
+		}
+		if r.Count >= 2 {
+			text += fmt.Sprintf("\nThis is reminder %d. If something's in the way, that's all right: snooze for a day, or hand over to a colleague with /hpp lead %s @name.", r.Count, c.Name())
+		}
+		return bot.Reply{Text: text, Buttons: []bot.Button{
+			{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: handlers.ContactForm(c.Name())},
+			snooze, prompts,
+		}}
+	case pathway.RemindNotify, pathway.RemindWritten:
+		what := "notification — telling the family, in person or by phone or video, what happened, and saying sorry"
+		step := pathway.CandourNotified
+		if r.Kind == pathway.RemindWritten {
+			what = "written follow-up — a letter that repeats what was said, the apology, what is being looked into and the support on offer"
+			step = pathway.CandourWritten
+		}
+		var when string
+		switch r.Stage {
+		case pathway.StageWarn:
+			when = fmt.Sprintf("is due by the end of %s (%s)", s.day(r.Due), workingDaysLeft(p, now, r.Due))
+		case pathway.StageDue:
+			when = "is due by the end of today"
+		default:
+			when = fmt.Sprintf("was due by the end of %s", s.day(r.Due))
+		}
+		text := fmt.Sprintf("For %s, the %s %s %s.", name, p.Candour.Label, what, when)
+		if r.Stage == pathway.StageOverdue {
+			text += " If it has happened, please record it. If something is in the way, your pathway lead can help."
+		} else {
+			text += " If it's done, record it and this reminder stops."
+		}
+		record := bot.Button{Label: "Record it", Command: "candour " + c.Name() + " " + step, Style: "primary"}
+		return bot.Reply{Text: text, Buttons: []bot.Button{record, snooze, prompts}}
+	case pathway.RemindDelay:
+		return bot.Reply{Text: fmt.Sprintf("It's over a month since the organisation became aware of the harm in %s, and the %s notification isn't recorded yet. Scotland's guidance asks for the reason for the delay to be written down: /hpp candour %s update <the reason>. If the family has been told, record it with /hpp candour %s notified.",
+			name, p.Candour.Label, c.Name(), c.Name())}
+	}
+	return bot.Reply{Text: fmt.Sprintf("%s needs attention.", name)}
+}
+
+func workingDaysLeft(p *pathway.Policy, now, due time.Time) string {
+	n := p.Calendar.WorkingDaysBetween(now, due)
+	switch n {
+	case 0:
+		return "today"
+	case 1:
+		return "1 working day left"
+	}
+	return fmt.Sprintf("%d working days left", n)
+}
+
+// digestReply lists a service's overdue items by case id only.
+func (s *Scheduler) digestReply(service string, cases []*pathway.Case, now time.Time) bot.Reply {
+	p := s.cfg.Policy
+	var lines []string
+	for _, c := range cases {
+		var parts []string
+		for _, d := range c.Overdue(now) {
+			parts = append(parts, fmt.Sprintf("%s (since %s)", d.Label(p), s.day(d.Due)))
+		}
+		lines = append(lines, fmt.Sprintf("• *%s* — %s", c.Name(), strings.Join(parts, "; ")))
+	}
+	return bot.Reply{
+		Text:     fmt.Sprintf("Good morning. In %s, %s overdue today:", service, plural(len(cases), "case has something", "cases have something")),
+		Sections: []bot.Section{{Text: strings.Join(lines, "\n")}},
+		Note:     "Case ids only — open a case with /hpp status <case> if you're on it. Thank you for keeping in touch with these families.",
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

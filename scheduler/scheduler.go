@@ -1,0 +1,586 @@
+// Package scheduler keeps hppbot's promises on time: it nudges a case's
+// named contact when contact with the family is due, repeats kindly, and
+// escalates to the service's pathway lead and channel when nudges go
+// unanswered; it reminds about Duty of Candour deadlines; it posts each
+// service's morning digest; and it runs one-off jobs such as wellbeing
+// check-ins.
+//
+// What falls due is delivered once, in working hours: a due item is claimed
+// from the store's index with a lease, sent through bot.Messenger (the
+// scheduler knows no platform), marked sent under an idempotency key and
+// acknowledged. A scheduler that dies between claim and acknowledgement
+// leaves the item to be claimed again when its lease runs out; the mark stops
+// a second send. Outside working hours nothing is claimed, so what falls due
+// waits for the start of the next working period.
+//
+// It never puts a summary, a note or a wellbeing answer into a channel post,
+// an escalation or a log line.
+package scheduler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/store"
+)
+
+// JobFunc runs a one-off job. Returning an error leaves the job to be tried
+// again later; returning nil finishes it.
+type JobFunc func(ctx context.Context, j store.Job, now time.Time) error
+
+// Metrics is told what the scheduler does, for monitoring. Every method is
+// optional to implement in spirit: a no-op is fine.
+type Metrics interface {
+	// Reminders counts reminder outcomes: "due", "sent", "failed", "deferred", "escalated".
+	Reminders(outcome string, n int)
+	// Lag is how late the oldest item of a tick was delivered.
+	Lag(d time.Duration)
+	// TickError counts ticks that could not reach the store.
+	TickError()
+}
+
+// Config wires a Scheduler.
+type Config struct {
+	Store     *store.Store
+	Policy    *pathway.Policy
+	Messenger bot.Messenger
+	Clock     func() time.Time
+	Log       *slog.Logger
+	Metrics   Metrics
+	// Lease is how long a claim is held before another scheduler may take
+	// it; longer than the slowest send with its retries. Default 2 minutes.
+	Lease time.Duration
+	// Batch is the most items claimed per partition in one tick. Default 500.
+	Batch int
+	// Workers send in parallel. Default 8; the console uses 1 so its
+	// transcript keeps a stable order.
+	Workers int
+	// Every is how often a tick runs. Default 30 seconds.
+	Every time.Duration
+	// Retry is how long a failed send waits before it is tried again.
+	// Default 5 minutes.
+	Retry time.Duration
+}
+
+// Scheduler runs the reminders, digests and jobs.
+type Scheduler struct {
+	cfg      Config
+	instance string
+	seq      atomic.Uint64
+	mu       sync.Mutex
+	jobs     map[string]JobFunc
+	cron     *cron.Cron
+	digested time.Time // console: when the digest last ran
+}
+
+// New returns a Scheduler.
+func New(cfg Config) *Scheduler {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 2 * time.Minute
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 500
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.Every <= 0 {
+		cfg.Every = 30 * time.Second
+	}
+	if cfg.Retry <= 0 {
+		cfg.Retry = 5 * time.Minute
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return &Scheduler{cfg: cfg, instance: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:])), jobs: map[string]JobFunc{}}
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Reminders(string, int) {}
+func (noMetrics) Lag(time.Duration)     {}
+func (noMetrics) TickError()            {}
+
+// HandleJob registers the function that runs jobs of a kind.
+func (s *Scheduler) HandleJob(kind string, fn JobFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobs[kind] = fn
+}
+
+// Schedule adds a one-off job: run it at j.At for j.Person. A job with the
+// same id is moved.
+func (s *Scheduler) Schedule(ctx context.Context, j store.Job) error {
+	return s.cfg.Store.ScheduleJob(ctx, j)
+}
+
+// Start runs the ticks and the digest on cron until Stop.
+func (s *Scheduler) Start() error {
+	loc := s.cfg.Policy.Location()
+	logger := cronLogger{s.cfg.Log}
+	s.cron = cron.New(cron.WithLocation(loc), cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	if _, err := s.cron.AddFunc(fmt.Sprintf("@every %s", s.cfg.Every), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Lease)
+		defer cancel()
+		if _, err := s.Tick(ctx, s.cfg.Clock()); err != nil {
+			s.cfg.Metrics.TickError()
+			s.cfg.Log.Warn("reminder tick skipped; will catch up on the next one", "err", err)
+		}
+	}); err != nil {
+		return err
+	}
+	if _, err := s.cron.AddFunc(s.digestSpec(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.Digest(ctx, s.cfg.Clock()); err != nil {
+			s.cfg.Log.Warn("digest could not be sent", "err", err)
+		}
+	}); err != nil {
+		return err
+	}
+	s.cron.Start()
+	return nil
+}
+
+// Stop stops the cron and waits for a running tick to finish: every claim it
+// holds is acknowledged or released.
+func (s *Scheduler) Stop() {
+	if s.cron != nil {
+		<-s.cron.Stop().Done()
+	}
+}
+
+func (s *Scheduler) digestSpec() string {
+	d := s.cfg.Policy.DigestAt
+	return fmt.Sprintf("%d %d * * *", int(d/time.Minute)%60, int(d/time.Hour))
+}
+
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}
+
+// Result says what a tick did.
+type Result struct {
+	Claimed  int
+	Sent     int // reminders and jobs delivered
+	Failed   int // sends that will be retried
+	Deferred bool
+}
+
+// Tick claims what is due at now and delivers it. Outside working hours it
+// claims nothing: the items wait, deferred, for the next working period.
+func (s *Scheduler) Tick(ctx context.Context, now time.Time) (Result, error) {
+	if !s.cfg.Policy.Calendar.InWorkingHours(now) {
+		s.cfg.Metrics.Reminders("deferred", 0)
+		return Result{Deferred: true}, nil
+	}
+	token := fmt.Sprintf("%s/%d", s.instance, s.seq.Add(1))
+	claims, err := s.cfg.Store.ClaimDue(ctx, now, s.cfg.Lease, s.cfg.Batch, token)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Claimed: len(claims)}
+	if len(claims) == 0 {
+		return res, nil
+	}
+	loaded, err := s.cfg.Store.Load(ctx, claims)
+	if err != nil {
+		s.releaseAll(claims, now)
+		return res, err
+	}
+	svcs, err := s.cfg.Store.Services(ctx)
+	if err != nil {
+		s.releaseAll(claims, now)
+		return res, err
+	}
+	// Work out what each claim owes, and ask in one go which were already sent.
+	work := make([]*item, 0, len(claims))
+	var queries []store.SentQuery
+	for _, cl := range claims {
+		it := &item{claim: cl}
+		if id, ok := cl.CaseID(); ok {
+			it.c = loaded.Cases[id]
+			if it.c != nil {
+				it.reminders = it.c.Reminders(s.cfg.Policy, now)
+				for _, r := range it.reminders {
+					queries = append(queries, store.SentQuery{Partition: cl.Partition, Member: cl.Member, Occurrence: r.Occurrence})
+				}
+			}
+		} else if j, ok := loaded.Jobs[cl.JobID()]; ok {
+			it.job = &j
+			queries = append(queries, store.SentQuery{Partition: cl.Partition, Member: cl.Member, Occurrence: jobOccurrence(j)})
+		}
+		work = append(work, it)
+	}
+	sent, err := s.cfg.Store.WasSent(ctx, queries)
+	if err != nil {
+		s.releaseAll(claims, now)
+		return res, err
+	}
+	k := 0
+	for _, it := range work {
+		n := len(it.reminders)
+		if it.job != nil {
+			n = 1
+		}
+		it.already = sent[k : k+n]
+		k += n
+	}
+	s.cfg.Metrics.Reminders("due", len(work))
+	var oldest time.Time
+	for _, it := range work {
+		if it.c != nil {
+			for _, r := range it.reminders {
+				if oldest.IsZero() || r.Due.Before(oldest) {
+					oldest = r.Due
+				}
+			}
+		}
+	}
+	if !oldest.IsZero() && now.After(oldest) {
+		s.cfg.Metrics.Lag(now.Sub(oldest))
+	}
+
+	var wg sync.WaitGroup
+	var sentN, failedN atomic.Int64
+	queue := make(chan *item)
+	for w := 0; w < min(s.cfg.Workers, len(work)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range queue {
+				ok, failed := s.process(ctx, it, svcs, now)
+				sentN.Add(int64(ok))
+				failedN.Add(int64(failed))
+			}
+		}()
+	}
+	for _, it := range work {
+		queue <- it
+	}
+	close(queue)
+	wg.Wait()
+	res.Sent, res.Failed = int(sentN.Load()), int(failedN.Load())
+	if res.Sent > 0 {
+		s.cfg.Metrics.Reminders("sent", res.Sent)
+	}
+	if res.Failed > 0 {
+		s.cfg.Metrics.Reminders("failed", res.Failed)
+	}
+	return res, nil
+}
+
+// item is one claim being worked on.
+type item struct {
+	claim     store.Claim
+	c         *pathway.Case
+	reminders []pathway.Reminder
+	job       *store.Job
+	already   []bool
+}
+
+func jobOccurrence(j store.Job) string { return fmt.Sprintf("run:%d", j.At.Unix()) }
+
+func (s *Scheduler) releaseAll(claims []store.Claim, now time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, cl := range claims {
+		_ = s.cfg.Store.Release(ctx, cl, now)
+	}
+}
+
+// process delivers one claim; it returns how many messages went and how
+// many failed.
+func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
+	st := s.cfg.Store
+	switch {
+	case it.job != nil:
+		return s.runJob(ctx, it, now)
+	case it.c == nil:
+		if err := st.Drop(ctx, it.claim); err != nil {
+			s.cfg.Log.Warn("could not drop a stale reminder", "member", it.claim.Member, "err", err)
+		}
+		return 0, 0
+	}
+	var done []pathway.Reminder
+	var events []pathway.Event
+	var marks []string
+	retry := false
+	for i, r := range it.reminders {
+		if it.already[i] {
+			// Sent before a crash or by another replica: record it, don't resend.
+			done = append(done, r)
+			continue
+		}
+		msgs := s.messagesFor(it.c, r, svcs, now)
+		if err := s.deliver(ctx, msgs.primary); err != nil {
+			s.cfg.Log.Warn("reminder not delivered; will try again", "case", it.c.Name(), "kind", r.Kind, "err", err)
+			failed++
+			retry = true
+			continue
+		}
+		sent++
+		marks = append(marks, r.Occurrence)
+		events = append(events, msgs.primary.event(r, now))
+		if r.Escalate {
+			if len(msgs.escalation) == 0 {
+				// Nobody to escalate to: the lead keeps being reminded.
+				done = append(done, r)
+				continue
+			}
+			var told []string
+			for _, m := range msgs.escalation {
+				if err := s.deliver(ctx, m); err != nil {
+					s.cfg.Log.Warn("escalation not delivered; will try again", "case", it.c.Name(), "err", err)
+					continue
+				}
+				told = append(told, m.to)
+			}
+			if len(told) == 0 {
+				r.Escalate = false // try the escalation again with the next reminder
+			} else {
+				s.cfg.Metrics.Reminders("escalated", 1)
+				events = append(events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told})
+			}
+		}
+		done = append(done, r)
+	}
+	if len(done) == 0 && !retry {
+		// Nothing owed after all: set the case's next time without touching it.
+		if err := st.Release(ctx, it.claim, it.c.NextWake(s.cfg.Policy)); err != nil {
+			s.cfg.Log.Warn("could not reschedule a case", "case", it.c.Name(), "err", err)
+		}
+		return sent, failed
+	}
+	var notBefore time.Time
+	if retry {
+		// Whatever failed is tried again later; the marks stop repeats of what went.
+		notBefore = now.Add(s.cfg.Retry)
+	}
+	if len(done) > 0 {
+		s.acknowledge(ctx, it, done, events, marks, now, notBefore)
+	} else if err := st.Release(ctx, it.claim, notBefore); err != nil {
+		s.cfg.Log.Warn("could not reschedule a failed reminder", "case", it.c.Name(), "err", err)
+	}
+	return sent, failed
+}
+
+// acknowledge records what was sent on the case and sets its next time. If
+// someone changed the case meanwhile, it reads it again and reapplies what is
+// still current: a reminder answered in the meantime is not counted.
+func (s *Scheduler) acknowledge(ctx context.Context, it *item, done []pathway.Reminder, events []pathway.Event, marks []string, now, notBefore time.Time) {
+	old := it.c
+	for attempt := 0; attempt < 4; attempt++ {
+		c := old.Clone()
+		for _, r := range done {
+			c.MarkSent(r, s.cfg.Policy, now)
+		}
+		err := s.cfg.Store.AckCase(ctx, it.claim, old, c, s.cfg.Policy, events, marks, notBefore)
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			s.cfg.Log.Warn("could not record a sent reminder; it is marked sent and will be tidied on the next claim", "case", old.Name(), "err", err)
+			return
+		}
+		fresh, err := s.cfg.Store.GetCase(ctx, old.ID)
+		if err != nil {
+			s.cfg.Log.Warn("could not re-read a case after a conflict", "case", old.Name(), "err", err)
+			return
+		}
+		old = fresh
+	}
+	s.cfg.Log.Warn("case kept changing while recording a reminder; it will be claimed again", "case", old.Name())
+}
+
+func (s *Scheduler) runJob(ctx context.Context, it *item, now time.Time) (sent, failed int) {
+	j := *it.job
+	occ := jobOccurrence(j)
+	if it.already[0] {
+		if err := s.cfg.Store.AckJob(ctx, it.claim, occ); err != nil {
+			s.cfg.Log.Warn("could not finish a job", "kind", j.Kind, "err", err)
+		}
+		return 0, 0
+	}
+	s.mu.Lock()
+	fn := s.jobs[j.Kind]
+	s.mu.Unlock()
+	if fn == nil {
+		s.cfg.Log.Warn("no handler for a job; dropping it", "kind", j.Kind)
+		_ = s.cfg.Store.Drop(ctx, it.claim)
+		return 0, 0
+	}
+	if err := fn(ctx, j, now); err != nil {
+		s.cfg.Log.Warn("job failed; will try again", "kind", j.Kind, "err", err)
+		_ = s.cfg.Store.Release(ctx, it.claim, now.Add(s.cfg.Retry))
+		return 0, 1
+	}
+	if err := s.cfg.Store.AckJob(ctx, it.claim, occ); err != nil {
+		s.cfg.Log.Warn("could not finish a job", "kind", j.Kind, "err", err)
+	}
+	return 1, 0
+}
+
+// message is one thing to send.
+type message struct {
+	to      string // a person or channel id
+	channel bool
+	reply   bot.Reply
+}
+
+func (s *Scheduler) deliver(ctx context.Context, m message) error {
+	if m.channel {
+		return s.cfg.Messenger.PostChannel(ctx, m.to, m.reply)
+	}
+	return s.cfg.Messenger.SendDirect(ctx, m.to, m.reply)
+}
+
+func (m message) event(r pathway.Reminder, now time.Time) pathway.Event {
+	return pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{m.to}}
+}
+
+// RunDue runs everything that falls due up to until, in order, moving the
+// clock to each moment it is delivered: the console's :advance. The digest
+// runs on each working morning passed.
+func (s *Scheduler) RunDue(ctx context.Context, until time.Time, setClock func(time.Time)) error {
+	cal := s.cfg.Policy.Calendar
+	now := s.cfg.Clock()
+	s.mu.Lock()
+	if s.digested.IsZero() || s.digested.After(now) {
+		s.digested = now
+	}
+	s.mu.Unlock()
+	for guard := 0; guard < 100000; guard++ {
+		next, ok, err := s.cfg.Store.NextDue(ctx)
+		if err != nil {
+			return err
+		}
+		var at time.Time
+		if ok {
+			if next.Before(now) {
+				next = now
+			}
+			at = cal.NextWorkingStart(next)
+		}
+		digestAt := s.nextDigest()
+		isDigest := !digestAt.After(until) && (at.IsZero() || !digestAt.After(at))
+		if isDigest {
+			at = digestAt
+		}
+		if at.IsZero() || at.After(until) {
+			return nil
+		}
+		if at.After(now) {
+			setClock(at)
+			now = at
+		}
+		if isDigest {
+			s.mu.Lock()
+			s.digested = at.Add(time.Minute)
+			s.mu.Unlock()
+			if err := s.Digest(ctx, at); err != nil {
+				return err
+			}
+			continue
+		}
+		res, err := s.Tick(ctx, now)
+		if err != nil {
+			return err
+		}
+		if res.Claimed == 0 {
+			// Nothing could be claimed at this moment (a lease not yet run
+			// out): step past it.
+			now = now.Add(time.Minute)
+			setClock(now)
+		}
+	}
+	return fmt.Errorf("scheduler: too many reminders to run at once")
+}
+
+// nextDigest is the next digest time after the last one the console ran.
+func (s *Scheduler) nextDigest() time.Time {
+	s.mu.Lock()
+	from := s.digested
+	s.mu.Unlock()
+	cal := s.cfg.Policy.Calendar
+	d := pathway.Midnight(from, s.cfg.Policy.Location())
+	for i := 0; i < 30; i++ {
+		at := d.Add(s.cfg.Policy.DigestAt)
+		if cal.IsWorkingDay(d) && !at.Before(from) {
+			return at
+		}
+		d = d.AddDate(0, 0, 1)
+	}
+	return time.Time{}
+}
+
+// Digest posts each service's overdue items to its channel, once a working
+// day across every replica. A service with nothing overdue gets nothing.
+func (s *Scheduler) Digest(ctx context.Context, now time.Time) error {
+	p := s.cfg.Policy
+	if !p.Calendar.IsWorkingDay(now) {
+		return nil
+	}
+	svcs, err := s.cfg.Store.Services(ctx)
+	if err != nil {
+		return err
+	}
+	cases, err := s.cfg.Store.Overdue(ctx, now)
+	if err != nil {
+		return err
+	}
+	byService := map[string][]*pathway.Case{}
+	for _, c := range cases {
+		if c.Service != "" && svcs[c.Service].Channel != "" {
+			byService[c.Service] = append(byService[c.Service], c)
+		}
+	}
+	names := make([]string, 0, len(byService))
+	for n := range byService {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	day := now.In(p.Location()).Format("2006-01-02")
+	for _, name := range names {
+		key := "digest:" + name + ":" + day
+		first, err := s.cfg.Store.MarkOnce(ctx, key, 48*time.Hour)
+		if err != nil {
+			return err
+		}
+		if !first {
+			continue
+		}
+		if err := s.cfg.Messenger.PostChannel(ctx, svcs[name].Channel, s.digestReply(name, byService[name], now)); err != nil {
+			s.cfg.Log.Warn("digest not delivered", "service", name, "err", err)
+			_ = s.cfg.Store.ForgetMark(ctx, key)
+		}
+	}
+	return nil
+}

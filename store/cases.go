@@ -1,0 +1,331 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"hppbot/pathway"
+)
+
+// CreateCase stores a new case and its first event, giving it the next id.
+// Two round trips: the id, then one atomic write.
+func (s *Store) CreateCase(ctx context.Context, c *pathway.Case, p *pathway.Policy, ev pathway.Event) (int64, error) {
+	id, err := s.rdb.Incr(ctx, s.seqKey()).Result()
+	if err != nil {
+		return 0, unavailable(err)
+	}
+	c.ID = id
+	ev.Case = id
+	if err := s.save(ctx, nil, c, p, []pathway.Event{ev}, nil, ackLease{}); err != nil {
+		if errors.Is(err, ErrConflict) {
+			// The id was taken by data from an older deployment with the same prefix.
+			return 0, pathway.Errorf(pathway.Internal, "case id %d is already in use", id)
+		}
+		return 0, err
+	}
+	return id, nil
+}
+
+// GetCase reads one case.
+func (s *Store) GetCase(ctx context.Context, id int64) (*pathway.Case, error) {
+	data, err := s.rdb.Get(ctx, s.caseKey(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return decodeCase(data)
+}
+
+func notFound(id int64) error {
+	return pathway.Errorf(pathway.NotFound, "I can't find %s. Check the number — /hpp list shows the cases you're on.", pathway.CaseName(id))
+}
+
+// GetCaseAndServices reads a case and the services table in one round trip:
+// what a case command needs to check who may act on it.
+func (s *Store) GetCaseAndServices(ctx context.Context, id int64) (*pathway.Case, Services, error) {
+	pipe := s.rdb.Pipeline()
+	cg := pipe.Get(ctx, s.caseKey(id))
+	sg := pipe.HGetAll(ctx, s.servicesKey())
+	_, err := pipe.Exec(ctx)
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, nil, unavailable(err)
+	}
+	svcs, err := decodeServices(sg.Val())
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := cg.Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, svcs, notFound(id)
+	}
+	if err != nil {
+		return nil, nil, unavailable(err)
+	}
+	c, err := decodeCase(data)
+	return c, svcs, err
+}
+
+// SaveCase writes c, which was read as old and then changed by a command,
+// with the events the change made. It returns ErrConflict if the case
+// changed since it was read: read it again and redo the command.
+func (s *Store) SaveCase(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events ...pathway.Event) error {
+	return s.save(ctx, old, c, p, events, nil, ackLease{})
+}
+
+// ackLease is a scheduler's claim being acknowledged by a save.
+type ackLease struct {
+	token     string
+	notBefore time.Time
+}
+
+// save runs the apply script. marks are idempotency keys written even on a
+// conflict; lease, when set, acknowledges a scheduler's claim on the case.
+func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, marks []string, lease ackLease) error {
+	expected := "0"
+	if old != nil {
+		expected = strconv.FormatInt(old.Version, 10)
+		c.Version = old.Version + 1
+	} else {
+		c.Version = 1
+	}
+	blob, err := encodeCase(c)
+	if err != nil {
+		return pathway.Errorf(pathway.Internal, "encoding case: %v", err)
+	}
+	pt := partition(c.ID)
+	id := strconv.FormatInt(c.ID, 10)
+	keys := []string{s.caseKey(c.ID), s.streamKey(pt), s.timelineIndexKey(c.ID), s.dueKey(pt), s.leaseKey(pt), s.openKey(pt), s.allKey(pt)}
+	keyIndex := func(k string) string {
+		for i, have := range keys {
+			if have == k {
+				return strconv.Itoa(i + 1)
+			}
+		}
+		keys = append(keys, k)
+		return strconv.Itoa(len(keys))
+	}
+	args := []any{expected, blob, id, len(events)}
+	for _, e := range events {
+		e.Case = c.ID
+		data, err := encodeEvent(e)
+		if err != nil {
+			return pathway.Errorf(pathway.Internal, "encoding event: %v", err)
+		}
+		args = append(args, data)
+	}
+	args = append(args, len(marks))
+	for _, m := range marks {
+		args = append(args, keyIndex(s.sentKey(pt, id, m)), int((30 * 24 * time.Hour).Seconds()))
+	}
+	var ops [][4]string
+	op := func(name, key, a, b string) { ops = append(ops, [4]string{name, keyIndex(key), a, b}) }
+
+	wake := ""
+	if t := c.NextWake(p); !t.IsZero() {
+		if t.Before(lease.notBefore) {
+			t = lease.notBefore
+		}
+		wake = strconv.FormatInt(t.Unix(), 10)
+	}
+	if lease.token != "" {
+		op("ack", keys[3], wake, lease.token)
+	} else {
+		op("due", keys[3], wake, "")
+	}
+	if c.IsOpen() {
+		op("zadd", keys[5], strconv.FormatInt(unix(c.Deadline()), 10), id)
+	} else {
+		op("zrem", keys[5], id, "")
+	}
+	if old == nil {
+		op("zadd", keys[6], strconv.FormatInt(unix(c.Opened), 10), id)
+	}
+	var before, after []string
+	if old != nil && old.IsOpen() {
+		before = old.People()
+	}
+	if c.IsOpen() {
+		after = c.People()
+	}
+	for _, person := range before {
+		if !slices.Contains(after, person) {
+			op("srem", s.personKey(pt, person), id, "")
+		}
+	}
+	for _, person := range after {
+		if !slices.Contains(before, person) {
+			op("sadd", s.personKey(pt, person), id, "")
+		}
+	}
+	oldSvc, newSvc := "", ""
+	if old != nil && old.IsOpen() {
+		oldSvc = old.Service
+	}
+	if c.IsOpen() {
+		newSvc = c.Service
+	}
+	if oldSvc != newSvc {
+		if oldSvc != "" {
+			op("srem", s.serviceCasesKey(pt, oldSvc), id, "")
+		}
+		if newSvc != "" {
+			op("sadd", s.serviceCasesKey(pt, newSvc), id, "")
+		}
+	}
+	args = append(args, len(ops))
+	for _, o := range ops {
+		args = append(args, o[0], o[1], o[2], o[3])
+	}
+	res, err := applyScript.Run(ctx, s.rdb, keys, args...).Int()
+	if err != nil {
+		c.Version = versionOr(old)
+		return unavailable(err)
+	}
+	if res != 1 {
+		c.Version = versionOr(old)
+		return ErrConflict
+	}
+	return nil
+}
+
+func versionOr(old *pathway.Case) int64 {
+	if old == nil {
+		return 0
+	}
+	return old.Version
+}
+
+// Timeline returns a case's events, oldest first.
+func (s *Store) Timeline(ctx context.Context, id int64) ([]pathway.Event, error) {
+	res, err := timelineScript.Run(ctx, s.rdb, []string{s.timelineIndexKey(id), s.streamKey(partition(id))}).Slice()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, unavailable(err)
+	}
+	return decodeEntries(id, res)
+}
+
+func decodeEntries(id int64, res []any) ([]pathway.Event, error) {
+	out := make([]pathway.Event, 0, len(res))
+	for _, r := range res {
+		entry, ok := r.([]any)
+		if !ok || len(entry) != 2 {
+			continue
+		}
+		eid, _ := entry[0].(string)
+		fields, _ := entry[1].([]any)
+		for i := 0; i+1 < len(fields); i += 2 {
+			if f, _ := fields[i].(string); f == "e" {
+				data, _ := fields[i+1].(string)
+				e, err := decodeEvent(eid, id, []byte(data))
+				if err != nil {
+					return nil, pathway.Errorf(pathway.Internal, "decoding event %s: %v", eid, err)
+				}
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
+}
+
+// CaseFilter chooses open cases for a list.
+type CaseFilter struct {
+	All        bool     // every open case (for admins)
+	People     []string // cases these people are on
+	Services   []string // cases in these services
+	DueBefore  time.Time
+	Limit     int // per partition; 0 means 200
+}
+
+// ListOpen returns open cases chosen by f, earliest deadline first. One
+// round trip: a script per partition, pipelined.
+func (s *Store) ListOpen(ctx context.Context, f CaseFilter) ([]*pathway.Case, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 200
+	}
+	max := "+inf"
+	if !f.DueBefore.IsZero() {
+		max = strconv.FormatInt(f.DueBefore.Unix(), 10)
+	}
+	mode := "sets"
+	if f.All {
+		mode = "all"
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.Cmd, Partitions)
+	for pt := 0; pt < Partitions; pt++ {
+		keys := []string{s.openKey(pt)}
+		if !f.All {
+			for _, person := range f.People {
+				keys = append(keys, s.personKey(pt, person))
+			}
+			for _, svc := range f.Services {
+				keys = append(keys, s.serviceCasesKey(pt, svc))
+			}
+		}
+		cmds[pt] = collectScript.EvalSha(ctx, pipe, keys, mode, max, s.part(pt)+"case:", limit)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		if !isNoScript(err) {
+			return nil, unavailable(err)
+		}
+		// First use on this server: load the script and go again.
+		if err := collectScript.Load(ctx, s.rdb).Err(); err != nil {
+			return nil, unavailable(err)
+		}
+		return s.ListOpen(ctx, f)
+	}
+	var out []*pathway.Case
+	for _, cmd := range cmds {
+		vals, err := cmd.Slice()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, unavailable(err)
+		}
+		for _, v := range vals {
+			data, _ := v.(string)
+			c, err := decodeCase([]byte(data))
+			if err != nil {
+				return nil, pathway.Errorf(pathway.Internal, "decoding case: %v", err)
+			}
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		di, dj := out[i].Deadline(), out[j].Deadline()
+		if !di.Equal(dj) {
+			return di.Before(dj)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+func isNoScript(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
+}
+
+// CountOpen returns how many cases are open.
+func (s *Store) CountOpen(ctx context.Context) (int64, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, Partitions)
+	for pt := 0; pt < Partitions; pt++ {
+		cmds[pt] = pipe.ZCard(ctx, s.openKey(pt))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, unavailable(err)
+	}
+	var n int64
+	for _, c := range cmds {
+		n += c.Val()
+	}
+	return n, nil
+}

@@ -1,0 +1,305 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"hash/fnv"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"hppbot/pathway"
+)
+
+// The due index: one sorted set per partition, scored by the Unix time a
+// member next needs attention. A member is a case id (the case's next
+// reminder, from pathway.Case.NextWake) or "j:<id>" for a one-off job.
+// Finding what is due costs O(log n + due) per partition.
+
+// Claim is a due member leased to one scheduler until the lease expires.
+type Claim struct {
+	Partition int
+	Member    string
+	Token     string
+}
+
+// CaseID returns the case a claim is for; ok is false for a job.
+func (c Claim) CaseID() (int64, bool) {
+	if strings.HasPrefix(c.Member, "j:") {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(c.Member, 10, 64)
+	return id, err == nil
+}
+
+// JobID returns the job a claim is for.
+func (c Claim) JobID() string { return strings.TrimPrefix(c.Member, "j:") }
+
+// ClaimDue leases up to limit due members in each partition whose time is at
+// or before now, until now+lease. One round trip.
+func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int, token string) ([]Claim, error) {
+	return s.claim(ctx, now, lease, limit, token, true)
+}
+
+func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, limit int, token string, retry bool) ([]Claim, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.Cmd, Partitions)
+	expiry := strconv.FormatInt(now.Add(lease).Unix(), 10)
+	at := strconv.FormatInt(now.Unix(), 10)
+	for pt := 0; pt < Partitions; pt++ {
+		cmds[pt] = claimScript.EvalSha(ctx, pipe, []string{s.dueKey(pt), s.leaseKey(pt)}, at, expiry, limit, token)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		if retry && isNoScript(err) {
+			if err := claimScript.Load(ctx, s.rdb).Err(); err != nil {
+				return nil, unavailable(err)
+			}
+			return s.claim(ctx, now, lease, limit, token, false)
+		}
+		return nil, unavailable(err)
+	}
+	var out []Claim
+	for pt, cmd := range cmds {
+		members, err := cmd.StringSlice()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return nil, unavailable(err)
+		}
+		for _, m := range members {
+			out = append(out, Claim{Partition: pt, Member: m, Token: token})
+		}
+	}
+	return out, nil
+}
+
+// Claimed is what a scheduler needs for its claims: the cases and jobs.
+type Claimed struct {
+	Cases map[int64]*pathway.Case
+	Jobs  map[string]Job
+}
+
+// Load reads the cases and jobs behind claims in one round trip.
+func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
+	out := Claimed{Cases: map[int64]*pathway.Case{}, Jobs: map[string]Job{}}
+	if len(claims) == 0 {
+		return out, nil
+	}
+	pipe := s.rdb.Pipeline()
+	caseCmds := map[int64]*redis.StringCmd{}
+	jobCmds := map[string]*redis.StringCmd{}
+	for _, cl := range claims {
+		if id, ok := cl.CaseID(); ok {
+			caseCmds[id] = pipe.Get(ctx, s.caseKey(id))
+		} else {
+			jobCmds[cl.JobID()] = pipe.HGet(ctx, s.jobsKey(cl.Partition), cl.Member)
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return out, unavailable(err)
+	}
+	for id, cmd := range caseCmds {
+		data, err := cmd.Bytes()
+		if err != nil {
+			continue // gone: the scheduler drops the claim
+		}
+		c, err := decodeCase(data)
+		if err != nil {
+			return out, pathway.Errorf(pathway.Internal, "decoding case %d: %v", id, err)
+		}
+		out.Cases[id] = c
+	}
+	for id, cmd := range jobCmds {
+		data, err := cmd.Bytes()
+		if err != nil {
+			continue
+		}
+		var j Job
+		if err := json.Unmarshal(data, &j); err != nil {
+			return out, pathway.Errorf(pathway.Internal, "decoding job %s: %v", id, err)
+		}
+		out.Jobs[id] = j
+	}
+	return out, nil
+}
+
+// SentQuery asks whether an occurrence of a member was already sent.
+type SentQuery struct {
+	Partition  int
+	Member     string
+	Occurrence string
+}
+
+// WasSent answers several SentQuery in one round trip.
+func (s *Store) WasSent(ctx context.Context, qs []SentQuery) ([]bool, error) {
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, len(qs))
+	for i, q := range qs {
+		cmds[i] = pipe.Exists(ctx, s.sentKey(q.Partition, q.Member, q.Occurrence))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, unavailable(err)
+	}
+	out := make([]bool, len(qs))
+	for i, c := range cmds {
+		out[i] = c.Val() > 0
+	}
+	return out, nil
+}
+
+// AckCase finishes a claim on a case: it marks the occurrences sent (always)
+// and, if the case is still the version read, writes c with the events and
+// sets its next time in the due index, no earlier than notBefore (when some
+// send failed and waits to be retried). ErrConflict means the case changed
+// meanwhile: read it again, reapply what was sent, and acknowledge again.
+func (s *Store) AckCase(ctx context.Context, cl Claim, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, sent []string, notBefore time.Time) error {
+	return s.save(ctx, old, c, p, events, sent, ackLease{token: cl.Token, notBefore: notBefore})
+}
+
+// Drop removes a claimed member whose case or job no longer exists.
+func (s *Store) Drop(ctx context.Context, cl Claim) error {
+	pipe := s.rdb.TxPipeline()
+	pipe.ZRem(ctx, s.dueKey(cl.Partition), cl.Member)
+	pipe.HDel(ctx, s.leaseKey(cl.Partition), cl.Member)
+	pipe.HDel(ctx, s.jobsKey(cl.Partition), cl.Member)
+	_, err := pipe.Exec(ctx)
+	return unavailable(err)
+}
+
+// Release ends a claim without changing the case: the member is due again
+// at the given time (now, on shutdown; later, when a send failed), or leaves
+// the index when at is zero.
+func (s *Store) Release(ctx context.Context, cl Claim, at time.Time) error {
+	score := ""
+	if !at.IsZero() {
+		score = strconv.FormatInt(at.Unix(), 10)
+	}
+	err := releaseScript.Run(ctx, s.rdb, []string{s.dueKey(cl.Partition), s.leaseKey(cl.Partition)}, cl.Member, cl.Token, score).Err()
+	if errors.Is(err, redis.Nil) {
+		err = nil
+	}
+	return unavailable(err)
+}
+
+// NextDue returns the earliest time anything is due; ok is false when the
+// index is empty.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.ZSliceCmd, Partitions)
+	for pt := 0; pt < Partitions; pt++ {
+		cmds[pt] = pipe.ZRangeWithScores(ctx, s.dueKey(pt), 0, 0)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return time.Time{}, false, unavailable(err)
+	}
+	best := math.Inf(1)
+	for _, c := range cmds {
+		for _, z := range c.Val() {
+			best = math.Min(best, z.Score)
+		}
+	}
+	if math.IsInf(best, 1) {
+		return time.Time{}, false, nil
+	}
+	return time.Unix(int64(best), 0).UTC(), true, nil
+}
+
+// Job is a one-off piece of work for the scheduler: run this at time At for
+// this person (a wellbeing check-in, say). Jobs hold no free text.
+type Job struct {
+	ID     string            `json:"id"`
+	Kind   string            `json:"k"`
+	Person string            `json:"p,omitempty"`
+	Case   int64             `json:"c,omitempty"`
+	At     time.Time         `json:"at"`
+	Data   map[string]string `json:"d,omitempty"`
+}
+
+func jobPartition(id string) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % Partitions)
+}
+
+// ScheduleJob adds a job, or moves it if one with the same id exists.
+func (s *Store) ScheduleJob(ctx context.Context, j Job) error {
+	if j.ID == "" || j.Kind == "" {
+		return pathway.Errorf(pathway.Internal, "a job needs an id and a kind")
+	}
+	data, err := json.Marshal(j)
+	if err != nil {
+		return pathway.Errorf(pathway.Internal, "encoding job: %v", err)
+	}
+	pt := jobPartition(j.ID)
+	member := "j:" + j.ID
+	pipe := s.rdb.TxPipeline()
+	pipe.HSet(ctx, s.jobsKey(pt), member, data)
+	pipe.ZAdd(ctx, s.dueKey(pt), redis.Z{Score: float64(j.At.Unix()), Member: member})
+	_, err = pipe.Exec(ctx)
+	return unavailable(err)
+}
+
+// CancelJob removes a job if it has not run.
+func (s *Store) CancelJob(ctx context.Context, id string) error {
+	pt := jobPartition(id)
+	member := "j:" + id
+	pipe := s.rdb.TxPipeline()
+	pipe.HDel(ctx, s.jobsKey(pt), member)
+	pipe.ZRem(ctx, s.dueKey(pt), member)
+	pipe.HDel(ctx, s.leaseKey(pt), member)
+	_, err := pipe.Exec(ctx)
+	return unavailable(err)
+}
+
+// GetJob reads a scheduled job; ok is false when there is none.
+func (s *Store) GetJob(ctx context.Context, id string) (Job, bool, error) {
+	data, err := s.rdb.HGet(ctx, s.jobsKey(jobPartition(id)), "j:"+id).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Job{}, false, nil
+	}
+	if err != nil {
+		return Job{}, false, unavailable(err)
+	}
+	var j Job
+	if err := json.Unmarshal(data, &j); err != nil {
+		return Job{}, false, pathway.Errorf(pathway.Internal, "decoding job %s: %v", id, err)
+	}
+	return j, true, nil
+}
+
+// AckJob finishes a claimed job: it marks the occurrence sent and removes
+// the job, if the lease is still this scheduler's.
+func (s *Store) AckJob(ctx context.Context, cl Claim, occurrence string) error {
+	keys := []string{s.dueKey(cl.Partition), s.leaseKey(cl.Partition), s.jobsKey(cl.Partition), s.sentKey(cl.Partition, cl.Member, occurrence)}
+	err := jobAckScript.Run(ctx, s.rdb, keys, cl.Member, cl.Token, int((30 * 24 * time.Hour).Seconds())).Err()
+	if errors.Is(err, redis.Nil) {
+		err = nil
+	}
+	return unavailable(err)
+}
+
+// Overdue returns open cases whose earliest deadline is before now, for the
+// team digest. One round trip.
+func (s *Store) Overdue(ctx context.Context, now time.Time) ([]*pathway.Case, error) {
+	return s.ListOpen(ctx, CaseFilter{All: true, DueBefore: now, Limit: 1000})
+}
+
+// MarkOnce sets a mark that expires after ttl and reports whether this call
+// set it: for work that must happen once across replicas, like a day's digest.
+func (s *Store) MarkOnce(ctx context.Context, name string, ttl time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.prefix+"once:"+name, "1", ttl).Result()
+	if err != nil {
+		return false, unavailable(err)
+	}
+	return ok, nil
+}
+
+// ForgetMark removes a mark set by MarkOnce, so the work can be tried again.
+func (s *Store) ForgetMark(ctx context.Context, name string) error {
+	return unavailable(s.rdb.Del(ctx, s.prefix+"once:"+name).Err())
+}

@@ -1,0 +1,187 @@
+package store
+
+import "github.com/redis/go-redis/v9"
+
+// applyScript writes one command atomically: it compares the case's version,
+// and only if it is the one the command read does it write the case, append
+// the events to the partition's stream and the case's timeline index, and
+// update the index entries. Idempotency marks ("sent") are written even on a
+// conflict, because the message they record has already gone.
+//
+// KEYS: 1 case, 2 events stream, 3 timeline index, 4 due, 5 lease, 6.. others
+// ARGV: 1 expected version ("0": must not exist), 2 case JSON, 3 case id,
+//
+//	4 number of events, then the events; then the number of marks and
+//	(key index, ttl) pairs; then the number of ops and (op, key index, a, b)
+//	quadruples.
+var applyScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+local ok
+if ARGV[1] == '0' then
+  ok = not cur
+else
+  ok = cur and string.match(cur, '^{"v":(%d+)') == ARGV[1]
+end
+local i = 4
+local nev = tonumber(ARGV[i])
+local ev = i + 1
+i = ev + nev
+local nmarks = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, nmarks do
+  redis.call('SET', KEYS[tonumber(ARGV[i])], '1', 'EX', ARGV[i + 1])
+  i = i + 2
+end
+if not ok then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[2])
+for j = ev, ev + nev - 1 do
+  local id = redis.call('XADD', KEYS[2], '*', 'c', ARGV[3], 'e', ARGV[j])
+  redis.call('APPEND', KEYS[3], id .. ' ')
+end
+local member = ARGV[3]
+local nops = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, nops do
+  local op, key, a, b = ARGV[i], KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2], ARGV[i + 3]
+  if op == 'zadd' then
+    redis.call('ZADD', key, a, b)
+  elseif op == 'zrem' then
+    redis.call('ZREM', key, a)
+  elseif op == 'sadd' then
+    redis.call('SADD', key, a)
+  elseif op == 'srem' then
+    redis.call('SREM', key, a)
+  elseif op == 'due' then
+    -- A command moves the case in the due index, unless a scheduler holds
+    -- it: then the scheduler's acknowledgement sets the next time.
+    if redis.call('HEXISTS', KEYS[5], member) == 0 then
+      if a == '' then
+        redis.call('ZREM', KEYS[4], member)
+      else
+        redis.call('ZADD', KEYS[4], a, member)
+      end
+    end
+  elseif op == 'ack' then
+    -- The scheduler acknowledges its lease and sets the next time.
+    if redis.call('HGET', KEYS[5], member) == b then
+      redis.call('HDEL', KEYS[5], member)
+    end
+    if a == '' then
+      redis.call('ZREM', KEYS[4], member)
+    else
+      redis.call('ZADD', KEYS[4], a, member)
+    end
+  end
+  i = i + 4
+end
+return 1
+`)
+
+// claimScript leases due members of one partition: each member's score moves
+// to the lease's expiry, so a scheduler that dies before acknowledging leaves
+// it to be claimed again then.
+//
+// KEYS: 1 due, 2 lease. ARGV: 1 now, 2 lease expiry, 3 limit, 4 token.
+var claimScript = redis.NewScript(`
+local items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, m in ipairs(items) do
+  redis.call('ZADD', KEYS[1], ARGV[2], m)
+  redis.call('HSET', KEYS[2], m, ARGV[4])
+end
+return items
+`)
+
+// releaseScript ends a lease without changing the case: the member is due
+// again at the given time (straight away on shutdown; later when a send
+// failed; its next reminder when there was nothing to send), or leaves the
+// index when the time is empty.
+//
+// KEYS: 1 due, 2 lease. ARGV: 1 member, 2 token, 3 score or "".
+var releaseScript = redis.NewScript(`
+if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  if ARGV[3] == '' then
+    redis.call('ZREM', KEYS[1], ARGV[1])
+  else
+    redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  end
+  return 1
+end
+return 0
+`)
+
+// jobAckScript finishes a one-off job: marks its occurrence sent and removes
+// it, if the lease is still this scheduler's.
+//
+// KEYS: 1 due, 2 lease, 3 jobs, 4 sent mark. ARGV: 1 member, 2 token, 3 ttl.
+var jobAckScript = redis.NewScript(`
+redis.call('SET', KEYS[4], '1', 'EX', ARGV[3])
+if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[3], ARGV[1])
+  return 1
+end
+return 0
+`)
+
+// timelineScript reads a case's events in order from its partition's stream.
+//
+// KEYS: 1 timeline index, 2 events stream.
+var timelineScript = redis.NewScript(`
+local ids = redis.call('GET', KEYS[1])
+local out = {}
+if not ids then
+  return out
+end
+for id in string.gmatch(ids, '%S+') do
+  local r = redis.call('XRANGE', KEYS[2], id, id)
+  if r[1] then
+    out[#out + 1] = r[1]
+  end
+end
+return out
+`)
+
+// collectScript gathers open cases from one partition: either everything in
+// the open index, or the union of the given sets; optionally only those
+// whose earliest deadline is before a time. It returns the cases' JSON.
+//
+// KEYS: 1 open, 2.. sets. ARGV: 1 "all" or "sets", 2 max score ("+inf"),
+// 3 case key prefix, 4 limit.
+var collectScript = redis.NewScript(`
+local ids
+local limit = tonumber(ARGV[4])
+if ARGV[1] == 'all' then
+  ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, limit)
+else
+  local sets = {}
+  for k = 2, #KEYS do
+    sets[#sets + 1] = KEYS[k]
+  end
+  if #sets == 0 then
+    return {}
+  end
+  ids = redis.call('SUNION', unpack(sets))
+end
+local out = {}
+for _, id in ipairs(ids) do
+  local keep = true
+  if ARGV[1] ~= 'all' then
+    local score = redis.call('ZSCORE', KEYS[1], id)
+    keep = score and (ARGV[2] == '+inf' or tonumber(score) <= tonumber(ARGV[2]))
+  end
+  if keep then
+    local c = redis.call('GET', ARGV[3] .. id)
+    if c then
+      out[#out + 1] = c
+      if #out >= limit then
+        break
+      end
+    end
+  end
+end
+return out
+`)

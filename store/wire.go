@@ -1,0 +1,179 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"hppbot/pathway"
+)
+
+// The wire format is compact JSON with short keys and Unix seconds: a case is
+// read and written whole on every command, and an open case should cost well
+// under 2 KiB of Redis memory. The version comes first so the apply script
+// can read it without decoding JSON.
+
+type wireCase struct {
+	V        int64            `json:"v"`
+	ID       int64            `json:"id"`
+	Ref      string           `json:"r"`
+	Service  string           `json:"s,omitempty"`
+	Harm     string           `json:"h,omitempty"`
+	Summary  string           `json:"m,omitempty"`
+	Mode     string           `json:"cm,omitempty"`
+	Duty     bool             `json:"da,omitempty"`
+	Aware    int64            `json:"aw,omitempty"`
+	Lead     string           `json:"l"`
+	Involved []string         `json:"i,omitempty"`
+	OpenedBy string           `json:"b,omitempty"`
+	Opened   int64            `json:"o"`
+	Closed   int64            `json:"cl,omitempty"`
+	Next     int64            `json:"nc,omitempty"`
+	Plan     *wirePlan        `json:"p,omitempty"`
+	First    int64            `json:"fc,omitempty"`
+	Last     int64            `json:"lc,omitempty"`
+	Contacts int              `json:"ct,omitempty"`
+	Notified int64            `json:"nf,omitempty"`
+	Written  int64            `json:"wr,omitempty"`
+	NDue     int64            `json:"nd,omitempty"`
+	WDue     int64            `json:"wd,omitempty"`
+	Updates  int              `json:"up,omitempty"`
+	NA       string           `json:"na,omitempty"`
+	Family   map[string]int64 `json:"f,omitempty"`
+	Parallel map[string]int64 `json:"pp,omitempty"`
+	Snoozed  int64            `json:"sn,omitempty"`
+	Round    int              `json:"rd,omitempty"`
+	Nudges   int              `json:"cn,omitempty"`
+	LastN    int64            `json:"ln,omitempty"`
+	Esc      bool             `json:"es,omitempty"`
+	NStage   int              `json:"ns,omitempty"`
+	WStage   int              `json:"ws,omitempty"`
+	NNudged  int64            `json:"nn,omitempty"`
+	WNudged  int64            `json:"wn,omitempty"`
+	CEsc     bool             `json:"ce,omitempty"`
+	Delay    bool             `json:"dl,omitempty"`
+}
+
+type wirePlan struct {
+	Every  string `json:"e"`
+	Via    string `json:"v,omitempty"`
+	Note   string `json:"n,omitempty"`
+	Agreed int64  `json:"a,omitempty"`
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromUnix(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+func unixMap(m map[string]time.Time) map[string]int64 {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]int64, len(m))
+	for k, v := range m {
+		out[k] = unix(v)
+	}
+	return out
+}
+
+func timeMap(m map[string]int64) map[string]time.Time {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]time.Time, len(m))
+	for k, v := range m {
+		out[k] = fromUnix(v)
+	}
+	return out
+}
+
+func encodeCase(c *pathway.Case) ([]byte, error) {
+	w := wireCase{
+		V: c.Version, ID: c.ID, Ref: c.Ref, Service: c.Service, Harm: string(c.Harm), Summary: c.Summary,
+		Mode: string(c.CandourMode), Duty: c.DutyApplies, Aware: unix(c.Aware),
+		Lead: c.Lead, Involved: c.Involved, OpenedBy: c.OpenedBy, Opened: unix(c.Opened), Closed: unix(c.Closed),
+		Next: unix(c.NextContact), First: unix(c.FirstContact), Last: unix(c.LastContact), Contacts: c.Contacts,
+		Notified: unix(c.Notified), Written: unix(c.Written), NDue: unix(c.NotifyDue), WDue: unix(c.WrittenDue),
+		Updates: c.Updates, NA: c.NotNeeded, Family: unixMap(c.Family), Parallel: unixMap(c.Parallel),
+		Snoozed: unix(c.SnoozedUntil), Round: c.Round, Nudges: c.ContactNudges, LastN: unix(c.LastNudge),
+		Esc: c.Escalated, NStage: c.NotifyStage, WStage: c.WrittenStage, NNudged: unix(c.NotifyNudged),
+		WNudged: unix(c.WrittenNudged), CEsc: c.CandourEscalated, Delay: c.DelayAsked,
+	}
+	if c.Plan != nil {
+		w.Plan = &wirePlan{Every: c.Plan.Every.String(), Via: c.Plan.Via, Note: c.Plan.Note, Agreed: unix(c.Plan.Agreed)}
+	}
+	return json.Marshal(w)
+}
+
+func decodeCase(data []byte) (*pathway.Case, error) {
+	var w wireCase
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, err
+	}
+	c := &pathway.Case{
+		Version: w.V, ID: w.ID, Ref: w.Ref, Service: w.Service, Harm: pathway.Harm(w.Harm), Summary: w.Summary,
+		CandourMode: pathway.CandourMode(w.Mode), DutyApplies: w.Duty, Aware: fromUnix(w.Aware),
+		Lead: w.Lead, Involved: w.Involved, OpenedBy: w.OpenedBy, Opened: fromUnix(w.Opened), Closed: fromUnix(w.Closed),
+		NextContact: fromUnix(w.Next), FirstContact: fromUnix(w.First), LastContact: fromUnix(w.Last), Contacts: w.Contacts,
+		Notified: fromUnix(w.Notified), Written: fromUnix(w.Written), NotifyDue: fromUnix(w.NDue), WrittenDue: fromUnix(w.WDue),
+		Updates: w.Updates, NotNeeded: w.NA, Family: timeMap(w.Family), Parallel: timeMap(w.Parallel),
+		SnoozedUntil: fromUnix(w.Snoozed), Round: w.Round, ContactNudges: w.Nudges, LastNudge: fromUnix(w.LastN),
+		Escalated: w.Esc, NotifyStage: w.NStage, WrittenStage: w.WStage, NotifyNudged: fromUnix(w.NNudged),
+		WrittenNudged: fromUnix(w.WNudged), CandourEscalated: w.CEsc, DelayAsked: w.Delay,
+	}
+	if w.Plan != nil {
+		every, err := pathway.ParseSpan(w.Plan.Every)
+		if err != nil {
+			return nil, err
+		}
+		c.Plan = &pathway.Plan{Every: every, Via: w.Plan.Via, Note: w.Plan.Note, Agreed: fromUnix(w.Plan.Agreed)}
+	}
+	return c, nil
+}
+
+type wireEvent struct {
+	At     int64    `json:"t"`
+	Actor  string   `json:"a"`
+	Kind   string   `json:"k"`
+	Step   string   `json:"st,omitempty"`
+	Stage  string   `json:"sg,omitempty"`
+	Via    string   `json:"v,omitempty"`
+	Due    int64    `json:"d,omitempty"`
+	Next   int64    `json:"n,omitempty"`
+	Every  string   `json:"e,omitempty"`
+	People []string `json:"p,omitempty"`
+	Note   string   `json:"no,omitempty"`
+}
+
+func encodeEvent(e pathway.Event) ([]byte, error) {
+	w := wireEvent{At: unix(e.At), Actor: e.Actor, Kind: string(e.Kind), Step: e.Step, Stage: e.Stage, Via: e.Via,
+		Due: unix(e.Due), Next: unix(e.Next), People: e.People, Note: e.Note}
+	if !e.Every.IsZero() {
+		w.Every = e.Every.String()
+	}
+	return json.Marshal(w)
+}
+
+func decodeEvent(id string, caseID int64, data []byte) (pathway.Event, error) {
+	var w wireEvent
+	if err := json.Unmarshal(data, &w); err != nil {
+		return pathway.Event{}, err
+	}
+	e := pathway.Event{ID: id, Case: caseID, At: fromUnix(w.At), Actor: w.Actor, Kind: pathway.EventKind(w.Kind),
+		Step: w.Step, Stage: w.Stage, Via: w.Via, Due: fromUnix(w.Due), Next: fromUnix(w.Next), People: w.People, Note: w.Note}
+	if w.Every != "" {
+		if sp, err := pathway.ParseSpan(w.Every); err == nil {
+			e.Every = sp
+		}
+	}
+	return e, nil
+}
