@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -44,7 +45,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	}
 	log := newLogger(cfg, stderr, interactive)
 
-	st, err := openStore(cfg, log)
+	st, err := openStore(cfg, log, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "hppbot: REDIS_URL: %v\n", err)
 		return 2
@@ -57,8 +58,71 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	if cfg.console() {
 		return runConsole(ctx, cfg, st, log, stdin, stdout, interactive)
 	}
-	fmt.Fprintln(stderr, "hppbot: Slack and Teams are not built into this version yet; unset SLACK_* and MICROSOFT_* to use the console.")
-	return 2
+	if err := serve(ctx, cfg, st, log); err != nil {
+		fmt.Fprintf(stderr, "hppbot: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// serve runs the chat surfaces, the health endpoints and the scheduler
+// until ctx ends, then shuts down gracefully: stop taking requests, finish
+// the ones in flight, let the scheduler acknowledge or release its claims.
+func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) error {
+	router := bot.Router{}
+	h := handlers.New(handlers.Config{
+		Store: st, Policy: cfg.Policy, Messenger: router, Admins: cfg.Admins, Log: log,
+	})
+	sched := scheduler.New(scheduler.Config{Store: st, Policy: cfg.Policy, Messenger: router, Log: log})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := st.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "redis: not answering")
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	_ = h // the surfaces below take the handler
+
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	if err := sched.Start(); err != nil {
+		return fmt.Errorf("scheduler: %v", err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("hppbot listening", "addr", cfg.Addr)
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("HPP_ADDR: %v", err)
+		}
+		close(errc)
+	}()
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	log.Info("hppbot shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdown)
+	sched.Stop()
+	return runErr
 }
 
 func newLogger(cfg *config, w io.Writer, interactive bool) *slog.Logger {
@@ -73,9 +137,13 @@ func newLogger(cfg *config, w io.Writer, interactive bool) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-func openStore(cfg *config, log *slog.Logger) (*store.Store, error) {
+func openStore(cfg *config, log *slog.Logger, stderr io.Writer) (*store.Store, error) {
 	if cfg.RedisURL == "" {
-		log.Warn("REDIS_URL is not set: using an embedded in-memory store, so nothing is kept when hppbot stops")
+		if cfg.console() {
+			fmt.Fprintln(stderr, "hppbot: REDIS_URL is not set, so this uses an embedded in-memory store — nothing is kept when hppbot stops.")
+		} else {
+			log.Warn("REDIS_URL is not set: using an embedded in-memory store, so nothing is kept when hppbot stops")
+		}
 		return store.Embedded(cfg.Prefix)
 	}
 	st, err := store.Connect(cfg.RedisURL, cfg.Prefix)

@@ -37,7 +37,7 @@ func relative(now, t time.Time) string {
 		return "now"
 	case d < 90*time.Minute:
 		s = plural(int(d.Round(time.Minute)/time.Minute), "minute", "minutes")
-	case d < 36*time.Hour:
+	case d < 20*time.Hour:
 		s = plural(int(d.Round(time.Hour)/time.Hour), "hour", "hours")
 	default:
 		s = plural(int((d+12*time.Hour)/(24*time.Hour)), "day", "days")
@@ -46,6 +46,15 @@ func relative(now, t time.Time) string {
 		return "in " + s
 	}
 	return s + " ago"
+}
+
+// workingDaysText says how many working days away a deadline is.
+func (h *Handler) workingDaysText(now, due time.Time) string {
+	n := h.Policy.Calendar.WorkingDaysBetween(now, due)
+	if n == 0 {
+		return "today"
+	}
+	return "in " + plural(n, "working day", "working days")
 }
 
 // dueText says when something is due, and whether it is overdue.

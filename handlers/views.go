@@ -190,7 +190,7 @@ func (h *Handler) stepLine(label string, done, due time.Time, active bool, now t
 	case due.Before(now):
 		return fmt.Sprintf("• %s: was due by the end of %s — *overdue*", label, h.day(due))
 	default:
-		return fmt.Sprintf("• %s: due by the end of %s (%s)", label, h.day(due), relative(now, due))
+		return fmt.Sprintf("• %s: due by the end of %s (%s)", label, h.day(due), h.workingDaysText(now, due))
 	}
 }
 
@@ -301,7 +301,7 @@ func (h *Handler) listLine(c *pathway.Case, now time.Time) string {
 	} else if out := c.Outstanding(); len(out) > 0 {
 		line += fmt.Sprintf("next: %s %s", out[0].Label(h.Policy), relative(now, out[0].Due))
 	}
-	return line + " · contact " + bot.Mention(c.Lead)
+	return line + " · named contact " + bot.Mention(c.Lead)
 }
 
 func (h *Handler) timeline(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {

@@ -302,7 +302,13 @@ func (c *Console) show(prefix, person string, r bot.Reply) {
 		c.buttons[person] = r.Buttons
 	}
 	if prefix != "" {
-		text = prefix + strings.ReplaceAll(text, "\n", "\n"+strings.Repeat(" ", 2))
+		lines := strings.Split(text, "\n")
+		for i := 1; i < len(lines); i++ {
+			if lines[i] != "" {
+				lines[i] = "  " + lines[i]
+			}
+		}
+		text = prefix + strings.Join(lines, "\n")
 	}
 	fmt.Fprintln(c.cfg.Out, text)
 	for _, s := range saved {
