@@ -1,0 +1,93 @@
+// Package storetest gives tests a store of their own: the Redis at
+// REDIS_URL (or 127.0.0.1:6379) under a random key prefix that is removed
+// when the test ends. With no Redis answering, it falls back to the embedded
+// one — unless HPP_TEST_REDIS=require, when the test fails instead (CI sets
+// that, so a missing Redis can't turn the suite quietly green).
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+	"time"
+
+	"hppbot/store"
+)
+
+// URL is the Redis tests use.
+func URL() string {
+	if u := os.Getenv("REDIS_URL"); u != "" {
+		return u
+	}
+	return "redis://127.0.0.1:6379/0"
+}
+
+// Required reports whether tests must use a real Redis.
+func Required() bool { return os.Getenv("HPP_TEST_REDIS") == "require" }
+
+// New returns a store for one test, cleaned up when it ends.
+func New(t testing.TB) *store.Store {
+	t.Helper()
+	prefix := Prefix()
+	st, err := store.Connect(URL(), prefix)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err = st.Ping(ctx)
+		cancel()
+		if err != nil {
+			st.Close()
+		}
+	}
+	if err != nil {
+		if Required() {
+			t.Fatalf("HPP_TEST_REDIS=require but Redis at %s does not answer: %v", URL(), err)
+		}
+		st, err = store.Embedded(prefix)
+		if err != nil {
+			t.Fatalf("embedded store: %v", err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := Clean(ctx, st); err != nil {
+			t.Logf("cleaning up test keys: %v", err)
+		}
+		st.Close()
+	})
+	return st
+}
+
+// Prefix returns a fresh random key prefix for a test.
+func Prefix() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "hpptest:" + hex.EncodeToString(b[:]) + ":"
+}
+
+// Clean deletes every key under the store's prefix.
+func Clean(ctx context.Context, st *store.Store) error {
+	rdb := st.Client()
+	iter := rdb.Scan(ctx, 0, st.Prefix()+"*", 1000).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 500 {
+			if err := rdb.Del(ctx, batch...).Err(); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		return rdb.Del(ctx, batch...).Err()
+	}
+	return nil
+}
