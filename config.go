@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"hppbot/pathway"
+	"hppbot/prompts"
 )
 
 // config is the environment, read and checked at start-up. A bad value stops
@@ -22,6 +23,7 @@ type config struct {
 	PolicyFile  string
 	PromptsDir  string
 	Policy      *pathway.Policy
+	Prompts     *prompts.Library
 	SlackToken  string
 	SlackSecret string
 	SlackApp    string
@@ -157,6 +159,11 @@ func readConfig(get func(string) string) (*config, error) {
 			return nil, &configError{"HPP_PROMPTS_DIR", fmt.Sprintf("%s is not a folder I can read", c.PromptsDir)}
 		}
 	}
+	lib, err := prompts.Load(c.PromptsDir)
+	if err != nil {
+		return nil, &configError{"HPP_PROMPTS_DIR", err.Error()}
+	}
+	c.Prompts = lib
 	return c, nil
 }
 

@@ -71,7 +71,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) error {
 	router := bot.Router{}
 	h := handlers.New(handlers.Config{
-		Store: st, Policy: cfg.Policy, Messenger: router, Admins: cfg.Admins, Log: log,
+		Store: st, Policy: cfg.Policy, Messenger: router, Admins: cfg.Admins, Log: log, Prompts: cfg.Prompts,
 	})
 	sched := scheduler.New(scheduler.Config{Store: st, Policy: cfg.Policy, Messenger: router, Log: log})
 
@@ -168,7 +168,7 @@ func runConsole(ctx context.Context, cfg *config, st *store.Store, log *slog.Log
 	admins := cfg.Admins
 	h := handlers.New(handlers.Config{
 		Store: st, Policy: cfg.Policy, Messenger: messenger, Admins: admins,
-		EveryoneAdmin: len(admins) == 0, Clock: clock.Now, Log: log,
+		EveryoneAdmin: len(admins) == 0, Clock: clock.Now, Log: log, Prompts: cfg.Prompts,
 	})
 	sched := scheduler.New(scheduler.Config{
 		Store: st, Policy: cfg.Policy, Messenger: messenger, Clock: clock.Now, Log: log, Workers: 1,

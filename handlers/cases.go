@@ -300,11 +300,7 @@ func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 	case !c.DutyApplies:
 		sections[0].Text += fmt.Sprintf("\nAt %s the %s doesn't usually apply here; being open with the family still matters, and /hpp candour records any step you take.", c.Harm.Label(), p.Candour.Label)
 	}
-	sections = append(sections, bot.Section{
-		Title: "Before the first conversation",
-		Text: "Think about who should be there, what is known so far and what isn't, and what the family may need from you. Start by saying what happened and that you are sorry.\n" +
-			fmt.Sprintf("When you have spoken, log it: /hpp contact %s via=phone next=7d <a short note>", c.Name()),
-	})
+	sections = append(sections, h.preparePrompt(c))
 	return bot.Reply{Text: b.String(), Sections: sections, Buttons: caseButtons(c)}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"hppbot/bot"
 	"hppbot/pathway"
+	"hppbot/prompts"
 	"hppbot/store"
 )
 
@@ -43,6 +44,8 @@ type Config struct {
 	Log           *slog.Logger
 	// Observe, when set, is told each command's name, outcome and duration.
 	Observe func(command, outcome string, took time.Duration)
+	// Prompts is the conversation-prompt library; nil means the built-in cards.
+	Prompts *prompts.Library
 }
 
 // Handler answers commands.
@@ -75,6 +78,14 @@ func New(cfg Config) *Handler {
 	if cfg.Messenger == nil {
 		cfg.Messenger = bot.Router{}
 	}
+	if cfg.Prompts == nil {
+		lib, err := prompts.Load("")
+		if err != nil {
+			// The built-in cards are tested; this cannot happen in a built binary.
+			cfg.Log.Error("built-in prompts did not load", "err", err)
+		}
+		cfg.Prompts = lib
+	}
 	h := &Handler{Config: cfg, cmds: map[string]*command{}}
 	if cfg.Store != nil {
 		h.names = cfg.Store.Names()
@@ -88,12 +99,12 @@ func New(cfg Config) *Handler {
 	for _, c := range h.serviceCommands() {
 		h.cmds[c.name] = c
 	}
+	for _, c := range h.guidanceCommands() {
+		h.cmds[c.name] = c
+	}
 	h.cmds["help"] = h.helpCommand()
 	return h
 }
-
-// Policy returns the policy in force.
-func (h *Handler) PolicyInForce() *pathway.Policy { return h.Policy }
 
 // Handle answers one command. It never panics on input: a defect is logged
 // and the person gets a kind message saying nothing was changed.
