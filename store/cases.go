@@ -238,10 +238,10 @@ func decodeEntries(id int64, res []any) ([]pathway.Event, error) {
 
 // CaseFilter chooses open cases for a list.
 type CaseFilter struct {
-	All        bool     // every open case (for admins)
-	People     []string // cases these people are on
-	Services   []string // cases in these services
-	DueBefore  time.Time
+	All       bool     // every open case (for admins)
+	People    []string // cases these people are on
+	Services  []string // cases in these services
+	DueBefore time.Time
 	Limit     int // per partition; 0 means 200
 }
 
