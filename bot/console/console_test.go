@@ -1,0 +1,173 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/bot/console"
+	"hppbot/handlers"
+	"hppbot/pathway"
+	"hppbot/scheduler"
+	"hppbot/store/storetest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden transcripts")
+
+// run pipes a script through the console wired as `go run .` wires it, on
+// its own store, starting at a fixed moment, and returns the transcript.
+func run(t *testing.T, start time.Time, script ...string) string {
+	t.Helper()
+	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := storetest.New(t)
+	clock := console.NewClock(start.In(p.Location()))
+	var out bytes.Buffer
+	con := console.New(console.Config{
+		In: strings.NewReader(strings.Join(script, "\n") + "\n"), Out: &out, Clock: clock, Policy: p,
+		FilesDir: t.TempDir(), OnAdvance: st.Advance,
+	})
+	router := bot.Router{bot.Console: con}
+	h := handlers.New(handlers.Config{Store: st, Policy: p, Messenger: router, EveryoneAdmin: true, Clock: clock.Now})
+	sched := scheduler.New(scheduler.Config{Store: st, Policy: p, Messenger: router, Clock: clock.Now, Workers: 1})
+	con.SetHandler(h)
+	con.SetRunDue(func(ctx context.Context, until time.Time) error { return sched.RunDue(ctx, until, clock.Set) })
+	if err := con.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot/console -update to write it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("transcript differs from %s (go test ./bot/console -update rewrites it):\n%s", path, got)
+	}
+}
+
+// wednesday is 25 November 2026, 10:00 in London.
+var wednesday = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+// TestFoundationAcceptance is issue 2's acceptance script.
+func TestFoundationAcceptance(t *testing.T) {
+	out := run(t, wednesday,
+		"/hpp open INC-1042 service=maternity harm=moderate involved=@sam Baby moved to NICU after a delayed escalation",
+		"/hpp status HPP-1", ":advance 3d", "/hpp list overdue",
+		"/hpp contact HPP-1 via=phone next=7d Spoke with mother; agreed weekly calls on Tuesdays",
+		"/hpp timeline HPP-1", "/hpp open INC-1043 Patient 943 476 5919 fell on the ward", "/hpp list all")
+	for _, want := range []string{
+		"HPP-1 is open — INC-1042 · maternity · moderate harm",
+		"Duty of Candour notification (telling the family, in person or by phone or video, and saying sorry): by the end of Wed 9 Dec 2026 — 10 working days after becoming aware on Wed 25 Nov 2026",
+		"Open cases with something overdue — 1 case",
+		"contact with the family overdue",
+		"Contact logged for HPP-1 (phone). Next contact due Sat 5 Dec",
+		"@you logged a contact with the family by phone",
+		"Nothing was saved: that looks like it contains an NHS number",
+		"Open cases you can see — 1 case",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "INC-1043") && strings.Count(out, "HPP-2") > 0 {
+		t.Errorf("the refused case was stored:\n%s", out)
+	}
+	golden(t, "foundation.txt", out)
+}
+
+// TestReminderAcceptance is issue 3's acceptance: a nudge with buttons, the
+// repeat, the escalation to the pathway lead and channel, a contact that
+// stops them, and weekend delivery on the next working morning.
+func TestReminderAcceptance(t *testing.T) {
+	out := run(t, wednesday,
+		"/hpp service maternity lead=@pat channel=#maternity",
+		":as @lead",
+		"/hpp open INC-7 service=maternity harm=low every=2d Fall on ward 4",
+		":advance 3d", ":advance 2d", ":advance 1d",
+		":press 1",
+		":advance 4d")
+	for _, want := range []string{
+		"[DM @lead] Contact with the family for HPP-1 (INC-7) is due now (Thu 26 Nov 2026, 10:00)",
+		"[1] Log contact  [2] Snooze 1 day  [3] Show prompts",
+		"This is reminder 2",
+		"[DM @pat] A gentle heads-up about HPP-1 (maternity)",
+		"[#maternity] HPP-1 (maternity): the contact with the family is overdue since Thu 26 Nov 2026, 10:00. The pathway lead has been asked to help.",
+		"[#maternity] Good morning. In maternity, 1 case has something overdue today:",
+		`(pressed "Log contact")`,
+		"Contact logged for HPP-1",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q", want)
+		}
+	}
+	// The third nudge (due Saturday 28 November) comes on Monday morning.
+	if i := strings.Index(out, "This is reminder 3"); i < 0 || !strings.Contains(out[:i], "The clock is now Sat 28 Nov") {
+		t.Errorf("reminder 3 should come after the weekend:\n%s", out)
+	}
+	if strings.Contains(out, "Sat 28 Nov 2026, 10:00.\n[DM") {
+		t.Errorf("a reminder was delivered on a Saturday")
+	}
+	// Channel posts carry no summary or note.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "[#") && strings.Contains(line, "Fall on ward") {
+			t.Errorf("a channel post carries the summary: %s", line)
+		}
+	}
+	golden(t, "reminders.txt", out)
+}
+
+// TestPressNeedsButtons checks the console explains itself.
+func TestConsoleExtras(t *testing.T) {
+	out := run(t, wednesday, ":press 1", ":as", ":advance soon", ":frob", "hello", "open INC-1 harm=low x", ":as @Sam", "/hpp list", ":quit", "/hpp list")
+	for _, want := range []string{
+		"There are no buttons on your latest message.",
+		"Say who is typing, for example :as @sam",
+		"Say how far to move the clock",
+		"I don't know :frob. Try :help.",
+		"Commands start with /hpp",
+		"HPP-1 is open",
+		"You are now @sam.",
+		"You have no open cases.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "@sam › /hpp list") != 1 {
+		t.Errorf("input after :quit was read:\n%s", out)
+	}
+}
+
+func TestRender(t *testing.T) {
+	r := bot.Reply{
+		Text:     "*HPP-1* for <@console:sam> in <#console:maternity> and <@slack:U1|x>",
+		Sections: []bot.Section{{Title: "Due", Text: "• *soon*", Fields: []bot.Field{{Label: "Lead", Value: "<@console:lee>"}}}},
+		Note:     "Only you can see this.",
+		Buttons:  []bot.Button{{Label: "Log contact"}, {Label: "Snooze"}},
+	}
+	want := "HPP-1 for @sam in #maternity and @U1\n\nDue\n• soon\nLead: @lee\n\nOnly you can see this.\n[1] Log contact  [2] Snooze"
+	if got := console.Render(r); got != want {
+		t.Errorf("Render =\n%q\nwant\n%q", got, want)
+	}
+}
