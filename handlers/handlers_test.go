@@ -212,12 +212,12 @@ func TestWhoMayActOnACase(t *testing.T) {
 		person string
 		ok     bool
 	}{
-		{"lee", true},     // named contact
-		{"sam", true},     // involved
-		{"opener", true},  // opened it
-		{"pat", true},     // the service's pathway lead
-		{"admin", true},   // admin
-		{"robin", false},  // nobody to this case
+		{"lee", true},    // named contact
+		{"sam", true},    // involved
+		{"opener", true}, // opened it
+		{"pat", true},    // the service's pathway lead
+		{"admin", true},  // admin
+		{"robin", false}, // nobody to this case
 		{"visitor", false},
 	}
 	for _, tt := range tests {
