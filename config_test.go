@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hppbot/pathway"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestBadConfigurationStopsWithOneLineNamingTheVariable(t *testing.T) {
+	dir := t.TempDir()
+	badPolicy := filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(badPolicy, []byte("default_every: 7d\nnudge_repeet: 1wd\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	badSpan := filepath.Join(dir, "span.yaml")
+	if err := os.WriteFile(badSpan, []byte("candour:\n  notify_within: ten days\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conflict := filepath.Join(dir, "nation.yaml")
+	if err := os.WriteFile(conflict, []byte("nation: wales\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"REDIS_URL": "localhost:6379"}, "REDIS_URL: should start with redis:// or rediss://"},
+		{map[string]string{"HPP_ADDR": "eighty"}, "HPP_ADDR:"},
+		{map[string]string{"HPP_NATION": "englnd"}, `HPP_NATION: "englnd" is not a nation I know`},
+		{map[string]string{"HPP_TIMEZONE": "Mars/Olympus"}, "HPP_TIMEZONE:"},
+		{map[string]string{"HPP_LOG_LEVEL": "loud"}, "HPP_LOG_LEVEL:"},
+		{map[string]string{"HPP_REDIS_PREFIX": "hpp{x}:"}, "HPP_REDIS_PREFIX:"},
+		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET: is needed too"},
+		{map[string]string{"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN: is needed with SLACK_APP_TOKEN"},
+		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "SLACK_APP_TOKEN: should be an app-level token"},
+		{map[string]string{"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "y", "SLACK_API_URL": "slack"}, "SLACK_API_URL:"},
+		{map[string]string{"MICROSOFT_APP_ID": "id"}, "MICROSOFT_APP_PASSWORD: is needed too"},
+		{map[string]string{"BOTFRAMEWORK_TOKEN_URL": "ftp://x"}, "BOTFRAMEWORK_TOKEN_URL:"},
+		{map[string]string{"HPP_POLICY_FILE": filepath.Join(dir, "missing.yaml")}, "HPP_POLICY_FILE: can't read"},
+		{map[string]string{"HPP_POLICY_FILE": badPolicy}, `line 2: unknown key "nudge_repeet"`},
+		{map[string]string{"HPP_POLICY_FILE": badSpan}, "line 2: notify_within:"},
+		{map[string]string{"HPP_POLICY_FILE": conflict, "HPP_NATION": "england"}, "nation is wales but HPP_NATION is england"},
+		{map[string]string{"HPP_PROMPTS_DIR": filepath.Join(dir, "nope")}, "HPP_PROMPTS_DIR:"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(nil, env(tt.env), strings.NewReader(""), &stdout, &stderr)
+		if code != 2 {
+			t.Errorf("%v: exit %d; want 2", tt.env, code)
+		}
+		msg := stderr.String()
+		if !strings.Contains(msg, tt.want) {
+			t.Errorf("%v: stderr = %q; want it to contain %q", tt.env, msg, tt.want)
+		}
+		if strings.Count(strings.TrimSpace(msg), "\n") != 0 {
+			t.Errorf("%v: more than one line: %q", tt.env, msg)
+		}
+	}
+}
+
+func TestPolicyFileIsApplied(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(path, []byte("nation: wales\nmax_snooze: 1d\ncommitments: [communication]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := readConfig(env(map[string]string{"HPP_POLICY_FILE": path}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Policy
+	if p.Nation != pathway.Wales || p.Candour.WrittenFrom != "notified" || p.MaxSnooze.String() != "1d" || len(p.Commitments) != 1 {
+		t.Errorf("policy = %+v", p)
+	}
+	if !cfg.console() {
+		t.Errorf("with no platform set, the console runs")
+	}
+}
+
+func TestConsoleRunsWithNothingSet(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(nil, env(map[string]string{}), strings.NewReader("/hpp open INC-5 harm=low Slip in the bathroom\n/hpp list\n"), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "HPP-1 is open") || !strings.Contains(stdout.String(), "Your open cases — 1 case") {
+		t.Errorf("console transcript:\n%s", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "nothing is kept") || strings.Count(strings.TrimSpace(stderr.String()), "\n") != 0 {
+		t.Errorf("the embedded-store warning should be one line: %q", stderr.String())
+	}
+}
