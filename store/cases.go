@@ -103,7 +103,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	}
 	pt := partition(c.ID)
 	id := strconv.FormatInt(c.ID, 10)
-	keys := []string{s.caseKey(c.ID), s.streamKey(pt), s.timelineIndexKey(c.ID), s.dueKey(pt), s.leaseKey(pt), s.openKey(pt), s.allKey(pt)}
+	keys := []string{s.caseKey(c.ID), s.streamKey(pt), s.timelineKey(pt), s.dueKey(pt), s.leaseKey(pt), s.openKey(pt), s.allKey(pt)}
 	keyIndex := func(k string) string {
 		for i, have := range keys {
 			if have == k {
@@ -206,7 +206,8 @@ func versionOr(old *pathway.Case) int64 {
 
 // Timeline returns a case's events, oldest first.
 func (s *Store) Timeline(ctx context.Context, id int64) ([]pathway.Event, error) {
-	res, err := timelineScript.Run(ctx, s.rdb, []string{s.timelineIndexKey(id), s.streamKey(partition(id))}).Slice()
+	pt := partition(id)
+	res, err := timelineScript.Run(ctx, s.rdb, []string{s.timelineKey(pt), s.streamKey(pt)}, id).Slice()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, unavailable(err)
 	}

@@ -8,7 +8,8 @@ import "github.com/redis/go-redis/v9"
 // update the index entries. Idempotency marks ("sent") are written even on a
 // conflict, because the message they record has already gone.
 //
-// KEYS: 1 case, 2 events stream, 3 timeline index, 4 due, 5 lease, 6.. others
+// KEYS: 1 case, 2 events stream, 3 timeline index (a hash: case id → the
+// ids of its stream entries), 4 due, 5 lease, 6.. others
 // ARGV: 1 expected version ("0": must not exist), 2 case JSON, 3 case id,
 //
 //	4 number of events, then the events; then the number of marks and
@@ -36,9 +37,12 @@ if not ok then
   return 0
 end
 redis.call('SET', KEYS[1], ARGV[2])
-for j = ev, ev + nev - 1 do
-  local id = redis.call('XADD', KEYS[2], '*', 'c', ARGV[3], 'e', ARGV[j])
-  redis.call('APPEND', KEYS[3], id .. ' ')
+if nev > 0 then
+  local ids = redis.call('HGET', KEYS[3], ARGV[3]) or ''
+  for j = ev, ev + nev - 1 do
+    ids = ids .. redis.call('XADD', KEYS[2], '*', 'c', ARGV[3], 'e', ARGV[j]) .. ' '
+  end
+  redis.call('HSET', KEYS[3], ARGV[3], ids)
 end
 local member = ARGV[3]
 local nops = tonumber(ARGV[i])
@@ -129,9 +133,9 @@ return 0
 
 // timelineScript reads a case's events in order from its partition's stream.
 //
-// KEYS: 1 timeline index, 2 events stream.
+// KEYS: 1 timeline index, 2 events stream. ARGV: 1 case id.
 var timelineScript = redis.NewScript(`
-local ids = redis.call('GET', KEYS[1])
+local ids = redis.call('HGET', KEYS[1], ARGV[1])
 local out = {}
 if not ids then
   return out

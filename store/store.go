@@ -181,15 +181,13 @@ func (s *Store) part(p int) string { return s.prefix + "{p" + strconv.Itoa(p) + 
 func (s *Store) caseKey(id int64) string {
 	return s.part(partition(id)) + "case:" + strconv.FormatInt(id, 10)
 }
-func (s *Store) timelineIndexKey(id int64) string {
-	return s.part(partition(id)) + "tl:" + strconv.FormatInt(id, 10)
-}
-func (s *Store) streamKey(p int) string { return s.part(p) + "events" }
-func (s *Store) dueKey(p int) string    { return s.part(p) + "due" }
-func (s *Store) leaseKey(p int) string  { return s.part(p) + "lease" }
-func (s *Store) openKey(p int) string   { return s.part(p) + "open" }
-func (s *Store) allKey(p int) string    { return s.part(p) + "all" }
-func (s *Store) jobsKey(p int) string   { return s.part(p) + "jobs" }
+func (s *Store) timelineKey(p int) string { return s.part(p) + "tl" }
+func (s *Store) streamKey(p int) string   { return s.part(p) + "events" }
+func (s *Store) dueKey(p int) string      { return s.part(p) + "due" }
+func (s *Store) leaseKey(p int) string    { return s.part(p) + "lease" }
+func (s *Store) openKey(p int) string     { return s.part(p) + "open" }
+func (s *Store) allKey(p int) string      { return s.part(p) + "all" }
+func (s *Store) jobsKey(p int) string     { return s.part(p) + "jobs" }
 func (s *Store) personKey(p int, person string) string {
 	return s.part(p) + "u:" + person
 }

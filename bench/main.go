@@ -1,0 +1,201 @@
+// Command bench measures hppbot against its own floor, in one run, on the
+// Redis at REDIS_URL (default 127.0.0.1:6379), under a key prefix of its own
+// that it removes afterwards. It prints one table (or JSON with -json), each
+// figure beside its target, and exits non-zero when a target is missed.
+//
+// Figures are ratios measured side by side where the machine is shared and
+// noisy: the command path against a floor served by the same server in the
+// same run, and the scheduler tick at a million cases against the tick at ten
+// thousand.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/handlers"
+	"hppbot/pathway"
+	"hppbot/store"
+	"hppbot/store/storetest"
+)
+
+// figure is one measured number beside its target.
+type figure struct {
+	Section string  `json:"section"`
+	Name    string  `json:"name"`
+	Value   float64 `json:"value"`
+	Unit    string  `json:"unit"`
+	Target  string  `json:"target,omitempty"`
+	Pass    *bool   `json:"pass,omitempty"`
+	Note    string  `json:"note,omitempty"`
+}
+
+type results struct {
+	figures []figure
+	log     io.Writer
+}
+
+func (r *results) add(f figure) {
+	r.figures = append(r.figures, f)
+	pass := ""
+	if f.Pass != nil {
+		pass = map[bool]string{true: "  ok", false: "  MISSED"}[*f.Pass]
+	}
+	fmt.Fprintf(r.log, "  %-58s %12s %-6s %s%s\n", f.Name, format(f.Value), f.Unit, f.Target, pass)
+}
+
+func (r *results) check(section, name string, value float64, unit, target string, ok bool, note string) {
+	r.add(figure{Section: section, Name: name, Value: value, Unit: unit, Target: target, Pass: &ok, Note: note})
+}
+
+func (r *results) info(section, name string, value float64, unit, note string) {
+	r.add(figure{Section: section, Name: name, Value: value, Unit: unit, Note: note})
+}
+
+func format(v float64) string {
+	switch {
+	case v == float64(int64(v)) && v < 1e9:
+		return fmt.Sprintf("%d", int64(v))
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func main() {
+	asJSON := flag.Bool("json", false, "print the results as JSON")
+	sizes := flag.String("cases", "10000,100000,1000000", "open-case counts for the scheduler tick")
+	quick := flag.Bool("quick", false, "a short run with small sizes, to check the benchmark itself")
+	flag.Parse()
+	if *quick {
+		*sizes = "2000,8000"
+	}
+	out := io.Writer(os.Stdout)
+	if *asJSON {
+		out = os.Stderr
+	}
+	res := &results{log: out}
+	ctx := context.Background()
+	st, err := store.Connect(storetest.URL(), "hppbench:"+randomHex()+":")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench: REDIS_URL:", err)
+		os.Exit(2)
+	}
+	if err := st.Ping(ctx); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: Redis at %s does not answer: %v\n", storetest.URL(), err)
+		os.Exit(2)
+	}
+	counter := &roundTrips{}
+	st.Client().AddHook(counter)
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		if err := storetest.Clean(cctx, st); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: cleaning up:", err)
+		}
+		st.Close()
+	}()
+
+	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	fmt.Fprintf(out, "hppbot benchmark — Redis %s, %s\n", storetest.URL(), time.Now().Format(time.RFC3339))
+
+	fmt.Fprintln(out, "\nRedis")
+	ping := pingRoundTrip(ctx, st)
+	res.info("redis", "PING round trip, median of 2,000", float64(ping.Microseconds()), "µs", "")
+
+	fmt.Fprintln(out, "\nRedis round trips per command (counted with a go-redis hook)")
+	roundTripsPerCommand(ctx, st, p, counter, res)
+
+	fmt.Fprintln(out, "\nScheduler: one due-scan tick, 1,000 due, no-op messenger")
+	schedulerTicks(ctx, st, p, parseSizes(*sizes), res)
+
+	fmt.Fprintln(out, "\nMemory")
+	memoryPerCase(ctx, st, p, res)
+
+	failed := 0
+	for _, f := range res.figures {
+		if f.Pass != nil && !*f.Pass {
+			failed++
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(map[string]any{"figures": res.figures, "missed": failed})
+	}
+	if failed > 0 {
+		fmt.Fprintf(out, "\n%d target(s) missed.\n", failed)
+		os.Exit(1)
+	}
+	fmt.Fprintln(out, "\nEvery target met.")
+}
+
+func parseSizes(s string) []int {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		var n int
+		if _, err := fmt.Sscanf(strings.TrimSpace(part), "%d", &n); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+func randomHex() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func pingRoundTrip(ctx context.Context, st *store.Store) time.Duration {
+	var ds []time.Duration
+	for i := 0; i < 2000; i++ {
+		start := time.Now()
+		if err := st.Ping(ctx); err != nil {
+			fail("ping", err)
+		}
+		ds = append(ds, time.Since(start))
+	}
+	return percentile(ds, 0.5)
+}
+
+func percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(q*float64(len(s)-1) + 0.5)
+	return s[i]
+}
+
+func fail(what string, err error) {
+	fmt.Fprintf(os.Stderr, "bench: %s: %v\n", what, err)
+	os.Exit(2)
+}
+
+// newHandler returns a handler on st for the benchmark's people.
+func newHandler(st *store.Store, p *pathway.Policy, clock func() time.Time) *handlers.Handler {
+	return handlers.New(handlers.Config{
+		Store: st, Policy: p, Messenger: bot.Router{}, Admins: []string{"admin"},
+		Clock: clock, Log: slog.New(slog.DiscardHandler),
+	})
+}

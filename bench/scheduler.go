@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/scheduler"
+	"hppbot/store"
+)
+
+// noop is a Messenger that sends nowhere.
+type noop struct{}
+
+func (noop) SendDirect(context.Context, string, bot.Reply) error  { return nil }
+func (noop) PostChannel(context.Context, string, bot.Reply) error { return nil }
+
+// seed opens n cases at opened, each led by its own person, through the
+// store's real write path, with several writers at once.
+func seed(ctx context.Context, st *store.Store, p *pathway.Policy, n int, opened time.Time, tag string) {
+	const writers = 48
+	var wg sync.WaitGroup
+	next := make(chan int, writers)
+	var once sync.Once
+	var firstErr error
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				in := pathway.OpenInput{Ref: fmt.Sprintf("INC-%s%d", tag, i), Service: "surgery", Harm: pathway.HarmLow}
+				c, ev, err := pathway.Open(in, fmt.Sprintf("slack:U%s%07d", tag, i), p, opened)
+				if err == nil {
+					_, err = st.CreateCase(ctx, c, p, ev)
+				}
+				if err != nil {
+					once.Do(func() { firstErr = err })
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		fail("seeding cases", firstErr)
+	}
+}
+
+// schedulerTicks measures one tick with 1,000 cases due among each size of
+// open cases. The 1,000 are opened first, due on Thursday; the rest are
+// opened two months later, so they are not due during the measurement.
+// After each tick the same 1,000 are due again a working day later (the
+// nudge repeats), so every measured tick delivers 1,000.
+func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, sizes []int, res *results) {
+	const due = 1000
+	if len(sizes) == 0 {
+		return
+	}
+	st := store.New(main.Client(), main.Prefix()+"tick:")
+	wed := time.Date(2026, 11, 25, 10, 0, 0, 0, p.Location())
+	seed(ctx, st, p, due, wed, "D")
+	background := 0
+	at := p.Calendar.Add(wed, pathway.Span{N: 1, Unit: pathway.WorkingDay}).Add(time.Minute)
+	var ticks []time.Duration
+	for _, size := range sizes {
+		if size < due {
+			continue
+		}
+		start := time.Now()
+		seed(ctx, st, p, size-due-background, wed.AddDate(0, 2, 0), fmt.Sprintf("B%d-", size))
+		background = size - due
+		fmt.Fprintf(res.log, "  (seeded %d open cases in %s)\n", size, time.Since(start).Round(time.Second))
+		s := scheduler.New(scheduler.Config{Store: st, Policy: p, Messenger: noop{}, Clock: func() time.Time { return at }})
+		var runs []time.Duration
+		for k := 0; k < 5; k++ {
+			t0 := time.Now()
+			r, err := s.Tick(ctx, at)
+			d := time.Since(t0)
+			if err != nil {
+				fail("tick", err)
+			}
+			if r.Sent != due {
+				fail("tick", fmt.Errorf("sent %d reminders at %s; want %d", r.Sent, at, due))
+			}
+			runs = append(runs, d)
+			at = p.Calendar.Add(at, pathway.Span{N: 1, Unit: pathway.WorkingDay})
+		}
+		med := percentile(runs, 0.5)
+		ticks = append(ticks, med)
+		res.check("scheduler", fmt.Sprintf("tick, 1,000 due among %d open cases (median of 5)", size), float64(med.Microseconds())/1000, "ms", "≤ 100 ms", med <= 100*time.Millisecond, "")
+	}
+	if len(ticks) >= 2 {
+		ratio := float64(ticks[len(ticks)-1]) / float64(ticks[0])
+		res.check("scheduler", fmt.Sprintf("tick at %d ÷ tick at %d", sizes[len(sizes)-1], sizes[0]), ratio, "×", "≤ 1.5", ratio <= 1.5, "")
+	}
+}
