@@ -102,6 +102,9 @@ func New(cfg Config) *Handler {
 	for _, c := range h.guidanceCommands() {
 		h.cmds[c.name] = c
 	}
+	for _, c := range h.learningCommands() {
+		h.cmds[c.name] = c
+	}
 	h.cmds["help"] = h.helpCommand()
 	return h
 }
@@ -203,11 +206,11 @@ func (h *Handler) canAct(person string, c *pathway.Case, svcs store.Services) bo
 }
 
 func (h *Handler) refuseCase(c *pathway.Case, svcs store.Services) error {
-	who := "its named contact, " + bot.Mention(c.Lead)
+	who := "its named contact, " + bot.Mention(c.Lead) + ","
 	if lead := svcs[c.Service].Lead; lead != "" {
-		who += ", or the " + c.Service + " pathway lead, " + bot.Mention(lead)
+		who = "its named contact, " + bot.Mention(c.Lead) + ", or the " + c.Service + " pathway lead, " + bot.Mention(lead) + ","
 	}
-	return pathway.Errorf(pathway.Forbidden, "%s is only open to the people on it, its service's pathway lead and admins. If you need to be on it, ask %s to add you with /hpp involve %s @you.", c.Name(), who, c.Name())
+	return pathway.Errorf(pathway.Forbidden, "%s is only open to the people on it, its service's pathway lead and admins. If you need to be on it, ask %s to add you with /hpp involve %s and your name.", c.Name(), who, c.Name())
 }
 
 // maxAttempts bounds retries when two people change a case at once.

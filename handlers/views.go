@@ -181,7 +181,7 @@ func (h *Handler) stepLine(label string, done, due time.Time, active bool, now t
 	switch {
 	case !done.IsZero() && !due.IsZero():
 		onTime := "on time"
-		if done.After(due) {
+		if !pathway.WithinDeadline(done, due, h.Policy.Location()) {
 			onTime = "after the deadline of " + h.day(due)
 		}
 		return fmt.Sprintf("• %s: done %s (%s)", label, h.day(done), onTime)

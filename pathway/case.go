@@ -431,3 +431,18 @@ type Service struct {
 	SetBy     string
 	SetAt     time.Time
 }
+
+// WithinDeadline reports whether a step done at done met a deadline of the
+// day of due. Deadlines are days ("within 10 working days"), so a step
+// recorded any time on the last day is within it. A step done before its
+// deadline was even known (Wales: a written notification sent before the
+// notification was recorded) is within it; a step not done is not.
+func WithinDeadline(done, due time.Time, loc *time.Location) bool {
+	if done.IsZero() {
+		return false
+	}
+	if due.IsZero() {
+		return true
+	}
+	return !Midnight(done, loc).After(Midnight(due, loc))
+}

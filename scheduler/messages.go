@@ -20,27 +20,115 @@ type messages struct {
 	escalation []message // to the service's pathway lead and channel
 }
 
-func (s *Scheduler) messagesFor(c *pathway.Case, r pathway.Reminder, svcs store.Services, now time.Time) messages {
+// messagesFor builds what a case's due reminders send: one message to the
+// named contact, and, for those that escalate, one heads-up to the service's
+// pathway lead and one post to its channel.
+func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs store.Services, now time.Time) messages {
 	p := s.cfg.Policy
 	var m messages
-	m.primary = message{to: c.Lead, reply: s.nudge(c, r, now)}
-	if r.Escalate {
-		svc := svcs[c.Service]
-		what := strings.ToLower(label(r, p)[:1]) + label(r, p)[1:]
-		if svc.Lead != "" && svc.Lead != c.Lead {
-			m.escalation = append(m.escalation, message{to: svc.Lead, reply: bot.Reply{
-				Text: fmt.Sprintf("A gentle heads-up about *%s* (%s): the %s was due %s, and %s has had %s about it. Could you check in with them — they may need a hand, some time, or a handover to a colleague?",
-					c.Name(), serviceName(c), what, s.when(r.Due), bot.Mention(c.Lead), reminderCount(r, c)),
-				Buttons: []bot.Button{{Label: "Status", Command: "status " + c.Name()}},
-			}})
-		}
-		if svc.Channel != "" {
-			m.escalation = append(m.escalation, message{to: svc.Channel, channel: true, reply: bot.Reply{
-				Text: fmt.Sprintf("*%s* (%s): the %s is overdue since %s. The pathway lead has been asked to help.", c.Name(), serviceName(c), what, s.when(r.Due)),
-			}})
+	if len(rs) == 1 {
+		m.primary = message{to: c.Lead, reply: s.nudge(c, rs[0], now)}
+	} else {
+		m.primary = message{to: c.Lead, reply: s.combinedNudge(c, rs, now)}
+	}
+	var overdue []string
+	var since time.Time
+	count := 0
+	for _, r := range rs {
+		if r.Escalate {
+			overdue = append(overdue, lowerFirst(label(r, p)))
+			if since.IsZero() || r.Due.Before(since) {
+				since = r.Due
+			}
+			count = max(count, reminderNumber(r, c))
 		}
 	}
+	if len(overdue) == 0 {
+		return m
+	}
+	what := "the " + joinAnd(overdue)
+	verb := "is"
+	if len(overdue) > 1 {
+		verb = "are"
+	}
+	svc := svcs[c.Service]
+	if svc.Lead != "" && svc.Lead != c.Lead {
+		m.escalation = append(m.escalation, message{to: svc.Lead, reply: bot.Reply{
+			Text: fmt.Sprintf("A gentle heads-up about *%s* (%s): %s %s overdue since %s, and %s has had %s. Could you check in with them — they may need a hand, some time, or a handover to a colleague?",
+				c.Name(), serviceName(c), what, verb, s.when(since), bot.Mention(c.Lead), remindersPhrase(count)),
+			Buttons: []bot.Button{{Label: "Status", Command: "status " + c.Name()}},
+		}})
+	}
+	if svc.Channel != "" {
+		m.escalation = append(m.escalation, message{to: svc.Channel, channel: true, reply: bot.Reply{
+			Text: fmt.Sprintf("*%s* (%s): %s %s overdue since %s. The pathway lead has been asked to help.", c.Name(), serviceName(c), what, verb, s.when(since)),
+		}})
+	}
 	return m
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func joinAnd(parts []string) string {
+	if len(parts) <= 1 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// combinedNudge is one message for several things a case owes at once.
+func (s *Scheduler) combinedNudge(c *pathway.Case, rs []pathway.Reminder, now time.Time) bot.Reply {
+	var lines []string
+	buttons := []bot.Button{}
+	for _, r := range rs {
+		lines = append(lines, "• "+s.reminderLine(c, r, now))
+		switch r.Kind {
+		case pathway.RemindContact:
+			buttons = append(buttons, bot.Button{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: handlers.ContactForm(c.Name())})
+		case pathway.RemindNotify:
+			buttons = append(buttons, bot.Button{Label: "Record notification", Command: "candour " + c.Name() + " " + pathway.CandourNotified})
+		case pathway.RemindWritten:
+			buttons = append(buttons, bot.Button{Label: "Record written follow-up", Command: "candour " + c.Name() + " " + pathway.CandourWritten})
+		}
+	}
+	buttons = append(buttons,
+		bot.Button{Label: "Snooze 1 day", Command: "snooze " + c.Name() + " 1d"},
+		bot.Button{Label: "Show prompts", Command: "prompt " + c.Name()})
+	text := fmt.Sprintf("For *%s* (%s), a few things are waiting:\n%s\nIf something's in the way, that's all right: snooze for a day, or your pathway lead can help. Each one you record stops its reminder.",
+		c.Name(), c.Ref, strings.Join(lines, "\n"))
+	return bot.Reply{Text: text, Buttons: buttons}
+}
+
+// reminderLine says in one line what a reminder is about.
+func (s *Scheduler) reminderLine(c *pathway.Case, r pathway.Reminder, now time.Time) string {
+	p := s.cfg.Policy
+	switch r.Kind {
+	case pathway.RemindContact:
+		if r.Stage == pathway.StageDue {
+			return fmt.Sprintf("Contact with the family is due now (%s).", s.when(r.Due))
+		}
+		return fmt.Sprintf("Contact with the family was due %s.", s.when(r.Due))
+	case pathway.RemindNotify, pathway.RemindWritten:
+		what := p.Candour.Label + " notification"
+		if r.Kind == pathway.RemindWritten {
+			what = p.Candour.Label + " written follow-up"
+		}
+		switch r.Stage {
+		case pathway.StageWarn:
+			return fmt.Sprintf("The %s is due by the end of %s (%s).", what, s.day(r.Due), workingDaysLeft(p, now, r.Due))
+		case pathway.StageDue:
+			return fmt.Sprintf("The %s is due by the end of today.", what)
+		}
+		return fmt.Sprintf("The %s was due by the end of %s.", what, s.day(r.Due))
+	case pathway.RemindDelay:
+		return fmt.Sprintf("It's over a month since becoming aware, and the %s notification isn't recorded: please write down the reason for the delay with /hpp candour %s update <the reason>.", p.Candour.Label, c.Name())
+	}
+	return "Something needs attention."
 }
 
 func serviceName(c *pathway.Case) string {
@@ -50,11 +138,15 @@ func serviceName(c *pathway.Case) string {
 	return c.Service
 }
 
-func reminderCount(r pathway.Reminder, c *pathway.Case) string {
-	n := r.Count
+// reminderNumber is which reminder about r this is.
+func reminderNumber(r pathway.Reminder, c *pathway.Case) int {
 	if r.Kind == pathway.RemindContact {
-		n = c.ContactNudges + 1
+		return c.ContactNudges + 1
 	}
+	return r.Count
+}
+
+func remindersPhrase(n int) string {
 	if n <= 1 {
 		return "a reminder"
 	}

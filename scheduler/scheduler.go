@@ -329,32 +329,27 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 		}
 		return 0, 0
 	}
-	var done []pathway.Reminder
+	// What another replica or a crashed run already sent is recorded, not
+	// resent; the rest goes to the named contact as one message.
+	var done, pending []pathway.Reminder
+	for i, r := range it.reminders {
+		if it.already[i] {
+			done = append(done, r)
+		} else {
+			pending = append(pending, r)
+		}
+	}
 	var events []pathway.Event
 	var marks []string
 	retry := false
-	for i, r := range it.reminders {
-		if it.already[i] {
-			// Sent before a crash or by another replica: record it, don't resend.
-			done = append(done, r)
-			continue
-		}
-		msgs := s.messagesFor(it.c, r, svcs, now)
+	if len(pending) > 0 {
+		msgs := s.messagesFor(it.c, pending, svcs, now)
 		if err := s.deliver(ctx, msgs.primary); err != nil {
-			s.cfg.Log.Warn("reminder not delivered; will try again", "case", it.c.Name(), "kind", r.Kind, "err", err)
+			s.cfg.Log.Warn("reminder not delivered; will try again", "case", it.c.Name(), "err", err)
 			failed++
 			retry = true
-			continue
-		}
-		sent++
-		marks = append(marks, r.Occurrence)
-		events = append(events, msgs.primary.event(r, now))
-		if r.Escalate {
-			if len(msgs.escalation) == 0 {
-				// Nobody to escalate to: the lead keeps being reminded.
-				done = append(done, r)
-				continue
-			}
+		} else {
+			sent++
 			var told []string
 			for _, m := range msgs.escalation {
 				if err := s.deliver(ctx, m); err != nil {
@@ -363,14 +358,24 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 				}
 				told = append(told, m.to)
 			}
-			if len(told) == 0 {
-				r.Escalate = false // try the escalation again with the next reminder
-			} else {
+			if len(told) > 0 {
 				s.cfg.Metrics.Reminders("escalated", 1)
-				events = append(events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told})
+			}
+			for _, r := range pending {
+				marks = append(marks, r.Occurrence)
+				events = append(events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{msgs.primary.to}})
+				if r.Escalate {
+					switch {
+					case len(told) > 0:
+						events = append(events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told})
+					case len(msgs.escalation) > 0:
+						r.Escalate = false // every escalation failed: try again with the next reminder
+					}
+					// With nobody to escalate to, the named contact keeps being reminded.
+				}
+				done = append(done, r)
 			}
 		}
-		done = append(done, r)
 	}
 	if len(done) == 0 && !retry {
 		// Nothing owed after all: set the case's next time without touching it.
@@ -460,10 +465,6 @@ func (s *Scheduler) deliver(ctx context.Context, m message) error {
 		return s.cfg.Messenger.PostChannel(ctx, m.to, m.reply)
 	}
 	return s.cfg.Messenger.SendDirect(ctx, m.to, m.reply)
-}
-
-func (m message) event(r pathway.Reminder, now time.Time) pathway.Event {
-	return pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{m.to}}
 }
 
 // RunDue runs everything that falls due up to until, in order, moving the

@@ -1,0 +1,440 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/report"
+	"hppbot/store"
+)
+
+// The candour record: a case's whole timeline, its Duty of Candour steps and
+// deadlines, the communication plan and the other commitments, as Markdown
+// laid out for the "openness and transparency" section of an incident record
+// (keyed by the local incident reference), and as CSV with one row per event.
+// It holds no wellbeing answers: cases never hold any.
+
+// isoTime is ISO 8601 with the offset always written, in the policy's zone.
+const isoTime = "2006-01-02T15:04:05-07:00"
+
+// csvHeader is the export's CSV header.
+var csvHeader = []string{"timestamp", "actor_name", "actor_id", "kind", "step", "via", "due", "next", "note", "stage", "people", "description", "case", "incident_ref"}
+
+func (h *Handler) exportCommand() *command {
+	return &command{
+		name:    "export",
+		grammar: grammar{positional: 1},
+		run:     h.export,
+		usage:   "export <case>",
+		summary: "the candour record of a case as files (Markdown and CSV)",
+		group:   "learning",
+		help: "Gives you the case's candour record as two files: Markdown laid out for the openness and transparency section of your risk system's incident record, and CSV with one row per event.\n" +
+			"It holds every event with who and when, the Duty of Candour steps with their deadlines, the agreed communication plan and what was done for the family. It is open to the people on the case, the service's pathway lead and admins.\n" +
+			"Example: /hpp export HPP-3",
+	}
+}
+
+func (h *Handler) export(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+	if len(cmd.Args) == 0 {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which case? For example: /hpp export HPP-3")
+	}
+	c, svcs, err := h.readCase(ctx, req, cmd.Args[0])
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	events, err := h.Store.Timeline(ctx, c.ID)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	rec := h.candourRecord(ctx, c, svcs, events, req.Person)
+	md := rec.markdown()
+	data, err := rec.csv()
+	if err != nil {
+		return bot.Reply{}, pathway.Errorf(pathway.Internal, "writing the CSV: %v", err)
+	}
+	base := c.Name() + "-candour-record"
+	return bot.Reply{
+		Text: fmt.Sprintf("Here is the candour record for *%s* (%s): %s, with the %s steps, the communication plan and what was done for the family.",
+			c.Name(), c.Ref, plural(len(events), "event", "events"), h.Policy.Candour.Label),
+		Sections: []bot.Section{{Text: "• The Markdown file is laid out to copy into the openness and transparency section of the incident record for " + c.Ref + ".\n" +
+			"• The CSV file has one row per event, for a spreadsheet or your risk system's import."}},
+		Note: "The files include the notes as they were typed. Keep them with the incident record, not in shared folders. They never include staff wellbeing check-ins.",
+		Files: []bot.File{
+			{Name: base + ".md", Type: "text/markdown; charset=utf-8", Title: "Candour record for " + c.Name() + " (Markdown)", Data: []byte(md)},
+			{Name: base + ".csv", Type: "text/csv; charset=utf-8", Title: "Candour record for " + c.Name() + " (CSV)", Data: data},
+		},
+	}, nil
+}
+
+// candourRecord is what the export files are written from.
+type candourRecord struct {
+	h        *Handler
+	c        *pathway.Case
+	svcs     store.Services
+	events   []pathway.Event
+	names    map[string]string
+	now      time.Time
+	exporter string
+}
+
+func (h *Handler) candourRecord(ctx context.Context, c *pathway.Case, svcs store.Services, events []pathway.Event, exporter string) *candourRecord {
+	people := append(c.People(), exporter)
+	if lead := svcs[c.Service].Lead; lead != "" {
+		people = append(people, lead)
+	}
+	for _, e := range events {
+		people = append(people, e.Actor)
+		people = append(people, e.People...)
+	}
+	names := map[string]string{}
+	if h.names != nil {
+		names = h.names.Lookup(ctx, uniq(people))
+	}
+	return &candourRecord{h: h, c: c, svcs: svcs, events: events, names: names, now: h.Clock(), exporter: exporter}
+}
+
+// name is how a person appears in the files: their display name where one
+// is known, else the id on their platform.
+func (r *candourRecord) name(person string) string {
+	if person == pathway.Bot {
+		return "hppbot"
+	}
+	if n := strings.TrimPrefix(strings.TrimSpace(r.names[person]), "@"); n != "" {
+		return n
+	}
+	_, raw := bot.SplitID(person)
+	return raw
+}
+
+// namesOf lists people by name: "Sam, Jo and Alex".
+func (r *candourRecord) namesOf(people []string) string {
+	parts := make([]string, len(people))
+	for i, p := range people {
+		parts[i] = r.name(p)
+	}
+	return joinAnd(parts)
+}
+
+func (r *candourRecord) loc() *time.Location { return r.h.Policy.Location() }
+
+func (r *candourRecord) when(t time.Time) string { return pathway.FormatTime(t, r.loc()) }
+
+func (r *candourRecord) day(t time.Time) string { return pathway.FormatDay(t, r.loc()) }
+
+func (r *candourRecord) iso(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(r.loc()).Format(isoTime)
+}
+
+// sentence describes an event for a file: Describe's words, with people as
+// names, and the note in full (Describe trims long notes for chat).
+func (r *candourRecord) sentence(e pathway.Event, withNote bool) string {
+	bare := e
+	bare.Note = ""
+	s := r.h.Describe(bare)
+	s = bot.ReplaceMentions(s, func(kind byte, id string) string {
+		if kind == '@' {
+			return r.name(id)
+		}
+		_, raw := bot.SplitID(id)
+		return "#" + raw
+	})
+	s = strings.TrimSpace(s)
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	if withNote && e.Note != "" {
+		label := "Note"
+		if e.Kind == pathway.EventOpened {
+			label = "Summary"
+		}
+		s += " " + label + ": “" + oneLine(e.Note) + "”"
+	}
+	return s
+}
+
+// oneLine folds text onto one line, for Markdown lists.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// firstEvent finds the first event of a kind and step.
+func (r *candourRecord) firstEvent(kind pathway.EventKind, step string) (pathway.Event, bool) {
+	for _, e := range r.events {
+		if e.Kind == kind && (step == "" || e.Step == step) {
+			return e, true
+		}
+	}
+	return pathway.Event{}, false
+}
+
+func (r *candourRecord) eventsOf(kind pathway.EventKind, step string) []pathway.Event {
+	var out []pathway.Event
+	for _, e := range r.events {
+		if e.Kind == kind && (step == "" || e.Step == step) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// dutyLine says whether the duty applies, and why.
+func (r *candourRecord) dutyLine() string {
+	c, p := r.c, r.h.Policy
+	switch {
+	case c.NotNeeded != "":
+		s := "No — recorded as not applying"
+		if e, ok := r.firstEvent(pathway.EventCandour, pathway.CandourNA); ok {
+			s += fmt.Sprintf(" on %s by %s", r.day(e.At), r.name(e.Actor))
+		}
+		return s + ". Reason: “" + oneLine(c.NotNeeded) + "”"
+	case c.DutyApplies && c.CandourMode == pathway.CandourYes:
+		return "Yes — recorded as applying when the case was opened."
+	case c.DutyApplies:
+		return fmt.Sprintf("Yes — %s is at or above the level at which it applies here (%s or above).", c.Harm.Label(), p.Candour.AppliesFrom.Label())
+	case c.CandourMode == pathway.CandourNo:
+		return "No — recorded as not applying when the case was opened; no reason has been recorded yet."
+	case c.Harm == "":
+		return "Not decided — no harm level was recorded when the case was opened."
+	}
+	return fmt.Sprintf("No — %s is below the level at which it applies here (%s or above).", c.Harm.Label(), p.Candour.AppliesFrom.Label())
+}
+
+// stepLine describes a candour step: when, by whom, and against its deadline.
+func (r *candourRecord) stepLine(step string, done, due time.Time) string {
+	c, p := r.c, r.h.Policy
+	active := c.CandourActive()
+	var s string
+	if !done.IsZero() {
+		s = r.day(done)
+		if e, ok := r.firstEvent(pathway.EventCandour, step); ok {
+			s += " by " + r.name(e.Actor)
+		}
+		switch {
+		case due.IsZero():
+			s += "."
+		case pathway.WithinDeadline(done, due, r.loc()):
+			s += fmt.Sprintf(" — within the deadline (due by the end of %s).", r.day(due))
+		default:
+			late := ""
+			if n := p.Calendar.WorkingDaysBetween(due, done); n > 0 {
+				late = "; " + plural(n, "working day", "working days") + " late"
+			}
+			s += fmt.Sprintf(" — after the deadline (due by the end of %s%s).", r.day(due), late)
+		}
+		return s
+	}
+	switch {
+	case !active:
+		return "Not recorded."
+	case due.IsZero() && step == pathway.CandourWritten && p.Candour.WrittenFrom == "notified":
+		return fmt.Sprintf("Not yet recorded — due %s after the notification.", p.Candour.WrittenWithin.Human())
+	case due.IsZero():
+		return "Not yet recorded."
+	case due.Before(r.now):
+		return fmt.Sprintf("Not yet recorded — it was due by the end of %s, so it is overdue.", r.day(due))
+	}
+	return fmt.Sprintf("Not yet recorded — due by the end of %s.", r.day(due))
+}
+
+func (r *candourRecord) markdown() string {
+	c, p := r.c, r.h.Policy
+	var b strings.Builder
+	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	field := func(label, value string) { line("- **%s:** %s", label, value) }
+
+	line("# Openness and transparency — %s", c.Ref)
+	line("")
+	line("Candour record from hppbot for case %s, exported %s by %s. Times are in %s. Each field below can be copied into the matching field of the incident record for %s.",
+		c.Name(), r.when(r.now), r.name(r.exporter), p.Timezone, c.Ref)
+	line("")
+
+	line("## Incident")
+	field("Incident reference", c.Ref)
+	field("hppbot case", c.Name())
+	if c.Service != "" {
+		field("Service", c.Service)
+	}
+	harm := c.Harm.Label()
+	field("Harm", strings.ToUpper(harm[:1])+harm[1:])
+	field("Opened", fmt.Sprintf("%s by %s", r.when(c.Opened), r.name(c.OpenedBy)))
+	if c.IsOpen() {
+		field("Status", "Open")
+	} else {
+		field("Status", "Closed on "+r.day(c.Closed))
+	}
+	if c.Summary != "" {
+		field("Summary", "“"+oneLine(c.Summary)+"”")
+	}
+	line("")
+
+	line("## %s", p.Candour.Label)
+	field(p.Candour.Label+" applies", r.dutyLine())
+	field("Date became aware", r.day(c.Aware))
+	field("Notification (telling the family what happened, in person, by phone or by video)", r.stepLine(pathway.CandourNotified, c.Notified, c.NotifyDue))
+	field("Written follow-up", r.stepLine(pathway.CandourWritten, c.Written, c.WrittenDue))
+	if !c.Notified.IsZero() {
+		field("Apology given", "Yes — recorded as part of the notification on "+r.day(c.Notified)+".")
+	} else {
+		field("Apology given", "Not recorded yet — an apology is part of the notification.")
+	}
+	updates := r.eventsOf(pathway.EventCandour, pathway.CandourUpdate)
+	if len(updates) == 0 {
+		field("Further updates", "None recorded.")
+	} else {
+		field("Further updates", plural(len(updates), "update", "updates")+":")
+		for _, e := range updates {
+			line("  - %s by %s.%s", r.day(e.At), r.name(e.Actor), noteSuffix(e.Note))
+		}
+	}
+	line("")
+
+	line("## Communication with the family")
+	field("Named contact", r.name(c.Lead))
+	if hand := r.eventsOf(pathway.EventLead, ""); len(hand) > 0 {
+		for _, e := range hand {
+			if len(e.People) == 2 {
+				line("  - Handed over from %s to %s on %s.", r.name(e.People[0]), r.name(e.People[1]), r.day(e.At))
+			}
+		}
+	}
+	if c.Plan != nil {
+		plan := "Every " + c.Plan.Every.Human()
+		if c.Plan.Via != "" {
+			plan += " by " + c.Plan.Via
+		}
+		plan += ", agreed " + r.day(c.Plan.Agreed)
+		if c.Plan.Note != "" {
+			plan += " — “" + oneLine(c.Plan.Note) + "”"
+		}
+		field("Communication plan", plan+".")
+	} else {
+		field("Communication plan", "No plan recorded.")
+	}
+	contacts := r.eventsOf(pathway.EventContact, "")
+	field("Contacts logged", fmt.Sprintf("%d", len(contacts)))
+	if c.IsOpen() && !c.NextContact.IsZero() {
+		field("Next contact due", r.when(c.NextContact))
+	}
+	line("")
+	line("### Contacts log")
+	if len(contacts) == 0 {
+		line("No contact with the family has been logged.")
+	}
+	for i, e := range contacts {
+		var parts []string
+		how := "Contact"
+		if e.Via != "" {
+			how = "By " + e.Via
+		}
+		parts = append(parts, how+", logged by "+r.name(e.Actor))
+		if !e.Due.IsZero() {
+			if e.At.After(e.Due) {
+				parts = append(parts, "after its due time of "+r.when(e.Due))
+			} else {
+				parts = append(parts, "on time (due "+r.when(e.Due)+")")
+			}
+		}
+		if !e.Next.IsZero() {
+			parts = append(parts, "next due "+r.when(e.Next))
+		}
+		line("%d. %s — %s.%s", i+1, r.when(e.At), strings.Join(parts, "; "), noteSuffix(e.Note))
+	}
+	line("")
+
+	line("## Support offered")
+	r.familyLines(&b, []string{"support"}, "No independent support or advice recorded as offered yet.")
+	line("")
+	line("## Involvement")
+	r.familyLines(&b, []string{"questions", "investigation", "findings", "improvement"}, "")
+	line("")
+	line("## Other processes the family has started")
+	parallel := r.eventsOf(pathway.EventParallel, "")
+	if len(parallel) == 0 {
+		line("None recorded.")
+	}
+	for _, e := range parallel {
+		line("- %s: the family has %s (recorded by %s).%s", r.day(e.At), pathway.DescribeParallel(e.Step), r.name(e.Actor), noteSuffix(e.Note))
+	}
+	line("")
+
+	line("## Staff involved")
+	if len(c.Involved) == 0 {
+		line("None recorded.")
+	} else {
+		line("%s. Staff wellbeing check-ins are private to each person and are not part of this record.", r.namesOf(c.Involved))
+	}
+	line("")
+	line("## Reminders")
+	nudges, escalations := len(r.eventsOf(pathway.EventReminder, "")), len(r.eventsOf(pathway.EventEscalation, ""))
+	field("Reminders sent by hppbot about this case", fmt.Sprintf("%d", nudges))
+	field("Times the pathway lead and team channel were told reminders had gone unanswered", fmt.Sprintf("%d", escalations))
+	line("")
+
+	line("## Full timeline (oldest first)")
+	if len(r.events) == 0 {
+		line("No events recorded.")
+	}
+	for i, e := range r.events {
+		line("%d. %s — %s", i+1, r.when(e.At), r.sentence(e, true))
+	}
+	return b.String()
+}
+
+// familyLines writes what was recorded for some family steps, with every
+// event, or says it is not recorded yet.
+func (r *candourRecord) familyLines(b *strings.Builder, steps []string, none string) {
+	for _, step := range steps {
+		desc := pathway.DescribeFamilyStep(step)
+		desc = strings.ToUpper(desc[:1]) + desc[1:]
+		evs := r.eventsOf(pathway.EventFamily, step)
+		if len(evs) == 0 {
+			if none != "" {
+				fmt.Fprintf(b, "%s\n", none)
+			} else {
+				fmt.Fprintf(b, "- %s: not recorded yet.\n", desc)
+			}
+			continue
+		}
+		for _, e := range evs {
+			fmt.Fprintf(b, "- %s: %s, recorded by %s.%s\n", desc, r.day(e.At), r.name(e.Actor), noteSuffix(e.Note))
+		}
+	}
+}
+
+func noteSuffix(note string) string {
+	if note == "" {
+		return ""
+	}
+	return " Note: “" + oneLine(note) + "”"
+}
+
+// csv writes one row per event. Cells are protected from formula injection.
+func (r *candourRecord) csv() ([]byte, error) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	if err := w.Write(csvHeader); err != nil {
+		return nil, err
+	}
+	for _, e := range r.events {
+		people := make([]string, len(e.People))
+		for i, p := range e.People {
+			people[i] = r.name(p)
+		}
+		row := []string{
+			r.iso(e.At), r.name(e.Actor), e.Actor, string(e.Kind), e.Step, e.Via, r.iso(e.Due), r.iso(e.Next), e.Note,
+			e.Stage, strings.Join(people, "; "), r.sentence(e, false), r.c.Name(), r.c.Ref,
+		}
+		if err := w.Write(report.SafeRow(row)); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return b.Bytes(), w.Error()
+}

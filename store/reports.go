@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"hppbot/pathway"
+)
+
+// Reads for the learning reports. A report looks at many cases at once, so
+// these page through the per-partition "all" index (case id scored by the
+// time it was opened) and read cases and timelines in pipelines: a few round
+// trips for thousands of cases, never one per case.
+
+// reportPage is how many case ids are read from each partition per round trip.
+const reportPage = 500
+
+// timelineBatch is how many timelines are read per pipeline.
+const timelineBatch = 250
+
+// CasesOpened returns the cases opened in [from, to) that keep accepts (nil
+// keeps every case). A zero from or to leaves that end open. The first
+// round trip reads a page of ids from each partition; each later one reads
+// the cases behind the previous page together with the next page of ids.
+func (s *Store) CasesOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, error) {
+	return s.casesOpened(ctx, from, to, keep, reportPage)
+}
+
+func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, pageSize int) ([]*pathway.Case, error) {
+	lo, hi := "-inf", "+inf"
+	if !from.IsZero() {
+		lo = strconv.FormatInt(from.Unix(), 10)
+	}
+	if !to.IsZero() {
+		hi = "(" + strconv.FormatInt(to.Unix(), 10)
+	}
+	offsets := make([]int64, Partitions)
+	pending := make([]bool, Partitions) // partitions with more ids to read
+	for pt := range pending {
+		pending[pt] = true
+	}
+	ids := make([][]string, Partitions) // ids read but whose cases are not yet fetched
+	var out []*pathway.Case
+	for {
+		pipe := s.rdb.Pipeline()
+		pages := make([]*redis.StringSliceCmd, Partitions)
+		gets := make([]*redis.SliceCmd, Partitions)
+		work := false
+		for pt := 0; pt < Partitions; pt++ {
+			if len(ids[pt]) > 0 {
+				keys := make([]string, len(ids[pt]))
+				for i, id := range ids[pt] {
+					keys[i] = s.part(pt) + "case:" + id
+				}
+				gets[pt] = pipe.MGet(ctx, keys...)
+				work = true
+			}
+			if pending[pt] {
+				pages[pt] = pipe.ZRangeArgs(ctx, redis.ZRangeArgs{
+					Key: s.allKey(pt), Start: lo, Stop: hi, ByScore: true, Offset: offsets[pt], Count: int64(pageSize),
+				})
+				work = true
+			}
+		}
+		if !work {
+			return out, nil
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, unavailable(err)
+		}
+		for pt := 0; pt < Partitions; pt++ {
+			if gets[pt] != nil {
+				for _, v := range gets[pt].Val() {
+					data, ok := v.(string)
+					if !ok {
+						continue // removed since it was indexed
+					}
+					c, err := decodeCase([]byte(data))
+					if err != nil {
+						return nil, pathway.Errorf(pathway.Internal, "decoding case: %v", err)
+					}
+					if keep == nil || keep(c) {
+						out = append(out, c)
+					}
+				}
+				ids[pt] = nil
+			}
+			if pages[pt] != nil {
+				page := pages[pt].Val()
+				ids[pt] = page
+				offsets[pt] += int64(len(page))
+				pending[pt] = len(page) == pageSize
+			}
+		}
+	}
+}
+
+// CasesActive returns the cases that were open at some time in [from, to):
+// opened before to, and still open or closed at or after from — the cases
+// whose timelines can hold events in the window. keep filters them further.
+func (s *Store) CasesActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, error) {
+	return s.CasesOpened(ctx, time.Time{}, to, func(c *pathway.Case) bool {
+		if !c.IsOpen() && c.Closed.Before(from) {
+			return false
+		}
+		return keep == nil || keep(c)
+	})
+}
+
+// Timelines reads the timelines of several cases, oldest event first, in
+// pipelines of timelineBatch cases.
+func (s *Store) Timelines(ctx context.Context, ids []int64) (map[int64][]pathway.Event, error) {
+	out := make(map[int64][]pathway.Event, len(ids))
+	for start := 0; start < len(ids); start += timelineBatch {
+		batch := ids[start:min(start+timelineBatch, len(ids))]
+		if err := s.timelines(ctx, batch, out, true); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) timelines(ctx context.Context, ids []int64, out map[int64][]pathway.Event, retry bool) error {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.Cmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = timelineScript.EvalSha(ctx, pipe, []string{s.timelineKey(partition(id)), s.streamKey(partition(id))}, id)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		if retry && isNoScript(err) {
+			if err := timelineScript.Load(ctx, s.rdb).Err(); err != nil {
+				return unavailable(err)
+			}
+			return s.timelines(ctx, ids, out, false)
+		}
+		return unavailable(err)
+	}
+	for i, id := range ids {
+		res, err := cmds[i].Slice()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return unavailable(err)
+		}
+		events, err := decodeEntries(id, res)
+		if err != nil {
+			return err
+		}
+		out[id] = events
+	}
+	return nil
+}
+
+// Check-in participation. The check-ins write, for each service (or "none")
+// and calendar month, the set of people invited to a check-in and the set
+// who answered one:
+//
+//	<prefix>wb:part:<service>:<yyyy-mm>:invited
+//	<prefix>wb:part:<service>:<yyyy-mm>:answered
+//
+// Reports read only how many distinct people are in them, never who.
+
+func (s *Store) participationKey(service, month, which string) string {
+	return s.prefix + "wb:part:" + service + ":" + month + ":" + which
+}
+
+// CheckinParticipation counts the distinct people invited to check-ins in a
+// service, and those who answered one, over the calendar months (in from's
+// time zone) that overlap [from, to).
+func (s *Store) CheckinParticipation(ctx context.Context, service string, from, to time.Time) (invited, answered int, err error) {
+	return s.CheckinParticipationIn(ctx, []string{service}, from, to)
+}
+
+// CheckinParticipationIn is CheckinParticipation over several services,
+// counting each person once. The month sets carry no hash tag, so on a
+// Redis Cluster they live in different slots: they are read with pipelined
+// SMEMBERS and joined here rather than with SUNION.
+func (s *Store) CheckinParticipationIn(ctx context.Context, services []string, from, to time.Time) (invited, answered int, err error) {
+	months := Months(from, to)
+	if len(services) == 0 || len(months) == 0 {
+		return 0, 0, nil
+	}
+	pipe := s.rdb.Pipeline()
+	var inv, ans []*redis.StringSliceCmd
+	for _, svc := range services {
+		if svc == "" {
+			svc = "none"
+		}
+		for _, m := range months {
+			inv = append(inv, pipe.SMembers(ctx, s.participationKey(svc, m, "invited")))
+			ans = append(ans, pipe.SMembers(ctx, s.participationKey(svc, m, "answered")))
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return 0, 0, unavailable(err)
+	}
+	count := func(cmds []*redis.StringSliceCmd) int {
+		seen := map[string]struct{}{}
+		for _, c := range cmds {
+			for _, person := range c.Val() {
+				seen[person] = struct{}{}
+			}
+		}
+		return len(seen)
+	}
+	return count(inv), count(ans), nil
+}
+
+// Months lists the calendar months (yyyy-mm, in from's time zone) that
+// overlap [from, to).
+func Months(from, to time.Time) []string {
+	if from.IsZero() || !to.After(from) {
+		return nil
+	}
+	loc := from.Location()
+	end := to.In(loc)
+	y, m, _ := from.Date()
+	var out []string
+	for t := time.Date(y, m, 1, 0, 0, 0, 0, loc); t.Before(end) && len(out) < 240; t = t.AddDate(0, 1, 0) {
+		out = append(out, t.Format("2006-01"))
+	}
+	return out
+}
