@@ -56,7 +56,7 @@ func (s *Surface) command(ctx context.Context, cmd slack.SlashCommand) any {
 	if !isSlackID(cmd.UserID) {
 		return nil
 	}
-	req := s.request(cmd.UserID, cmd.UserName, cmd.ChannelID, cmd.Text)
+	req := s.request(cmd.UserID, cmd.UserName, cmd.ChannelID, unescape(cmd.Text))
 	res, ok := s.runWithin(ctx, req, func(ctx context.Context, res result) {
 		s.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, res.reply)
 	})
@@ -80,6 +80,18 @@ func (s *Surface) command(ctx context.Context, cmd slack.SlashCommand) any {
 		})
 	}
 	return s.answer(ctx, reply)
+}
+
+// unescaper undoes Slack's escaping of a slash command's text (&, < and >
+// arrive as &amp;, &lt; and &gt;), so notes are kept as typed; mentions
+// (<@U123|name>) come through as they are, which the grammar reads.
+var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+func unescape(text string) string {
+	if !strings.Contains(text, "&") {
+		return text
+	}
+	return unescaper.Replace(text)
 }
 
 // answer is a reply as the body of a command's acknowledgement.

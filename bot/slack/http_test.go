@@ -264,3 +264,16 @@ func TestNamesAreLookedUpInTheBackground(t *testing.T) {
 		t.Fatalf("%d lookups, want no more after the first command", n)
 	}
 }
+
+// Slack escapes &, < and > in a slash command's text; the note is kept as
+// it was typed.
+func TestCommandTextIsUnescaped(t *testing.T) {
+	gate := &gateHandler{release: make(chan struct{}), got: make(chan handlers.Request, 1), reply: bot.Reply{Text: "ok"}}
+	close(gate.release)
+	tb := newTestBed(t, func(c *Config) { c.Handler = gate })
+	typed := "contact HPP-1 <@U0SAM|syn.sam> Mum &amp; son; sats &lt; 90 &gt; later &amp;lt;as typed&amp;gt;"
+	tb.serve(signed("/slack/commands", tb.commandBody("U0LEAD", "C0WARD", typed), testSecret, time.Now()))
+	if req := <-gate.got; req.Text != "contact HPP-1 <@U0SAM|syn.sam> Mum & son; sats < 90 > later &lt;as typed&gt;" {
+		t.Fatalf("text %q", req.Text)
+	}
+}
