@@ -22,6 +22,7 @@ import (
 
 	"hppbot/bot"
 	"hppbot/bot/console"
+	"hppbot/bot/slack"
 	"hppbot/handlers"
 	"hppbot/scheduler"
 	"hppbot/store"
@@ -91,7 +92,29 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	_ = h // the surfaces below take the handler
+	var slackSurface *slack.Surface
+	if cfg.SlackToken != "" {
+		var err error
+		slackSurface, err = slack.New(slack.Config{
+			Token: cfg.SlackToken, SigningSecret: cfg.SlackSecret, AppToken: cfg.SlackApp,
+			APIURL: cfg.SlackAPI, Command: cfg.SlackCmd, Handler: h, Names: st.Names(), Log: log,
+		})
+		if err != nil {
+			return err
+		}
+		router[bot.Slack] = slackSurface
+		if cfg.SlackSecret != "" {
+			slackSurface.Routes(mux)
+			log.Info("Slack over HTTP: POST /slack/commands, /slack/interactivity, /slack/events")
+		}
+		if cfg.SlackApp != "" {
+			go func() {
+				if err := slackSurface.RunSocketMode(ctx); err != nil {
+					log.Error("Slack Socket Mode stopped", "err", err)
+				}
+			}()
+		}
+	}
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -122,6 +145,9 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 	defer cancel()
 	_ = srv.Shutdown(shutdown)
 	sched.Stop()
+	if slackSurface != nil {
+		slackSurface.Close()
+	}
 	return runErr
 }
 

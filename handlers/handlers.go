@@ -111,7 +111,15 @@ func New(cfg Config) *Handler {
 
 // Handle answers one command. It never panics on input: a defect is logged
 // and the person gets a kind message saying nothing was changed.
-func (h *Handler) Handle(ctx context.Context, req Request) (reply bot.Reply) {
+func (h *Handler) Handle(ctx context.Context, req Request) bot.Reply {
+	reply, _ := h.Run(ctx, req)
+	return reply
+}
+
+// Run is Handle that also returns the error an error reply stands for (nil
+// when the command worked), so a surface can show a form's mistake on the
+// field it belongs to.
+func (h *Handler) Run(ctx context.Context, req Request) (reply bot.Reply, err error) {
 	start := time.Now()
 	name, rest := commandWord(req.Text)
 	outcome := "ok"
@@ -119,7 +127,8 @@ func (h *Handler) Handle(ctx context.Context, req Request) (reply bot.Reply) {
 		if r := recover(); r != nil {
 			h.Log.Error("command panicked", "command", name, "panic", r)
 			outcome = "internal"
-			reply = bot.Reply{Text: pathway.ErrorMessage(errors.New("panic"))}
+			err = pathway.Errorf(pathway.Internal, "panic: %v", r)
+			reply = bot.Reply{Text: pathway.ErrorMessage(err)}
 		}
 		if h.Observe != nil {
 			h.Observe(commandLabel(name, h.cmds), outcome, time.Since(start))
@@ -130,17 +139,17 @@ func (h *Handler) Handle(ctx context.Context, req Request) (reply bot.Reply) {
 	}
 	if len(req.Text) > MaxLine {
 		outcome = string(pathway.Invalid)
-		return bot.Reply{Text: "That message is too long for me to read. Please keep commands under 4,000 characters — a short note is enough; the full story belongs in your risk system."}
+		err = pathway.Errorf(pathway.Invalid, "That message is too long for me to read. Please keep commands under 4,000 characters — a short note is enough; the full story belongs in your risk system.")
+		return bot.Reply{Text: pathway.ErrorMessage(err)}, err
 	}
 	if name == "" {
-		return h.helpOverview()
+		return h.helpOverview(), nil
 	}
 	c, ok := h.cmds[name]
 	if !ok {
 		outcome = "unknown"
-		return h.unknownCommand(name)
+		return h.unknownCommand(name), nil
 	}
-	var err error
 	if strings.TrimSpace(rest) == "" && c.noArgs != nil {
 		reply, err = c.noArgs(ctx, req)
 	} else {
@@ -152,9 +161,9 @@ func (h *Handler) Handle(ctx context.Context, req Request) (reply bot.Reply) {
 	}
 	if err != nil {
 		outcome = string(pathway.ErrorCode(err))
-		return h.errorReply(name, err)
+		return h.errorReply(name, err), err
 	}
-	return reply
+	return reply, nil
 }
 
 func commandLabel(name string, cmds map[string]*command) string {

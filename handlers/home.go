@@ -1,0 +1,64 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/store"
+)
+
+// Home is a person's own page (Slack's App Home; a Teams personal tab could
+// show the same): the open cases they are on, overdue first, each with what
+// is due. It is read-only and changes nothing.
+func (h *Handler) Home(ctx context.Context, person string) bot.Reply {
+	now := h.Clock()
+	cases, err := h.Store.ListOpen(ctx, store.CaseFilter{People: []string{person}})
+	open := bot.Button{Label: "Open a case", Command: "open", Style: "primary", Form: OpenForm()}
+	if err != nil {
+		if pathway.ErrorCode(err) == pathway.Internal {
+			h.Log.Error("home page failed", "err", err)
+		} else {
+			h.Log.Warn("store unavailable", "command", "home", "err", err)
+		}
+		return bot.Reply{Text: "*My open cases*\nI couldn't reach my records just now, so I can't show your cases. Please look again in a minute."}
+	}
+	if len(cases) == 0 {
+		return bot.Reply{
+			Text:    "*My open cases*\nYou have no open cases. When a patient has been harmed, open a case with the incident reference from your risk system and I'll help you keep in touch with the family.",
+			Buttons: []bot.Button{open},
+			Note:    "Only you can see this page. /hpp help lists everything I can do.",
+		}
+	}
+	var overdue, onTime []string
+	for i, c := range cases {
+		if i == listMax {
+			onTime = append(onTime, fmt.Sprintf("…and %d more. /hpp list shows them all.", len(cases)-listMax))
+			break
+		}
+		if len(c.Overdue(now)) > 0 {
+			overdue = append(overdue, h.listLine(c, now))
+		} else {
+			onTime = append(onTime, h.listLine(c, now))
+		}
+	}
+	head := "*My open cases* — " + plural(len(cases), "case", "cases")
+	if len(overdue) > 0 {
+		head += fmt.Sprintf(", %d with something overdue", len(overdue))
+	}
+	var sections []bot.Section
+	if len(overdue) > 0 {
+		sections = append(sections, bot.Section{Title: "Overdue", Text: strings.Join(overdue, "\n")})
+	}
+	if len(onTime) > 0 {
+		sections = append(sections, bot.Section{Title: "Coming up", Text: strings.Join(onTime, "\n")})
+	}
+	return bot.Reply{
+		Text:     head,
+		Sections: sections,
+		Buttons:  []bot.Button{open, {Label: "Overdue cases I can see", Command: "list overdue"}},
+		Note:     "Only you can see this page. /hpp status <case> shows a case in full; /hpp help lists everything I can do.",
+	}
+}
