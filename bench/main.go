@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -75,11 +76,40 @@ func format(v float64) string {
 	return fmt.Sprintf("%.2f", v)
 }
 
-func main() {
+func main() { os.Exit(run()) }
+
+// failure unwinds a section that could not be measured back to run, so the
+// cleanup still happens.
+type failure struct{ msg string }
+
+func run() (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, ok := r.(failure)
+			if !ok {
+				panic(r)
+			}
+			fmt.Fprintln(os.Stderr, "bench:", f.msg)
+			code = 2
+		}
+	}()
 	asJSON := flag.Bool("json", false, "print the results as JSON")
 	sizes := flag.String("cases", "10000,100000,1000000", "open-case counts for the scheduler tick")
 	quick := flag.Bool("quick", false, "a short run with small sizes, to check the benchmark itself")
+	only := flag.String("only", "", "run one section: redis, round-trips, command, scheduler or memory")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fail("cpuprofile", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail("cpuprofile", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	want := func(section string) bool { return *only == "" || *only == section }
 	if *quick {
 		*sizes = "2000,8000"
 	}
@@ -92,11 +122,11 @@ func main() {
 	st, err := store.Connect(storetest.URL(), "hppbench:"+randomHex()+":")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench: REDIS_URL:", err)
-		os.Exit(2)
+		return 2
 	}
 	if err := st.Ping(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: Redis at %s does not answer: %v\n", storetest.URL(), err)
-		os.Exit(2)
+		return 2
 	}
 	counter := &roundTrips{}
 	st.Client().AddHook(counter)
@@ -112,22 +142,31 @@ func main() {
 	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(2)
+		return 2
 	}
 	fmt.Fprintf(out, "hppbot benchmark — Redis %s, %s\n", storetest.URL(), time.Now().Format(time.RFC3339))
 
-	fmt.Fprintln(out, "\nRedis")
-	ping := pingRoundTrip(ctx, st)
-	res.info("redis", "PING round trip, median of 2,000", float64(ping.Microseconds()), "µs", "")
-
-	fmt.Fprintln(out, "\nRedis round trips per command (counted with a go-redis hook)")
-	roundTripsPerCommand(ctx, st, p, counter, res)
-
-	fmt.Fprintln(out, "\nScheduler: one due-scan tick, 1,000 due, no-op messenger")
-	schedulerTicks(ctx, st, p, parseSizes(*sizes), res)
-
-	fmt.Fprintln(out, "\nMemory")
-	memoryPerCase(ctx, st, p, res)
+	if want("redis") {
+		fmt.Fprintln(out, "\nRedis")
+		ping := pingRoundTrip(ctx, st)
+		res.info("redis", "PING round trip, median of 2,000", float64(ping.Microseconds()), "µs", "")
+	}
+	if want("round-trips") {
+		fmt.Fprintln(out, "\nRedis round trips per command (counted with a go-redis hook)")
+		roundTripsPerCommand(ctx, st, p, counter, res)
+	}
+	if want("command") {
+		fmt.Fprintln(out, "\nCommand path: signed Slack requests over loopback HTTP, real server and store")
+		commandPath(ctx, st, p, res)
+	}
+	if want("scheduler") {
+		fmt.Fprintln(out, "\nScheduler: one due-scan tick, 1,000 due, no-op messenger")
+		schedulerTicks(ctx, st, p, parseSizes(*sizes), res)
+	}
+	if want("memory") {
+		fmt.Fprintln(out, "\nMemory")
+		memoryPerCase(ctx, st, p, res)
+	}
 
 	failed := 0
 	for _, f := range res.figures {
@@ -142,9 +181,10 @@ func main() {
 	}
 	if failed > 0 {
 		fmt.Fprintf(out, "\n%d target(s) missed.\n", failed)
-		os.Exit(1)
+		return 1
 	}
 	fmt.Fprintln(out, "\nEvery target met.")
+	return 0
 }
 
 func parseSizes(s string) []int {
@@ -187,9 +227,9 @@ func percentile(ds []time.Duration, q float64) time.Duration {
 	return s[i]
 }
 
+// fail stops the run: what could not be measured, and why.
 func fail(what string, err error) {
-	fmt.Fprintf(os.Stderr, "bench: %s: %v\n", what, err)
-	os.Exit(2)
+	panic(failure{fmt.Sprintf("%s: %v", what, err)})
 }
 
 // newHandler returns a handler on st for the benchmark's people.
