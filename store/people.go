@@ -43,13 +43,6 @@ const (
 	CheckinFollowUp = "followup" // the extra one after a low answer, when none was due
 )
 
-// MinAggregate is the fewest people any wellbeing figure may be shown over.
-const MinAggregate = 5
-
-// TooFewToShow is what a report says instead of a figure over fewer than
-// MinAggregate people.
-const TooFewToShow = "too few to show"
-
 // participationTTL keeps participation sets long enough for a yearly report.
 const participationTTL = 400 * 24 * time.Hour
 
@@ -97,17 +90,6 @@ type PersonSettings struct {
 	Service     string // the service of the case they were most recently recorded as involved in
 }
 
-// Participation is how many people were sent a check-in in a service and
-// month, and how many of them answered. It holds no answers.
-type Participation struct {
-	Invited  int64
-	Answered int64
-}
-
-// Enough reports whether the figures cover at least MinAggregate people and
-// so may be shown.
-func (p Participation) Enough() bool { return p.Invited >= MinAggregate }
-
 func (s *Store) personTag(person string) string { return s.prefix + "{u:" + person + "}:" }
 func (s *Store) answersKey(person string) string {
 	return s.personTag(person) + "checkins"
@@ -121,7 +103,10 @@ func (s *Store) checkinDayKey(person, day string) string {
 	return s.personTag(person) + "day:" + day
 }
 func (s *Store) talkKey(person string) string { return s.personTag(person) + "talk" }
-func (s *Store) participationKey(service, month, what string) string {
+
+// checkinParticipationKey is the reports' participation key (the reports
+// helper reads the same layout; see RecordCheckinParticipation).
+func (s *Store) checkinParticipationKey(service, month, what string) string {
 	return s.prefix + "wb:part:" + service + ":" + month + ":" + what
 }
 
@@ -315,7 +300,7 @@ func (s *Store) TrackCheckinJob(ctx context.Context, person, jobID string, at ti
 	key := s.checkinJobsKey(person)
 	pipe := s.rdb.TxPipeline()
 	pipe.ZAdd(ctx, key, redis.Z{Score: float64(at.Unix()), Member: jobID})
-	pipe.Expire(ctx, key, participationTTL)
+	pipe.Expire(ctx, key, 400*24*time.Hour) // beyond any check-in schedule; ran jobs are removed as they run
 	_, err := pipe.Exec(ctx)
 	return unavailable(err)
 }
@@ -402,7 +387,7 @@ func (s *Store) RecordCheckinParticipation(ctx context.Context, service, person 
 	if answered {
 		what = "answered"
 	}
-	key := s.participationKey(service, at.Format("2006-01"), what)
+	key := s.checkinParticipationKey(service, at.Format("2006-01"), what)
 	// Not a transaction: on a Cluster the two sets may live apart, and a
 	// lost EXPIRE is put right by the next SADD.
 	pipe := s.rdb.Pipeline()
@@ -410,20 +395,4 @@ func (s *Store) RecordCheckinParticipation(ctx context.Context, service, person 
 	pipe.Expire(ctx, key, participationTTL)
 	_, err := pipe.Exec(ctx)
 	return unavailable(err)
-}
-
-// CheckinParticipation counts the people sent a check-in and the people who
-// answered one, in a service ("none" for cases with none) and a month
-// ("2026-11"). Show the figures only when Enough.
-func (s *Store) CheckinParticipation(ctx context.Context, service, month string) (Participation, error) {
-	if service == "" {
-		service = "none"
-	}
-	pipe := s.rdb.Pipeline()
-	inv := pipe.SCard(ctx, s.participationKey(service, month, "invited"))
-	ans := pipe.SCard(ctx, s.participationKey(service, month, "answered"))
-	if _, err := pipe.Exec(ctx); err != nil {
-		return Participation{}, unavailable(err)
-	}
-	return Participation{Invited: inv.Val(), Answered: ans.Val()}, nil
 }

@@ -317,20 +317,19 @@ func TestParticipationContract(t *testing.T) {
 			t.Errorf("%s TTL = %v, want 400 days", key, ttl)
 		}
 	}
-	p, err := st.CheckinParticipation(ctx, "maternity", "2026-11")
-	if err != nil || p != (store.Participation{Invited: 6, Answered: 2}) || !p.Enough() {
-		t.Errorf("participation = %+v (enough %v), %v", p, p.Enough(), err)
+	// Counting a person twice changes nothing: sets of people, not events.
+	if err := st.RecordCheckinParticipation(ctx, "maternity", "console:a", false, at); err != nil {
+		t.Fatal(err)
 	}
-	p, _ = st.CheckinParticipation(ctx, "", "2026-11")
-	if p.Invited != 1 || p.Enough() {
-		t.Errorf("one person must be too few to show: %+v", p)
+	if n := rdb.SCard(ctx, invited).Val(); n != 6 {
+		t.Errorf("invited = %d after a repeat, want 6", n)
 	}
-	for _, c := range []struct {
-		n    int64
-		want bool
-	}{{0, false}, {4, false}, {5, true}, {50, true}} {
-		if got := (store.Participation{Invited: c.n}).Enough(); got != c.want {
-			t.Errorf("Enough with %d people = %v, want %v", c.n, got, c.want)
-		}
+	// The month is at's month in at's own location.
+	late := time.Date(2026, 11, 30, 23, 30, 0, 0, time.FixedZone("UTC-1", -3600))
+	if err := st.RecordCheckinParticipation(ctx, "maternity", "console:g", false, late); err != nil {
+		t.Fatal(err)
+	}
+	if !rdb.SIsMember(ctx, invited, "console:g").Val() {
+		t.Error("a moment on 30 November, local time, was not counted in November")
 	}
 }
