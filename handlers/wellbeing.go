@@ -246,7 +246,7 @@ func (h *Handler) recordedAsInvolved(ctx context.Context, c *pathway.Case, peopl
 	if len(failed) > 0 {
 		return fmt.Sprintf(" I couldn't set up private wellbeing check-ins for %s just now; they can start one any time with /hpp checkin, and /hpp support shows where help is.", mentions(failed))
 	}
-	return " I've let them know privately that I'll check in on how they're doing over the next few weeks — their answers are for them alone."
+	return " I've let them know privately that I'll check in on how they're doing over the next few weeks — only they will see their answers."
 }
 
 // scheduleCheckins puts a person's check-ins for a case on the scheduler and
