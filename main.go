@@ -75,6 +75,7 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 		Store: st, Policy: cfg.Policy, Messenger: router, Admins: cfg.Admins, Log: log, Prompts: cfg.Prompts,
 	})
 	sched := scheduler.New(scheduler.Config{Store: st, Policy: cfg.Policy, Messenger: router, Log: log})
+	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -199,6 +200,7 @@ func runConsole(ctx context.Context, cfg *config, st *store.Store, log *slog.Log
 	sched := scheduler.New(scheduler.Config{
 		Store: st, Policy: cfg.Policy, Messenger: messenger, Clock: clock.Now, Log: log, Workers: 1,
 	})
+	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
 	con.SetHandler(h)
 	con.SetRunDue(func(ctx context.Context, until time.Time) error {
 		return sched.RunDue(ctx, until, clock.Set)

@@ -94,7 +94,7 @@ func (h *Handler) caseCommands() []*command {
 			usage:   "involve <case> @person [@person ...]",
 			summary: "record staff involved in the incident",
 			group:   "cases",
-			help:    "Records staff who were involved, so they can see the case.\nExample: /hpp involve HPP-3 @sam @jo",
+			help:    "Records staff who were involved, so they can see the case. Each is told privately and offered private wellbeing check-ins over the next few weeks; their answers are theirs alone.\nExample: /hpp involve HPP-3 @sam @jo",
 		},
 		{
 			name:    "snooze",
@@ -236,7 +236,9 @@ func (h *Handler) open(ctx context.Context, req Request, cmd Command) (bot.Reply
 			Buttons: caseButtons(c),
 		})
 	}
-	return h.openedReply(c, now), nil
+	reply := h.openedReply(c, now)
+	reply.Text += h.recordedAsInvolved(ctx, c, c.Involved, now)
+	return reply, nil
 }
 
 // peopleValue reads an option whose value is one or more mentions.
@@ -544,7 +546,7 @@ func (h *Handler) involve(ctx context.Context, req Request, cmd Command) (bot.Re
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name())}, nil
+	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name()) + h.recordedAsInvolved(ctx, c, added, now)}, nil
 }
 
 func (h *Handler) snooze(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {

@@ -105,6 +105,9 @@ func New(cfg Config) *Handler {
 	for _, c := range h.learningCommands() {
 		h.cmds[c.name] = c
 	}
+	for _, c := range h.wellbeingCommands() {
+		h.cmds[c.name] = c
+	}
 	h.cmds["help"] = h.helpCommand()
 	return h
 }

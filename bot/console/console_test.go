@@ -38,6 +38,7 @@ func run(t *testing.T, start time.Time, script ...string) string {
 	router := bot.Router{bot.Console: con}
 	h := handlers.New(handlers.Config{Store: st, Policy: p, Messenger: router, EveryoneAdmin: true, Clock: clock.Now})
 	sched := scheduler.New(scheduler.Config{Store: st, Policy: p, Messenger: router, Clock: clock.Now, Workers: 1})
+	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
 	con.SetHandler(h)
 	con.SetRunDue(func(ctx context.Context, until time.Time) error { return sched.RunDue(ctx, until, clock.Set) })
 	if err := con.Run(context.Background()); err != nil {
