@@ -12,8 +12,28 @@ import (
 
 // Home is a person's own page (Slack's App Home; a Teams personal tab could
 // show the same): the open cases they are on, overdue first, each with what
-// is due. It is read-only and changes nothing.
+// is due, and their wellbeing check-in setting. It is read-only and changes
+// nothing.
 func (h *Handler) Home(ctx context.Context, person string) bot.Reply {
+	reply := h.homeCases(ctx, person)
+	reply.Sections = append(reply.Sections, h.homeWellbeing(ctx, person))
+	return reply
+}
+
+// homeWellbeing shows the person's own check-in setting, with the button
+// that changes it. It never shows answers.
+func (h *Handler) homeWellbeing(ctx context.Context, person string) bot.Section {
+	settings, err := h.Store.PersonSettings(ctx, person)
+	if err != nil {
+		return bot.Section{Title: "My wellbeing check-ins", Text: "I couldn't read your setting just now. /hpp wellbeing shows it."}
+	}
+	if settings.CheckinsOff {
+		return bot.Section{Title: "My wellbeing check-ins", Text: "Off — you won't get private check-ins after an incident. /hpp wellbeing on turns them back on; /hpp support lists where to get support any time."}
+	}
+	return bot.Section{Title: "My wellbeing check-ins", Text: "On — if you're recorded as involved in a case, I'll check in privately a few times. Only you see your answers. /hpp wellbeing off turns them off; /hpp checkin starts one now."}
+}
+
+func (h *Handler) homeCases(ctx context.Context, person string) bot.Reply {
 	now := h.Clock()
 	cases, err := h.Store.ListOpen(ctx, store.CaseFilter{People: []string{person}})
 	open := bot.Button{Label: "Open a case", Command: "open", Style: "primary", Form: OpenForm()}

@@ -44,12 +44,17 @@ func TestHome(t *testing.T) {
 	if !strings.HasPrefix(home.Text, "*My open cases* — 2 cases, 1 with something overdue") {
 		t.Fatalf("head: %q", home.Text)
 	}
-	if len(home.Sections) != 2 || home.Sections[0].Title != "Overdue" || !strings.Contains(home.Sections[0].Text, "INC-1") ||
-		home.Sections[1].Title != "Coming up" || !strings.Contains(home.Sections[1].Text, "INC-2") {
+	if len(home.Sections) != 3 || home.Sections[0].Title != "Overdue" || !strings.Contains(home.Sections[0].Text, "INC-1") ||
+		home.Sections[1].Title != "Coming up" || !strings.Contains(home.Sections[1].Text, "INC-2") ||
+		home.Sections[2].Title != "My wellbeing check-ins" || !strings.HasPrefix(home.Sections[2].Text, "On") {
 		t.Fatalf("sections: %+v", home.Sections)
 	}
 	if strings.Contains(home.PlainText(), "INC-3") {
 		t.Fatal("home shows a case the person is not on")
+	}
+	run("wellbeing off")
+	if got := h.Home(ctx, me).Sections[2].Text; !strings.HasPrefix(got, "Off") {
+		t.Errorf("after wellbeing off, home says %q", got)
 	}
 }
 
