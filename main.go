@@ -23,6 +23,7 @@ import (
 	"hppbot/bot"
 	"hppbot/bot/console"
 	"hppbot/bot/slack"
+	"hppbot/bot/teams"
 	"hppbot/handlers"
 	"hppbot/scheduler"
 	"hppbot/store"
@@ -33,6 +34,9 @@ func main() {
 }
 
 func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "teams-package" {
+		return runTeamsPackage(args[1:], getenv, stdout, stderr)
+	}
 	cfg, err := readConfig(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "hppbot: %v\n", err)
@@ -115,6 +119,18 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 				}
 			}()
 		}
+	}
+	if cfg.TeamsID != "" {
+		surface, err := teams.New(teams.Config{
+			AppID: cfg.TeamsID, AppPassword: cfg.TeamsPass, Tenant: cfg.TeamsTenant,
+			OpenIDURL: cfg.OpenIDURL, TokenURL: cfg.TokenURL, Store: st, Handler: h, Log: log,
+		})
+		if err != nil {
+			return fmt.Errorf("Teams: %v", err)
+		}
+		router[bot.Teams] = surface
+		mux.Handle("POST /api/messages", surface)
+		go surface.Warm(ctx)
 	}
 
 	srv := &http.Server{

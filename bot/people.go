@@ -33,6 +33,12 @@ func SplitID(id string) (surface, raw string) {
 // ErrNoRoute means no surface can deliver to that person or channel.
 var ErrNoRoute = errors.New("bot: no surface for that id")
 
+// ErrNotReachable means the surface knows no way to reach that person yet:
+// in Teams, they have never opened hppbot, so there is no conversation to
+// post into. The send is a failure to retry later, and someone should ask
+// the person to open hppbot once. Surfaces wrap it (errors.Is finds it).
+var ErrNotReachable = errors.New("bot: that person has not opened hppbot yet")
+
 // Router sends each message through the surface its target belongs to.
 type Router map[string]Messenger
 

@@ -322,7 +322,7 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 	st := s.cfg.Store
 	switch {
 	case it.job != nil:
-		return s.runJob(ctx, it, now)
+		return s.runJob(ctx, it, svcs, now)
 	case it.c == nil:
 		if err := st.Drop(ctx, it.claim); err != nil {
 			s.cfg.Log.Warn("could not drop a stale reminder", "member", it.claim.Member, "err", err)
@@ -346,6 +346,9 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 		msgs := s.messagesFor(it.c, pending, svcs, now)
 		if err := s.deliver(ctx, msgs.primary); err != nil {
 			s.cfg.Log.Warn("reminder not delivered; will try again", "case", it.c.Name(), "err", err)
+			if errors.Is(err, bot.ErrNotReachable) {
+				s.askToOpen(ctx, it.c, msgs.primary.to, svcs, now)
+			}
 			failed++
 			retry = true
 		} else {
@@ -425,7 +428,7 @@ func (s *Scheduler) acknowledge(ctx context.Context, it *item, done []pathway.Re
 	s.cfg.Log.Warn("case kept changing while recording a reminder; it will be claimed again", "case", old.Name())
 }
 
-func (s *Scheduler) runJob(ctx context.Context, it *item, now time.Time) (sent, failed int) {
+func (s *Scheduler) runJob(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
 	j := *it.job
 	occ := jobOccurrence(j)
 	if it.already[0] {
@@ -444,6 +447,11 @@ func (s *Scheduler) runJob(ctx context.Context, it *item, now time.Time) (sent, 
 	}
 	if err := fn(ctx, j, now); err != nil {
 		s.cfg.Log.Warn("job failed; will try again", "kind", j.Kind, "err", err)
+		if errors.Is(err, bot.ErrNotReachable) && j.Case != 0 && j.Person != "" {
+			if c, err := s.cfg.Store.GetCase(ctx, j.Case); err == nil {
+				s.askToOpen(ctx, c, j.Person, svcs, now)
+			}
+		}
 		_ = s.cfg.Store.Release(ctx, it.claim, now.Add(s.cfg.Retry))
 		return 0, 1
 	}
@@ -451,6 +459,35 @@ func (s *Scheduler) runJob(ctx context.Context, it *item, now time.Time) (sent, 
 		s.cfg.Log.Warn("could not finish a job", "kind", j.Kind, "err", err)
 	}
 	return 1, 0
+}
+
+// askToOpen tells a case's service channel, at most once a day for each
+// person, that someone on the case can't get hppbot's messages until they
+// open hppbot once (bot.ErrNotReachable). It names the case id only: not
+// the person, and nothing about the patient or what the message was.
+func (s *Scheduler) askToOpen(ctx context.Context, c *pathway.Case, person string, svcs store.Services, now time.Time) {
+	channel := svcs[c.Service].Channel
+	if channel == "" {
+		s.cfg.Log.Warn("someone on a case can't be reached and its service has no channel to tell", "case", c.Name())
+		return
+	}
+	key := "unreachable:" + person + ":" + now.In(s.cfg.Policy.Location()).Format("2006-01-02")
+	first, err := s.cfg.Store.MarkOnce(ctx, key, 48*time.Hour)
+	if err != nil || !first {
+		return
+	}
+	where := "hppbot"
+	switch surface, _ := bot.SplitID(person); surface {
+	case bot.Teams:
+		where = "hppbot in Teams"
+	case bot.Slack:
+		where = "hppbot in Slack"
+	}
+	r := bot.Reply{Text: fmt.Sprintf("Someone on *%s* needs to open %s once so reminders can reach them — saying hello in a chat with hppbot is enough. Their reminders are kept and tried again until then.", c.Name(), where)}
+	if err := s.cfg.Messenger.PostChannel(ctx, channel, r); err != nil {
+		s.cfg.Log.Warn("could not ask the service channel to help reach someone", "case", c.Name(), "err", err)
+		_ = s.cfg.Store.ForgetMark(ctx, key)
+	}
 }
 
 // message is one thing to send.

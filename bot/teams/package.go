@@ -1,0 +1,71 @@
+package teams
+
+import (
+	"archive/zip"
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"time"
+)
+
+// The Teams app package: manifest.json (with the bot's id filled in) and
+// the two icons, zipped at the top level, ready for Teams' "Upload a custom
+// app" or the admin centre.
+
+//go:embed manifest/manifest.json manifest/color.png manifest/outline.png
+var manifestFiles embed.FS
+
+// appIDPlaceholder stands for MICROSOFT_APP_ID in manifest.json.
+const appIDPlaceholder = "{{APP_ID}}"
+
+var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// Manifest returns manifest.json for the app id.
+func Manifest(appID string) ([]byte, error) {
+	if !guidPattern.MatchString(appID) {
+		return nil, fmt.Errorf("%q is not an app id: it should look like 00000000-0000-0000-0000-000000000000 (the Microsoft App ID of your Azure Bot)", appID)
+	}
+	raw, err := manifestFiles.ReadFile("manifest/manifest.json")
+	if err != nil {
+		return nil, err
+	}
+	out := bytes.ReplaceAll(raw, []byte(appIDPlaceholder), []byte(appID))
+	if !json.Valid(out) {
+		return nil, fmt.Errorf("manifest.json is not valid JSON")
+	}
+	return out, nil
+}
+
+// WritePackage writes the app package (a zip) for the app id to w.
+func WritePackage(w io.Writer, appID string) error {
+	manifest, err := Manifest(appID)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(w)
+	add := func(name string, data []byte) error {
+		// A fixed time keeps the package the same for the same app id.
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		return err
+	}
+	if err := add("manifest.json", manifest); err != nil {
+		return err
+	}
+	for _, icon := range []string{"color.png", "outline.png"} {
+		data, err := manifestFiles.ReadFile("manifest/" + icon)
+		if err != nil {
+			return err
+		}
+		if err := add(icon, data); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}

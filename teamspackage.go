@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"hppbot/bot/teams"
+)
+
+// runTeamsPackage is `hppbot teams-package [-o hppbot-teams.zip]`: it writes
+// the Teams app package (manifest and icons) with MICROSOFT_APP_ID filled
+// in, ready to upload to Teams.
+func runTeamsPackage(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("teams-package", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "hppbot-teams.zip", "the file to write the app package to")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: MICROSOFT_APP_ID=<your bot's app id> hppbot teams-package [-o hppbot-teams.zip]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	appID := strings.TrimSpace(getenv("MICROSOFT_APP_ID"))
+	if appID == "" {
+		fmt.Fprintln(stderr, "hppbot: MICROSOFT_APP_ID: is needed for the Teams package — set it to your Azure Bot's Microsoft App ID")
+		return 2
+	}
+	var buf bytes.Buffer
+	if err := teams.WritePackage(&buf, appID); err != nil {
+		fmt.Fprintf(stderr, "hppbot: MICROSOFT_APP_ID: %v\n", err)
+		return 2
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		fmt.Fprintf(stderr, "hppbot: can't write %s: %v\n", *out, unwrapPathError(err))
+		return 1
+	}
+	fmt.Fprintf(stdout, "Wrote %s for app %s. Upload it in Teams (Apps → Manage your apps → Upload an app), or give it to your Teams administrator.\n", *out, appID)
+	return 0
+}
