@@ -93,8 +93,8 @@ func answered(vals []string) []string {
 func oneWordValue(in Input, vals []string) (string, string) {
 	switch in.Kind {
 	case InputPerson, InputPeople:
-		if in.Kind == InputPerson {
-			vals = vals[:1]
+		if in.Kind == InputPerson && len(vals) > 1 {
+			return "", "Please choose one person."
 		}
 		parts := make([]string, 0, len(vals))
 		for _, v := range vals {

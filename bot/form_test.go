@@ -56,7 +56,7 @@ func TestCommandLine(t *testing.T) {
 		{
 			name:    "one person only for a person input",
 			answers: map[string][]string{"ref": {"INC-7"}, "lead": {"U1", "U2"}},
-			want:    "open INC-7 lead=<@U1>",
+			errs:    map[string]string{"lead": "Please choose one person"},
 		},
 		{
 			name:    "required input missing",

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 
 	"hppbot/bot"
 )
@@ -185,78 +184,6 @@ func answers(f *bot.Form, values map[string]string) map[string][]string {
 		out[in.Name] = []string{v}
 	}
 	return out
-}
-
-// commandLine builds the command line a form's answers stand for, or says
-// which answers need another look. Positional answers come straight after
-// the command, as typed; others become name=value (people as mentions);
-// the free text (input "text") goes last.
-//
-// It mirrors (*bot.Form).CommandLine, which the Slack surface is adding in
-// bot/form.go; once that lands, this can call it instead.
-func commandLine(f *bot.Form, answers map[string][]string) (line string, fieldErrs map[string]string) {
-	fieldErrs = map[string]string{}
-	parts := []string{f.Command}
-	var options []string
-	text := ""
-	for _, in := range f.Inputs {
-		vals := answers[in.Name]
-		var nonEmpty []string
-		for _, v := range vals {
-			if v = strings.TrimSpace(v); v != "" {
-				nonEmpty = append(nonEmpty, v)
-			}
-		}
-		if len(nonEmpty) == 0 {
-			if !in.Optional {
-				fieldErrs[in.Name] = "Please fill this in."
-			}
-			continue
-		}
-		switch {
-		case in.Name == "text":
-			text = strings.Join(nonEmpty, " ")
-		case in.Kind == bot.InputPerson || in.Kind == bot.InputPeople:
-			if in.Kind == bot.InputPerson && len(nonEmpty) > 1 {
-				fieldErrs[in.Name] = "Please choose one person."
-				continue
-			}
-			mentions := make([]string, 0, len(nonEmpty))
-			for _, p := range nonEmpty {
-				if strings.ContainsAny(p, " <>,") {
-					fieldErrs[in.Name] = "I couldn't read that choice of person. Please choose them again."
-					break
-				}
-				mentions = append(mentions, bot.Mention(p))
-			}
-			if fieldErrs[in.Name] == "" {
-				options = append(options, in.Name+"="+strings.Join(mentions, ","))
-			}
-		default:
-			v := nonEmpty[0]
-			if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
-				msg := "Please use one word, with no spaces"
-				if in.Placeholder != "" {
-					msg += " — for example " + in.Placeholder
-				}
-				fieldErrs[in.Name] = msg + "."
-				continue
-			}
-			if in.Positional {
-				parts = append(parts, v)
-			} else {
-				options = append(options, in.Name+"="+v)
-			}
-		}
-	}
-	if len(fieldErrs) > 0 {
-		return "", fieldErrs
-	}
-	parts = append(parts, options...)
-	if text != "" {
-		parts = append(parts, text)
-	}
-	return strings.Join(parts, " "), nil
 }
 
 // formWire is a form as it travels in a card's data: short keys, nothing

@@ -35,7 +35,7 @@ func TestCommandLine(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			line, errs := commandLine(tc.form, tc.answers)
+			line, errs := tc.form.CommandLine(tc.answers)
 			if line != tc.want {
 				t.Errorf("line = %q, want %q", line, tc.want)
 			}
@@ -70,7 +70,7 @@ func TestSubmissionRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(sub.form, f) {
 		t.Errorf("form after the round trip:\n%+v\nwant\n%+v", sub.form, f)
 	}
-	line, errs := commandLine(sub.form, answers(sub.form, sub.values))
+	line, errs := sub.form.CommandLine(answers(sub.form, sub.values))
 	if len(errs) > 0 || line != "open INC-4 harm=low involved=<@teams:aad-1>,<@teams:aad-2>" {
 		t.Errorf("line %q errs %v", line, errs)
 	}

@@ -48,7 +48,7 @@ func FuzzActivity(f *testing.F) {
 		_ = isPersonal(act)
 		_ = replyRef(act)
 		if sub, ok := parseSubmission(act.Value); ok && sub.form != nil {
-			line, errs := commandLine(sub.form, answers(sub.form, sub.values))
+			line, errs := sub.form.CommandLine(answers(sub.form, sub.values))
 			if len(errs) == 0 && !strings.HasPrefix(line, sub.form.Command) {
 				t.Fatalf("line %q doesn't start with the form's command %q", line, sub.form.Command)
 			}

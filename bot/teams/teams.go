@@ -232,7 +232,7 @@ func (s *Surface) onMessage(ctx context.Context, act schema.Activity, ex extras)
 		line = sub.line
 		if sub.form != nil {
 			ans := answers(sub.form, sub.values)
-			l, fieldErrs := commandLine(sub.form, ans)
+			l, fieldErrs := sub.form.CommandLine(ans)
 			if len(fieldErrs) > 0 {
 				card := cardActivity(formCard(sub.form, ans, fieldErrs), sub.form.Title)
 				if err := s.send(ctx, replyRef(act), []schema.Activity{card}); err != nil {
