@@ -186,10 +186,19 @@ func (c *Case) candourStep(kind string, p *Policy) (candourStep, bool) {
 	}
 	cal := p.Calendar
 	day := Midnight(st.due, p.Location())
-	if p.Candour.WarnBefore.Unit == WorkingDay {
-		st.warnAt = cal.DayStart(cal.SubWorkingDays(day, p.Candour.WarnBefore.N))
-	} else {
-		st.warnAt = cal.DayStart(day.Add(-p.Candour.WarnBefore.Approx()))
+	switch warn := p.Candour.WarnBefore; warn.Unit {
+	case WorkingDay:
+		st.warnAt = cal.DayStart(cal.SubWorkingDays(day, warn.N))
+	case Day, Week:
+		// Count calendar days on the calendar, not in hours, so a clock
+		// change in between does not move the warning a day earlier.
+		n := warn.N
+		if warn.Unit == Week {
+			n *= 7
+		}
+		st.warnAt = cal.DayStart(day.AddDate(0, 0, -n))
+	default:
+		st.warnAt = cal.DayStart(day.Add(-warn.Approx()))
 	}
 	st.dayAt = cal.DayStart(day)
 	st.overAt = cal.DayStart(cal.AddWorkingDays(day, 1))
