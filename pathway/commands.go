@@ -257,6 +257,9 @@ func (c *Case) RecordCandour(step, note string, on time.Time, actor string, p *P
 		c.Notified = at
 		if c.WrittenDue.IsZero() && p.Candour.WrittenFrom == "notified" {
 			c.WrittenDue = deadline(p, Midnight(at, p.Location()), p.Candour.WrittenWithin)
+			// The written follow-up's reminders start now: an escalation
+			// about a late notification was not about it.
+			c.CandourEscalated = false
 		}
 	case CandourWritten:
 		if !c.Written.IsZero() {
