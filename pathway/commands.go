@@ -172,7 +172,7 @@ func (c *Case) resetCandourReminders() {
 	c.NotifyStage, c.WrittenStage = 0, 0
 	c.NotifyNudged, c.WrittenNudged = time.Time{}, time.Time{}
 	c.CandourEscalated = false
-	c.Round++
+	c.CandourRound++
 }
 
 func checkNote(note string) error {

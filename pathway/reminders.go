@@ -66,11 +66,11 @@ func (c *Case) Reminders(p *Policy, now time.Time) []Reminder {
 		out = append(out, Reminder{
 			Kind: kind, Stage: stage, Due: st.due, Count: max(next-2, 0),
 			Escalate:   stage == StageOverdue && overdueSent >= p.EscalateAfter && !c.CandourEscalated,
-			Occurrence: fmt.Sprintf("%s:%d:%d", kind, c.Round, next),
+			Occurrence: fmt.Sprintf("%s:%d:%d", kind, c.CandourRound, next),
 		})
 	}
 	if t := c.delayFire(p); !t.IsZero() && !t.After(now) {
-		out = append(out, Reminder{Kind: RemindDelay, Stage: StageOverdue, Due: c.NotifyDue, Occurrence: fmt.Sprintf("%s:%d", RemindDelay, c.Round)})
+		out = append(out, Reminder{Kind: RemindDelay, Stage: StageOverdue, Due: c.NotifyDue, Occurrence: fmt.Sprintf("%s:%d", RemindDelay, c.CandourRound)})
 	}
 	return out
 }
