@@ -376,15 +376,21 @@ func ParsePolicy(data []byte, envNation Nation, envTimezone string, envSetNation
 
 func checkKeys(n *yaml.Node, path string) error {
 	allowed := policyKeys[path]
+	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		where := k.Value
+		if path != "" {
+			where = path + "." + k.Value
+		}
 		if !contains(allowed, k.Value) {
-			where := k.Value
-			if path != "" {
-				where = path + "." + k.Value
-			}
 			return fmt.Errorf("policy file line %d: unknown key %q — the keys here are %s", k.Line, where, strings.Join(allowed, ", "))
 		}
+		// Only the first would count: say so rather than ignore the other.
+		if first, dup := seen[k.Value]; dup {
+			return fmt.Errorf("policy file line %d: %s is set twice (also on line %d) — keep one", k.Line, where, first)
+		}
+		seen[k.Value] = k.Line
 		switch {
 		case path == "" && k.Value == "candour" && v.Kind == yaml.MappingNode:
 			if err := checkKeys(v, "candour"); err != nil {
