@@ -198,6 +198,8 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"checkins bad item", "checkins:\n  - 1wd\n  - soon\n", []string{"line 3", "checkins"}},
 		{"too many checkins", "checkins: [1d, 2d, 3d, 4d, 5d, 6d, 7d, 8d, 9d, 10d, 11d, 12d, 13d]\n", []string{"at most 12"}},
 		{"support without how", "support:\n  - name: Peers\n", []string{"line 2", "support", "name and how"}},
+		{"a key set twice", "default_every: 3d\nnation: england\ndefault_every: 9d\n", []string{"line 3", "default_every is set twice", "line 1"}},
+		{"a key set twice under candour", "candour:\n  warn_before: 1wd\n  warn_before: 3wd\n", []string{"line 3", "candour.warn_before is set twice"}},
 		{"not keys", "- a\n- b\n", []string{"line 1", "expected keys"}},
 		{"not YAML", "nation: [england\n", []string{"not valid YAML"}},
 	}
