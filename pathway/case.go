@@ -50,7 +50,8 @@ type Case struct {
 	SnoozedUntil time.Time
 
 	// Reminder state, kept by the scheduler (see reminders.go).
-	Round            int       // goes up whenever reminders are answered or reset; part of each reminder's identity
+	Round            int       // goes up whenever contact reminders are answered or reset; part of each contact reminder's identity
+	CandourRound     int       // the same for candour reminders, so answering one kind never renames a sent reminder of the other
 	ContactNudges    int       // unanswered nudges about contact in this round
 	LastNudge        time.Time // when the last contact nudge went
 	Escalated        bool      // the pathway lead and channel were told about contact

@@ -44,6 +44,9 @@ func Open(in OpenInput, actor string, p *Policy, now time.Time) (*Case, Event, e
 	if len(in.Involved) > MaxInvolved {
 		return nil, Event{}, Errorf(Invalid, "That's %d people; I can record up to %d staff involved on one case.", len(in.Involved), MaxInvolved)
 	}
+	if err := checkEvery(in.Every); err != nil {
+		return nil, Event{}, err
+	}
 	mode := in.Candour
 	if mode == "" {
 		mode = CandourAuto
@@ -169,7 +172,7 @@ func (c *Case) resetCandourReminders() {
 	c.NotifyStage, c.WrittenStage = 0, 0
 	c.NotifyNudged, c.WrittenNudged = time.Time{}, time.Time{}
 	c.CandourEscalated = false
-	c.Round++
+	c.CandourRound++
 }
 
 func checkNote(note string) error {
@@ -189,6 +192,16 @@ func checkPast(on time.Time, c *Case, p *Policy, now time.Time) error {
 	return nil
 }
 
+// checkEvery bounds an agreed cadence, whether given when the case is
+// opened or later with plan: a family should hear from us at least every
+// three months.
+func checkEvery(every Span) error {
+	if every.Approx() > 90*24*time.Hour {
+		return Errorf(Invalid, "every=%s is more than three months. If the family asked for that, note it, but please agree at least a check-in every few weeks — try every=4w.", every)
+	}
+	return nil
+}
+
 // SetPlan records the communication expectations agreed with the family.
 func (c *Case) SetPlan(every Span, via, note, actor string, p *Policy, now time.Time) (Event, error) {
 	if err := mustBeOpen(c, "change its plan"); err != nil {
@@ -197,8 +210,8 @@ func (c *Case) SetPlan(every Span, via, note, actor string, p *Policy, now time.
 	if every.IsZero() {
 		return Event{}, Errorf(Invalid, "Say how often you agreed to be in touch, for example: /hpp plan %s every=1w via=phone Tuesday afternoons", c.Name())
 	}
-	if every.Approx() > 90*24*time.Hour {
-		return Event{}, Errorf(Invalid, "every=%s is more than three months. If the family asked for that, note it, but please agree at least a check-in every few weeks — try every=4w.", every)
+	if err := checkEvery(every); err != nil {
+		return Event{}, err
 	}
 	if err := checkNote(note); err != nil {
 		return Event{}, err
@@ -244,6 +257,9 @@ func (c *Case) RecordCandour(step, note string, on time.Time, actor string, p *P
 		c.Notified = at
 		if c.WrittenDue.IsZero() && p.Candour.WrittenFrom == "notified" {
 			c.WrittenDue = deadline(p, Midnight(at, p.Location()), p.Candour.WrittenWithin)
+			// The written follow-up's reminders start now: an escalation
+			// about a late notification was not about it.
+			c.CandourEscalated = false
 		}
 	case CandourWritten:
 		if !c.Written.IsZero() {

@@ -198,6 +198,10 @@ func ParsePolicy(data []byte, envNation Nation, envTimezone string, envSetNation
 		return DefaultPolicy(envNation, envTimezone)
 	}
 	doc := root.Content[0]
+	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" {
+		// Only "---" and comments, as in a template with every line commented out.
+		return DefaultPolicy(envNation, envTimezone)
+	}
 	if doc.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("policy file line %d: expected keys such as default_every: 7d", doc.Line)
 	}
@@ -226,6 +230,9 @@ func ParsePolicy(data []byte, envNation Nation, envTimezone string, envSetNation
 	if v := get(doc, "timezone"); v != nil {
 		if envSetTimezone && v.Value != envTimezone {
 			return nil, fmt.Errorf("policy file line %d: timezone is %s but HPP_TIMEZONE is %s — set one of them, or make them agree", v.Line, v.Value, envTimezone)
+		}
+		if _, err := time.LoadLocation(v.Value); err != nil {
+			return nil, fmt.Errorf("policy file line %d: timezone: %q is not a time zone I know (for example Europe/London)", v.Line, v.Value)
 		}
 		tz = v.Value
 	}
@@ -369,15 +376,21 @@ func ParsePolicy(data []byte, envNation Nation, envTimezone string, envSetNation
 
 func checkKeys(n *yaml.Node, path string) error {
 	allowed := policyKeys[path]
+	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		where := k.Value
+		if path != "" {
+			where = path + "." + k.Value
+		}
 		if !contains(allowed, k.Value) {
-			where := k.Value
-			if path != "" {
-				where = path + "." + k.Value
-			}
 			return fmt.Errorf("policy file line %d: unknown key %q — the keys here are %s", k.Line, where, strings.Join(allowed, ", "))
 		}
+		// Only the first would count: say so rather than ignore the other.
+		if first, dup := seen[k.Value]; dup {
+			return fmt.Errorf("policy file line %d: %s is set twice (also on line %d) — keep one", k.Line, where, first)
+		}
+		seen[k.Value] = k.Line
 		switch {
 		case path == "" && k.Value == "candour" && v.Kind == yaml.MappingNode:
 			if err := checkKeys(v, "candour"); err != nil {

@@ -66,11 +66,11 @@ func (c *Case) Reminders(p *Policy, now time.Time) []Reminder {
 		out = append(out, Reminder{
 			Kind: kind, Stage: stage, Due: st.due, Count: max(next-2, 0),
 			Escalate:   stage == StageOverdue && overdueSent >= p.EscalateAfter && !c.CandourEscalated,
-			Occurrence: fmt.Sprintf("%s:%d:%d", kind, c.Round, next),
+			Occurrence: fmt.Sprintf("%s:%d:%d", kind, c.CandourRound, next),
 		})
 	}
 	if t := c.delayFire(p); !t.IsZero() && !t.After(now) {
-		out = append(out, Reminder{Kind: RemindDelay, Stage: StageOverdue, Due: c.NotifyDue, Occurrence: fmt.Sprintf("%s:%d", RemindDelay, c.Round)})
+		out = append(out, Reminder{Kind: RemindDelay, Stage: StageOverdue, Due: c.NotifyDue, Occurrence: fmt.Sprintf("%s:%d", RemindDelay, c.CandourRound)})
 	}
 	return out
 }
@@ -186,10 +186,19 @@ func (c *Case) candourStep(kind string, p *Policy) (candourStep, bool) {
 	}
 	cal := p.Calendar
 	day := Midnight(st.due, p.Location())
-	if p.Candour.WarnBefore.Unit == WorkingDay {
-		st.warnAt = cal.DayStart(cal.SubWorkingDays(day, p.Candour.WarnBefore.N))
-	} else {
-		st.warnAt = cal.DayStart(day.Add(-p.Candour.WarnBefore.Approx()))
+	switch warn := p.Candour.WarnBefore; warn.Unit {
+	case WorkingDay:
+		st.warnAt = cal.DayStart(cal.SubWorkingDays(day, warn.N))
+	case Day, Week:
+		// Count calendar days on the calendar, not in hours, so a clock
+		// change in between does not move the warning a day earlier.
+		n := warn.N
+		if warn.Unit == Week {
+			n *= 7
+		}
+		st.warnAt = cal.DayStart(day.AddDate(0, 0, -n))
+	default:
+		st.warnAt = cal.DayStart(day.Add(-warn.Approx()))
 	}
 	st.dayAt = cal.DayStart(day)
 	st.overAt = cal.DayStart(cal.AddWorkingDays(day, 1))

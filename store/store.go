@@ -86,7 +86,9 @@ func Options(raw string) (*redis.UniversalOptions, error) {
 			return nil, fmt.Errorf("has an empty host")
 		}
 		if _, _, err := net.SplitHostPort(h); err != nil {
-			h = net.JoinHostPort(h, "6379")
+			// No port: JoinHostPort adds the brackets an IPv6 host needs,
+			// so take off any it was written with.
+			h = net.JoinHostPort(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"), "6379")
 		}
 		addrs = append(addrs, h)
 	}

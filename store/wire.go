@@ -42,6 +42,7 @@ type wireCase struct {
 	Parallel map[string]int64 `json:"pp,omitempty"`
 	Snoozed  int64            `json:"sn,omitempty"`
 	Round    int              `json:"rd,omitempty"`
+	CRound   int              `json:"cr,omitempty"`
 	Nudges   int              `json:"cn,omitempty"`
 	LastN    int64            `json:"ln,omitempty"`
 	Esc      bool             `json:"es,omitempty"`
@@ -104,7 +105,7 @@ func encodeCase(c *pathway.Case) ([]byte, error) {
 		Next: unix(c.NextContact), First: unix(c.FirstContact), Last: unix(c.LastContact), Contacts: c.Contacts,
 		Notified: unix(c.Notified), Written: unix(c.Written), NDue: unix(c.NotifyDue), WDue: unix(c.WrittenDue),
 		Updates: c.Updates, NA: c.NotNeeded, Family: unixMap(c.Family), Parallel: unixMap(c.Parallel),
-		Snoozed: unix(c.SnoozedUntil), Round: c.Round, Nudges: c.ContactNudges, LastN: unix(c.LastNudge),
+		Snoozed: unix(c.SnoozedUntil), Round: c.Round, CRound: c.CandourRound, Nudges: c.ContactNudges, LastN: unix(c.LastNudge),
 		Esc: c.Escalated, NStage: c.NotifyStage, WStage: c.WrittenStage, NNudged: unix(c.NotifyNudged),
 		WNudged: unix(c.WrittenNudged), CEsc: c.CandourEscalated, Delay: c.DelayAsked,
 	}
@@ -126,7 +127,7 @@ func decodeCase(data []byte) (*pathway.Case, error) {
 		NextContact: fromUnix(w.Next), FirstContact: fromUnix(w.First), LastContact: fromUnix(w.Last), Contacts: w.Contacts,
 		Notified: fromUnix(w.Notified), Written: fromUnix(w.Written), NotifyDue: fromUnix(w.NDue), WrittenDue: fromUnix(w.WDue),
 		Updates: w.Updates, NotNeeded: w.NA, Family: timeMap(w.Family), Parallel: timeMap(w.Parallel),
-		SnoozedUntil: fromUnix(w.Snoozed), Round: w.Round, ContactNudges: w.Nudges, LastNudge: fromUnix(w.LastN),
+		SnoozedUntil: fromUnix(w.Snoozed), Round: w.Round, CandourRound: w.CRound, ContactNudges: w.Nudges, LastNudge: fromUnix(w.LastN),
 		Escalated: w.Esc, NotifyStage: w.NStage, WrittenStage: w.WStage, NotifyNudged: fromUnix(w.NNudged),
 		WrittenNudged: fromUnix(w.WNudged), CandourEscalated: w.CEsc, DelayAsked: w.Delay,
 	}

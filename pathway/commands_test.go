@@ -1,0 +1,825 @@
+package pathway
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+const nhsExample = "943 476 5919" // the widely published valid example (DOMAIN.md)
+
+func TestOpenCandourApplies(t *testing.T) {
+	tests := []struct {
+		nation Nation
+		harm   Harm
+		mode   CandourMode
+		want   bool
+	}{
+		{England, HarmNone, "", false},
+		{England, HarmLow, "", false},
+		{England, HarmModerate, "", true},
+		{England, HarmSevere, "", true},
+		{England, HarmDeath, "", true},
+		{England, HarmPsychological, "", true},
+		{England, "", "", false},
+		{England, HarmModerate, CandourAuto, true},
+		{NorthernIreland, HarmNone, "", false},
+		{NorthernIreland, HarmLow, "", false},
+		{NorthernIreland, HarmModerate, "", true},
+		{NorthernIreland, HarmSevere, "", true},
+		{NorthernIreland, HarmDeath, "", true},
+		{NorthernIreland, HarmPsychological, "", true},
+		{Scotland, HarmLow, "", false},
+		{Scotland, HarmModerate, "", true},
+		{Wales, HarmNone, "", false},
+		{Wales, HarmLow, "", true},
+		{Wales, HarmModerate, "", true},
+		{Wales, HarmSevere, "", true},
+		{Wales, HarmDeath, "", true},
+		{Wales, HarmPsychological, "", true},
+		{Wales, "", "", false},
+		// The person opening the case can override the rule either way.
+		{England, HarmNone, CandourYes, true},
+		{England, HarmLow, CandourYes, true},
+		{England, "", CandourYes, true},
+		{England, HarmDeath, CandourNo, false},
+		{Wales, HarmLow, CandourNo, false},
+	}
+	now := at(t, "2026-01-12", "10:00")
+	for _, tt := range tests {
+		name := fmt.Sprintf("%s/harm=%q/candour=%q", tt.nation, tt.harm, tt.mode)
+		p := policyFor(t, tt.nation)
+		c := mustOpen(t, p, now, OpenInput{Harm: tt.harm, Candour: tt.mode})
+		if c.DutyApplies != tt.want {
+			t.Errorf("%s: DutyApplies = %v, want %v", name, c.DutyApplies, tt.want)
+		}
+		wantMode := tt.mode
+		if wantMode == "" {
+			wantMode = CandourAuto
+		}
+		if c.CandourMode != wantMode {
+			t.Errorf("%s: CandourMode = %q, want %q", name, c.CandourMode, wantMode)
+		}
+		if got := !c.NotifyDue.IsZero(); got != tt.want {
+			t.Errorf("%s: NotifyDue set = %v, want %v", name, got, tt.want)
+		}
+		if !tt.want && !c.WrittenDue.IsZero() {
+			t.Errorf("%s: WrittenDue = %v with no duty", name, c.WrittenDue)
+		}
+	}
+}
+
+func TestOpenCandourDeadlines(t *testing.T) {
+	// DOMAIN.md's worked example: aware on Monday 22 December 2025; ten
+	// working days later is Thursday 8 January 2026 in England and Wales and
+	// Friday 9 January in Scotland (2 January is a holiday there).
+	now := at(t, "2026-01-05", "10:00")
+	aware := day(t, "2025-12-22")
+	tests := []struct {
+		nation      Nation
+		notify      time.Time
+		written     time.Time // zero: not known until notified
+		writtenNote string
+	}{
+		{England, at(t, "2026-01-08", "18:00"), at(t, "2026-01-08", "18:00"), "from aware"},
+		{NorthernIreland, at(t, "2026-01-08", "18:00"), at(t, "2026-01-08", "18:00"), "from aware"},
+		{Scotland, at(t, "2026-01-09", "18:00"), at(t, "2026-01-09", "18:00"), "from aware"},
+		{Wales, at(t, "2026-01-08", "18:00"), time.Time{}, "from the notification"},
+	}
+	for _, tt := range tests {
+		p := policyFor(t, tt.nation)
+		c := mustOpen(t, p, now, OpenInput{Harm: HarmSevere, Aware: aware})
+		if !c.Aware.Equal(aware) {
+			t.Errorf("%s: Aware = %v, want %v", tt.nation, c.Aware, aware)
+		}
+		if !c.NotifyDue.Equal(tt.notify) {
+			t.Errorf("%s: NotifyDue = %v, want %v", tt.nation, c.NotifyDue, tt.notify)
+		}
+		if !c.WrittenDue.Equal(tt.written) {
+			t.Errorf("%s: WrittenDue (%s) = %v, want %v", tt.nation, tt.writtenNote, c.WrittenDue, tt.written)
+		}
+	}
+
+	// No aware= means today.
+	p := policyFor(t, England)
+	c := mustOpen(t, p, at(t, "2026-01-12", "10:00"), OpenInput{Harm: HarmModerate})
+	if want := day(t, "2026-01-12"); !c.Aware.Equal(want) {
+		t.Errorf("Aware with none given = %v, want today %v", c.Aware, want)
+	}
+	if want := at(t, "2026-01-26", "18:00"); !c.NotifyDue.Equal(want) {
+		t.Errorf("NotifyDue aware today = %v, want %v", c.NotifyDue, want)
+	}
+}
+
+func TestWalesWrittenDueFromNotification(t *testing.T) {
+	p := policyFor(t, Wales)
+	opened := at(t, "2026-01-12", "10:00")
+	tests := []struct {
+		name string
+		now  time.Time
+		on   time.Time
+		want time.Time
+	}{
+		// Five working days after Wednesday 14 January is Wednesday 21 January.
+		{"recorded as it happens", at(t, "2026-01-14", "11:00"), time.Time{}, at(t, "2026-01-21", "18:00")},
+		// Told on Monday 12th, recorded on Wednesday: five working days from the 12th.
+		{"recorded afterwards with on=", at(t, "2026-01-14", "11:00"), day(t, "2026-01-12"), at(t, "2026-01-19", "18:00")},
+		// Told on a Friday: the weekend does not count.
+		{"told on a Friday", at(t, "2026-01-16", "16:00"), time.Time{}, at(t, "2026-01-23", "18:00")},
+	}
+	for _, tt := range tests {
+		c := mustOpen(t, p, opened, OpenInput{Harm: HarmLow})
+		if !c.WrittenDue.IsZero() {
+			t.Fatalf("%s: Wales WrittenDue set before notification: %v", tt.name, c.WrittenDue)
+		}
+		if _, err := c.RecordCandour(CandourNotified, "", tt.on, "console:sam", p, tt.now); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if !c.WrittenDue.Equal(tt.want) {
+			t.Errorf("%s: WrittenDue = %v, want %v", tt.name, c.WrittenDue, tt.want)
+		}
+	}
+
+	// England counts the written follow-up from aware: notifying does not move it.
+	pe := policyFor(t, England)
+	c := mustOpen(t, pe, opened, OpenInput{Harm: HarmSevere})
+	before := c.WrittenDue
+	if _, err := c.RecordCandour(CandourNotified, "", time.Time{}, "console:sam", pe, at(t, "2026-01-14", "11:00")); err != nil {
+		t.Fatal(err)
+	}
+	if !c.WrittenDue.Equal(before) {
+		t.Errorf("England WrittenDue moved on notification: %v -> %v", before, c.WrittenDue)
+	}
+}
+
+func TestOpenFirstContact(t *testing.T) {
+	p := policyFor(t, England)
+	friday := at(t, "2026-01-16", "15:00")
+	tests := []struct {
+		name  string
+		every Span
+		want  time.Time
+	}{
+		{"one working day: Friday to Monday", Span{}, at(t, "2026-01-19", "15:00")},
+		{"an agreed cadence that is sooner shortens it", Span{1, Day}, at(t, "2026-01-17", "15:00")},
+		{"an agreed cadence that is later does not lengthen it", Span{1, Week}, at(t, "2026-01-19", "15:00")},
+		{"hours", Span{4, Hour}, at(t, "2026-01-16", "19:00")},
+	}
+	for _, tt := range tests {
+		c := mustOpen(t, p, friday, OpenInput{Every: tt.every})
+		if !c.NextContact.Equal(tt.want) {
+			t.Errorf("%s: NextContact = %v, want %v", tt.name, c.NextContact, tt.want)
+		}
+		if tt.every.IsZero() != (c.Plan == nil) {
+			t.Errorf("%s: Plan = %+v", tt.name, c.Plan)
+		} else if c.Plan != nil && (c.Plan.Every != tt.every || !c.Plan.Agreed.Equal(friday)) {
+			t.Errorf("%s: Plan = %+v", tt.name, c.Plan)
+		}
+	}
+
+	// A policy of two working days.
+	p2 := policyFor(t, England)
+	p2.FirstContactWithin = Span{2, WorkingDay}
+	if c := mustOpen(t, p2, friday, OpenInput{}); !c.NextContact.Equal(at(t, "2026-01-20", "15:00")) {
+		t.Errorf("first_contact_within 2wd: NextContact = %v", c.NextContact)
+	}
+}
+
+func TestOpenRecordsTheCase(t *testing.T) {
+	p := policyFor(t, England)
+	now := at(t, "2026-01-12", "10:00")
+	in := OpenInput{
+		Ref: "INC-2001", Service: "maternity", Harm: HarmSevere, Summary: "Delay in escalation on the ward",
+		Involved: []string{"console:ash", "console:bo", "console:ash"}, Every: Span{1, Week},
+	}
+	c, ev, err := Open(in, "console:sam", p, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Ref != "INC-2001" || c.Service != "maternity" || c.Harm != HarmSevere || c.Summary != in.Summary {
+		t.Errorf("case = %+v", c)
+	}
+	if c.Lead != "console:sam" || c.OpenedBy != "console:sam" || !c.Opened.Equal(now) || !c.IsOpen() {
+		t.Errorf("lead %q, opened by %q at %v, open %v", c.Lead, c.OpenedBy, c.Opened, c.IsOpen())
+	}
+	if want := []string{"console:ash", "console:bo"}; !reflect.DeepEqual(c.Involved, want) {
+		t.Errorf("Involved = %v, want %v (repeats dropped)", c.Involved, want)
+	}
+	if c.ID != 0 || c.Version != 0 {
+		t.Errorf("Open set ID %d / Version %d; the store sets them", c.ID, c.Version)
+	}
+	want := Event{At: now, Actor: "console:sam", Kind: EventOpened, Note: in.Summary, People: c.Involved, Every: Span{1, Week}}
+	if !reflect.DeepEqual(ev, want) {
+		t.Errorf("event = %+v, want %+v", ev, want)
+	}
+
+	c2, _, err := Open(OpenInput{Ref: "INC-2002", Lead: "console:kit"}, "console:sam", p, now)
+	if err != nil || c2.Lead != "console:kit" || c2.OpenedBy != "console:sam" {
+		t.Errorf("lead= given: lead %q opened by %q, %v", c2.Lead, c2.OpenedBy, err)
+	}
+}
+
+func TestOpenRefusals(t *testing.T) {
+	p := policyFor(t, England)
+	now := at(t, "2026-01-12", "10:00")
+	many := make([]string, MaxInvolved+1)
+	for i := range many {
+		many[i] = fmt.Sprintf("console:staff%d", i)
+	}
+	tests := []struct {
+		name      string
+		in        OpenInput
+		code      Code
+		fragments []string
+	}{
+		{"no reference", OpenInput{}, Invalid, []string{"incident reference", "INC-1042"}},
+		{"a reference with spaces", OpenInput{Ref: "INC 1042"}, Invalid, []string{"INC-1042"}},
+		{"a reference too long", OpenInput{Ref: strings.Repeat("X", MaxRefLen+1)}, Invalid, []string{"doesn't look like an incident reference"}},
+		{"an hppbot case id as the reference", OpenInput{Ref: "HPP-12"}, Invalid, []string{"hppbot case id", "risk system"}},
+		{"an NHS number as the reference", OpenInput{Ref: "9434765919"}, Identifiable, []string{"Nothing was saved", "NHS number"}},
+		{"an NHS number in the summary", OpenInput{Ref: "INC-1", Summary: "Patient " + nhsExample + " fell"}, Identifiable, []string{"Nothing was saved", "NHS number", "incident reference instead"}},
+		{"a postcode in the summary", OpenInput{Ref: "INC-1", Summary: "Fell at home, SW1A 1AA"}, Identifiable, []string{"postcode"}},
+		{"a summary too long", OpenInput{Ref: "INC-1", Summary: strings.Repeat("a", MaxSummaryLen+1)}, Invalid, []string{"summary", "under 500"}},
+		{"aware in the future", OpenInput{Ref: "INC-1", Aware: day(t, "2026-01-13")}, Invalid, []string{"aware=2026-01-13 is in the future", "today or earlier"}},
+		{"aware years ago", OpenInput{Ref: "INC-1", Aware: day(t, "2020-01-01")}, Invalid, []string{"more than five years ago"}},
+		{"more than 20 involved", OpenInput{Ref: "INC-1", Involved: many}, Invalid, []string{"21 people", "up to 20"}},
+		{"an agreed cadence over three months", OpenInput{Ref: "INC-1", Every: Span{13, Week}}, Invalid, []string{"every=13w", "more than three months"}},
+	}
+	for _, tt := range tests {
+		c, ev, err := Open(tt.in, "console:sam", p, now)
+		if err == nil {
+			t.Errorf("%s: opened %+v", tt.name, c)
+			continue
+		}
+		if c != nil || !reflect.DeepEqual(ev, Event{}) {
+			t.Errorf("%s: refused but returned a case or event", tt.name)
+		}
+		t.Run(tt.name, func(t *testing.T) { wantCode(t, err, tt.code, tt.fragments...) })
+	}
+
+	// The limits themselves are allowed.
+	ok := []OpenInput{
+		{Ref: "INC-1", Summary: strings.Repeat("a", MaxSummaryLen)},
+		{Ref: "INC-1", Involved: many[:MaxInvolved]},
+		{Ref: "INC-1", Aware: day(t, "2026-01-12")},
+		{Ref: "INC-1", Every: Span{12, Week}},
+		{Ref: "INC-1", Summary: "Ward phone 9990000019 is not a valid NHS number"},
+	}
+	for _, in := range ok {
+		if _, _, err := Open(in, "console:sam", p, now); err != nil {
+			t.Errorf("Open(%+v): %v", in, err)
+		}
+	}
+}
+
+// contactCase is an England case opened on Monday 12 January 2026 at 10:00.
+func contactCase(t *testing.T) (*Policy, *Case) {
+	t.Helper()
+	p := policyFor(t, England)
+	return p, mustOpen(t, p, at(t, "2026-01-12", "10:00"), OpenInput{Harm: HarmModerate})
+}
+
+func TestLogContactNext(t *testing.T) {
+	now := at(t, "2026-01-13", "11:00") // Tuesday
+	when := func(s string) *When {
+		w, err := ParseWhen(s, london(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &w
+	}
+	tests := []struct {
+		name string
+		plan Span
+		next *When
+		want time.Time
+	}{
+		{"next= a span in days", Span{}, when("7d"), at(t, "2026-01-20", "11:00")},
+		{"next= working days", Span{}, when("2wd"), at(t, "2026-01-15", "11:00")},
+		{"next= working days over a weekend", Span{}, when("4wd"), at(t, "2026-01-19", "11:00")},
+		{"next= a date: the start of that working day", Span{}, when("2026-01-20"), at(t, "2026-01-20", "08:00")},
+		{"no next=: the agreed plan", Span{3, Day}, nil, at(t, "2026-01-16", "11:00")},
+		{"no next=: a plan in working days", Span{3, WorkingDay}, nil, at(t, "2026-01-16", "11:00")},
+		{"no next= and no plan: the policy default", Span{}, nil, at(t, "2026-01-20", "11:00")},
+		{"next= wins over the plan", Span{3, Day}, when("1d"), at(t, "2026-01-14", "11:00")},
+	}
+	for _, tt := range tests {
+		p, c := contactCase(t)
+		if !tt.plan.IsZero() {
+			if _, err := c.SetPlan(tt.plan, "phone", "", "console:sam", p, at(t, "2026-01-12", "12:00")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		prevDue := c.NextContact
+		ev, err := c.LogContact(ContactInput{Via: "phone", Next: tt.next, Note: "Talked through what happens next"}, "console:sam", p, now)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if !c.NextContact.Equal(tt.want) {
+			t.Errorf("%s: NextContact = %v, want %v", tt.name, c.NextContact, tt.want)
+		}
+		want := Event{At: now, Actor: "console:sam", Kind: EventContact, Via: "phone", Due: prevDue, Next: tt.want, Note: "Talked through what happens next"}
+		if !reflect.DeepEqual(ev, want) {
+			t.Errorf("%s: event = %+v, want %+v", tt.name, ev, want)
+		}
+	}
+}
+
+func TestLogContactRefusals(t *testing.T) {
+	now := at(t, "2026-01-13", "11:00")
+	when := func(s string) *When {
+		w, err := ParseWhen(s, london(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &w
+	}
+	tests := []struct {
+		name      string
+		in        ContactInput
+		closed    bool
+		code      Code
+		fragments []string
+	}{
+		{"next= a date in the past", ContactInput{Next: when("2026-01-12")}, false, Invalid, []string{"next=2026-01-12 is in the past", "next=2026-01-20"}},
+		{"next= more than a year away (date)", ContactInput{Next: when("2027-02-01")}, false, Invalid, []string{"more than a year away"}},
+		{"next= more than a year away (span)", ContactInput{Next: when("60w")}, false, Invalid, []string{"more than a year away"}},
+		{"on= in the future", ContactInput{On: day(t, "2026-01-14")}, false, Invalid, []string{"on=2026-01-14 is in the future"}},
+		{"on= long before the case", ContactInput{On: day(t, "2025-09-01")}, false, Invalid, []string{"long before this case was opened"}},
+		{"a note with an NHS number", ContactInput{Note: "Confirmed " + nhsExample}, false, Identifiable, []string{"Nothing was saved"}},
+		{"a note too long", ContactInput{Note: strings.Repeat("a", MaxNoteLen+1)}, false, Invalid, []string{"note", "under 1000"}},
+		{"a closed case", ContactInput{}, true, Invalid, []string{"HPP-7 is closed", "/hpp reopen HPP-7"}},
+	}
+	for _, tt := range tests {
+		p, c := contactCase(t)
+		if tt.closed {
+			if _, err := c.Close("", "console:sam", at(t, "2026-01-12", "12:00")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := c.Clone()
+		_, err := c.LogContact(tt.in, "console:sam", p, now)
+		t.Run(tt.name, func(t *testing.T) { wantCode(t, err, tt.code, tt.fragments...) })
+		if !reflect.DeepEqual(c, before) {
+			t.Errorf("%s: a refused contact changed the case", tt.name)
+		}
+	}
+}
+
+func TestLogContactRecordsContacts(t *testing.T) {
+	p, c := contactCase(t)
+	c.ContactNudges, c.Escalated, c.LastNudge, c.Round = 2, true, at(t, "2026-01-13", "10:00"), 5
+
+	wed := at(t, "2026-01-14", "11:00")
+	ev, err := c.LogContact(ContactInput{Via: "meeting"}, "console:sam", p, wed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ev.At.Equal(wed) || !c.FirstContact.Equal(wed) || !c.LastContact.Equal(wed) || c.Contacts != 1 {
+		t.Errorf("after one contact: at %v first %v last %v count %d", ev.At, c.FirstContact, c.LastContact, c.Contacts)
+	}
+	if c.ContactNudges != 0 || c.Escalated || !c.LastNudge.IsZero() || c.Round != 6 {
+		t.Errorf("reminders not reset: nudges %d escalated %v last %v round %d", c.ContactNudges, c.Escalated, c.LastNudge, c.Round)
+	}
+
+	// A contact recorded afterwards, on= an earlier day: it happened at the
+	// start of that working day, and it becomes the first contact.
+	thu := at(t, "2026-01-15", "09:00")
+	ev, err = c.LogContact(ContactInput{Via: "phone", On: day(t, "2026-01-13")}, "console:sam", p, thu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tue := at(t, "2026-01-13", "08:00")
+	if !ev.At.Equal(tue) || !c.FirstContact.Equal(tue) || !c.LastContact.Equal(wed) || c.Contacts != 2 || c.Round != 7 {
+		t.Errorf("after an earlier contact: at %v first %v last %v count %d round %d", ev.At, c.FirstContact, c.LastContact, c.Contacts, c.Round)
+	}
+	// The next contact still counts from now.
+	if want := at(t, "2026-01-22", "09:00"); !c.NextContact.Equal(want) {
+		t.Errorf("NextContact = %v, want %v", c.NextContact, want)
+	}
+
+	// on= today is simply now.
+	fri := at(t, "2026-01-16", "14:00")
+	ev, err = c.LogContact(ContactInput{On: day(t, "2026-01-16")}, "console:sam", p, fri)
+	if err != nil || !ev.At.Equal(fri) || !c.LastContact.Equal(fri) || !c.FirstContact.Equal(tue) {
+		t.Errorf("on= today: at %v last %v first %v, %v", ev.At, c.LastContact, c.FirstContact, err)
+	}
+}
+
+func TestSetPlan(t *testing.T) {
+	tests := []struct {
+		name      string
+		every     Span
+		note      string
+		wantNext  string // "" keeps the first-contact time
+		code      Code
+		fragments []string
+	}{
+		{"a sooner cadence brings the next contact forward", Span{2, Hour}, "", "2026-01-12 14:00", "", nil},
+		{"a later cadence leaves the next contact where it is", Span{1, Week}, "Tuesday afternoons suit them", "", "", nil},
+		{"twelve weeks is allowed", Span{12, Week}, "", "", "", nil},
+		{"no cadence", Span{}, "", "", Invalid, []string{"every=1w"}},
+		{"over three months", Span{13, Week}, "", "", Invalid, []string{"every=13w", "every=4w"}},
+		{"over three months in days", Span{91, Day}, "", "", Invalid, []string{"more than three months"}},
+		{"a note with an identifier", Span{1, Week}, "call on " + nhsExample, "", Identifiable, nil},
+	}
+	now := at(t, "2026-01-12", "12:00")
+	for _, tt := range tests {
+		p, c := contactCase(t)
+		before := c.Clone()
+		ev, err := c.SetPlan(tt.every, "phone", tt.note, "console:sam", p, now)
+		if tt.code != "" {
+			t.Run(tt.name, func(t *testing.T) { wantCode(t, err, tt.code, tt.fragments...) })
+			if !reflect.DeepEqual(c, before) {
+				t.Errorf("%s: refused plan changed the case", tt.name)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		wantPlan := Plan{Every: tt.every, Via: "phone", Note: tt.note, Agreed: now}
+		if c.Plan == nil || *c.Plan != wantPlan {
+			t.Errorf("%s: Plan = %+v, want %+v", tt.name, c.Plan, wantPlan)
+		}
+		wantNext := before.NextContact
+		if tt.wantNext != "" {
+			wantNext = at(t, tt.wantNext[:10], tt.wantNext[11:])
+		}
+		if !c.NextContact.Equal(wantNext) {
+			t.Errorf("%s: NextContact = %v, want %v", tt.name, c.NextContact, wantNext)
+		}
+		want := Event{At: now, Actor: "console:sam", Kind: EventPlan, Every: tt.every, Via: "phone", Note: tt.note, Next: wantNext}
+		if !reflect.DeepEqual(ev, want) {
+			t.Errorf("%s: event = %+v, want %+v", tt.name, ev, want)
+		}
+	}
+}
+
+func TestRecordCandour(t *testing.T) {
+	p := policyFor(t, England)
+	opened := at(t, "2026-01-12", "10:00")
+	c := mustOpen(t, p, opened, OpenInput{Harm: HarmSevere})
+	tue := at(t, "2026-01-13", "15:00")
+
+	ev, err := c.RecordCandour(CandourNotified, "Met the family with the ward manager", time.Time{}, "console:sam", p, tue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Event{At: tue, Actor: "console:sam", Kind: EventCandour, Step: CandourNotified, Note: "Met the family with the ward manager"}
+	if !reflect.DeepEqual(ev, want) || !c.Notified.Equal(tue) {
+		t.Errorf("notified: event %+v, Notified %v", ev, c.Notified)
+	}
+
+	// Each step once; the refusal says when it was recorded and what to use instead.
+	before := c.Clone()
+	_, err = c.RecordCandour(CandourNotified, "", time.Time{}, "console:sam", p, tue.Add(time.Hour))
+	wantCode(t, err, Invalid, "already recorded on Tue 13 Jan 2026", "/hpp candour HPP-7 update")
+	if !reflect.DeepEqual(c, before) {
+		t.Error("a refused duplicate changed the case")
+	}
+
+	// Written, recorded afterwards for an earlier day.
+	thu := at(t, "2026-01-15", "10:00")
+	if _, err := c.RecordCandour(CandourWritten, "", day(t, "2026-01-14"), "console:sam", p, thu); err != nil {
+		t.Fatal(err)
+	}
+	if want := at(t, "2026-01-14", "08:00"); !c.Written.Equal(want) {
+		t.Errorf("Written with on= = %v, want %v", c.Written, want)
+	}
+	_, err = c.RecordCandour(CandourWritten, "", time.Time{}, "console:sam", p, thu)
+	wantCode(t, err, Invalid, "already recorded on Wed 14 Jan 2026")
+
+	// Updates repeat.
+	for i := 1; i <= 2; i++ {
+		if _, err := c.RecordCandour(CandourUpdate, "Shared the timeline", time.Time{}, "console:sam", p, thu); err != nil {
+			t.Fatal(err)
+		}
+		if c.Updates != i {
+			t.Errorf("Updates = %d, want %d", c.Updates, i)
+		}
+	}
+	if len(c.Outstanding()) != 1 || c.Outstanding()[0].What != "contact" {
+		t.Errorf("after both steps, Outstanding = %v, want contact only", c.Outstanding())
+	}
+
+	refusals := []struct {
+		name      string
+		step      string
+		note      string
+		on        time.Time
+		code      Code
+		fragments []string
+	}{
+		{"unknown step", "apology", "", time.Time{}, Invalid, []string{"notified, written, update or na"}},
+		{"on= in the future", CandourUpdate, "", day(t, "2026-01-16"), Invalid, []string{"in the future"}},
+		{"note with an identifier", CandourUpdate, "Letter to " + nhsExample, time.Time{}, Identifiable, nil},
+	}
+	for _, tt := range refusals {
+		before := c.Clone()
+		_, err := c.RecordCandour(tt.step, tt.note, tt.on, "console:sam", p, thu)
+		t.Run(tt.name, func(t *testing.T) { wantCode(t, err, tt.code, tt.fragments...) })
+		if !reflect.DeepEqual(c, before) {
+			t.Errorf("%s: refusal changed the case", tt.name)
+		}
+	}
+}
+
+func TestRecordCandourNotApplicable(t *testing.T) {
+	p := policyFor(t, England)
+	c := mustOpen(t, p, at(t, "2026-01-12", "10:00"), OpenInput{Harm: HarmModerate})
+	c.NotifyStage, c.WrittenStage, c.CandourEscalated, c.Round = 3, 1, true, 4
+	now := at(t, "2026-01-22", "09:00") // inside the warning window
+
+	_, err := c.RecordCandour(CandourNA, "", time.Time{}, "console:sam", p, now)
+	wantCode(t, err, Invalid, "reason", "/hpp candour HPP-7 na")
+	if c.NotNeeded != "" {
+		t.Fatal("na without a reason was recorded")
+	}
+
+	if _, err := c.RecordCandour(CandourNA, "Harm reassessed as low after review", time.Time{}, "console:sam", p, now); err != nil {
+		t.Fatal(err)
+	}
+	if c.NotNeeded != "Harm reassessed as low after review" || c.CandourActive() {
+		t.Errorf("NotNeeded %q, CandourActive %v", c.NotNeeded, c.CandourActive())
+	}
+	if c.NotifyStage != 0 || c.WrittenStage != 0 || c.CandourEscalated || c.CandourRound != 1 {
+		t.Errorf("candour reminders not reset: %d %d %v candour round %d", c.NotifyStage, c.WrittenStage, c.CandourEscalated, c.CandourRound)
+	}
+	if c.Round != 4 {
+		t.Errorf("na started a new round of contact reminders: round %d", c.Round)
+	}
+	for _, r := range c.Reminders(p, at(t, "2026-02-27", "10:00")) {
+		if r.Kind != RemindContact {
+			t.Errorf("candour reminder after na: %+v", r)
+		}
+	}
+}
+
+func TestRecordFamilyAndParallel(t *testing.T) {
+	p, c := contactCase(t)
+	first := at(t, "2026-01-13", "10:00")
+	later := at(t, "2026-01-20", "10:00")
+
+	for _, step := range FamilySteps {
+		ev, err := c.RecordFamily(step, "", "console:sam", p, first)
+		if err != nil {
+			t.Fatalf("family %s: %v", step, err)
+		}
+		if ev.Kind != EventFamily || ev.Step != step || !ev.At.Equal(first) {
+			t.Errorf("family %s: event %+v", step, ev)
+		}
+	}
+	ev, err := c.RecordFamily("support", "Second advocacy leaflet", "console:sam", p, later)
+	if err != nil || ev.Note != "Second advocacy leaflet" || !ev.At.Equal(later) {
+		t.Fatalf("repeat family step: %+v, %v", ev, err)
+	}
+	if !c.Family["support"].Equal(first) {
+		t.Errorf("repeating a step moved its first date: %v", c.Family["support"])
+	}
+
+	contactBefore := c.NextContact
+	for _, proc := range ParallelProcesses {
+		if _, err := c.RecordParallel(proc, "", "console:sam", first); err != nil {
+			t.Fatalf("parallel %s: %v", proc, err)
+		}
+	}
+	if _, err := c.RecordParallel("claim", "", "console:sam", later); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Parallel["claim"].Equal(first) || len(c.Parallel) != len(ParallelProcesses) {
+		t.Errorf("Parallel = %v", c.Parallel)
+	}
+	if !c.NextContact.Equal(contactBefore) {
+		t.Error("a parallel process changed when the next contact is due (commitment 5: communication carries on)")
+	}
+
+	refusals := []struct {
+		name      string
+		do        func() error
+		fragments []string
+	}{
+		{"unknown family step", func() error { _, err := c.RecordFamily("apology", "", "console:sam", p, later); return err }, []string{`"apology" isn't a step`, "support, questions, investigation, findings, improvement"}},
+		{"a parallel process as a step", func() error { _, err := c.RecordFamily("complaint", "", "console:sam", p, later); return err }, []string{"parallel=complaint"}},
+		{"unknown parallel process", func() error { _, err := c.RecordParallel("ombudsman", "", "console:sam", later); return err }, []string{"complaint, claim, inquest or regulator", "ombudsman"}},
+		{"family note with an identifier", func() error {
+			_, err := c.RecordFamily("support", "Posted to SW1A 1AA", "console:sam", p, later)
+			return err
+		}, []string{"postcode"}},
+	}
+	for _, tt := range refusals {
+		before := c.Clone()
+		err := tt.do()
+		code := Invalid
+		if strings.Contains(tt.name, "identifier") {
+			code = Identifiable
+		}
+		t.Run(tt.name, func(t *testing.T) { wantCode(t, err, code, tt.fragments...) })
+		if !reflect.DeepEqual(c, before) {
+			t.Errorf("%s: refusal changed the case", tt.name)
+		}
+	}
+}
+
+func TestHandOver(t *testing.T) {
+	_, c := contactCase(t)
+	c.ContactNudges, c.Escalated, c.Round = 3, true, 2
+	now := at(t, "2026-01-13", "10:00")
+
+	before := c.Clone()
+	_, err := c.HandOver("console:sam", "console:sam", now)
+	wantCode(t, err, Invalid, "already the named contact for HPP-7")
+	if !reflect.DeepEqual(c, before) {
+		t.Error("refused hand-over changed the case")
+	}
+
+	ev, err := c.HandOver("console:kit", "console:sam", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Event{At: now, Actor: "console:sam", Kind: EventLead, People: []string{"console:sam", "console:kit"}}
+	if !reflect.DeepEqual(ev, want) || c.Lead != "console:kit" {
+		t.Errorf("event %+v, lead %q", ev, c.Lead)
+	}
+	if c.ContactNudges != 0 || c.Escalated || c.Round != 3 {
+		t.Errorf("the new lead inherits old nudges: %d %v round %d", c.ContactNudges, c.Escalated, c.Round)
+	}
+}
+
+func TestInvolve(t *testing.T) {
+	now := at(t, "2026-01-13", "10:00")
+	staff := func(from, to int) []string {
+		var out []string
+		for i := from; i < to; i++ {
+			out = append(out, fmt.Sprintf("console:staff%d", i))
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		already   []string
+		add       []string
+		wantAdded []string
+		fragments []string // a refusal
+	}{
+		{"new people", []string{"console:ash"}, []string{"console:bo", "console:cy"}, []string{"console:bo", "console:cy"}, nil},
+		{"repeats dropped", []string{"console:ash"}, []string{"console:ash", "console:bo", "console:bo"}, []string{"console:bo"}, nil},
+		{"everyone already there", []string{"console:ash", "console:bo"}, []string{"console:bo", "console:ash"}, nil, []string{"already recorded as involved in HPP-7"}},
+		{"up to the cap", staff(0, 18), staff(17, 20), staff(18, 20), nil},
+		{"over the cap", staff(0, 19), staff(19, 21), nil, []string{"more than 20 staff"}},
+	}
+	for _, tt := range tests {
+		_, c := contactCase(t)
+		c.Involved = tt.already
+		before := c.Clone()
+		ev, added, err := c.Involve(tt.add, "console:sam", now)
+		if tt.fragments != nil {
+			t.Run(tt.name, func(t *testing.T) { wantCode(t, err, Invalid, tt.fragments...) })
+			if !reflect.DeepEqual(c, before) || added != nil {
+				t.Errorf("%s: refusal changed the case or added %v", tt.name, added)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if !reflect.DeepEqual(added, tt.wantAdded) || !reflect.DeepEqual(ev.People, tt.wantAdded) || ev.Kind != EventInvolve {
+			t.Errorf("%s: added %v, event %+v; want %v", tt.name, added, ev, tt.wantAdded)
+		}
+		if want := append(append([]string(nil), tt.already...), tt.wantAdded...); !reflect.DeepEqual(c.Involved, want) {
+			t.Errorf("%s: Involved = %v, want %v", tt.name, c.Involved, want)
+		}
+	}
+}
+
+func TestSnooze(t *testing.T) {
+	friday := at(t, "2026-01-16", "10:00")
+	tests := []struct {
+		name      string
+		span      Span
+		want      time.Time
+		fragments []string // a refusal
+	}{
+		{"a day", Span{1, Day}, at(t, "2026-01-17", "10:00"), nil},
+		{"up to the limit", Span{3, Day}, at(t, "2026-01-19", "10:00"), nil},
+		{"one working day is within three days", Span{1, WorkingDay}, at(t, "2026-01-19", "10:00"), nil},
+		{"over the limit", Span{4, Day}, time.Time{}, []string{"up to 3 days at a time", "/hpp snooze HPP-7 3d", "/hpp plan"}},
+		{"working days past the weekend go over", Span{2, WorkingDay}, time.Time{}, []string{"up to 3 days"}},
+		{"a week", Span{1, Week}, time.Time{}, []string{"up to 3 days"}},
+		{"no time at all", Span{}, time.Time{}, []string{"/hpp snooze HPP-7 1d"}},
+	}
+	for _, tt := range tests {
+		_, c := contactCase(t)
+		p := policyFor(t, England)
+		c.ContactNudges, c.Round = 1, 1
+		before := c.Clone()
+		ev, err := c.Snooze(tt.span, "console:sam", p, friday)
+		if tt.fragments != nil {
+			t.Run(tt.name, func(t *testing.T) { wantCode(t, err, Invalid, tt.fragments...) })
+			if !reflect.DeepEqual(c, before) {
+				t.Errorf("%s: refused snooze changed the case", tt.name)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if !c.SnoozedUntil.Equal(tt.want) || c.ContactNudges != 0 || c.Round != 2 {
+			t.Errorf("%s: until %v nudges %d round %d; want until %v", tt.name, c.SnoozedUntil, c.ContactNudges, c.Round, tt.want)
+		}
+		want := Event{At: friday, Actor: "console:sam", Kind: EventSnooze, Every: tt.span, Next: tt.want}
+		if !reflect.DeepEqual(ev, want) {
+			t.Errorf("%s: event %+v, want %+v", tt.name, ev, want)
+		}
+	}
+
+	// The limit comes from the policy, and the message names it.
+	p := policyFor(t, England)
+	p.MaxSnooze = Span{1, WorkingDay}
+	_, c := contactCase(t)
+	if _, err := c.Snooze(Span{2, Day}, "console:sam", p, friday); err != nil {
+		t.Errorf("2d from a Friday is within one working day (Monday): %v", err)
+	}
+	_, err := c.Snooze(Span{4, Day}, "console:sam", p, friday)
+	wantCode(t, err, Invalid, "up to 1 working day at a time", "/hpp snooze HPP-7 1wd")
+}
+
+func TestCloseAndReopen(t *testing.T) {
+	p := policyFor(t, England)
+	c := mustOpen(t, p, at(t, "2026-01-12", "10:00"), OpenInput{Harm: HarmSevere})
+	c.SnoozedUntil = at(t, "2026-01-14", "10:00")
+	c.NotifyStage, c.WrittenStage, c.ContactNudges = 3, 2, 1
+
+	closedAt := at(t, "2026-01-13", "16:00")
+	ev, err := c.Close("Family asked for no further contact", "console:sam", closedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IsOpen() || !c.Closed.Equal(closedAt) || !c.SnoozedUntil.IsZero() || ev.Kind != EventClosed || ev.Note == "" {
+		t.Errorf("closed %v at %v snoozed %v; event %+v", !c.IsOpen(), c.Closed, c.SnoozedUntil, ev)
+	}
+	if got := c.Reminders(p, at(t, "2026-03-01", "10:00")); len(got) != 0 {
+		t.Errorf("a closed case owes reminders: %+v", got)
+	}
+	if w := c.NextWake(p); !w.IsZero() {
+		t.Errorf("a closed case wakes at %v", w)
+	}
+	if !c.Deadline().IsZero() || c.Outstanding() != nil {
+		t.Errorf("a closed case has a deadline %v / outstanding %v", c.Deadline(), c.Outstanding())
+	}
+
+	_, err = c.Close("", "console:sam", closedAt)
+	wantCode(t, err, Invalid, "HPP-7 is already closed")
+
+	// Every change is refused on a closed case, pointing at reopen.
+	later := at(t, "2026-01-14", "10:00")
+	refused := map[string]func() error{
+		"contact": func() error { _, err := c.LogContact(ContactInput{}, "console:sam", p, later); return err },
+		"plan":    func() error { _, err := c.SetPlan(Span{1, Week}, "", "", "console:sam", p, later); return err },
+		"candour": func() error {
+			_, err := c.RecordCandour(CandourUpdate, "", time.Time{}, "console:sam", p, later)
+			return err
+		},
+		"family": func() error { _, err := c.RecordFamily("support", "", "console:sam", p, later); return err },
+		"parallel": func() error {
+			_, err := c.RecordParallel("complaint", "", "console:sam", later)
+			return err
+		},
+		"lead":    func() error { _, err := c.HandOver("console:kit", "console:sam", later); return err },
+		"involve": func() error { _, _, err := c.Involve([]string{"console:kit"}, "console:sam", later); return err },
+		"snooze":  func() error { _, err := c.Snooze(Span{1, Day}, "console:sam", p, later); return err },
+	}
+	for name, do := range refused {
+		before := c.Clone()
+		err := do()
+		t.Run(name, func(t *testing.T) { wantCode(t, err, Invalid, "HPP-7 is closed", "/hpp reopen HPP-7") })
+		if !reflect.DeepEqual(c, before) {
+			t.Errorf("%s on a closed case changed it", name)
+		}
+	}
+
+	round, candourRound := c.Round, c.CandourRound
+	reopened := at(t, "2026-01-16", "11:00") // Friday
+	ev, err = c.Reopen("console:sam", p, reopened)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := at(t, "2026-01-19", "11:00")
+	if !c.IsOpen() || !c.NextContact.Equal(want) || ev.Kind != EventReopened || !ev.Next.Equal(want) {
+		t.Errorf("reopened: open %v next %v event %+v", c.IsOpen(), c.NextContact, ev)
+	}
+	if c.NotifyStage != 0 || c.WrittenStage != 0 || c.ContactNudges != 0 || c.Round <= round || c.CandourRound <= candourRound {
+		t.Errorf("reminders not reset on reopen: %d %d %d rounds %d %d", c.NotifyStage, c.WrittenStage, c.ContactNudges, c.Round, c.CandourRound)
+	}
+	if w := c.NextWake(p); w.IsZero() {
+		t.Error("a reopened case never wakes")
+	}
+	_, err = c.Reopen("console:sam", p, reopened)
+	wantCode(t, err, Invalid, "HPP-7 is already open")
+}
