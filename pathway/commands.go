@@ -138,6 +138,9 @@ func (c *Case) LogContact(in ContactInput, actor string, p *Policy, now time.Tim
 		if !in.Next.Date.IsZero() && in.Next.Date.Before(Midnight(now, p.Location())) {
 			return Event{}, Errorf(Invalid, "next=%s is in the past. Give the date the next contact is due, such as next=%s.", in.Next.Date.Format("2006-01-02"), now.In(p.Location()).AddDate(0, 0, 7).Format("2006-01-02"))
 		}
+		if !in.Next.Date.IsZero() && in.Next.Date.Equal(Midnight(now, p.Location())) {
+			return Event{}, Errorf(Invalid, "next=%s is today. For later today, give the hours instead, such as next=4h; otherwise a later date, such as next=%s.", in.Next.Date.Format("2006-01-02"), now.In(p.Location()).AddDate(0, 0, 7).Format("2006-01-02"))
+		}
 		if next.After(now.AddDate(1, 0, 0)) {
 			return Event{}, Errorf(Invalid, "next= is more than a year away. Families need to hear from us more often than that — try next=4w.")
 		}

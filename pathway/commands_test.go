@@ -345,6 +345,7 @@ func TestLogContactRefusals(t *testing.T) {
 		fragments []string
 	}{
 		{"next= a date in the past", ContactInput{Next: when("2026-01-12")}, false, Invalid, []string{"next=2026-01-12 is in the past", "next=2026-01-20"}},
+		{"next= today", ContactInput{Next: when("2026-01-13")}, false, Invalid, []string{"next=2026-01-13 is today", "next=4h"}},
 		{"next= more than a year away (date)", ContactInput{Next: when("2027-02-01")}, false, Invalid, []string{"more than a year away"}},
 		{"next= more than a year away (span)", ContactInput{Next: when("60w")}, false, Invalid, []string{"more than a year away"}},
 		{"on= in the future", ContactInput{On: day(t, "2026-01-14")}, false, Invalid, []string{"on=2026-01-14 is in the future"}},

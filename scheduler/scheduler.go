@@ -381,10 +381,10 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 		}
 	}
 	if len(done) == 0 && !retry {
-		// Nothing owed after all: set the case's next time without touching it.
-		if err := st.Release(ctx, it.claim, it.c.NextWake(s.cfg.Policy)); err != nil {
-			s.cfg.Log.Warn("could not reschedule a case", "case", it.c.Name(), "err", err)
-		}
+		// Nothing owed after all. The case's next time is set through the
+		// same compare-and-set as an acknowledgement, so a command that ran
+		// while the case was held can't leave a stale time behind.
+		s.acknowledge(ctx, it, nil, nil, nil, now, time.Time{})
 		return sent, failed
 	}
 	var notBefore time.Time

@@ -249,6 +249,10 @@ type CaseFilter struct {
 // ListOpen returns open cases chosen by f, earliest deadline first. One
 // round trip: a script per partition, pipelined.
 func (s *Store) ListOpen(ctx context.Context, f CaseFilter) ([]*pathway.Case, error) {
+	return s.listOpen(ctx, f, true)
+}
+
+func (s *Store) listOpen(ctx context.Context, f CaseFilter, retry bool) ([]*pathway.Case, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 200
@@ -276,14 +280,14 @@ func (s *Store) ListOpen(ctx context.Context, f CaseFilter) ([]*pathway.Case, er
 		cmds[pt] = collectScript.EvalSha(ctx, pipe, keys, mode, max, s.part(pt)+"case:", limit)
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		if !isNoScript(err) {
+		if !retry || !isNoScript(err) {
 			return nil, unavailable(err)
 		}
-		// First use on this server: load the script and go again.
+		// First use on this server: load the script and go again, once.
 		if err := collectScript.Load(ctx, s.rdb).Err(); err != nil {
 			return nil, unavailable(err)
 		}
-		return s.ListOpen(ctx, f)
+		return s.listOpen(ctx, f, false)
 	}
 	var out []*pathway.Case
 	for _, cmd := range cmds {
