@@ -132,6 +132,40 @@ func ReplaceMentions(text string, render func(kind byte, id string) string) stri
 	})
 }
 
+// Mentions lists the people and channels a reply's text mentions, each once,
+// in the order they first appear.
+func (r Reply) Mentions() (people, channels []string) {
+	seen := map[string]bool{}
+	collect := func(text string) {
+		if !strings.Contains(text, "<") {
+			return
+		}
+		for _, m := range mentionPattern.FindAllStringSubmatch(text, -1) {
+			key := m[1] + m[2]
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if m[1] == "#" {
+				channels = append(channels, m[2])
+			} else {
+				people = append(people, m[2])
+			}
+		}
+	}
+	collect(r.Text)
+	collect(r.Note)
+	for _, s := range r.Sections {
+		collect(s.Title)
+		collect(s.Text)
+		for _, f := range s.Fields {
+			collect(f.Label)
+			collect(f.Value)
+		}
+	}
+	return people, channels
+}
+
 // PlainText flattens a reply to readable text, for surfaces or logs of
 // shape only. Mentions are left as they are.
 func (r Reply) PlainText() string {

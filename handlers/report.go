@@ -34,9 +34,6 @@ func (h *Handler) learningCommands() []*command {
 			name:    "report",
 			grammar: grammar{positional: 1, options: []string{"service", "days", "year"}},
 			run:     h.report,
-			noArgs: func(ctx context.Context, req Request) (bot.Reply, error) {
-				return h.report(ctx, req, Command{Name: "report"})
-			},
 			usage:   "report [service=<s>] [days=<n>] | report yearly [year=<yyyy>] [service=<s>]",
 			summary: "learning figures for a service, with a chart; the yearly candour counts",
 			group:   "learning",

@@ -26,9 +26,6 @@ func (h *Handler) viewCommands() []*command {
 			name:    "list",
 			grammar: grammar{positional: 1, options: []string{"service"}},
 			run:     h.list,
-			noArgs: func(ctx context.Context, req Request) (bot.Reply, error) {
-				return h.list(ctx, req, Command{Name: "list"})
-			},
 			usage:   "list [mine|overdue|all] [service=<s>]",
 			summary: "open cases, overdue first",
 			group:   "views",

@@ -678,17 +678,36 @@ func (h *Handler) noContactReply() bot.Reply {
 	}
 }
 
+// talkContact finds whom a request to talk would go to. When it can't go
+// anywhere (no contact set up, or the person is the contact), stop is the
+// kind reply to give instead.
+func (h *Handler) talkContact(ctx context.Context, req Request, token string) (contact string, stop *bot.Reply, err error) {
+	contact, err = h.wellbeingContact(ctx, req.Person, token)
+	switch {
+	case err != nil:
+		return "", nil, err
+	case contact == "":
+		r := h.noContactReply()
+		return "", &r, nil
+	case contact == req.Person:
+		r := h.selfContactReply()
+		return "", &r, nil
+	}
+	return contact, nil, nil
+}
+
+func deref(r *bot.Reply) bot.Reply {
+	if r == nil {
+		return bot.Reply{}
+	}
+	return *r
+}
+
 // talkAsk asks the person to confirm before anyone is told.
 func (h *Handler) talkAsk(ctx context.Context, req Request, token string) (bot.Reply, error) {
-	contact, err := h.wellbeingContact(ctx, req.Person, token)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	if contact == "" {
-		return h.noContactReply(), nil
-	}
-	if contact == req.Person {
-		return h.selfContactReply(), nil
+	contact, stop, err := h.talkContact(ctx, req, token)
+	if stop != nil || err != nil {
+		return deref(stop), err
 	}
 	if !validToken(token) {
 		token = noToken
@@ -713,15 +732,9 @@ func (h *Handler) selfContactReply() bot.Reply {
 // a conversation — and tells the person whom it went to. Nothing is recorded
 // on any case.
 func (h *Handler) talkConfirm(ctx context.Context, req Request, token string) (bot.Reply, error) {
-	contact, err := h.wellbeingContact(ctx, req.Person, token)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	if contact == "" {
-		return h.noContactReply(), nil
-	}
-	if contact == req.Person {
-		return h.selfContactReply(), nil
+	contact, stop, err := h.talkContact(ctx, req, token)
+	if stop != nil || err != nil {
+		return deref(stop), err
 	}
 	first, told, err := h.Store.MarkTalkRequest(ctx, req.Person, contact, talkWindow)
 	if err != nil {

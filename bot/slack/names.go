@@ -123,35 +123,18 @@ func (s *Surface) namesFor(ctx context.Context, r bot.Reply) names {
 	var missing []string
 	out := names{}
 	now := time.Now()
-	scan := func(text string) {
-		if !strings.Contains(text, "<") {
-			return
+	people, _ := r.Mentions()
+	for _, id := range people {
+		surface, _ := bot.SplitID(id)
+		if surface == bot.Slack || surface == "" || surface == bot.Console {
+			continue
 		}
-		for _, m := range mentionPattern.FindAllStringSubmatch(text, -1) {
-			id := m[2]
-			surface, _ := bot.SplitID(id)
-			if surface == bot.Slack || surface == "" || surface == bot.Console {
-				continue
-			}
-			if _, done := out[id]; done {
-				continue
-			}
-			if name, ok := s.names.get(id, now); ok {
-				out[id] = name
-				continue
-			}
-			out[id] = ""
-			missing = append(missing, id)
+		if name, ok := s.names.get(id, now); ok {
+			out[id] = name
+			continue
 		}
-	}
-	scan(r.Text)
-	scan(r.Note)
-	for _, sec := range r.Sections {
-		scan(sec.Title)
-		scan(sec.Text)
-		for _, f := range sec.Fields {
-			scan(f.Value)
-		}
+		out[id] = ""
+		missing = append(missing, id)
 	}
 	if len(missing) > 0 && s.cfg.Names != nil {
 		found := s.cfg.Names.Lookup(ctx, missing)

@@ -443,27 +443,7 @@ func (s *Surface) send(ctx context.Context, ref schema.ConversationReference, ac
 // render fills in the names a reply's mentions need, keeps offered files
 // until they are accepted, and renders the reply.
 func (s *Surface) render(ctx context.Context, r bot.Reply, o renderOpts) []schema.Activity {
-	var people, channels []string
-	collect := func(text string) {
-		bot.ReplaceMentions(text, func(kind byte, id string) string {
-			if kind == '#' {
-				channels = append(channels, id)
-			} else {
-				people = append(people, id)
-			}
-			return ""
-		})
-	}
-	collect(r.Text)
-	collect(r.Note)
-	for _, sec := range r.Sections {
-		collect(sec.Title)
-		collect(sec.Text)
-		for _, f := range sec.Fields {
-			collect(f.Label)
-			collect(f.Value)
-		}
-	}
+	people, channels := r.Mentions()
 	o.names = s.names.Lookup(ctx, people)
 	o.channels = map[string]string{}
 	for _, ch := range channels {
