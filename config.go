@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net"
@@ -10,13 +11,16 @@ import (
 
 	"hppbot/pathway"
 	"hppbot/prompts"
+	"hppbot/store"
 )
 
 // config is the environment, read and checked at start-up. A bad value stops
 // hppbot with one line naming the variable and what is wrong.
 type config struct {
 	RedisURL    string
+	RedisCA     *x509.CertPool // HPP_REDIS_CA_FILE: the CA that signed Redis's TLS certificate
 	Addr        string
+	AddrSet     bool // HPP_ADDR was given: the console serves the health and metrics endpoints too
 	Prefix      string
 	LogLevel    slog.Level
 	Admins      []string
@@ -34,6 +38,7 @@ type config struct {
 	TeamsTenant string
 	OpenIDURL   string
 	TokenURL    string
+	Serve       bool // --serve: the HTTP server even with no chat platform configured
 }
 
 // configError names the variable at fault.
@@ -65,6 +70,25 @@ func readConfig(get func(string) string) (*config, error) {
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		return nil, &configError{"REDIS_URL", "should start with redis:// or rediss:// (for example redis://127.0.0.1:6379/0)"}
+	}
+	if c.RedisURL != "" {
+		if _, err := store.Options(c.RedisURL); err != nil {
+			return nil, &configError{"REDIS_URL", err.Error()}
+		}
+	}
+	c.AddrSet = strings.TrimSpace(get("HPP_ADDR")) != ""
+	if ca := strings.TrimSpace(get("HPP_REDIS_CA_FILE")); ca != "" {
+		if !strings.HasPrefix(c.RedisURL, "rediss://") {
+			return nil, &configError{"HPP_REDIS_CA_FILE", "is only used with a rediss:// REDIS_URL (Redis over TLS)"}
+		}
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, &configError{"HPP_REDIS_CA_FILE", fmt.Sprintf("can't read %s: %v", ca, unwrapPathError(err))}
+		}
+		c.RedisCA = x509.NewCertPool()
+		if !c.RedisCA.AppendCertsFromPEM(pem) {
+			return nil, &configError{"HPP_REDIS_CA_FILE", fmt.Sprintf("%s holds no PEM certificate", ca)}
+		}
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return nil, &configError{"HPP_ADDR", fmt.Sprintf("%q should be an address to listen on, such as :8080 or 127.0.0.1:8080", c.Addr)}
@@ -167,10 +191,10 @@ func readConfig(get func(string) string) (*config, error) {
 	return c, nil
 }
 
-// console reports whether no chat platform is configured: then hppbot runs
-// the terminal console.
+// console reports whether no chat platform is configured (and --serve was
+// not given): then hppbot runs the terminal console.
 func (c *config) console() bool {
-	return c.SlackToken == "" && c.SlackApp == "" && c.TeamsID == ""
+	return !c.Serve && c.SlackToken == "" && c.SlackApp == "" && c.TeamsID == ""
 }
 
 func or(v, def string) string {

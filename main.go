@@ -20,6 +20,8 @@ import (
 
 	_ "time/tzdata" // time zones work on machines without zoneinfo
 
+	"github.com/redis/go-redis/v9"
+
 	"hppbot/bot"
 	"hppbot/bot/console"
 	"hppbot/bot/slack"
@@ -37,11 +39,24 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	if len(args) > 0 && args[0] == "teams-package" {
 		return runTeamsPackage(args[1:], getenv, stdout, stderr)
 	}
+	fl, err := parseFlags(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "hppbot: %v\n", err)
+		return 2
+	}
+	if fl.help {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
 	cfg, err := readConfig(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "hppbot: %v\n", err)
 		return 2
 	}
+	if fl.checkConfig {
+		return checkConfig(cfg, stdout, stderr)
+	}
+	cfg.Serve = fl.serve
 	interactive := false
 	if f, ok := stdin.(*os.File); ok && cfg.console() {
 		if fi, err := f.Stat(); err == nil {
@@ -49,6 +64,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		}
 	}
 	log := newLogger(cfg, stderr, interactive)
+	redis.SetLogger(redisLogger{log})
 
 	st, err := openStore(cfg, log, stderr)
 	if err != nil {
@@ -75,13 +91,17 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 // the ones in flight, let the scheduler acknowledge or release its claims.
 func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) error {
 	router := bot.Router{}
+	m := newMetrics()
+	m.watchRedis(st)
 	h := handlers.New(handlers.Config{
 		Store: st, Policy: cfg.Policy, Messenger: router, Admins: cfg.Admins, Log: log, Prompts: cfg.Prompts,
+		Observe: observer(m, log),
 	})
-	sched := scheduler.New(scheduler.Config{Store: st, Policy: cfg.Policy, Messenger: router, Log: log})
+	sched := scheduler.New(scheduler.Config{Store: st, Policy: cfg.Policy, Messenger: router, Log: log, Metrics: m})
 	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
 
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -135,7 +155,7 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           mux,
+		Handler:           limitBody(mux),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -189,14 +209,14 @@ func openStore(cfg *config, log *slog.Logger, stderr io.Writer) (*store.Store, e
 		}
 		return store.Embedded(cfg.Prefix)
 	}
-	st, err := store.Connect(cfg.RedisURL, cfg.Prefix)
+	st, err := connectRedis(cfg)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := st.Ping(ctx); err != nil {
-		log.Warn("Redis does not answer yet; commands will say nothing was saved until it does", "err", err)
+		log.Warn("Redis does not answer yet; commands will say nothing was saved until it does", "err", store.Redact(err))
 	}
 	return st, nil
 }
@@ -209,21 +229,39 @@ func runConsole(ctx context.Context, cfg *config, st *store.Store, log *slog.Log
 	})
 	messenger := bot.Router{bot.Console: con}
 	admins := cfg.Admins
+	m := newMetrics()
+	m.watchRedis(st)
 	h := handlers.New(handlers.Config{
 		Store: st, Policy: cfg.Policy, Messenger: messenger, Admins: admins,
-		EveryoneAdmin: len(admins) == 0, Clock: clock.Now, Log: log, Prompts: cfg.Prompts,
+		EveryoneAdmin: len(admins) == 0, Clock: clock.Now, Log: log, Prompts: cfg.Prompts, Observe: observer(m, log),
 	})
 	sched := scheduler.New(scheduler.Config{
-		Store: st, Policy: cfg.Policy, Messenger: messenger, Clock: clock.Now, Log: log, Workers: 1,
+		Store: st, Policy: cfg.Policy, Messenger: messenger, Clock: clock.Now, Log: log, Workers: 1, Metrics: m,
 	})
 	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
 	con.SetHandler(h)
 	con.SetRunDue(func(ctx context.Context, until time.Time) error {
 		return sched.RunDue(ctx, until, clock.Set)
 	})
-	if err := con.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		log.Error("console stopped", "err", err)
-		return 1
+	if cfg.AddrSet {
+		stopOps, err := serveOps(cfg, st, m, log)
+		if err != nil {
+			log.Error("can't serve the health and metrics endpoints", "err", err)
+			return 1
+		}
+		defer stopOps()
+	}
+	// The console reads standard input, which a signal can't interrupt:
+	// on SIGTERM or Ctrl-C, stop without waiting for the next line.
+	done := make(chan error, 1)
+	go func() { done <- con.Run(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("console stopped", "err", err)
+			return 1
+		}
+	case <-ctx.Done():
 	}
 	return 0
 }

@@ -13,6 +13,13 @@
 // a second send. Outside working hours nothing is claimed, so what falls due
 // waits for the start of the next working period.
 //
+// When Redis does not answer, a tick is skipped (logged once per outage, not
+// every tick) and what is due is caught up on the first tick after it
+// answers. A reminder that went out while Redis stopped answering is kept in
+// memory and recorded before anything else is claimed, so it is not sent
+// again. Stop lets the sends in flight finish and hands back every claim it
+// did not get to.
+//
 // It never puts a summary, a note or a wellbeing answer into a channel post,
 // an escalation or a log line.
 package scheduler
@@ -44,9 +51,15 @@ type JobFunc func(ctx context.Context, j store.Job, now time.Time) error
 // Metrics is told what the scheduler does, for monitoring. Every method is
 // optional to implement in spirit: a no-op is fine.
 type Metrics interface {
-	// Reminders counts reminder outcomes: "due", "sent", "failed", "deferred", "escalated".
+	// Reminders counts reminder outcomes: "due" (claimed to be delivered),
+	// "sent", "failed" (to be tried again) and "escalated".
 	Reminders(outcome string, n int)
-	// Lag is how late the oldest item of a tick was delivered.
+	// Deferred is how many due items are waiting for working hours: set on
+	// each tick outside them, and 0 on each tick inside them.
+	Deferred(n int)
+	// Lag is how late the oldest item of a tick was delivered, counted from
+	// when it could first have gone (its due time, or the start of the
+	// working period after it).
 	Lag(d time.Duration)
 	// TickError counts ticks that could not reach the store.
 	TickError()
@@ -84,6 +97,11 @@ type Scheduler struct {
 	jobs     map[string]JobFunc
 	cron     *cron.Cron
 	digested time.Time // console: when the digest last ran
+
+	stopping atomic.Bool  // Stop was called: start no new work
+	outage   atomic.Int64 // ticks failed in a row (logged once per outage)
+	pendMu   sync.Mutex   // guards pending
+	pending  []pendingAck // sent, but not yet recorded: Redis did not answer
 }
 
 // New returns a Scheduler.
@@ -121,6 +139,7 @@ func New(cfg Config) *Scheduler {
 type noMetrics struct{}
 
 func (noMetrics) Reminders(string, int) {}
+func (noMetrics) Deferred(int)          {}
 func (noMetrics) Lag(time.Duration)     {}
 func (noMetrics) TickError()            {}
 
@@ -146,10 +165,7 @@ func (s *Scheduler) Start() error {
 	if _, err := s.cron.AddFunc(fmt.Sprintf("@every %s", s.cfg.Every), func() {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Lease)
 		defer cancel()
-		if _, err := s.Tick(ctx, s.cfg.Clock()); err != nil {
-			s.cfg.Metrics.TickError()
-			s.cfg.Log.Warn("reminder tick skipped; will catch up on the next one", "err", err)
-		}
+		s.tick(ctx)
 	}); err != nil {
 		return err
 	}
@@ -157,7 +173,7 @@ func (s *Scheduler) Start() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if err := s.Digest(ctx, s.cfg.Clock()); err != nil {
-			s.cfg.Log.Warn("digest could not be sent", "err", err)
+			s.cfg.Log.Warn("digest could not be sent", "err", cause(err))
 		}
 	}); err != nil {
 		return err
@@ -166,11 +182,37 @@ func (s *Scheduler) Start() error {
 	return nil
 }
 
-// Stop stops the cron and waits for a running tick to finish: every claim it
-// holds is acknowledged or released.
+// tick is one run of the cron: it skips while Redis does not answer,
+// saying so once per outage, and says when it answers again.
+func (s *Scheduler) tick(ctx context.Context) {
+	if _, err := s.Tick(ctx, s.cfg.Clock()); err != nil {
+		s.cfg.Metrics.TickError()
+		if s.outage.Add(1) == 1 {
+			s.cfg.Log.Warn("reminders paused: the store is not answering; what falls due waits and is caught up when it answers", "err", cause(err))
+		}
+		return
+	}
+	if n := s.outage.Swap(0); n > 0 {
+		s.cfg.Log.Info("the store answers again; reminders are catching up", "ticks_skipped", n)
+	}
+}
+
+// Stop stops the cron and waits for a running tick: the sends in flight
+// finish and are recorded, and the claims it had not reached are released
+// so another replica can take them straight away. A sent reminder that
+// could not be recorded (Redis not answering) is tried once more.
 func (s *Scheduler) Stop() {
+	s.stopping.Store(true)
 	if s.cron != nil {
 		<-s.cron.Stop().Done()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.flushPending(ctx); err != nil {
+		s.pendMu.Lock()
+		n := len(s.pending)
+		s.pendMu.Unlock()
+		s.cfg.Log.Error("stopping with sent reminders not recorded, because the store is not answering; they may be sent again", "count", n, "err", cause(err))
 	}
 }
 
@@ -183,7 +225,7 @@ type cronLogger struct{ log *slog.Logger }
 
 func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
 func (l cronLogger) Error(err error, msg string, kv ...any) {
-	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+	l.log.Error("cron: "+msg, append(kv, "err", cause(err))...)
 }
 
 // Result says what a tick did.
@@ -197,10 +239,23 @@ type Result struct {
 // Tick claims what is due at now and delivers it. Outside working hours it
 // claims nothing: the items wait, deferred, for the next working period.
 func (s *Scheduler) Tick(ctx context.Context, now time.Time) (Result, error) {
+	if s.stopping.Load() {
+		return Result{}, nil
+	}
+	// What went out while Redis was not answering is recorded first, so
+	// it can't be claimed and sent again.
+	if err := s.flushPending(ctx); err != nil {
+		return Result{}, err
+	}
 	if !s.cfg.Policy.Calendar.InWorkingHours(now) {
-		s.cfg.Metrics.Reminders("deferred", 0)
+		n, err := s.cfg.Store.CountDue(ctx, now)
+		if err != nil {
+			return Result{Deferred: true}, err
+		}
+		s.cfg.Metrics.Deferred(int(n))
 		return Result{Deferred: true}, nil
 	}
+	s.cfg.Metrics.Deferred(0)
 	token := fmt.Sprintf("%s/%d", s.instance, s.seq.Add(1))
 	claims, err := s.cfg.Store.ClaimDue(ctx, now, s.cfg.Lease, s.cfg.Batch, token)
 	if err != nil {
@@ -256,26 +311,45 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (Result, error) {
 	s.cfg.Metrics.Reminders("due", len(work))
 	var oldest time.Time
 	for _, it := range work {
-		if it.c != nil {
-			for _, r := range it.reminders {
-				if oldest.IsZero() || r.Due.Before(oldest) {
-					oldest = r.Due
-				}
+		var dues []time.Time
+		for _, r := range it.reminders {
+			dues = append(dues, r.Due)
+		}
+		if it.job != nil {
+			dues = append(dues, it.job.At)
+		}
+		for _, due := range dues {
+			if oldest.IsZero() || due.Before(oldest) {
+				oldest = due
 			}
 		}
 	}
-	if !oldest.IsZero() && now.After(oldest) {
-		s.cfg.Metrics.Lag(now.Sub(oldest))
+	if !oldest.IsZero() {
+		// Waiting for working hours is policy, not lag.
+		if from := s.cfg.Policy.Calendar.NextWorkingStart(oldest); now.After(from) {
+			s.cfg.Metrics.Lag(now.Sub(from))
+		} else {
+			s.cfg.Metrics.Lag(0)
+		}
 	}
 
 	var wg sync.WaitGroup
 	var sentN, failedN atomic.Int64
+	var skipMu sync.Mutex
+	var skipped []store.Claim
 	queue := make(chan *item)
 	for w := 0; w < min(s.cfg.Workers, len(work)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for it := range queue {
+				if s.stopping.Load() || ctx.Err() != nil {
+					// Shutting down (or out of time): hand it back untouched.
+					skipMu.Lock()
+					skipped = append(skipped, it.claim)
+					skipMu.Unlock()
+					continue
+				}
 				ok, failed := s.process(ctx, it, svcs, now)
 				sentN.Add(int64(ok))
 				failedN.Add(int64(failed))
@@ -287,6 +361,10 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (Result, error) {
 	}
 	close(queue)
 	wg.Wait()
+	if len(skipped) > 0 {
+		s.releaseAll(skipped, now)
+		s.cfg.Log.Info("stopping: claims not reached were handed back", "count", len(skipped))
+	}
 	res.Sent, res.Failed = int(sentN.Load()), int(failedN.Load())
 	if res.Sent > 0 {
 		s.cfg.Metrics.Reminders("sent", res.Sent)
@@ -308,11 +386,17 @@ type item struct {
 
 func jobOccurrence(j store.Job) string { return fmt.Sprintf("run:%d", j.At.Unix()) }
 
+// releaseAll hands claims back, due at now. It uses its own context: the
+// tick's may be the reason for stopping. A claim it can't release (Redis not
+// answering) is claimed again when its lease runs out.
 func (s *Scheduler) releaseAll(claims []store.Claim, now time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, cl := range claims {
-		_ = s.cfg.Store.Release(ctx, cl, now)
+		if err := s.cfg.Store.Release(ctx, cl, now); err != nil {
+			s.cfg.Log.Warn("could not hand back a claim; it is claimed again when its lease runs out", "member", cl.Member, "err", cause(err))
+			return
+		}
 	}
 }
 
@@ -325,7 +409,7 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 		return s.runJob(ctx, it, svcs, now)
 	case it.c == nil:
 		if err := st.Drop(ctx, it.claim); err != nil {
-			s.cfg.Log.Warn("could not drop a stale reminder", "member", it.claim.Member, "err", err)
+			s.cfg.Log.Warn("could not drop a stale reminder", "member", it.claim.Member, "err", cause(err))
 		}
 		return 0, 0
 	}
@@ -356,7 +440,7 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 			var told []string
 			for _, m := range msgs.escalation {
 				if err := s.deliver(ctx, m); err != nil {
-					s.cfg.Log.Warn("escalation not delivered; will try again", "case", it.c.Name(), "err", err)
+					s.cfg.Log.Warn("escalation not delivered; will try again", "case", it.c.Name(), "err", cause(err))
 					continue
 				}
 				told = append(told, m.to)
@@ -395,46 +479,119 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 	if len(done) > 0 {
 		s.acknowledge(ctx, it, done, events, marks, now, notBefore)
 	} else if err := st.Release(ctx, it.claim, notBefore); err != nil {
-		s.cfg.Log.Warn("could not reschedule a failed reminder", "case", it.c.Name(), "err", err)
+		s.cfg.Log.Warn("could not reschedule a failed reminder", "case", it.c.Name(), "err", cause(err))
 	}
 	return sent, failed
 }
 
 // acknowledge records what was sent on the case and sets its next time. If
 // someone changed the case meanwhile, it reads it again and reapplies what is
-// still current: a reminder answered in the meantime is not counted.
+// still current: a reminder answered in the meantime is not counted. If Redis
+// does not answer, the record is kept and made before the next claim.
 func (s *Scheduler) acknowledge(ctx context.Context, it *item, done []pathway.Reminder, events []pathway.Event, marks []string, now, notBefore time.Time) {
-	old := it.c
+	p := pendingAck{claim: it.claim, c: it.c, done: done, events: events, marks: marks, now: now, notBefore: notBefore}
+	if err := s.ack(ctx, p); isUnavailable(err) {
+		s.cfg.Log.Warn("could not record a sent reminder; it is kept and recorded when the store answers", "case", it.c.Name(), "err", cause(err))
+		s.keep(p)
+	}
+}
+
+// pendingAck is a send that happened but is not yet recorded in Redis: a
+// case's reminders, or a job's run.
+type pendingAck struct {
+	claim      store.Claim
+	c          *pathway.Case // nil for a job
+	done       []pathway.Reminder
+	events     []pathway.Event
+	marks      []string
+	now        time.Time
+	notBefore  time.Time
+	job        *store.Job
+	occurrence string // the job's run
+}
+
+func (s *Scheduler) keep(p pendingAck) {
+	s.pendMu.Lock()
+	defer s.pendMu.Unlock()
+	s.pending = append(s.pending, p)
+}
+
+// flushPending records the sends kept while Redis was not answering. It
+// stops at the first that still can't be recorded and keeps the rest.
+func (s *Scheduler) flushPending(ctx context.Context) error {
+	s.pendMu.Lock()
+	list := s.pending
+	s.pending = nil
+	s.pendMu.Unlock()
+	for i, p := range list {
+		if err := s.ack(ctx, p); isUnavailable(err) {
+			s.pendMu.Lock()
+			s.pending = append(list[i:], s.pending...)
+			s.pendMu.Unlock()
+			return err
+		}
+	}
+	if len(list) > 0 {
+		s.cfg.Log.Info("recorded sends kept while the store was not answering", "count", len(list))
+	}
+	return nil
+}
+
+func isUnavailable(err error) bool { return pathway.ErrorCode(err) == pathway.Unavailable }
+
+// cause is what a log line says of a store failure: its kind ("redis:
+// connection refused"), not the message written for people.
+func cause(err error) error {
+	var pe *pathway.Error
+	if errors.As(err, &pe) && pe.Code == pathway.Unavailable && pe.Err != nil {
+		return pe.Err
+	}
+	return err
+}
+
+// ack records one send. An Unavailable error means try again later; any
+// other failure is logged here and the claim is left to run out.
+func (s *Scheduler) ack(ctx context.Context, p pendingAck) error {
+	if p.job != nil {
+		err := s.cfg.Store.AckJob(ctx, p.claim, p.occurrence)
+		if err != nil && !isUnavailable(err) {
+			s.cfg.Log.Warn("could not finish a job", "kind", p.job.Kind, "err", cause(err))
+		}
+		return err
+	}
+	old := p.c
 	for attempt := 0; attempt < 4; attempt++ {
 		c := old.Clone()
-		for _, r := range done {
-			c.MarkSent(r, s.cfg.Policy, now)
+		for _, r := range p.done {
+			c.MarkSent(r, s.cfg.Policy, p.now)
 		}
-		err := s.cfg.Store.AckCase(ctx, it.claim, old, c, s.cfg.Policy, events, marks, notBefore)
-		if err == nil {
-			return
+		err := s.cfg.Store.AckCase(ctx, p.claim, old, c, s.cfg.Policy, p.events, p.marks, p.notBefore)
+		if err == nil || isUnavailable(err) {
+			return err
 		}
 		if !errors.Is(err, store.ErrConflict) {
-			s.cfg.Log.Warn("could not record a sent reminder; it is marked sent and will be tidied on the next claim", "case", old.Name(), "err", err)
-			return
+			s.cfg.Log.Warn("could not record a sent reminder; it is marked sent and will be tidied on the next claim", "case", old.Name(), "err", cause(err))
+			return err
 		}
 		fresh, err := s.cfg.Store.GetCase(ctx, old.ID)
+		if isUnavailable(err) {
+			return err
+		}
 		if err != nil {
-			s.cfg.Log.Warn("could not re-read a case after a conflict", "case", old.Name(), "err", err)
-			return
+			s.cfg.Log.Warn("could not re-read a case after a conflict", "case", old.Name(), "err", cause(err))
+			return err
 		}
 		old = fresh
 	}
 	s.cfg.Log.Warn("case kept changing while recording a reminder; it will be claimed again", "case", old.Name())
+	return nil
 }
 
 func (s *Scheduler) runJob(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
 	j := *it.job
 	occ := jobOccurrence(j)
 	if it.already[0] {
-		if err := s.cfg.Store.AckJob(ctx, it.claim, occ); err != nil {
-			s.cfg.Log.Warn("could not finish a job", "kind", j.Kind, "err", err)
-		}
+		s.finishJob(ctx, it.claim, j, occ)
 		return 0, 0
 	}
 	s.mu.Lock()
@@ -455,9 +612,7 @@ func (s *Scheduler) runJob(ctx context.Context, it *item, svcs store.Services, n
 		_ = s.cfg.Store.Release(ctx, it.claim, now.Add(s.cfg.Retry))
 		return 0, 1
 	}
-	if err := s.cfg.Store.AckJob(ctx, it.claim, occ); err != nil {
-		s.cfg.Log.Warn("could not finish a job", "kind", j.Kind, "err", err)
-	}
+	s.finishJob(ctx, it.claim, j, occ)
 	return 1, 0
 }
 
@@ -487,6 +642,16 @@ func (s *Scheduler) askToOpen(ctx context.Context, c *pathway.Case, person strin
 	if err := s.cfg.Messenger.PostChannel(ctx, channel, r); err != nil {
 		s.cfg.Log.Warn("could not ask the service channel to help reach someone", "case", c.Name(), "err", err)
 		_ = s.cfg.Store.ForgetMark(ctx, key)
+	}
+}
+
+// finishJob marks a job's run sent and removes it; if Redis does not
+// answer, that is kept and done before the next claim.
+func (s *Scheduler) finishJob(ctx context.Context, cl store.Claim, j store.Job, occurrence string) {
+	p := pendingAck{claim: cl, job: &j, occurrence: occurrence}
+	if err := s.ack(ctx, p); isUnavailable(err) {
+		s.cfg.Log.Warn("could not record a finished job; it is kept and recorded when the store answers", "kind", j.Kind, "err", cause(err))
+		s.keep(p)
 	}
 }
 
@@ -616,7 +781,7 @@ func (s *Scheduler) Digest(ctx context.Context, now time.Time) error {
 			continue
 		}
 		if err := s.cfg.Messenger.PostChannel(ctx, svcs[name].Channel, s.digestReply(name, byService[name], now)); err != nil {
-			s.cfg.Log.Warn("digest not delivered", "service", name, "err", err)
+			s.cfg.Log.Warn("digest not delivered", "service", name, "err", cause(err))
 			_ = s.cfg.Store.ForgetMark(ctx, key)
 		}
 	}

@@ -247,12 +247,8 @@ type CaseFilter struct {
 }
 
 // ListOpen returns open cases chosen by f, earliest deadline first. One
-// round trip: a script per partition, pipelined.
+// round trip: a script per partition, pipelined (see evalPartitions).
 func (s *Store) ListOpen(ctx context.Context, f CaseFilter) ([]*pathway.Case, error) {
-	return s.listOpen(ctx, f, true)
-}
-
-func (s *Store) listOpen(ctx context.Context, f CaseFilter, retry bool) ([]*pathway.Case, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 200
@@ -265,9 +261,8 @@ func (s *Store) listOpen(ctx context.Context, f CaseFilter, retry bool) ([]*path
 	if f.All {
 		mode = "all"
 	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.Cmd, Partitions)
-	for pt := 0; pt < Partitions; pt++ {
+	var out []*pathway.Case
+	err := s.evalPartitions(ctx, collectScript, func(pt int) ([]string, []any) {
 		keys := []string{s.openKey(pt)}
 		if !f.All {
 			for _, person := range f.People {
@@ -277,32 +272,24 @@ func (s *Store) listOpen(ctx context.Context, f CaseFilter, retry bool) ([]*path
 				keys = append(keys, s.serviceCasesKey(pt, svc))
 			}
 		}
-		cmds[pt] = collectScript.EvalSha(ctx, pipe, keys, mode, max, s.part(pt)+"case:", limit)
-	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		if !retry || !isNoScript(err) {
-			return nil, unavailable(err)
-		}
-		// First use on this server: load the script and go again, once.
-		if err := collectScript.Load(ctx, s.rdb).Err(); err != nil {
-			return nil, unavailable(err)
-		}
-		return s.listOpen(ctx, f, false)
-	}
-	var out []*pathway.Case
-	for _, cmd := range cmds {
+		return keys, []any{mode, max, s.part(pt) + "case:", limit}
+	}, func(pt int, cmd *redis.Cmd) error {
 		vals, err := cmd.Slice()
 		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, unavailable(err)
+			return err
 		}
 		for _, v := range vals {
 			data, _ := v.(string)
 			c, err := decodeCase([]byte(data))
 			if err != nil {
-				return nil, pathway.Errorf(pathway.Internal, "decoding case: %v", err)
+				return pathway.Errorf(pathway.Internal, "decoding case: %v", err)
 			}
 			out = append(out, c)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool {
 		di, dj := out[i].Deadline(), out[j].Deadline()

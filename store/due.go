@@ -40,39 +40,91 @@ func (c Claim) CaseID() (int64, bool) {
 func (c Claim) JobID() string { return strings.TrimPrefix(c.Member, "j:") }
 
 // ClaimDue leases up to limit due members in each partition whose time is at
-// or before now, until now+lease. One round trip.
+// or before now, until now+lease. One round trip (two the first time a
+// Redis server sees the script).
 func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int, token string) ([]Claim, error) {
-	return s.claim(ctx, now, lease, limit, token, true)
-}
-
-func (s *Store) claim(ctx context.Context, now time.Time, lease time.Duration, limit int, token string, retry bool) ([]Claim, error) {
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.Cmd, Partitions)
 	expiry := strconv.FormatInt(now.Add(lease).Unix(), 10)
 	at := strconv.FormatInt(now.Unix(), 10)
-	for pt := 0; pt < Partitions; pt++ {
-		cmds[pt] = claimScript.EvalSha(ctx, pipe, []string{s.dueKey(pt), s.leaseKey(pt)}, at, expiry, limit, token)
-	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		if retry && isNoScript(err) {
-			if err := claimScript.Load(ctx, s.rdb).Err(); err != nil {
-				return nil, unavailable(err)
-			}
-			return s.claim(ctx, now, lease, limit, token, false)
-		}
-		return nil, unavailable(err)
-	}
 	var out []Claim
-	for pt, cmd := range cmds {
+	err := s.evalPartitions(ctx, claimScript, func(pt int) ([]string, []any) {
+		return []string{s.dueKey(pt), s.leaseKey(pt)}, []any{at, expiry, limit, token}
+	}, func(pt int, cmd *redis.Cmd) error {
 		members, err := cmd.StringSlice()
 		if err != nil && !errors.Is(err, redis.Nil) {
-			return nil, unavailable(err)
+			return err
 		}
 		for _, m := range members {
 			out = append(out, Claim{Partition: pt, Member: m, Token: token})
 		}
+		return nil
+	})
+	return out, err
+}
+
+// evalPartitions runs a script once per partition in one pipeline and
+// hands each partition's reply to read, in partition order. A partition
+// whose server has not seen the script yet (NOSCRIPT: a fresh server, or a
+// Cluster node just promoted) is run again after loading it — only that
+// partition, so a script that changes data never runs twice on one.
+func (s *Store) evalPartitions(ctx context.Context, script *redis.Script, args func(pt int) ([]string, []any), read func(pt int, cmd *redis.Cmd) error) error {
+	parts := make([]int, Partitions)
+	for pt := range parts {
+		parts[pt] = pt
 	}
-	return out, nil
+	for attempt := 0; len(parts) > 0; attempt++ {
+		pipe := s.rdb.Pipeline()
+		cmds := make([]*redis.Cmd, len(parts))
+		for i, pt := range parts {
+			keys, argv := args(pt)
+			cmds[i] = script.EvalSha(ctx, pipe, keys, argv...)
+		}
+		_, _ = pipe.Exec(ctx) // each command's own error is read below
+		var again []int
+		var failed error
+		for i, pt := range parts {
+			err := cmds[i].Err()
+			switch {
+			case err == nil || errors.Is(err, redis.Nil):
+				if err := read(pt, cmds[i]); err != nil && failed == nil {
+					failed = err
+				}
+			case isNoScript(err) && attempt == 0:
+				again = append(again, pt)
+			case failed == nil:
+				failed = err
+			}
+		}
+		if failed != nil {
+			return unavailable(failed)
+		}
+		if len(again) > 0 {
+			if err := script.Load(ctx, s.rdb).Err(); err != nil {
+				return unavailable(err)
+			}
+		}
+		parts = again
+	}
+	return nil
+}
+
+// CountDue counts what is due at or before now and not claimed, across
+// every partition: outside working hours, the reminders and jobs waiting
+// for the next working period. One round trip.
+func (s *Store) CountDue(ctx context.Context, now time.Time) (int64, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, Partitions)
+	max := strconv.FormatInt(now.Unix(), 10)
+	for pt := 0; pt < Partitions; pt++ {
+		cmds[pt] = pipe.ZCount(ctx, s.dueKey(pt), "-inf", max)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, unavailable(err)
+	}
+	var n int64
+	for _, c := range cmds {
+		n += c.Val()
+	}
+	return n, nil
 }
 
 // Claimed is what a scheduler needs for its claims: the cases and jobs.

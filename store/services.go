@@ -87,13 +87,17 @@ type Names struct {
 	seen  map[string]string
 }
 
+// MaxNameLen bounds a display name kept in the name book: longer ones are
+// not kept (a surface's own names are far shorter).
+const MaxNameLen = 200
+
 // Names returns the store's name book.
 func (s *Store) Names() *Names { return &Names{store: s, seen: map[string]string{}} }
 
 // Remember records a person's display name; it writes only when the name is
 // new to this process, so it costs nothing on the hot path.
 func (n *Names) Remember(ctx context.Context, person, name string) {
-	if person == "" || name == "" {
+	if person == "" || name == "" || len(name) > MaxNameLen || len(person) > MaxNameLen {
 		return
 	}
 	n.mu.Lock()

@@ -13,15 +13,20 @@ package store
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"hppbot/pathway"
 )
@@ -42,10 +47,25 @@ func New(rdb redis.UniversalClient, prefix string) *Store {
 	return &Store{rdb: rdb, prefix: prefix}
 }
 
+// Client timeouts. They bound how long a command can wait for a Redis that
+// has gone away, so a person hears "nothing was saved" within two seconds
+// (SPEC's hard rule 3): one dial attempt of at most DialTimeout, replies
+// within ReadTimeout, and no automatic retry, because a retried write whose
+// first attempt did reach Redis would be applied twice. A REDIS_URL may set
+// its own (?dial_timeout=1s&read_timeout=2s&max_retries=1, as go-redis
+// reads them).
+const (
+	DialTimeout  = 500 * time.Millisecond
+	ReadTimeout  = 500 * time.Millisecond
+	WriteTimeout = 500 * time.Millisecond
+	PoolTimeout  = time.Second
+)
+
 // Options parses a REDIS_URL into go-redis's universal options: redis:// and
 // rediss:// (TLS), with a user, password and database. Several hosts
 // separated by commas make a Cluster client; ?master_name=x makes a Sentinel
-// client (the hosts are then the sentinels).
+// client (the hosts are then the sentinels, which may have their own
+// ?sentinel_username= and ?sentinel_password=).
 func Options(raw string) (*redis.UniversalOptions, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok || (scheme != "redis" && scheme != "rediss") {
@@ -57,14 +77,21 @@ func Options(raw string) (*redis.UniversalOptions, error) {
 	if i := strings.LastIndex(hostPart, "@"); i >= 0 {
 		userinfo, hostPart = hostPart[:i+1], hostPart[i+1:]
 	}
-	var master string
+	var master, sentinelUser, sentinelPass string
 	var kept []string
+	given := map[string]bool{}
 	for _, kv := range strings.Split(query, "&") {
-		switch {
-		case kv == "":
-		case strings.HasPrefix(kv, "master_name="):
-			master = strings.TrimPrefix(kv, "master_name=")
+		key, value, _ := strings.Cut(kv, "=")
+		switch key {
+		case "":
+		case "master_name":
+			master = value
+		case "sentinel_username":
+			sentinelUser = value
+		case "sentinel_password":
+			sentinelPass = value
 		default:
+			given[key] = true
 			kept = append(kept, kv)
 		}
 	}
@@ -78,6 +105,11 @@ func Options(raw string) (*redis.UniversalOptions, error) {
 	}
 	o, err := redis.ParseURL(single)
 	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			// Not the URL itself: it may hold a password.
+			return nil, fmt.Errorf("isn't a URL I can read: %v", uerr.Err)
+		}
 		return nil, err
 	}
 	addrs := make([]string, 0, len(hosts))
@@ -92,19 +124,45 @@ func Options(raw string) (*redis.UniversalOptions, error) {
 		}
 		addrs = append(addrs, h)
 	}
-	return &redis.UniversalOptions{
-		Addrs:        addrs,
-		MasterName:   master,
-		Username:     o.Username,
-		Password:     o.Password,
-		DB:           o.DB,
-		TLSConfig:    o.TLSConfig,
-		DialTimeout:  2 * time.Second,
-		ReadTimeout:  time.Second,
-		WriteTimeout: time.Second,
-		PoolTimeout:  1500 * time.Millisecond,
-		MaxRetries:   1,
-	}, nil
+	if o.TLSConfig != nil && len(addrs) > 1 {
+		// Each node or sentinel is checked against its own name, not the
+		// first host's.
+		o.TLSConfig.ServerName = ""
+	}
+	uo := &redis.UniversalOptions{
+		Addrs:                 addrs,
+		MasterName:            master,
+		SentinelUsername:      sentinelUser,
+		SentinelPassword:      sentinelPass,
+		Username:              o.Username,
+		Password:              o.Password,
+		DB:                    o.DB,
+		TLSConfig:             o.TLSConfig,
+		PoolSize:              o.PoolSize,
+		MinIdleConns:          o.MinIdleConns,
+		DialTimeout:           orDuration(o.DialTimeout, DialTimeout),
+		ReadTimeout:           orDuration(o.ReadTimeout, ReadTimeout),
+		WriteTimeout:          orDuration(o.WriteTimeout, WriteTimeout),
+		PoolTimeout:           orDuration(o.PoolTimeout, PoolTimeout),
+		DialerRetries:         1,
+		MaxRetries:            -1,
+		ContextTimeoutEnabled: true,
+		// No CLIENT SETINFO or maintenance-notification handshake: older
+		// servers answer them with errors that would count as failures.
+		DisableIdentity:          true,
+		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
+	}
+	if given["max_retries"] {
+		uo.MaxRetries = o.MaxRetries
+	}
+	return uo, nil
+}
+
+func orDuration(v, def time.Duration) time.Duration {
+	if v != 0 {
+		return v
+	}
+	return def
 }
 
 // Connect opens the Redis at url.
@@ -123,7 +181,9 @@ func Embedded(prefix string) (*Store, error) {
 	if err := m.Start(); err != nil {
 		return nil, err
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: m.Addr(), DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
+	rdb := redis.NewClient(&redis.Options{Addr: m.Addr(), DialTimeout: DialTimeout, ReadTimeout: ReadTimeout, WriteTimeout: WriteTimeout,
+		PoolTimeout: PoolTimeout, DialerRetries: 1, MaxRetries: -1, ContextTimeoutEnabled: true, DisableIdentity: true,
+		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}})
 	s := New(rdb, prefix)
 	s.embed = m
 	return s, nil
@@ -163,6 +223,9 @@ func (s *Store) Close() error {
 var ErrConflict = errors.New("store: case changed concurrently")
 
 // unavailable turns a Redis failure into the domain's "nothing was saved".
+// The cause it keeps, for logs, is only the kind of failure (Failure): a
+// Redis error reply can echo a command's arguments, which hold case JSON and
+// notes, so the original error goes no further than here.
 func unavailable(err error) error {
 	if err == nil {
 		return nil
@@ -171,7 +234,89 @@ func unavailable(err error) error {
 	if errors.As(err, &pe) || errors.Is(err, ErrConflict) {
 		return err
 	}
-	return pathway.ErrUnavailable(err)
+	return pathway.ErrUnavailable(Redact(err))
+}
+
+// Failure is a Redis failure reduced to its kind, safe to log: "timeout",
+// "connection refused", "connection lost", "pool timeout", "closed",
+// "canceled", "tls", "auth", or an error reply's first word ("READONLY",
+// "CLUSTERDOWN", "WRONGTYPE", "ERR").
+type Failure struct {
+	Kind string
+	ctx  error // context.Canceled or context.DeadlineExceeded, for errors.Is
+}
+
+func (f *Failure) Error() string { return "redis: " + f.Kind }
+
+// Is lets errors.Is see a context error through the redaction.
+func (f *Failure) Is(target error) bool { return f.ctx != nil && target == f.ctx }
+
+// Redact reduces an error from go-redis to a Failure that names its kind
+// and nothing else: no command, no argument, no reply text.
+func Redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	var f *Failure
+	if errors.As(err, &f) {
+		return f
+	}
+	return &Failure{Kind: FailureKind(err), ctx: contextErr(err)}
+}
+
+func contextErr(err error) error {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// FailureKind names the kind of a Redis failure, for logs and metrics.
+func FailureKind(err error) string {
+	var f *Failure
+	var rerr redis.Error
+	var nerr net.Error
+	var operr *net.OpError
+	var tlsErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &f):
+		return f.Kind
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, redis.ErrPoolTimeout):
+		return "pool timeout"
+	case errors.Is(err, redis.ErrClosed), errors.Is(err, net.ErrClosed):
+		return "closed"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return "connection lost"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &tlsErr), errors.As(err, &recErr):
+		return "tls"
+	case errors.As(err, &rerr):
+		word, _, _ := strings.Cut(strings.TrimSpace(rerr.Error()), " ")
+		switch word {
+		case "NOAUTH", "WRONGPASS", "NOPERM":
+			return "auth"
+		}
+		if word == "" || len(word) > 20 || strings.ToUpper(word) != word {
+			word = "ERR"
+		}
+		return word
+	case errors.As(err, &nerr) && nerr.Timeout():
+		return "timeout"
+	case errors.As(err, &operr):
+		return "network " + operr.Op
+	}
+	return "error"
 }
 
 // Keys.

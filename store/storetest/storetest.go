@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"hppbot/store"
 )
 
@@ -69,15 +71,24 @@ func Prefix() string {
 	return "hpptest:" + hex.EncodeToString(b[:]) + ":"
 }
 
-// Clean deletes every key under the store's prefix.
+// Clean deletes every key under the store's prefix (on every master of a
+// Cluster).
 func Clean(ctx context.Context, st *store.Store) error {
-	rdb := st.Client()
-	iter := rdb.Scan(ctx, 0, st.Prefix()+"*", 1000).Iterator()
+	if cc, ok := st.Client().(*redis.ClusterClient); ok {
+		return cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+			return clean(ctx, node, st.Prefix())
+		})
+	}
+	return clean(ctx, st.Client(), st.Prefix())
+}
+
+func clean(ctx context.Context, rdb redis.Cmdable, prefix string) error {
+	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
 	var batch []string
 	for iter.Next(ctx) {
 		batch = append(batch, iter.Val())
 		if len(batch) == 500 {
-			if err := rdb.Del(ctx, batch...).Err(); err != nil {
+			if err := del(ctx, rdb, batch); err != nil {
 				return err
 			}
 			batch = batch[:0]
@@ -86,8 +97,19 @@ func Clean(ctx context.Context, st *store.Store) error {
 	if err := iter.Err(); err != nil {
 		return err
 	}
-	if len(batch) > 0 {
-		return rdb.Del(ctx, batch...).Err()
+	return del(ctx, rdb, batch)
+}
+
+// del deletes keys one by one in a pipeline: on a Cluster node they may lie
+// in different slots, which one DEL can't take.
+func del(ctx context.Context, rdb redis.Cmdable, keys []string) error {
+	if len(keys) == 0 {
+		return nil
 	}
-	return nil
+	pipe := rdb.Pipeline()
+	for _, k := range keys {
+		pipe.Del(ctx, k)
+	}
+	_, err := pipe.Exec(ctx)
+	return err
 }
