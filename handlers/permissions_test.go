@@ -57,7 +57,7 @@ func TestEveryCaseCommandRefusesPeopleNotOnTheCase(t *testing.T) {
 				continue
 			}
 			// The refusal says what to do instead, and reveals nothing of the case.
-			if !strings.Contains(got, "ask its named contact, <@console:lee>") || !strings.Contains(got, "/hpp involve HPP-1 @you") {
+			if !strings.Contains(got, "ask its named contact, <@console:lee>") || !strings.Contains(got, "/hpp involve HPP-1") {
 				t.Errorf("%s: %q: the refusal does not say what to do instead:\n%s", person, line, got)
 			}
 			if strings.Contains(got, "INC-9") || strings.Contains(got, "Fall") {
