@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
 	"testing"
@@ -241,4 +242,96 @@ func TestServeWithoutAChatPlatform(t *testing.T) {
 	if listening < 0 || stopping < listening {
 		t.Errorf("log messages: %s", got)
 	}
+}
+
+// slackText turns a console line of the script into what Slack sends: the
+// text after /hpp, with @name and #channel as Slack mentions.
+func slackText(line string) string {
+	words := strings.Fields(strings.TrimPrefix(line, "/hpp"))
+	for i, w := range words {
+		var parts []string
+		for _, p := range strings.Split(w, ",") {
+			key, val, isOpt := strings.Cut(p, "=")
+			target := p
+			if isOpt {
+				target = val
+			}
+			switch {
+			case strings.HasPrefix(target, "@") && len(target) > 1:
+				target = fmt.Sprintf("<@U0%s|%s>", strings.ToUpper(target[1:]), target[1:])
+			case strings.HasPrefix(target, "#") && len(target) > 1:
+				target = fmt.Sprintf("<#C0%s|%s>", strings.ToUpper(target[1:]), target[1:])
+			}
+			if isOpt {
+				target = key + "=" + target
+			}
+			parts = append(parts, target)
+		}
+		words[i] = strings.Join(parts, ",")
+	}
+	return strings.Join(words, " ")
+}
+
+func TestASlackHTTPRunLogsNoNotes(t *testing.T) {
+	const secret = "synthetic-signing-secret"
+	api := newRecordingSlack(t)
+	vars := consoleEnv(t)
+	vars["HPP_ADDR"] = freeAddr(t)
+	vars["SLACK_BOT_TOKEN"] = "xoxb-synthetic"
+	vars["SLACK_SIGNING_SECRET"] = secret
+	vars["SLACK_API_URL"] = api.URL + "/api"
+	vars["HPP_ADMINS"] = "U0YOU"
+	base := "http://" + vars["HPP_ADDR"]
+	p := startProcess(t, "", vars)
+	waitHealthy(t, base)
+
+	user, n := "U0YOU", 0
+	for _, line := range strings.Split(scriptText(), "\n") {
+		switch {
+		case strings.HasPrefix(line, ":as @"):
+			user = "U0" + strings.ToUpper(strings.TrimPrefix(line, ":as @"))
+			continue
+		case !strings.HasPrefix(line, "/hpp"):
+			continue
+		}
+		n++
+		body := url.Values{
+			"team_id": {"T0SYN"}, "channel_id": {"C0WARD"}, "channel_name": {"ward"}, "user_id": {user}, "user_name": {strings.ToLower(user[2:])},
+			"command": {"/hpp"}, "text": {slackText(line)}, "response_url": {fmt.Sprintf("%s/response/%d", api.URL, n)}, "trigger_id": {fmt.Sprintf("1.%d", n)},
+		}.Encode()
+		if res := post(t, base+"/slack/commands", body, secret, time.Now()); res.code != http.StatusOK {
+			t.Errorf("%q: %d %s", line, res.code, res.body)
+		}
+	}
+	// A forged request carrying a note is refused, and its note is not logged either.
+	forged := url.Values{"user_id": {"U0YOU"}, "command": {"/hpp"}, "text": {"contact HPP-1 " + notes["OUTSIDER"]}}.Encode()
+	if res := post(t, base+"/slack/commands", forged, "not-the-secret", time.Now()); res.code != http.StatusUnauthorized {
+		t.Errorf("forged request: %d", res.code)
+	}
+	// Let replies sent through response_url finish.
+	for last, i := -1, 0; i < 50; i++ {
+		if c := len(api.calls()); c == last {
+			break
+		} else {
+			last = c
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t, 15*time.Second); code != 0 {
+		t.Errorf("exit %d\n%s", code, p.stderr.String())
+	}
+	logs := p.stderr.String()
+	for _, want := range []string{`"msg":"command answered","command":"open","outcome":"ok"`, `"command":"contact","outcome":"ok"`, `"outcome":"identifiable"`, `"outcome":"forbidden"`, "request refused"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
+		}
+	}
+	assertNoNotes(t, logs)
+	if testing.Verbose() {
+		t.Log(logs)
+	}
+	t.Logf("%d signed slash commands and a forged one; %d calls to the Slack Web API; %d log lines, none with a note", n, len(api.calls()), strings.Count(logs, "\n"))
 }
