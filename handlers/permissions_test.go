@@ -26,6 +26,7 @@ func (f *fixture) caseState(t *testing.T, id int64) (version int64, events int) 
 var caseLines = []string{
 	"/hpp status HPP-1",
 	"/hpp timeline HPP-1",
+	"/hpp export HPP-1",
 	"/hpp prompt HPP-1",
 	"/hpp contact HPP-1 via=phone Synthetic note",
 	"/hpp plan HPP-1 every=1w via=phone",
@@ -71,6 +72,9 @@ func TestEveryCaseCommandRefusesPeopleNotOnTheCase(t *testing.T) {
 	if len(f.sent.to("console:robin")) != 0 {
 		t.Errorf("a refused command sent messages: %+v", f.sent.to("console:robin"))
 	}
+	if r := f.as("robin", "/hpp export HPP-1"); len(r.Files) != 0 {
+		t.Errorf("a refused export carried %d files", len(r.Files))
+	}
 }
 
 func TestEveryoneOnACaseMayActOnIt(t *testing.T) {
@@ -88,6 +92,7 @@ func TestEveryoneOnACaseMayActOnIt(t *testing.T) {
 			for _, s := range []struct{ line, want string }{
 				{"/hpp status HPP-1", "Named contact"},
 				{"/hpp timeline HPP-1", "Timeline of HPP-1"},
+				{"/hpp export HPP-1", "Here is the candour record for *HPP-1*"},
 				{"/hpp prompt HPP-1", "this card fits best"},
 				{"/hpp contact HPP-1 via=phone", "Contact logged"},
 				{"/hpp plan HPP-1 every=1w", "Plan recorded"},
@@ -181,6 +186,37 @@ func TestWhatEachPersonsListShows(t *testing.T) {
 			if strings.Contains(got, n) {
 				t.Errorf("%s: %q shows %s:\n%s", tt.person, tt.line, n, got)
 			}
+		}
+	}
+}
+
+func TestReportsAreForPathwayLeadsAndAdmins(t *testing.T) {
+	f := newFixture(t)
+	f.as("admin", "/hpp service maternity lead=@pat")
+	f.as("admin", "/hpp service surgery lead=@quinn")
+	f.as("lee", "/hpp open INC-1 service=maternity harm=moderate involved=@sam Fall")
+	tests := []struct {
+		person, line string
+		refused      bool
+	}{
+		{"lee", "/hpp report", true}, // the named contact is not a pathway lead
+		{"sam", "/hpp report yearly", true},
+		{"robin", "/hpp report service=maternity", true},
+		{"quinn", "/hpp report service=maternity", true}, // another service's lead
+		{"pat", "/hpp report", false},
+		{"pat", "/hpp report service=maternity", false},
+		{"pat", "/hpp report yearly", false},
+		{"admin", "/hpp report service=surgery", false},
+		{"admin", "/hpp report yearly", false},
+	}
+	for _, tt := range tests {
+		got := text(f.as(tt.person, tt.line))
+		refused := strings.Contains(got, "are for each service's pathway lead") || strings.Contains(got, "are for its pathway lead")
+		if refused != tt.refused {
+			t.Errorf("%s: %q refused=%v; want %v:\n%s", tt.person, tt.line, refused, tt.refused, got)
+		}
+		if refused && !strings.Contains(got, "ask") {
+			t.Errorf("%s: %q: the refusal does not say what to do instead:\n%s", tt.person, tt.line, got)
 		}
 	}
 }
