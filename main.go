@@ -101,22 +101,7 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
 
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", m.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-		defer cancel()
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := st.Ping(ctx); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "redis: not answering")
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
+	healthRoutes(mux, st, m)
 	var slackSurface *slack.Surface
 	if cfg.SlackToken != "" {
 		var err error

@@ -8,7 +8,9 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -128,9 +130,11 @@ func (h *Handler) Run(ctx context.Context, req Request) (reply bot.Reply, err er
 	outcome := "ok"
 	defer func() {
 		if r := recover(); r != nil {
-			h.Log.Error("command panicked", "command", name, "panic", r)
+			// The panic's value could hold what was typed: log its type and
+			// where it happened, never the value.
+			h.Log.Error("command panicked", "command", commandLabel(name, h.cmds), "panic", fmt.Sprintf("%T", r), "stack", string(debug.Stack()))
 			outcome = "internal"
-			err = pathway.Errorf(pathway.Internal, "panic: %v", r)
+			err = pathway.Errorf(pathway.Internal, "panic (%T)", r)
 			reply = bot.Reply{Text: pathway.ErrorMessage(err)}
 		}
 		if h.Observe != nil {
