@@ -227,7 +227,11 @@ func (h *Handler) open(ctx context.Context, req Request, cmd Command) (bot.Reply
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if _, err := h.Store.CreateCase(ctx, c, p, ev); err != nil {
+	var plans []*store.Checkins
+	if _, err := h.Store.CreateCaseWith(ctx, c, p, ev, func(c *pathway.Case) []*store.Checkins {
+		plans = h.checkinPlans(c, c.Involved, now)
+		return plans
+	}); err != nil {
 		return bot.Reply{}, err
 	}
 	if c.Lead != req.Person {
@@ -237,7 +241,7 @@ func (h *Handler) open(ctx context.Context, req Request, cmd Command) (bot.Reply
 		})
 	}
 	reply := h.openedReply(c, now)
-	reply.Text += h.recordedAsInvolved(ctx, c, c.Involved, now)
+	reply.Text += h.recordedAsInvolved(ctx, c, plans)
 	return reply, nil
 }
 
@@ -538,15 +542,19 @@ func (h *Handler) involve(ctx context.Context, req Request, cmd Command) (bot.Re
 	}
 	now := h.Clock()
 	var added []string
-	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+	var plans []*store.Checkins
+	_, c, _, err := h.updateCaseWith(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
 		ev, a, err := c.Involve(cmd.People, req.Person, now)
 		added = a
 		return []pathway.Event{ev}, err
+	}, func(c *pathway.Case) []*store.Checkins {
+		plans = h.checkinPlans(c, added, now)
+		return plans
 	})
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name()) + h.recordedAsInvolved(ctx, c, added, now)}, nil
+	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name()) + h.recordedAsInvolved(ctx, c, plans)}, nil
 }
 
 func (h *Handler) snooze(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {

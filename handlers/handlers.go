@@ -235,6 +235,12 @@ const maxAttempts = 5
 // updateCase reads a case, checks the person may act on it, applies change
 // and saves, retrying if someone else changed the case in between.
 func (h *Handler) updateCase(ctx context.Context, req Request, id int64, change func(c *pathway.Case, svcs store.Services) ([]pathway.Event, error)) (old, updated *pathway.Case, svcs store.Services, err error) {
+	return h.updateCaseWith(ctx, req, id, change, nil)
+}
+
+// updateCaseWith is updateCase that writes the check-ins plan gives for the
+// changed case in the same round trip as the case.
+func (h *Handler) updateCaseWith(ctx context.Context, req Request, id int64, change func(c *pathway.Case, svcs store.Services) ([]pathway.Event, error), plan func(c *pathway.Case) []*store.Checkins) (old, updated *pathway.Case, svcs store.Services, err error) {
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		old, svcs, err = h.Store.GetCaseAndServices(ctx, id)
 		if err != nil {
@@ -248,7 +254,11 @@ func (h *Handler) updateCase(ctx context.Context, req Request, id int64, change 
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		err = h.Store.SaveCase(ctx, old, updated, h.Policy, events...)
+		var plans []*store.Checkins
+		if plan != nil {
+			plans = plan(updated)
+		}
+		err = h.Store.SaveCaseWith(ctx, old, updated, h.Policy, events, plans)
 		if errors.Is(err, store.ErrConflict) {
 			continue
 		}

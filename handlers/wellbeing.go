@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -222,25 +223,41 @@ func checkinJobID(person string, caseID int64, n int) string {
 	return fmt.Sprintf("checkin:%s:%d:%d", person, caseID, n)
 }
 
-// recordedAsInvolved schedules check-ins for people just recorded as
-// involved in a case and tells each of them once, privately. It returns a
-// sentence for the person who recorded them. Failures are logged (ids only)
-// and said plainly; the case itself is already saved.
-func (h *Handler) recordedAsInvolved(ctx context.Context, c *pathway.Case, people []string, now time.Time) string {
-	var failed []string
+// checkinPlans are the check-ins for people just recorded as involved in c,
+// for the store to write with the case.
+func (h *Handler) checkinPlans(c *pathway.Case, people []string, now time.Time) []*store.Checkins {
+	plans := make([]*store.Checkins, 0, len(people))
 	for _, person := range people {
-		first, err := h.scheduleCheckins(ctx, c, person, now)
-		if err != nil {
-			h.Log.Warn("could not schedule check-ins", "case", c.Name(), "person", person, "err", err)
-			failed = append(failed, person)
+		pl := &store.Checkins{Person: person, Service: c.Service}
+		for i, span := range h.Policy.Checkins {
+			pl.Jobs = append(pl.Jobs, store.Job{
+				ID: checkinJobID(person, c.ID, i+1), Kind: CheckinJob, Person: person, Case: c.ID, At: h.checkinAt(now, span),
+				Data: map[string]string{"n": strconv.Itoa(i + 1), "svc": serviceOrNone(c.Service)},
+			})
 		}
-		off := false
-		if st, err := h.Store.PersonSettings(ctx, person); err == nil {
-			off = st.CheckinsOff
-		}
-		h.tell(ctx, person, h.involvedNotice(c, first, off, err != nil))
+		plans = append(plans, pl)
 	}
-	if len(people) == 0 {
+	return plans
+}
+
+// recordedAsInvolved tells each person whose check-ins were just written
+// with c, privately, and returns what the reply adds about them.
+func (h *Handler) recordedAsInvolved(ctx context.Context, c *pathway.Case, plans []*store.Checkins) string {
+	var failed []string
+	for _, pl := range plans {
+		if pl.Err != nil {
+			h.Log.Warn("could not schedule check-ins", "case", c.Name(), "person", pl.Person, "err", pl.Err)
+			failed = append(failed, pl.Person)
+		}
+		var first time.Time
+		for _, j := range pl.Jobs {
+			if first.IsZero() || j.At.Before(first) {
+				first = j.At
+			}
+		}
+		h.tell(ctx, pl.Person, h.involvedNotice(c, first, pl.Off, pl.Err != nil))
+	}
+	if len(plans) == 0 {
 		return ""
 	}
 	if len(failed) > 0 {
@@ -249,30 +266,20 @@ func (h *Handler) recordedAsInvolved(ctx context.Context, c *pathway.Case, peopl
 	return " I've let them know privately that I'll check in on how they're doing over the next few weeks — only they will see their answers."
 }
 
-// scheduleCheckins puts a person's check-ins for a case on the scheduler and
-// returns when the first will arrive.
-func (h *Handler) scheduleCheckins(ctx context.Context, c *pathway.Case, person string, now time.Time) (time.Time, error) {
-	if err := h.Store.SetPersonService(ctx, person, c.Service); err != nil {
-		return time.Time{}, err
+// stillInvolved reports whether a case's check-in job is for someone the
+// case records as involved. Check-ins are written with the case that
+// records the person; when that write lost a race and was not retried, the
+// job is left without them, and is dropped here. A case that can't be read
+// doesn't stop a check-in.
+func (h *Handler) stillInvolved(ctx context.Context, j store.Job) bool {
+	if j.Case == 0 || j.Data["kind"] == store.CheckinFollowUp {
+		return true
 	}
-	var first time.Time
-	for i, span := range h.Policy.Checkins {
-		at := h.checkinAt(now, span)
-		j := store.Job{
-			ID: checkinJobID(person, c.ID, i+1), Kind: CheckinJob, Person: person, Case: c.ID, At: at,
-			Data: map[string]string{"n": strconv.Itoa(i + 1), "svc": serviceOrNone(c.Service)},
-		}
-		if err := h.Store.ScheduleJob(ctx, j); err != nil {
-			return time.Time{}, err
-		}
-		if err := h.Store.TrackCheckinJob(ctx, person, j.ID, at); err != nil {
-			return time.Time{}, err
-		}
-		if first.IsZero() || at.Before(first) {
-			first = at
-		}
+	c, err := h.Store.GetCase(ctx, j.Case)
+	if err != nil {
+		return true
 	}
-	return first, nil
+	return slices.Contains(c.Involved, j.Person)
 }
 
 // involvedNotice is the one gentle message to someone recorded as involved.
@@ -314,7 +321,7 @@ func (h *Handler) RunCheckinJob(ctx context.Context, j store.Job, now time.Time)
 	if j.Data["again"] == "1" {
 		return h.reask(ctx, j, settings, now)
 	}
-	if settings.CheckinsOff {
+	if settings.CheckinsOff || !h.stillInvolved(ctx, j) {
 		return h.Store.UntrackCheckinJob(ctx, person, j.ID)
 	}
 	day := h.localDay(now)

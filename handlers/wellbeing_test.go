@@ -917,3 +917,28 @@ func TestAnsweringAfterNotNowCancelsTheReask(t *testing.T) {
 		t.Errorf("%d re-asks after the check-in was answered", n)
 	}
 }
+
+// TestCheckinForSomeoneNotInvolvedIsDropped: check-ins are written with the
+// case in one round trip; when the case write lost a race and the command
+// gave up, the jobs it left behind name someone the case doesn't record,
+// and they send nothing.
+func TestCheckinForSomeoneNotInvolvedIsDropped(t *testing.T) {
+	ctx := context.Background()
+	e := newWB(t, wed)
+	e.as("lead", "/hpp open INC-1 involved=@sam")
+	stray := store.Job{ID: "checkin:console:kit:1:1", Kind: handlers.CheckinJob, Person: "console:kit", Case: 1,
+		At: wed.Add(24 * time.Hour), Data: map[string]string{"n": "1", "svc": "none"}}
+	if err := e.st.ScheduleJob(ctx, stray); err != nil {
+		t.Fatal(err)
+	}
+	e.runUntil(t, time.Date(2026, 12, 24, 18, 0, 0, 0, london))
+	if n := len(e.checkins("kit")); n != 0 {
+		t.Errorf("%d check-ins sent to someone the case doesn't record as involved", n)
+	}
+	if n := len(e.checkins("sam")); n != 4 {
+		t.Errorf("sam, who is involved, had %d check-ins, want 4", n)
+	}
+	if _, ok, _ := e.st.GetJob(ctx, stray.ID); ok {
+		t.Errorf("the stray job was left on the scheduler")
+	}
+}

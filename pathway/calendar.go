@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -128,6 +130,7 @@ type Calendar struct {
 	holidays   []*cal.Holiday
 	workdays   [7]bool
 	start, end time.Duration
+	years      *yearCache // nil on a Calendar not made by NewCalendar
 }
 
 // NewCalendar builds a Calendar. holidays names a set from HolidaySets;
@@ -143,7 +146,7 @@ func NewCalendar(loc *time.Location, holidays string, workdays []time.Weekday, s
 	if !ok {
 		return nil, fmt.Errorf("pathway: unknown holiday set %q — use one of %s", holidays, strings.Join(HolidaySets(), ", "))
 	}
-	c := &Calendar{loc: loc, holidays: hols, start: start, end: end}
+	c := &Calendar{loc: loc, holidays: hols, start: start, end: end, years: &yearCache{}}
 	for _, d := range workdays {
 		if d < time.Sunday || d > time.Saturday {
 			return nil, fmt.Errorf("pathway: %d is not a weekday", int(d))
@@ -454,9 +457,8 @@ type observance struct {
 }
 
 // holidayYear holds the bank holidays of one year while a method counts
-// days. It lives on the caller's stack, never shared, so nothing is cached
-// across calls or goroutines (the library's own cache is not goroutine-safe
-// and is never switched on).
+// days: a copy on the caller's stack of the Calendar's cached year (the
+// library's own cache is not goroutine-safe and is never switched on).
 type holidayYear struct {
 	year   int
 	filled bool
@@ -470,7 +472,11 @@ func (hy *holidayYear) find(c *Calendar, d civilDate) (observance, bool) {
 		return observance{}, false
 	}
 	if !hy.filled || hy.year != d.y {
-		hy.fill(c, d.y)
+		if c.years != nil {
+			*hy = *c.years.get(c, d.y)
+		} else {
+			hy.fill(c, d.y)
+		}
 	}
 	for _, o := range hy.days[:hy.n] {
 		if o.d == d.d && o.m == d.m {
@@ -478,6 +484,32 @@ func (hy *holidayYear) find(c *Calendar, d civilDate) (observance, bool) {
 		}
 	}
 	return observance{}, false
+}
+
+// yearCache keeps each year's bank holidays once worked out: every command
+// counts working days, and working out a year's holidays from the rules is
+// most of that cost. Filled years are never changed, so readers share them
+// without locks. It holds at most maxCachedYears years; a count across more
+// (centuries) works the rest out as it goes.
+type yearCache struct {
+	m sync.Map // int → *holidayYear
+	n atomic.Int32
+}
+
+const maxCachedYears = 256
+
+func (yc *yearCache) get(c *Calendar, year int) *holidayYear {
+	if v, ok := yc.m.Load(year); ok {
+		return v.(*holidayYear)
+	}
+	hy := &holidayYear{}
+	hy.fill(c, year)
+	if yc.n.Load() < maxCachedYears {
+		if _, loaded := yc.m.LoadOrStore(year, hy); !loaded {
+			yc.n.Add(1)
+		}
+	}
+	return hy
 }
 
 // fill computes the observed dates of every holiday that land in year. A

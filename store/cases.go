@@ -17,13 +17,24 @@ import (
 // CreateCase stores a new case and its first event, giving it the next id.
 // Two round trips: the id, then one atomic write.
 func (s *Store) CreateCase(ctx context.Context, c *pathway.Case, p *pathway.Policy, ev pathway.Event) (int64, error) {
-	id, err := s.rdb.Incr(ctx, s.seqKey()).Result()
-	if err != nil {
+	return s.CreateCaseWith(ctx, c, p, ev, nil)
+}
+
+// CreateCaseWith is CreateCase that also writes the check-ins plan gives
+// for the case once it has its id, in the same second round trip.
+func (s *Store) CreateCaseWith(ctx context.Context, c *pathway.Case, p *pathway.Policy, ev pathway.Event, plan func(c *pathway.Case) []*Checkins) (int64, error) {
+	incr := redis.NewIntCmd(ctx, "incr", s.seqKey())
+	if err := s.batch.do(ctx, incr); err != nil {
 		return 0, unavailable(err)
 	}
+	id := incr.Val()
 	c.ID = id
 	ev.Case = id
-	if err := s.save(ctx, nil, c, p, []pathway.Event{ev}, nil, ackLease{}); err != nil {
+	var plans []*Checkins
+	if plan != nil {
+		plans = plan(c)
+	}
+	if err := s.save(ctx, nil, c, p, []pathway.Event{ev}, nil, ackLease{}, plans); err != nil {
 		if errors.Is(err, ErrConflict) {
 			// The id was taken by data from an older deployment with the same prefix.
 			return 0, pathway.Errorf(pathway.Internal, "case id %d is already in use", id)
@@ -52,10 +63,9 @@ func notFound(id int64) error {
 // GetCaseAndServices reads a case and the services table in one round trip:
 // what a case command needs to check who may act on it.
 func (s *Store) GetCaseAndServices(ctx context.Context, id int64) (*pathway.Case, Services, error) {
-	pipe := s.rdb.Pipeline()
-	cg := pipe.Get(ctx, s.caseKey(id))
-	sg := pipe.HGetAll(ctx, s.servicesKey())
-	_, err := pipe.Exec(ctx)
+	cg := redis.NewStringCmd(ctx, "get", s.caseKey(id))
+	sg := redis.NewMapStringStringCmd(ctx, "hgetall", s.servicesKey())
+	err := s.batch.do(ctx, cg, sg)
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, nil, unavailable(err)
 	}
@@ -78,7 +88,14 @@ func (s *Store) GetCaseAndServices(ctx context.Context, id int64) (*pathway.Case
 // with the events the change made. It returns ErrConflict if the case
 // changed since it was read: read it again and redo the command.
 func (s *Store) SaveCase(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events ...pathway.Event) error {
-	return s.save(ctx, old, c, p, events, nil, ackLease{})
+	return s.save(ctx, old, c, p, events, nil, ackLease{}, nil)
+}
+
+// SaveCaseWith is SaveCase that also writes check-ins, in the same round
+// trip. They are written even when the case changed concurrently
+// (ErrConflict), and writing them again is harmless: a job keeps its id.
+func (s *Store) SaveCaseWith(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, plans []*Checkins) error {
+	return s.save(ctx, old, c, p, events, nil, ackLease{}, plans)
 }
 
 // ackLease is a scheduler's claim being acknowledged by a save.
@@ -88,8 +105,9 @@ type ackLease struct {
 }
 
 // save runs the apply script. marks are idempotency keys written even on a
-// conflict; lease, when set, acknowledges a scheduler's claim on the case.
-func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, marks []string, lease ackLease) error {
+// conflict; lease, when set, acknowledges a scheduler's claim on the case;
+// plans are check-ins sent in the same round trip, after it.
+func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, marks []string, lease ackLease, plans []*Checkins) error {
 	expected := "0"
 	if old != nil {
 		expected = strconv.FormatInt(old.Version, 10)
@@ -185,7 +203,24 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	for _, o := range ops {
 		args = append(args, o[0], o[1], o[2], o[3])
 	}
-	res, err := applyScript.Run(ctx, s.rdb, keys, args...).Int()
+	apply := scriptCmd(ctx, applyScript, keys, args...)
+	cmds := []redis.Cmder{apply}
+	var planCmds []redis.Cmder
+	if len(plans) > 0 {
+		if planCmds, err = s.checkinCmds(ctx, plans); err != nil {
+			c.Version = versionOr(old)
+			return err
+		}
+		cmds = append(cmds, planCmds...)
+	}
+	_ = s.batch.do(ctx, cmds...)
+	if isNoScript(apply.Err()) {
+		apply = applyScript.Eval(ctx, s.rdb, keys, args...)
+	}
+	if len(plans) > 0 {
+		readCheckins(plans, s.retryCheckins(ctx, plans, planCmds))
+	}
+	res, err := apply.Int()
 	if err != nil {
 		c.Version = versionOr(old)
 		return unavailable(err)

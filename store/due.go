@@ -210,7 +210,7 @@ func (s *Store) WasSent(ctx context.Context, qs []SentQuery) ([]bool, error) {
 // send failed and waits to be retried). ErrConflict means the case changed
 // meanwhile: read it again, reapply what was sent, and acknowledge again.
 func (s *Store) AckCase(ctx context.Context, cl Claim, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, sent []string, notBefore time.Time) error {
-	return s.save(ctx, old, c, p, events, sent, ackLease{token: cl.Token, notBefore: notBefore})
+	return s.save(ctx, old, c, p, events, sent, ackLease{token: cl.Token, notBefore: notBefore}, nil)
 }
 
 // Drop removes a claimed member whose case or job no longer exists.

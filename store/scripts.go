@@ -16,11 +16,13 @@ import "github.com/redis/go-redis/v9"
 //	(key index, ttl) pairs; then the number of ops and (op, key index, a, b)
 //	quadruples.
 var applyScript = redis.NewScript(`
-local cur = redis.call('GET', KEYS[1])
+local new = ARGV[1] == '0'
 local ok
-if ARGV[1] == '0' then
-  ok = not cur
+if new then
+  -- Written here, only if nothing is there yet.
+  ok = redis.call('SET', KEYS[1], ARGV[2], 'NX')
 else
+  local cur = redis.call('GET', KEYS[1])
   ok = cur and string.match(cur, '^{"v":(%d+)') == ARGV[1]
 end
 local i = 4
@@ -36,9 +38,14 @@ end
 if not ok then
   return 0
 end
-redis.call('SET', KEYS[1], ARGV[2])
+if not new then
+  redis.call('SET', KEYS[1], ARGV[2])
+end
 if nev > 0 then
-  local ids = redis.call('HGET', KEYS[3], ARGV[3]) or ''
+  local ids = ''
+  if not new then
+    ids = redis.call('HGET', KEYS[3], ARGV[3]) or ''
+  end
   for j = ev, ev + nev - 1 do
     ids = ids .. redis.call('XADD', KEYS[2], '*', 'c', ARGV[3], 'e', ARGV[j]) .. ' '
   end
@@ -60,7 +67,7 @@ for _ = 1, nops do
   elseif op == 'due' then
     -- A command moves the case in the due index, unless a scheduler holds
     -- it: then the scheduler's acknowledgement sets the next time.
-    if redis.call('HEXISTS', KEYS[5], member) == 0 then
+    if new or redis.call('HEXISTS', KEYS[5], member) == 0 then
       if a == '' then
         redis.call('ZREM', KEYS[4], member)
       else

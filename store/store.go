@@ -40,11 +40,12 @@ type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
 	embed  *miniredis.Miniredis
+	batch  *batcher
 }
 
 // New wraps a connected client. prefix starts every key (e.g. "hpp:").
 func New(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix}
+	return &Store{rdb: rdb, prefix: prefix, batch: newBatcher(rdb)}
 }
 
 // Client timeouts. They bound how long a command can wait for a Redis that
@@ -211,6 +212,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
 
 // Close closes the connection (and stops the embedded Redis).
 func (s *Store) Close() error {
+	s.batch.close()
 	err := s.rdb.Close()
 	if s.embed != nil {
 		s.embed.Close()

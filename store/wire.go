@@ -2,8 +2,10 @@ package store
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
+	"hppbot/internal/jsonw"
 	"hppbot/pathway"
 )
 
@@ -98,7 +100,13 @@ func timeMap(m map[string]int64) map[string]time.Time {
 }
 
 func encodeCase(c *pathway.Case) ([]byte, error) {
-	w := wireCase{
+	w := caseWire(c)
+	return w.appendJSON(make([]byte, 0, 512)), nil
+}
+
+// caseWire is c in its wire form.
+func caseWire(c *pathway.Case) *wireCase {
+	w := &wireCase{
 		V: c.Version, ID: c.ID, Ref: c.Ref, Service: c.Service, Harm: string(c.Harm), Summary: c.Summary,
 		Mode: string(c.CandourMode), Duty: c.DutyApplies, Aware: unix(c.Aware),
 		Lead: c.Lead, Involved: c.Involved, OpenedBy: c.OpenedBy, Opened: unix(c.Opened), Closed: unix(c.Closed),
@@ -112,7 +120,129 @@ func encodeCase(c *pathway.Case) ([]byte, error) {
 	if c.Plan != nil {
 		w.Plan = &wirePlan{Every: c.Plan.Every.String(), Via: c.Plan.Via, Note: c.Plan.Note, Agreed: unix(c.Plan.Agreed)}
 	}
-	return json.Marshal(w)
+	return w
+}
+
+// appendJSON writes w as json.Marshal would, without reflection: a case is
+// written on every command. wire_test.go holds the two to the same bytes.
+func (w *wireCase) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = jsonw.Key(b, "v", true)
+	b = jsonw.Int(b, w.V)
+	b = jsonw.Key(b, "id", false)
+	b = jsonw.Int(b, w.ID)
+	b = jsonw.Key(b, "r", false)
+	b = jsonw.String(b, w.Ref)
+	b = optString(b, "s", w.Service)
+	b = optString(b, "h", w.Harm)
+	b = optString(b, "m", w.Summary)
+	b = optString(b, "cm", w.Mode)
+	b = optBool(b, "da", w.Duty)
+	b = optInt(b, "aw", w.Aware)
+	b = jsonw.Key(b, "l", false)
+	b = jsonw.String(b, w.Lead)
+	b = optStrings(b, "i", w.Involved)
+	b = optString(b, "b", w.OpenedBy)
+	b = jsonw.Key(b, "o", false)
+	b = jsonw.Int(b, w.Opened)
+	b = optInt(b, "cl", w.Closed)
+	b = optInt(b, "nc", w.Next)
+	if p := w.Plan; p != nil {
+		b = jsonw.Key(b, "p", false)
+		b = append(b, '{')
+		b = jsonw.Key(b, "e", true)
+		b = jsonw.String(b, p.Every)
+		b = optString(b, "v", p.Via)
+		b = optString(b, "n", p.Note)
+		b = optInt(b, "a", p.Agreed)
+		b = append(b, '}')
+	}
+	b = optInt(b, "fc", w.First)
+	b = optInt(b, "lc", w.Last)
+	b = optInt(b, "ct", int64(w.Contacts))
+	b = optInt(b, "nf", w.Notified)
+	b = optInt(b, "wr", w.Written)
+	b = optInt(b, "nd", w.NDue)
+	b = optInt(b, "wd", w.WDue)
+	b = optInt(b, "up", int64(w.Updates))
+	b = optString(b, "na", w.NA)
+	b = optMap(b, "f", w.Family)
+	b = optMap(b, "pp", w.Parallel)
+	b = optInt(b, "sn", w.Snoozed)
+	b = optInt(b, "rd", int64(w.Round))
+	b = optInt(b, "cr", int64(w.CRound))
+	b = optInt(b, "cn", int64(w.Nudges))
+	b = optInt(b, "ln", w.LastN)
+	b = optBool(b, "es", w.Esc)
+	b = optInt(b, "ns", int64(w.NStage))
+	b = optInt(b, "ws", int64(w.WStage))
+	b = optInt(b, "nn", w.NNudged)
+	b = optInt(b, "wn", w.WNudged)
+	b = optBool(b, "ce", w.CEsc)
+	b = optBool(b, "dl", w.Delay)
+	return append(b, '}')
+}
+
+// The opt helpers write a member that is never the object's first, and
+// leave it out when empty, as omitempty does.
+
+func optString(b []byte, key, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return jsonw.String(jsonw.Key(b, key, false), v)
+}
+
+func optInt(b []byte, key string, v int64) []byte {
+	if v == 0 {
+		return b
+	}
+	return jsonw.Int(jsonw.Key(b, key, false), v)
+}
+
+func optBool(b []byte, key string, v bool) []byte {
+	if !v {
+		return b
+	}
+	return jsonw.Bool(jsonw.Key(b, key, false), v)
+}
+
+func optStrings(b []byte, key string, v []string) []byte {
+	if len(v) == 0 {
+		return b
+	}
+	b = jsonw.Key(b, key, false)
+	b = append(b, '[')
+	for i, s := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonw.String(b, s)
+	}
+	return append(b, ']')
+}
+
+// optMap writes the map with its keys sorted, as encoding/json does.
+func optMap(b []byte, key string, m map[string]int64) []byte {
+	if len(m) == 0 {
+		return b
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = jsonw.Key(b, key, false)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonw.String(b, k)
+		b = append(b, ':')
+		b = jsonw.Int(b, m[k])
+	}
+	return append(b, '}')
 }
 
 func decodeCase(data []byte) (*pathway.Case, error) {
@@ -156,12 +286,37 @@ type wireEvent struct {
 }
 
 func encodeEvent(e pathway.Event) ([]byte, error) {
-	w := wireEvent{At: unix(e.At), Actor: e.Actor, Kind: string(e.Kind), Step: e.Step, Stage: e.Stage, Via: e.Via,
+	return eventWire(e).appendJSON(make([]byte, 0, 128)), nil
+}
+
+// eventWire is e in its wire form.
+func eventWire(e pathway.Event) *wireEvent {
+	w := &wireEvent{At: unix(e.At), Actor: e.Actor, Kind: string(e.Kind), Step: e.Step, Stage: e.Stage, Via: e.Via,
 		Due: unix(e.Due), Next: unix(e.Next), People: e.People, Note: e.Note}
 	if !e.Every.IsZero() {
 		w.Every = e.Every.String()
 	}
-	return json.Marshal(w)
+	return w
+}
+
+// appendJSON writes w as json.Marshal would, without reflection.
+func (w *wireEvent) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = jsonw.Key(b, "t", true)
+	b = jsonw.Int(b, w.At)
+	b = jsonw.Key(b, "a", false)
+	b = jsonw.String(b, w.Actor)
+	b = jsonw.Key(b, "k", false)
+	b = jsonw.String(b, w.Kind)
+	b = optString(b, "st", w.Step)
+	b = optString(b, "sg", w.Stage)
+	b = optString(b, "v", w.Via)
+	b = optInt(b, "d", w.Due)
+	b = optInt(b, "n", w.Next)
+	b = optString(b, "e", w.Every)
+	b = optStrings(b, "p", w.People)
+	b = optString(b, "no", w.Note)
+	return append(b, '}')
 }
 
 func decodeEvent(id string, caseID int64, data []byte) (pathway.Event, error) {

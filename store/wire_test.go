@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -224,6 +225,51 @@ func TestWireDecodeErrors(t *testing.T) {
 	}
 }
 
+// TestWireMatchesEncodingJSON holds the hand-written encoders to the bytes
+// json.Marshal gives for the same records.
+func TestWireMatchesEncodingJSON(t *testing.T) {
+	odd := "<@U1|sam> & \"co\" \\ \x00\x1f\u2028 caf\xe9 👋"
+	full := fullCase(t)
+	oddCase := fullCase(t)
+	oddCase.Ref, oddCase.Summary, oddCase.Lead, oddCase.Involved = odd, odd, odd, []string{odd, ""}
+	oddCase.Plan.Note, oddCase.NotNeeded = odd, odd
+	oddCase.Family = map[string]time.Time{odd: oddCase.Opened, "a": oddCase.Opened, "": oddCase.Opened}
+	cases := []struct {
+		name string
+		c    *pathway.Case
+	}{
+		{"every field", full},
+		{"nothing set", &pathway.Case{}},
+		{"text needing escapes", oddCase},
+		{"negative and large numbers", &pathway.Case{Version: -1, ID: 1<<63 - 1, Contacts: -5, Opened: time.Unix(-1, 0)}},
+	}
+	for _, tt := range cases {
+		t.Run("case/"+tt.name, func(t *testing.T) {
+			got, err := encodeCase(tt.c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := caseWire(tt.c)
+			want, _ := json.Marshal(w)
+			if !bytes.Equal(got, want) {
+				t.Errorf("encodeCase:\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+	oddEvent := fullEvent(t)
+	oddEvent.Actor, oddEvent.Note, oddEvent.People = odd, odd, []string{odd}
+	for _, e := range []pathway.Event{fullEvent(t), {}, oddEvent} {
+		got, err := encodeEvent(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(eventWire(e))
+		if !bytes.Equal(got, want) {
+			t.Errorf("encodeEvent:\n%s\nwant\n%s", got, want)
+		}
+	}
+}
+
 func FuzzDecodeCase(f *testing.F) {
 	full, err := encodeCase(fullCase(f))
 	if err != nil {
@@ -235,7 +281,15 @@ func FuzzDecodeCase(f *testing.F) {
 	f.Add([]byte(`{"v":9223372036854775807,"aw":-9223372036854775808,"o":9223372036854775807}`))
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"p":null,"f":{}}`))
+	f.Add([]byte(`{"v":1,"r":"<&>\u2028\ufffd","m":"a\u0000\b\f\n\r\t\"\\","f":{"z":1,"a":2,"<":3}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		var w wireCase
+		if json.Unmarshal(data, &w) == nil {
+			want, _ := json.Marshal(w)
+			if got := w.appendJSON(nil); !bytes.Equal(got, want) {
+				t.Fatalf("appendJSON differs from json.Marshal:\n%s\n%s", got, want)
+			}
+		}
 		c, err := decodeCase(data)
 		if err != nil {
 			return
@@ -269,6 +323,13 @@ func FuzzDecodeEvent(f *testing.F) {
 	f.Add([]byte(`{"e":"99999wd","d":-1}`))
 	f.Add([]byte(`[1,2,3]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		var w wireEvent
+		if json.Unmarshal(data, &w) == nil {
+			want, _ := json.Marshal(w)
+			if got := w.appendJSON(nil); !bytes.Equal(got, want) {
+				t.Fatalf("appendJSON differs from json.Marshal:\n%s\n%s", got, want)
+			}
+		}
 		e, err := decodeEvent("1-0", 1, data)
 		if err != nil {
 			return

@@ -1,0 +1,53 @@
+package jsonw
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestStringMatchesEncodingJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{"empty", ""},
+		{"plain", "Contact logged on HPP-12"},
+		{"html", "<@U123|sam> & <b>"},
+		{"quotes and slashes", `say "sorry" \ then /listen`},
+		{"controls", "a\x00b\x01c\bd\fe\nf\rg\th\x1f\x7f"},
+		{"unicode", "Café — “kind words” 👋"},
+		{"separators", "line\u2028para\u2029end"},
+		{"invalid utf-8", "bad\xffbyte\xc3"},
+		{"truncated rune at end", "x\xe2\x80"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, _ := json.Marshal(tt.in)
+			if got := String(nil, tt.in); string(got) != string(want) {
+				t.Errorf("String(%q) = %s, want %s", tt.in, got, want)
+			}
+		})
+	}
+}
+
+func TestKeyIntBool(t *testing.T) {
+	got := Key(nil, "a", true)
+	got = Int(got, -42)
+	got = Key(got, "b", false)
+	got = Bool(got, true)
+	if string(got) != `"a":-42,"b":true` {
+		t.Errorf("got %s", got)
+	}
+}
+
+func FuzzString(f *testing.F) {
+	for _, s := range []string{"", "<&>", "\u2028", "\xff", "a\x00", `"\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := String(nil, s); string(got) != string(want) {
+			t.Errorf("String(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
