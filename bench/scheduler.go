@@ -68,12 +68,14 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 	background := 0
 	at := p.Calendar.Add(wed, pathway.Span{N: 1, Unit: pathway.WorkingDay}).Add(time.Minute)
 	var ticks []time.Duration
-	for _, size := range sizes {
+	for i, size := range sizes {
 		if size < due {
 			continue
 		}
 		start := time.Now()
-		seed(ctx, st, p, size-due-background, wed.AddDate(0, 2, 0), fmt.Sprintf("B%d-", size))
+		// Letters, not the size, tell the batches apart: a run of ten
+		// digits could look like an NHS number, which the store refuses.
+		seed(ctx, st, p, size-due-background, wed.AddDate(0, 2, 0), fmt.Sprintf("B%c-", 'a'+rune(i%26)))
 		background = size - due
 		fmt.Fprintf(res.log, "  (seeded %d open cases in %s)\n", size, time.Since(start).Round(time.Second))
 		s := scheduler.New(scheduler.Config{Store: st, Policy: p, Messenger: noop{}, Clock: func() time.Time { return at }})

@@ -333,6 +333,13 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (Result, error) {
 		}
 	}
 
+	// Acknowledgements are written in the background while the workers go
+	// on sending, so under load they travel to Redis together; the tick
+	// waits for all of them before it returns.
+	acks := &ackGroup{sem: make(chan struct{}, maxAcksInFlight)}
+	for _, it := range work {
+		it.acks = acks
+	}
 	var wg sync.WaitGroup
 	var sentN, failedN atomic.Int64
 	var skipMu sync.Mutex
@@ -361,6 +368,7 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (Result, error) {
 	}
 	close(queue)
 	wg.Wait()
+	acks.wg.Wait()
 	if len(skipped) > 0 {
 		s.releaseAll(skipped, now)
 		s.cfg.Log.Info("stopping: claims not reached were handed back", "count", len(skipped))
@@ -382,6 +390,16 @@ type item struct {
 	reminders []pathway.Reminder
 	job       *store.Job
 	already   []bool
+	acks      *ackGroup // nil: acknowledge before returning
+}
+
+// maxAcksInFlight bounds the acknowledgements a tick has waiting at once.
+const maxAcksInFlight = 256
+
+// ackGroup is a tick's acknowledgements in flight.
+type ackGroup struct {
+	wg  sync.WaitGroup
+	sem chan struct{}
 }
 
 func jobOccurrence(j store.Job) string { return fmt.Sprintf("run:%d", j.At.Unix()) }
@@ -490,10 +508,22 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 // does not answer, the record is kept and made before the next claim.
 func (s *Scheduler) acknowledge(ctx context.Context, it *item, done []pathway.Reminder, events []pathway.Event, marks []string, now, notBefore time.Time) {
 	p := pendingAck{claim: it.claim, c: it.c, done: done, events: events, marks: marks, now: now, notBefore: notBefore}
-	if err := s.ack(ctx, p); isUnavailable(err) {
-		s.cfg.Log.Warn("could not record a sent reminder; it is kept and recorded when the store answers", "case", it.c.Name(), "err", cause(err))
-		s.keep(p)
+	record := func() {
+		if err := s.ack(ctx, p); isUnavailable(err) {
+			s.cfg.Log.Warn("could not record a sent reminder; it is kept and recorded when the store answers", "case", it.c.Name(), "err", cause(err))
+			s.keep(p)
+		}
 	}
+	if it.acks == nil {
+		record()
+		return
+	}
+	it.acks.sem <- struct{}{}
+	it.acks.wg.Add(1)
+	go func() {
+		defer func() { <-it.acks.sem; it.acks.wg.Done() }()
+		record()
+	}()
 }
 
 // pendingAck is a send that happened but is not yet recorded in Redis: a

@@ -46,6 +46,9 @@ type batcher struct {
 	stop  chan struct{}
 	wg    sync.WaitGroup
 	once  sync.Once
+
+	mu     sync.RWMutex // held to read closed and queue under it
+	closed bool
 }
 
 func newBatcher(rdb redis.UniversalClient) *batcher {
@@ -60,6 +63,11 @@ func newBatcher(rdb redis.UniversalClient) *batcher {
 // close stops the senders once what is queued has gone.
 func (b *batcher) close() {
 	b.once.Do(func() {
+		// No caller can be part-way into the queue once closed is set, so
+		// the senders' last drain finds everything queued.
+		b.mu.Lock()
+		b.closed = true
+		b.mu.Unlock()
 		close(b.stop)
 		b.wg.Wait()
 	})
@@ -69,15 +77,18 @@ func (b *batcher) close() {
 // waiting too, and returns the first command's error as a pipeline would.
 // Every command carries its own reply and error.
 func (b *batcher) do(ctx context.Context, cmds ...redis.Cmder) error {
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return b.direct(ctx, cmds)
+	}
 	it := itemPool.Get().(*batchItem)
 	it.ctx, it.cmds = ctx, cmds
 	select {
 	case b.queue <- it:
-	case <-b.stop:
-		it.ctx, it.cmds = nil, nil
-		itemPool.Put(it)
-		return b.direct(ctx, cmds)
+		b.mu.RUnlock()
 	case <-ctx.Done():
+		b.mu.RUnlock()
 		it.ctx, it.cmds = nil, nil
 		itemPool.Put(it)
 		return ctx.Err()

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -31,7 +33,7 @@ func (s *Surface) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		s.refuse(w, r, err)
 		return nil, false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, maxBody), r.ContentLength)
 	if err != nil {
 		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
 			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
@@ -49,7 +51,41 @@ func (s *Surface) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		return nil, false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
+	// A form (commands, interactions) is parsed here, from the body already
+	// read, as Request.ParseForm would: ParseForm keeps a PostForm that is
+	// set, so slack-go's parsers don't read and copy the body again. A body
+	// that doesn't parse is left to ParseForm and its error.
+	if r.Header.Get("Content-Type") == "application/x-www-form-urlencoded" {
+		if form, err := url.ParseQuery(string(body)); err == nil {
+			r.PostForm = form
+			if r.URL.RawQuery == "" {
+				r.Form = form // as ParseForm would make it: the body's values, and no query
+			}
+		}
+	}
 	return body, true
+}
+
+// readBody reads a request body whole, into a buffer of the size the
+// request declared when it did (io.ReadAll would start small and grow).
+func readBody(body io.Reader, declared int64) ([]byte, error) {
+	if declared <= 0 || declared > maxBody {
+		return io.ReadAll(body)
+	}
+	buf := make([]byte, 0, declared+1) // +1: EOF is seen without growing
+	for {
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
 }
 
 func (s *Surface) refuse(w http.ResponseWriter, r *http.Request, why error) {
@@ -66,7 +102,7 @@ func (s *Surface) serveCommand(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a slash command", http.StatusBadRequest)
 		return
 	}
-	writeAnswer(w, s.command(r.Context(), cmd))
+	s.writeAnswer(w, s.command(r.Context(), cmd))
 }
 
 func (s *Surface) serveInteraction(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +114,7 @@ func (s *Surface) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not an interaction", http.StatusBadRequest)
 		return
 	}
-	writeAnswer(w, s.interaction(r.Context(), cb))
+	s.writeAnswer(w, s.interaction(r.Context(), cb))
 }
 
 func (s *Surface) serveEvent(w http.ResponseWriter, r *http.Request) {
@@ -102,17 +138,41 @@ func (s *Surface) serveEvent(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// writeAnswer writes a flow's answer: JSON, or an empty 200.
-func writeAnswer(w http.ResponseWriter, answer any) {
+// writeAnswer writes a flow's answer: JSON, or an empty 200. A message
+// this package rendered is encoded by appendAnswer into a reused buffer;
+// anything else by json.Marshal.
+func (s *Surface) writeAnswer(w http.ResponseWriter, answer any) {
 	if answer == nil {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	body, err := json.Marshal(answer)
-	if err != nil {
-		w.WriteHeader(http.StatusOK)
-		return
+	buf, _ := s.answerBufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
 	}
-	w.Header().Set("Content-Type", "application/json")
+	defer s.putAnswerBuf(buf)
+	body, ok := appendAnswer((*buf)[:0], answer)
+	if ok {
+		*buf = body
+	} else {
+		var err error
+		if body, err = json.Marshal(answer); err != nil {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
+}
+
+// maxPooledAnswer is the largest buffer kept for the next answer: the odd
+// very long timeline is not worth holding on to.
+const maxPooledAnswer = 64 << 10
+
+func (s *Surface) putAnswerBuf(buf *[]byte) {
+	if cap(*buf) <= maxPooledAnswer {
+		s.answerBufs.Put(buf)
+	}
 }

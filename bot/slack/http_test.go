@@ -6,12 +6,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"hppbot/bot"
@@ -276,4 +278,45 @@ func TestCommandTextIsUnescaped(t *testing.T) {
 	if req := <-gate.got; req.Text != "contact HPP-1 <@U0SAM|syn.sam> Mum & son; sats < 90 > later &lt;as typed&gt;" {
 		t.Fatalf("text %q", req.Text)
 	}
+}
+
+func TestReadBody(t *testing.T) {
+	body := strings.Repeat("user_id=U1&text=x", 40)
+	for _, declared := range []int64{-1, 0, 1, 100, int64(len(body)) - 1, int64(len(body)), int64(len(body)) + 50, maxBody + 1} {
+		got, err := readBody(iotest.OneByteReader(strings.NewReader(body)), declared)
+		if err != nil || string(got) != body {
+			t.Errorf("declared %d: %d bytes, %v", declared, len(got), err)
+		}
+	}
+	if _, err := readBody(iotest.ErrReader(errors.New("boom")), 10); err == nil {
+		t.Error("a read error was lost")
+	}
+}
+
+// TestCommandForm: a command's form reads the same whether verified parses
+// it or ParseForm does (a query string, a body that doesn't parse).
+func TestCommandForm(t *testing.T) {
+	tb := newTestBed(t)
+	body := tb.commandBody("U0LEAD", "C0WARD", "help")
+	for _, tt := range []struct {
+		name, path, body string
+		want             int
+	}{
+		{"form", "/slack/commands", body, http.StatusOK},
+		{"query too", "/slack/commands?user_id=U0OTHER&x=1", body, http.StatusOK},
+		{"bad escape", "/slack/commands", body + "&text=%zz", http.StatusBadRequest},
+		{"no user", "/slack/commands", "text=help", http.StatusBadRequest},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := signed(tt.path, tt.body, testSecret, time.Now())
+			w := tb.serve(r)
+			if w.Code != tt.want {
+				t.Fatalf("status %d, want %d: %s", w.Code, tt.want, w.Body)
+			}
+			if tt.want == http.StatusOK && (r.PostForm.Get("user_id") != "U0LEAD" || w.Header().Get("Content-Length") != strconv.Itoa(w.Body.Len())) {
+				t.Fatalf("form %v, Content-Length %q for %d bytes", r.PostForm, w.Header().Get("Content-Length"), w.Body.Len())
+			}
+		})
+	}
+	tb.settle()
 }

@@ -187,6 +187,9 @@ var mentionPattern = regexp.MustCompile(`<([@#])([^<>|\s]+)(?:\|[^<>]*)?>`)
 // become Slack mentions, people and channels of other surfaces their names,
 // and everything else is escaped (&, <, >) so text can't pose as markup.
 func mrkdwn(text string, nm names) string {
+	if !strings.Contains(text, "<@") && !strings.Contains(text, "<#") {
+		return escape(text) // no mention: skip the regexp, which is slow
+	}
 	locs := mentionPattern.FindAllStringSubmatchIndex(text, -1)
 	if len(locs) == 0 {
 		return escape(text)

@@ -88,6 +88,12 @@ type Surface struct {
 	mu     sync.Mutex
 	closed bool
 	wg     sync.WaitGroup // work that goes on after a request is answered
+
+	// Workers that ran earlier work and wait for more (see async).
+	work chan func()   // unbuffered: a send succeeds only when one is idle
+	quit chan struct{} // closed by Close: idle workers exit
+
+	answerBufs sync.Pool // *[]byte, for writeAnswer
 }
 
 // New returns a Surface.
@@ -141,6 +147,8 @@ func New(cfg Config) (*Surface, error) {
 		log:    log,
 		dms:    map[string]string{},
 		names:  nameCache{entries: map[string]nameEntry{}, pending: map[string]bool{}},
+		work:   make(chan func()),
+		quit:   make(chan struct{}),
 	}, nil
 }
 
@@ -149,13 +157,24 @@ func New(cfg Config) (*Surface, error) {
 // Mode have stopped.
 func (s *Surface) Close() {
 	s.mu.Lock()
-	s.closed = true
+	if !s.closed {
+		s.closed = true
+		close(s.quit)
+	}
 	s.mu.Unlock()
 	s.wg.Wait()
 }
 
+// workerIdle is how long a worker waits for more work before it exits.
+const workerIdle = 30 * time.Second
+
 // async runs fn in the background, tracked so Close can wait for it. Once
 // the surface is closed it runs fn in place instead.
+//
+// fn goes to an idle worker when there is one, else to a new one. A command
+// runs deep (the handler, the store, the Redis client), and a fresh
+// goroutine would grow its stack, copying it, on every command; a worker
+// keeps the stack it grew for the next.
 func (s *Surface) async(fn func()) {
 	s.mu.Lock()
 	if s.closed {
@@ -165,10 +184,35 @@ func (s *Surface) async(fn func()) {
 	}
 	s.wg.Add(1)
 	s.mu.Unlock()
-	go func() {
-		defer s.wg.Done()
-		fn()
-	}()
+	select {
+	case s.work <- fn:
+	default:
+		go s.worker(fn)
+	}
+}
+
+// worker runs fn, then whatever async hands it, until it has been idle for
+// workerIdle or the surface closes.
+func (s *Surface) worker(fn func()) {
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
+	for {
+		s.run(fn)
+		idle.Reset(workerIdle)
+		select {
+		case fn = <-s.work:
+		case <-idle.C:
+			return
+		case <-s.quit:
+			return
+		}
+	}
+}
+
+// run runs one piece of async work.
+func (s *Surface) run(fn func()) {
+	defer s.wg.Done()
+	fn()
 }
 
 // workContext is the context for work that outlives the request that

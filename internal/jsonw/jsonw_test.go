@@ -30,6 +30,25 @@ func TestStringMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+// TestStringEveryByte checks every single byte, and a run of runes, against
+// encoding/json.
+func TestStringEveryByte(t *testing.T) {
+	var cases []string
+	for b := range 256 {
+		cases = append(cases, string([]byte{byte(b)}), "a"+string([]byte{byte(b)})+"z")
+	}
+	for r := rune(0); r < 0x3000; r += 7 {
+		cases = append(cases, string(r))
+	}
+	cases = append(cases, "x\u2028\u2029y", "\U0001F600", "\xf0\x9f\x98", "\xc0\x80")
+	for _, s := range cases {
+		want, _ := json.Marshal(s)
+		if got := String(nil, s); string(got) != string(want) {
+			t.Errorf("String(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
 func TestKeyIntBool(t *testing.T) {
 	got := Key(nil, "a", true)
 	got = Int(got, -42)
