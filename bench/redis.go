@@ -47,7 +47,7 @@ func roundTripsPerCommand(ctx context.Context, st *store.Store, p *pathway.Polic
 		return h.Handle(ctx, handlers.Request{Surface: bot.Slack, Person: "slack:UBENCHLEAD", Text: line})
 	}
 	// Warm up: load scripts, remember the name.
-	as("/hpp open INC-0 harm=moderate warm-up")
+	as("/hpp open INC-0 harm=moderate involved=<@UBENCHWARM> warm-up")
 	as("/hpp list")
 	as("/hpp timeline HPP-1")
 	lines := []string{
