@@ -22,7 +22,7 @@ import (
 
 const (
 	// senders is how many pipelines may be in flight at once.
-	senders = 1
+	senders = 4
 	// maxBatch bounds one pipeline, so one reply never grows large.
 	maxBatch = 64
 	// batchTimeout bounds a pipeline: longer than any caller waits (the
