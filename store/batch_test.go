@@ -1,50 +1,25 @@
-package store
+package store_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
+
+	"hppbot/store"
+	"hppbot/store/storetest"
 )
 
-// testURL is the Redis the tests use (storetest.URL, which this package's
-// own tests can't import).
-func testURL() string {
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/0"
-}
-
-// batchClient is a client of the test Redis, and a prefix of the test's own.
+// batchClient is the test Redis's client, and a key prefix of the test's own
+// (removed afterwards).
 func batchClient(t *testing.T) (redis.UniversalClient, string) {
 	t.Helper()
-	o, err := Options(testURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewUniversalClient(o)
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		if os.Getenv("HPP_TEST_REDIS") == "require" {
-			t.Fatalf("no Redis at %s: %v", testURL(), err)
-		}
-		t.Skipf("no Redis at %s: %v", testURL(), err)
-	}
-	prefix := fmt.Sprintf("hpptest:batch:%s:", t.Name())
-	t.Cleanup(func() {
-		ctx := context.Background()
-		keys, _ := rdb.Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-		rdb.Close()
-	})
-	return rdb, prefix
+	st := storetest.New(t)
+	return st.Client(), st.Prefix()
 }
 
 // TestBatcherKeepsEachCallersReplies: many callers at once, each with its
@@ -52,8 +27,8 @@ func batchClient(t *testing.T) (redis.UniversalClient, string) {
 // shared.
 func TestBatcherKeepsEachCallersReplies(t *testing.T) {
 	rdb, prefix := batchClient(t)
-	b := newBatcher(rdb)
-	defer b.close()
+	b := store.NewBatcher(rdb)
+	defer b.Close()
 	ctx := context.Background()
 	const callers, each = 64, 50
 	var wg sync.WaitGroup
@@ -67,7 +42,7 @@ func TestBatcherKeepsEachCallersReplies(t *testing.T) {
 				incr := redis.NewIntCmd(ctx, "incr", key)
 				get := redis.NewStringCmd(ctx, "get", key)
 				missing := redis.NewStringCmd(ctx, "get", key+":none")
-				err := b.do(ctx, incr, get, missing)
+				err := b.Do(ctx, incr, get, missing)
 				switch {
 				case !errors.Is(err, redis.Nil):
 					errs <- fmt.Errorf("caller %d: err %v, want redis.Nil from the missing key", c, err)
@@ -90,28 +65,28 @@ func TestBatcherEdges(t *testing.T) {
 	rdb, prefix := batchClient(t)
 	tests := []struct {
 		name string
-		run  func(b *batcher) error
+		run  func(b *store.Batcher) error
 		want string // the value left at prefix+"k"
 	}{
-		{"an ended context sends nothing", func(b *batcher) error {
+		{"an ended context sends nothing", func(b *store.Batcher) error {
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
-			err := b.do(ctx, redis.NewStatusCmd(ctx, "set", prefix+"k", "sent"))
+			err := b.Do(ctx, redis.NewStatusCmd(ctx, "set", prefix+"k", "sent"))
 			if !errors.Is(err, context.Canceled) {
 				return fmt.Errorf("err %v, want context.Canceled", err)
 			}
 			return nil
 		}, ""},
-		{"after close, commands go straight out", func(b *batcher) error {
-			b.close()
+		{"after close, commands go straight out", func(b *store.Batcher) error {
+			b.Close()
 			ctx := context.Background()
-			return b.do(ctx, redis.NewStatusCmd(ctx, "set", prefix+"k", "direct"), redis.NewStringCmd(ctx, "get", prefix+"k"))
+			return b.Do(ctx, redis.NewStatusCmd(ctx, "set", prefix+"k", "direct"), redis.NewStringCmd(ctx, "get", prefix+"k"))
 		}, "direct"},
-		{"an error reply stays with its command", func(b *batcher) error {
+		{"an error reply stays with its command", func(b *store.Batcher) error {
 			ctx := context.Background()
 			bad := redis.NewIntCmd(ctx, "incr", prefix+"k")
 			set := redis.NewStatusCmd(ctx, "set", prefix+"k", "text")
-			err := b.do(ctx, set, bad)
+			err := b.Do(ctx, set, bad)
 			if err == nil || set.Err() != nil || bad.Err() == nil {
 				return fmt.Errorf("err %v, set %v, incr %v: want only the incr to fail", err, set.Err(), bad.Err())
 			}
@@ -122,8 +97,8 @@ func TestBatcherEdges(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			rdb.Del(ctx, prefix+"k")
-			b := newBatcher(rdb)
-			defer b.close()
+			b := store.NewBatcher(rdb)
+			defer b.Close()
 			if err := tt.run(b); err != nil {
 				t.Fatal(err)
 			}
@@ -137,16 +112,15 @@ func TestBatcherEdges(t *testing.T) {
 // TestRunScriptLoadsAfterFlush: after SCRIPT FLUSH (or a restart), a script
 // sent through the batcher is loaded and run once.
 func TestRunScriptLoadsAfterFlush(t *testing.T) {
-	rdb, prefix := batchClient(t)
-	s := New(rdb, prefix)
-	defer s.batch.close()
+	s := storetest.New(t)
+	rdb, prefix := s.Client(), s.Prefix()
 	ctx := context.Background()
 	sc := redis.NewScript(`return redis.call('INCR', KEYS[1])`)
 	if err := rdb.ScriptFlush(ctx).Err(); err != nil {
 		t.Skipf("SCRIPT FLUSH refused: %v", err)
 	}
 	for want := int64(1); want <= 2; want++ {
-		n, err := s.runScript(ctx, sc, []string{prefix + "n"}).Int64()
+		n, err := store.RunScript(s, ctx, sc, []string{prefix + "n"}).Int64()
 		if err != nil || n != want {
 			t.Fatalf("run %d: %d, %v", want, n, err)
 		}

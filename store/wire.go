@@ -127,99 +127,60 @@ func caseWire(c *pathway.Case) *wireCase {
 // written on every command. wire_test.go holds the two to the same bytes.
 func (w *wireCase) appendJSON(b []byte) []byte {
 	b = append(b, '{')
-	b = jsonw.Key(b, "v", true)
+	b = jsonw.Key(b, "v")
 	b = jsonw.Int(b, w.V)
-	b = jsonw.Key(b, "id", false)
+	b = jsonw.Key(b, "id")
 	b = jsonw.Int(b, w.ID)
-	b = jsonw.Key(b, "r", false)
+	b = jsonw.Key(b, "r")
 	b = jsonw.String(b, w.Ref)
-	b = optString(b, "s", w.Service)
-	b = optString(b, "h", w.Harm)
-	b = optString(b, "m", w.Summary)
-	b = optString(b, "cm", w.Mode)
-	b = optBool(b, "da", w.Duty)
-	b = optInt(b, "aw", w.Aware)
-	b = jsonw.Key(b, "l", false)
+	b = jsonw.OptString(b, "s", w.Service)
+	b = jsonw.OptString(b, "h", w.Harm)
+	b = jsonw.OptString(b, "m", w.Summary)
+	b = jsonw.OptString(b, "cm", w.Mode)
+	b = jsonw.OptBool(b, "da", w.Duty)
+	b = jsonw.OptInt(b, "aw", w.Aware)
+	b = jsonw.Key(b, "l")
 	b = jsonw.String(b, w.Lead)
-	b = optStrings(b, "i", w.Involved)
-	b = optString(b, "b", w.OpenedBy)
-	b = jsonw.Key(b, "o", false)
+	b = jsonw.OptStrings(b, "i", w.Involved)
+	b = jsonw.OptString(b, "b", w.OpenedBy)
+	b = jsonw.Key(b, "o")
 	b = jsonw.Int(b, w.Opened)
-	b = optInt(b, "cl", w.Closed)
-	b = optInt(b, "nc", w.Next)
+	b = jsonw.OptInt(b, "cl", w.Closed)
+	b = jsonw.OptInt(b, "nc", w.Next)
 	if p := w.Plan; p != nil {
-		b = jsonw.Key(b, "p", false)
+		b = jsonw.Key(b, "p")
 		b = append(b, '{')
-		b = jsonw.Key(b, "e", true)
+		b = jsonw.Key(b, "e")
 		b = jsonw.String(b, p.Every)
-		b = optString(b, "v", p.Via)
-		b = optString(b, "n", p.Note)
-		b = optInt(b, "a", p.Agreed)
+		b = jsonw.OptString(b, "v", p.Via)
+		b = jsonw.OptString(b, "n", p.Note)
+		b = jsonw.OptInt(b, "a", p.Agreed)
 		b = append(b, '}')
 	}
-	b = optInt(b, "fc", w.First)
-	b = optInt(b, "lc", w.Last)
-	b = optInt(b, "ct", int64(w.Contacts))
-	b = optInt(b, "nf", w.Notified)
-	b = optInt(b, "wr", w.Written)
-	b = optInt(b, "nd", w.NDue)
-	b = optInt(b, "wd", w.WDue)
-	b = optInt(b, "up", int64(w.Updates))
-	b = optString(b, "na", w.NA)
+	b = jsonw.OptInt(b, "fc", w.First)
+	b = jsonw.OptInt(b, "lc", w.Last)
+	b = jsonw.OptInt(b, "ct", int64(w.Contacts))
+	b = jsonw.OptInt(b, "nf", w.Notified)
+	b = jsonw.OptInt(b, "wr", w.Written)
+	b = jsonw.OptInt(b, "nd", w.NDue)
+	b = jsonw.OptInt(b, "wd", w.WDue)
+	b = jsonw.OptInt(b, "up", int64(w.Updates))
+	b = jsonw.OptString(b, "na", w.NA)
 	b = optMap(b, "f", w.Family)
 	b = optMap(b, "pp", w.Parallel)
-	b = optInt(b, "sn", w.Snoozed)
-	b = optInt(b, "rd", int64(w.Round))
-	b = optInt(b, "cr", int64(w.CRound))
-	b = optInt(b, "cn", int64(w.Nudges))
-	b = optInt(b, "ln", w.LastN)
-	b = optBool(b, "es", w.Esc)
-	b = optInt(b, "ns", int64(w.NStage))
-	b = optInt(b, "ws", int64(w.WStage))
-	b = optInt(b, "nn", w.NNudged)
-	b = optInt(b, "wn", w.WNudged)
-	b = optBool(b, "ce", w.CEsc)
-	b = optBool(b, "dl", w.Delay)
+	b = jsonw.OptInt(b, "sn", w.Snoozed)
+	b = jsonw.OptInt(b, "rd", int64(w.Round))
+	b = jsonw.OptInt(b, "cr", int64(w.CRound))
+	b = jsonw.OptInt(b, "cn", int64(w.Nudges))
+	b = jsonw.OptInt(b, "ln", w.LastN)
+	b = jsonw.OptBool(b, "es", w.Esc)
+	b = jsonw.OptInt(b, "ns", int64(w.NStage))
+	b = jsonw.OptInt(b, "ws", int64(w.WStage))
+	b = jsonw.OptInt(b, "nn", w.NNudged)
+	b = jsonw.OptInt(b, "wn", w.WNudged)
+	b = jsonw.OptBool(b, "ce", w.CEsc)
+	b = jsonw.OptBool(b, "dl", w.Delay)
 	return append(b, '}')
-}
-
-// The opt helpers write a member that is never the object's first, and
-// leave it out when empty, as omitempty does.
-
-func optString(b []byte, key, v string) []byte {
-	if v == "" {
-		return b
-	}
-	return jsonw.String(jsonw.Key(b, key, false), v)
-}
-
-func optInt(b []byte, key string, v int64) []byte {
-	if v == 0 {
-		return b
-	}
-	return jsonw.Int(jsonw.Key(b, key, false), v)
-}
-
-func optBool(b []byte, key string, v bool) []byte {
-	if !v {
-		return b
-	}
-	return jsonw.Bool(jsonw.Key(b, key, false), v)
-}
-
-func optStrings(b []byte, key string, v []string) []byte {
-	if len(v) == 0 {
-		return b
-	}
-	b = jsonw.Key(b, key, false)
-	b = append(b, '[')
-	for i, s := range v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonw.String(b, s)
-	}
-	return append(b, ']')
 }
 
 // optMap writes the map with its keys sorted, as encoding/json does.
@@ -232,7 +193,7 @@ func optMap(b []byte, key string, m map[string]int64) []byte {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	b = jsonw.Key(b, key, false)
+	b = jsonw.Key(b, key)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -302,20 +263,20 @@ func eventWire(e pathway.Event) *wireEvent {
 // appendJSON writes w as json.Marshal would, without reflection.
 func (w *wireEvent) appendJSON(b []byte) []byte {
 	b = append(b, '{')
-	b = jsonw.Key(b, "t", true)
+	b = jsonw.Key(b, "t")
 	b = jsonw.Int(b, w.At)
-	b = jsonw.Key(b, "a", false)
+	b = jsonw.Key(b, "a")
 	b = jsonw.String(b, w.Actor)
-	b = jsonw.Key(b, "k", false)
+	b = jsonw.Key(b, "k")
 	b = jsonw.String(b, w.Kind)
-	b = optString(b, "st", w.Step)
-	b = optString(b, "sg", w.Stage)
-	b = optString(b, "v", w.Via)
-	b = optInt(b, "d", w.Due)
-	b = optInt(b, "n", w.Next)
-	b = optString(b, "e", w.Every)
-	b = optStrings(b, "p", w.People)
-	b = optString(b, "no", w.Note)
+	b = jsonw.OptString(b, "st", w.Step)
+	b = jsonw.OptString(b, "sg", w.Stage)
+	b = jsonw.OptString(b, "v", w.Via)
+	b = jsonw.OptInt(b, "d", w.Due)
+	b = jsonw.OptInt(b, "n", w.Next)
+	b = jsonw.OptString(b, "e", w.Every)
+	b = jsonw.OptStrings(b, "p", w.People)
+	b = jsonw.OptString(b, "no", w.Note)
 	return append(b, '}')
 }
 

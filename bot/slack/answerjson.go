@@ -25,35 +25,35 @@ func appendAnswer(dst []byte, answer any) (_ []byte, ok bool) {
 		return dst, false
 	}
 	dst = append(dst, '{')
-	dst = appendStringField(dst, "username", m.Username)
-	dst = appendStringField(dst, "icon_emoji", m.IconEmoji)
-	dst = appendStringField(dst, "icon_url", m.IconURL)
-	dst = appendStringField(dst, "channel", m.Channel)
-	dst = appendStringField(dst, "thread_ts", m.ThreadTimestamp)
-	dst = appendStringField(dst, "text", m.Text)
-	dst = appendStringField(dst, "parse", m.Parse)
+	dst = jsonw.OptString(dst, "username", m.Username)
+	dst = jsonw.OptString(dst, "icon_emoji", m.IconEmoji)
+	dst = jsonw.OptString(dst, "icon_url", m.IconURL)
+	dst = jsonw.OptString(dst, "channel", m.Channel)
+	dst = jsonw.OptString(dst, "thread_ts", m.ThreadTimestamp)
+	dst = jsonw.OptString(dst, "text", m.Text)
+	dst = jsonw.OptString(dst, "parse", m.Parse)
 	if m.Blocks != nil {
-		dst = appendKey(dst, "blocks")
+		dst = jsonw.Key(dst, "blocks")
 		if dst, ok = appendBlocks(dst, m.Blocks.BlockSet); !ok {
 			return dst, false
 		}
 	}
-	dst = appendStringField(dst, "response_type", m.ResponseType)
-	dst = appendKey(dst, "replace_original")
-	dst = appendBool(dst, m.ReplaceOriginal)
-	dst = appendKey(dst, "delete_original")
-	dst = appendBool(dst, m.DeleteOriginal)
+	dst = jsonw.OptString(dst, "response_type", m.ResponseType)
+	dst = jsonw.Key(dst, "replace_original")
+	dst = jsonw.Bool(dst, m.ReplaceOriginal)
+	dst = jsonw.Key(dst, "delete_original")
+	dst = jsonw.Bool(dst, m.DeleteOriginal)
 	if m.ReplyBroadcast {
-		dst = appendKey(dst, "reply_broadcast")
-		dst = appendBool(dst, true)
+		dst = jsonw.Key(dst, "reply_broadcast")
+		dst = jsonw.Bool(dst, true)
 	}
 	if m.UnfurlLinks != nil {
-		dst = appendKey(dst, "unfurl_links")
-		dst = appendBool(dst, *m.UnfurlLinks)
+		dst = jsonw.Key(dst, "unfurl_links")
+		dst = jsonw.Bool(dst, *m.UnfurlLinks)
 	}
 	if m.UnfurlMedia != nil {
-		dst = appendKey(dst, "unfurl_media")
-		dst = appendBool(dst, *m.UnfurlMedia)
+		dst = jsonw.Key(dst, "unfurl_media")
+		dst = jsonw.Bool(dst, *m.UnfurlMedia)
 	}
 	return append(dst, '}'), true
 }
@@ -81,14 +81,14 @@ func appendBlocks(dst []byte, blocks []slack.Block) (_ []byte, ok bool) {
 				return dst, false
 			}
 			dst = append(dst, '{')
-			dst = appendStringKeyValue(dst, "type", string(b.Type))
+			dst = jsonw.String(jsonw.Key(dst, "type"), string(b.Type))
 			if b.Text != nil {
-				dst = appendKey(dst, "text")
+				dst = jsonw.Key(dst, "text")
 				dst = appendText(dst, b.Text)
 			}
-			dst = appendStringField(dst, "block_id", b.BlockID)
+			dst = jsonw.OptString(dst, "block_id", b.BlockID)
 			if len(b.Fields) > 0 {
-				dst = appendKey(dst, "fields")
+				dst = jsonw.Key(dst, "fields")
 				dst = append(dst, '[')
 				for j, f := range b.Fields {
 					if j > 0 {
@@ -99,8 +99,8 @@ func appendBlocks(dst []byte, blocks []slack.Block) (_ []byte, ok bool) {
 				dst = append(dst, ']')
 			}
 			if b.Expand {
-				dst = appendKey(dst, "expand")
-				dst = appendBool(dst, true)
+				dst = jsonw.Key(dst, "expand")
+				dst = jsonw.Bool(dst, true)
 			}
 			dst = append(dst, '}')
 		case *slack.ContextBlock:
@@ -109,9 +109,9 @@ func appendBlocks(dst []byte, blocks []slack.Block) (_ []byte, ok bool) {
 				break
 			}
 			dst = append(dst, '{')
-			dst = appendStringKeyValue(dst, "type", string(b.Type))
-			dst = appendStringField(dst, "block_id", b.BlockID)
-			dst = appendKey(dst, "elements")
+			dst = jsonw.String(jsonw.Key(dst, "type"), string(b.Type))
+			dst = jsonw.OptString(dst, "block_id", b.BlockID)
+			dst = jsonw.Key(dst, "elements")
 			if b.ContextElements.Elements == nil {
 				dst = append(dst, "null"...)
 			} else {
@@ -138,9 +138,9 @@ func appendBlocks(dst []byte, blocks []slack.Block) (_ []byte, ok bool) {
 				break
 			}
 			dst = append(dst, '{')
-			dst = appendStringKeyValue(dst, "type", string(b.Type))
-			dst = appendStringField(dst, "block_id", b.BlockID)
-			dst = appendKey(dst, "elements")
+			dst = jsonw.String(jsonw.Key(dst, "type"), string(b.Type))
+			dst = jsonw.OptString(dst, "block_id", b.BlockID)
+			dst = jsonw.Key(dst, "elements")
 			if b.Elements == nil || b.Elements.ElementSet == nil {
 				dst = append(dst, "null"...)
 			} else {
@@ -176,15 +176,15 @@ func appendText(dst []byte, t *slack.TextBlockObject) []byte {
 		return append(dst, "null"...)
 	}
 	dst = append(dst, '{')
-	dst = appendStringKeyValue(dst, "type", t.Type)
-	dst = appendStringKeyValue(dst, "text", t.Text)
+	dst = jsonw.String(jsonw.Key(dst, "type"), t.Type)
+	dst = jsonw.String(jsonw.Key(dst, "text"), t.Text)
 	if t.Emoji != nil {
-		dst = appendKey(dst, "emoji")
-		dst = appendBool(dst, *t.Emoji)
+		dst = jsonw.Key(dst, "emoji")
+		dst = jsonw.Bool(dst, *t.Emoji)
 	}
 	if t.Verbatim {
-		dst = appendKey(dst, "verbatim")
-		dst = appendBool(dst, true)
+		dst = jsonw.Key(dst, "verbatim")
+		dst = jsonw.Bool(dst, true)
 	}
 	return append(dst, '}')
 }
@@ -199,58 +199,16 @@ func appendButton(dst []byte, b *slack.ButtonBlockElement) (_ []byte, ok bool) {
 		return dst, false
 	}
 	dst = append(dst, '{')
-	dst = appendStringField(dst, "type", string(b.Type))
-	dst = appendKey(dst, "text")
+	dst = jsonw.OptString(dst, "type", string(b.Type))
+	dst = jsonw.Key(dst, "text")
 	dst = appendText(dst, b.Text)
-	dst = appendStringField(dst, "action_id", b.ActionID)
-	dst = appendStringField(dst, "url", b.URL)
-	dst = appendStringField(dst, "value", b.Value)
-	dst = appendStringField(dst, "style", string(b.Style))
-	dst = appendStringField(dst, "accessibility_label", b.AccessibilityLabel)
-	dst = appendStringField(dst, "agent_prompt", b.AgentPrompt)
-	dst = appendStringField(dst, "agent_prompt_display", b.AgentPromptDisplay)
-	if len(b.VisibleToUserIDs) > 0 {
-		dst = appendKey(dst, "visible_to_user_ids")
-		dst = append(dst, '[')
-		for i, id := range b.VisibleToUserIDs {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = jsonw.String(dst, id)
-		}
-		dst = append(dst, ']')
-	}
+	dst = jsonw.OptString(dst, "action_id", b.ActionID)
+	dst = jsonw.OptString(dst, "url", b.URL)
+	dst = jsonw.OptString(dst, "value", b.Value)
+	dst = jsonw.OptString(dst, "style", string(b.Style))
+	dst = jsonw.OptString(dst, "accessibility_label", b.AccessibilityLabel)
+	dst = jsonw.OptString(dst, "agent_prompt", b.AgentPrompt)
+	dst = jsonw.OptString(dst, "agent_prompt_display", b.AgentPromptDisplay)
+	dst = jsonw.OptStrings(dst, "visible_to_user_ids", b.VisibleToUserIDs)
 	return append(dst, '}'), true
-}
-
-// appendKey appends "key": after a comma, unless it is an object's first.
-// The keys are this file's constants: nothing in them needs escaping.
-func appendKey(dst []byte, key string) []byte {
-	if n := len(dst); n > 0 && dst[n-1] != '{' {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, '"')
-	dst = append(dst, key...)
-	return append(dst, '"', ':')
-}
-
-// appendStringKeyValue appends a string member.
-func appendStringKeyValue(dst []byte, key, value string) []byte {
-	return jsonw.String(appendKey(dst, key), value)
-}
-
-// appendStringField appends a string member tagged omitempty: nothing when
-// value is empty.
-func appendStringField(dst []byte, key, value string) []byte {
-	if value == "" {
-		return dst
-	}
-	return appendStringKeyValue(dst, key, value)
-}
-
-func appendBool(dst []byte, v bool) []byte {
-	if v {
-		return append(dst, "true"...)
-	}
-	return append(dst, "false"...)
 }

@@ -70,16 +70,66 @@ func Int(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10) }
 // Bool appends b.
 func Bool(dst []byte, b bool) []byte { return strconv.AppendBool(dst, b) }
 
-// Key appends a comma when the object already has a member, then the key
-// (which must need no escaping) and a colon. first is whether this is the
-// object's first member.
-func Key(dst []byte, key string, first bool) []byte {
-	if !first {
+// Key appends an object member's key and colon, after a comma unless the
+// object has just been opened. The key must need no escaping.
+func Key(dst []byte, key string) []byte {
+	if n := len(dst); n > 0 && dst[n-1] != '{' {
 		dst = append(dst, ',')
 	}
 	dst = append(dst, '"')
 	dst = append(dst, key...)
 	return append(dst, '"', ':')
+}
+
+// Strings appends a JSON array of strings; nil is null, as encoding/json
+// writes a nil slice.
+func Strings(dst []byte, v []string) []byte {
+	if v == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, s := range v {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = String(dst, s)
+	}
+	return append(dst, ']')
+}
+
+// The Opt functions append a member tagged omitempty: nothing when the
+// value is empty.
+
+// OptString appends key and v unless v is "".
+func OptString(dst []byte, key, v string) []byte {
+	if v == "" {
+		return dst
+	}
+	return String(Key(dst, key), v)
+}
+
+// OptInt appends key and v unless v is 0.
+func OptInt(dst []byte, key string, v int64) []byte {
+	if v == 0 {
+		return dst
+	}
+	return Int(Key(dst, key), v)
+}
+
+// OptBool appends key and true when v is.
+func OptBool(dst []byte, key string, v bool) []byte {
+	if !v {
+		return dst
+	}
+	return Bool(Key(dst, key), v)
+}
+
+// OptStrings appends key and v unless v is empty.
+func OptStrings(dst []byte, key string, v []string) []byte {
+	if len(v) == 0 {
+		return dst
+	}
+	return Strings(Key(dst, key), v)
 }
 
 // safe holds the ASCII bytes written as they are: printable, and not one of

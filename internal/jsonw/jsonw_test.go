@@ -49,13 +49,27 @@ func TestStringEveryByte(t *testing.T) {
 	}
 }
 
-func TestKeyIntBool(t *testing.T) {
-	got := Key(nil, "a", true)
-	got = Int(got, -42)
-	got = Key(got, "b", false)
-	got = Bool(got, true)
-	if string(got) != `"a":-42,"b":true` {
-		t.Errorf("got %s", got)
+func TestMembers(t *testing.T) {
+	tests := []struct {
+		name string
+		got  []byte
+		want string
+	}{
+		{"first member has no comma", Int(Key([]byte("{"), "a"), -42), `{"a":-42`},
+		{"later members do", Bool(Key([]byte(`{"a":1`), "b"), true), `{"a":1,"b":true`},
+		{"empty strings left out", OptString([]byte("{"), "s", ""), `{`},
+		{"zero left out", OptInt([]byte("{"), "n", 0), `{`},
+		{"false left out", OptBool([]byte("{"), "b", false), `{`},
+		{"empty list left out", OptStrings([]byte("{"), "l", []string{}), `{`},
+		{"set values written", OptStrings(OptInt(OptString([]byte("{"), "s", "<x>"), "n", 7), "l", []string{"a", ""}), `{"s":"\u003cx\u003e","n":7,"l":["a",""]`},
+		{"nil list is null", Strings(nil, nil), `null`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if string(tt.got) != tt.want {
+				t.Errorf("got %s, want %s", tt.got, tt.want)
+			}
+		})
 	}
 }
 
