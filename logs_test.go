@@ -69,7 +69,7 @@ var script = `/hpp service maternity lead=@pat channel=#maternity wellbeing=@jo
 /hpp help
 /hpp help contact
 /hpp open INC-1043 harm=awful BADOPTION
-/hpp open INC-1044 IDENT 943 476 5919
+/hpp open INC-1044 IDENT 999 000 0018
 /hpp open REF harm=low
 /hpp frobnicate UNKNOWN
 :as @robin
@@ -109,7 +109,7 @@ func assertNoNotes(t *testing.T, logs string) {
 			t.Errorf("a log line holds typed text %q:\n%s", v, logs)
 		}
 	}
-	for _, v := range []string{"943 476 5919", "9434765919", "Synthetic"} {
+	for _, v := range []string{"999 000 0018", "9990000018", "Synthetic"} {
 		if strings.Contains(logs, v) {
 			t.Errorf("a log line holds %q:\n%s", v, logs)
 		}

@@ -134,7 +134,7 @@ func TestBadInputSaysWhatToTypeAndStoresNothing(t *testing.T) {
 		{"/hpp open INC-1 sevice=maternity", "did you mean service="},
 		{"/hpp open HPP-4", "looks like an hppbot case id"},
 		{"/hpp open INC 1042 fell", ""}, // "INC" is a valid reference; the rest is the summary — opens
-		{"/hpp open INC-1043 Patient 943 476 5919 fell on the ward", "Nothing was saved"},
+		{"/hpp open INC-1043 Patient 999 000 0018 fell on the ward", "Nothing was saved"},
 		{"/hpp open INC-1043 lives at LS1 4AP", "postcode"},
 		{"/hpp open INC-1043 DOB 12/03/1985", "date of birth"},
 		{"/hpp contact", "Which case?"},
@@ -183,8 +183,8 @@ func TestIdentifierRefusedInEveryFreeTextField(t *testing.T) {
 		"/hpp plan HPP-1 every=1w call 9990000018 first",
 		"/hpp candour HPP-1 notified at SW1A 1AA",
 		"/hpp family HPP-1 support date of birth 1 March 1980",
-		"/hpp close HPP-1 943-476-5919",
-		"/hpp service x9434765919",
+		"/hpp close HPP-1 999-000-0018",
+		"/hpp service x9990000018",
 	} {
 		r := f.as("lee", line)
 		if !strings.Contains(text(r), "Nothing was saved") && !strings.Contains(text(r), "isn't a service name") {
@@ -347,9 +347,9 @@ func TestLogsHoldNoFreeText(t *testing.T) {
 	secret := "Zebra-crossing-synthetic-note"
 	f.as("lee", "/hpp open INC-1 harm=moderate "+secret)
 	f.as("lee", "/hpp contact HPP-1 "+secret)
-	f.as("lee", "/hpp open INC-2 "+secret+" 943 476 5919")
+	f.as("lee", "/hpp open INC-2 "+secret+" 999 000 0018")
 	f.as("lee", "/hpp frobnicate "+secret)
-	if strings.Contains(f.logs.String(), secret) || strings.Contains(f.logs.String(), "943 476") {
+	if strings.Contains(f.logs.String(), secret) || strings.Contains(f.logs.String(), "999 000") {
 		t.Errorf("logs hold typed text:\n%s", f.logs.String())
 	}
 }

@@ -71,7 +71,7 @@ func TestRunReturnsTheError(t *testing.T) {
 		code pathway.Code
 	}{
 		{"open INC-7 harm=catastrophic", pathway.Invalid},
-		{"open INC-7 Patient 943 476 5919", pathway.Identifiable},
+		{"open INC-7 Patient 999 000 0018", pathway.Identifiable},
 		{"status HPP-999", pathway.NotFound},
 		{"help", ""},
 		{"nonsense", ""},

@@ -234,7 +234,7 @@ func TestCheckRef(t *testing.T) {
 		{strings.Repeat("A", MaxRefLen+1), Invalid, []string{"doesn't look like an incident reference"}},
 		{"HPP-12", Invalid, []string{"hppbot case id"}},
 		{"hpp-12", Invalid, []string{"hppbot case id"}},
-		{"9434765919", Identifiable, []string{"Nothing was saved", "NHS number", "incident reference"}},
+		{"9990000018", Identifiable, []string{"Nothing was saved", "NHS number", "incident reference"}},
 		{"9990000018", Identifiable, []string{"Nothing was saved"}},
 	}
 	for _, tt := range tests {

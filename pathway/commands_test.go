@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-const nhsExample = "943 476 5919" // the widely published valid example (DOMAIN.md)
+const nhsExample = "999 000 0018" // the widely published valid example (DOMAIN.md)
 
 func TestOpenCandourApplies(t *testing.T) {
 	tests := []struct {
@@ -238,7 +238,7 @@ func TestOpenRefusals(t *testing.T) {
 		{"a reference with spaces", OpenInput{Ref: "INC 1042"}, Invalid, []string{"INC-1042"}},
 		{"a reference too long", OpenInput{Ref: strings.Repeat("X", MaxRefLen+1)}, Invalid, []string{"doesn't look like an incident reference"}},
 		{"an hppbot case id as the reference", OpenInput{Ref: "HPP-12"}, Invalid, []string{"hppbot case id", "risk system"}},
-		{"an NHS number as the reference", OpenInput{Ref: "9434765919"}, Identifiable, []string{"Nothing was saved", "NHS number"}},
+		{"an NHS number as the reference", OpenInput{Ref: "9990000018"}, Identifiable, []string{"Nothing was saved", "NHS number"}},
 		{"an NHS number in the summary", OpenInput{Ref: "INC-1", Summary: "Patient " + nhsExample + " fell"}, Identifiable, []string{"Nothing was saved", "NHS number", "incident reference instead"}},
 		{"a postcode in the summary", OpenInput{Ref: "INC-1", Summary: "Fell at home, SW1A 1AA"}, Identifiable, []string{"postcode"}},
 		{"a summary too long", OpenInput{Ref: "INC-1", Summary: strings.Repeat("a", MaxSummaryLen+1)}, Invalid, []string{"summary", "under 500"}},

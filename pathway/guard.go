@@ -125,10 +125,10 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 type digitRun struct{ start, end int }
 
 // findNumber looks for ten digits written as one run or as consecutive runs
-// joined by a single space or hyphen ("943 476 5919", "943-476-5919"). A run
+// joined by a single space or hyphen ("999 000 0018", "999-000-0018"). A run
 // is maximal, so digits inside a longer number (a phone number's 11) never
 // count. Letters next to the digits do not matter: people paste numbers
-// beside labels ("NHS:9434765919", "INC-…"). A chain that starts with "+"
+// beside labels ("NHS:9990000018", "INC-…"). A chain that starts with "+"
 // is an international phone number ("+44 7700 900123") and is skipped.
 func findNumber(text string) (Finding, bool) {
 	// The runs of the current chain; a window of ten digits spans at most

@@ -76,7 +76,7 @@ func TestFoundationAcceptance(t *testing.T) {
 		"/hpp open INC-1042 service=maternity harm=moderate involved=@sam Baby moved to NICU after a delayed escalation",
 		"/hpp status HPP-1", ":advance 3d", "/hpp list overdue",
 		"/hpp contact HPP-1 via=phone next=7d Spoke with mother; agreed weekly calls on Tuesdays",
-		"/hpp timeline HPP-1", "/hpp open INC-1043 Patient 943 476 5919 fell on the ward", "/hpp list all")
+		"/hpp timeline HPP-1", "/hpp open INC-1043 Patient 999 000 0018 fell on the ward", "/hpp list all")
 	for _, want := range []string{
 		"HPP-1 is open — INC-1042 · maternity · moderate harm",
 		"Duty of Candour notification (telling the family, in person or by phone or video, and saying sorry): by the end of Wed 9 Dec 2026 — 10 working days after becoming aware on Wed 25 Nov 2026",

@@ -107,7 +107,7 @@ func FuzzInteractionPayload(f *testing.F) {
 	f.Add(`{"type":"block_actions","user":{"id":"U1"},"trigger_id":"t","actions":[{"action_id":"hpp:form:0","value":` + q(contact) + `}]}`)
 	f.Add(`{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"hpp:form:0","value":"not-a-form"}]}`)
 	f.Add(`{"type":"view_submission","user":{"id":"U1"},"view":{"callback_id":"hpp-form:open","private_metadata":` + q(open) +
-		`,"state":{"values":{"ref":{"ref":{"value":"INC-7"}},"involved":{"involved":{"selected_users":["U2","U3"]}},"text":{"text":{"value":"943 476 5919"}}}}}}`)
+		`,"state":{"values":{"ref":{"ref":{"value":"INC-7"}},"involved":{"involved":{"selected_users":["U2","U3"]}},"text":{"text":{"value":"999 000 0018"}}}}}}`)
 	f.Add(`{"type":"view_submission","user":{"id":"U1"},"view":{"callback_id":"hpp-form:x","private_metadata":"AAAA"}}`)
 	f.Add(`{"type":"block_actions","actions":[null]}`)
 	f.Add(`{"type":"shortcut"}`)
