@@ -275,11 +275,15 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (Result, error) {
 		s.releaseAll(claims, now)
 		return res, err
 	}
+	// Acknowledgements are written in the background while the workers go
+	// on sending, so under load they travel to Redis together; the tick
+	// waits for all of them before it returns.
+	acks := &ackGroup{sem: make(chan struct{}, maxAcksInFlight)}
 	// Work out what each claim owes, and ask in one go which were already sent.
 	work := make([]*item, 0, len(claims))
 	var queries []store.SentQuery
 	for _, cl := range claims {
-		it := &item{claim: cl}
+		it := &item{claim: cl, acks: acks}
 		if id, ok := cl.CaseID(); ok {
 			it.c = loaded.Cases[id]
 			if it.c != nil {
@@ -333,13 +337,6 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (Result, error) {
 		}
 	}
 
-	// Acknowledgements are written in the background while the workers go
-	// on sending, so under load they travel to Redis together; the tick
-	// waits for all of them before it returns.
-	acks := &ackGroup{sem: make(chan struct{}, maxAcksInFlight)}
-	for _, it := range work {
-		it.acks = acks
-	}
 	var wg sync.WaitGroup
 	var sentN, failedN atomic.Int64
 	var skipMu sync.Mutex
@@ -390,7 +387,7 @@ type item struct {
 	reminders []pathway.Reminder
 	job       *store.Job
 	already   []bool
-	acks      *ackGroup // nil: acknowledge before returning
+	acks      *ackGroup // the tick's acknowledgements in flight
 }
 
 // maxAcksInFlight bounds the acknowledgements a tick has waiting at once.
@@ -508,21 +505,14 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 // does not answer, the record is kept and made before the next claim.
 func (s *Scheduler) acknowledge(ctx context.Context, it *item, done []pathway.Reminder, events []pathway.Event, marks []string, now, notBefore time.Time) {
 	p := pendingAck{claim: it.claim, c: it.c, done: done, events: events, marks: marks, now: now, notBefore: notBefore}
-	record := func() {
-		if err := s.ack(ctx, p); isUnavailable(err) {
-			s.cfg.Log.Warn("could not record a sent reminder; it is kept and recorded when the store answers", "case", it.c.Name(), "err", cause(err))
-			s.keep(p)
-		}
-	}
-	if it.acks == nil {
-		record()
-		return
-	}
 	it.acks.sem <- struct{}{}
 	it.acks.wg.Add(1)
 	go func() {
 		defer func() { <-it.acks.sem; it.acks.wg.Done() }()
-		record()
+		if err := s.ack(ctx, p); isUnavailable(err) {
+			s.cfg.Log.Warn("could not record a sent reminder; it is kept and recorded when the store answers", "case", it.c.Name(), "err", cause(err))
+			s.keep(p)
+		}
 	}()
 }
 

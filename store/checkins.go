@@ -2,12 +2,8 @@ package store
 
 import (
 	"context"
-	"encoding/json"
-	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"hppbot/pathway"
 )
 
 // Checkins is one person's wellbeing check-ins for a case, written together
@@ -23,41 +19,22 @@ type Checkins struct {
 	Err error
 }
 
-// jobScript adds or moves a job: its record and its place in the due index,
-// together.
-//
-// KEYS: 1 jobs, 2 due. ARGV: 1 member, 2 job JSON, 3 when (Unix seconds).
-var jobScript = redis.NewScript(`
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-return 1
-`)
-
-// trackFor is how long a person's list of upcoming check-in jobs is kept:
-// beyond any check-in schedule (jobs are removed from it as they run).
-const trackFor = 400 * 24 * time.Hour
-
-// checkinCmds are the commands that write plans, in the order they run, with
-// the index of each plan's settings read.
+// checkinCmds are the commands that write plans, in the order they run:
+// for each plan, its service, its jobs and their tracking, then a read of
+// the person's settings.
 func (s *Store) checkinCmds(ctx context.Context, plans []*Checkins) ([]redis.Cmder, error) {
 	var cmds []redis.Cmder
 	for _, pl := range plans {
 		if pl.Service != "" {
-			cmds = append(cmds, redis.NewIntCmd(ctx, "hset", s.prefsKey(pl.Person), "service", pl.Service))
+			cmds = append(cmds, s.personServiceCmd(ctx, pl.Person, pl.Service))
 		}
-		track := s.checkinJobsKey(pl.Person)
 		for _, j := range pl.Jobs {
-			if j.ID == "" || j.Kind == "" {
-				return nil, pathway.Errorf(pathway.Internal, "a job needs an id and a kind")
-			}
-			data, err := json.Marshal(j)
+			keys, args, err := s.jobWrite(j)
 			if err != nil {
-				return nil, pathway.Errorf(pathway.Internal, "encoding job: %v", err)
+				return nil, err
 			}
-			pt := jobPartition(j.ID)
-			cmds = append(cmds, scriptCmd(ctx, jobScript, []string{s.jobsKey(pt), s.dueKey(pt)}, "j:"+j.ID, data, j.At.Unix()),
-				redis.NewIntCmd(ctx, "zadd", track, j.At.Unix(), j.ID),
-				redis.NewBoolCmd(ctx, "pexpire", track, trackFor.Milliseconds()))
+			cmds = append(cmds, scriptCmd(ctx, jobScript, keys, args...))
+			cmds = append(cmds, s.trackCmds(ctx, pl.Person, j.ID, j.At)...)
 		}
 		cmds = append(cmds, redis.NewMapStringStringCmd(ctx, "hgetall", s.prefsKey(pl.Person)))
 	}

@@ -280,20 +280,24 @@ func jobPartition(id string) int {
 
 // ScheduleJob adds a job, or moves it if one with the same id exists.
 func (s *Store) ScheduleJob(ctx context.Context, j Job) error {
+	keys, args, err := s.jobWrite(j)
+	if err != nil {
+		return err
+	}
+	return unavailable(s.runScript(ctx, jobScript, keys, args...).Err())
+}
+
+// jobWrite is the keys and arguments of jobScript for j.
+func (s *Store) jobWrite(j Job) (keys []string, args []any, err error) {
 	if j.ID == "" || j.Kind == "" {
-		return pathway.Errorf(pathway.Internal, "a job needs an id and a kind")
+		return nil, nil, pathway.Errorf(pathway.Internal, "a job needs an id and a kind")
 	}
 	data, err := json.Marshal(j)
 	if err != nil {
-		return pathway.Errorf(pathway.Internal, "encoding job: %v", err)
+		return nil, nil, pathway.Errorf(pathway.Internal, "encoding job: %v", err)
 	}
 	pt := jobPartition(j.ID)
-	member := "j:" + j.ID
-	pipe := s.rdb.TxPipeline()
-	pipe.HSet(ctx, s.jobsKey(pt), member, data)
-	pipe.ZAdd(ctx, s.dueKey(pt), redis.Z{Score: float64(j.At.Unix()), Member: member})
-	_, err = pipe.Exec(ctx)
-	return unavailable(err)
+	return []string{s.jobsKey(pt), s.dueKey(pt)}, []any{"j:" + j.ID, data, j.At.Unix()}, nil
 }
 
 // CancelJob removes a job if it has not run.

@@ -291,18 +291,29 @@ func (s *Store) SetPersonService(ctx context.Context, person, service string) er
 	if service == "" {
 		return nil
 	}
-	return unavailable(s.rdb.HSet(ctx, s.prefsKey(person), "service", service).Err())
+	return unavailable(s.batch.do(ctx, s.personServiceCmd(ctx, person, service)))
+}
+
+func (s *Store) personServiceCmd(ctx context.Context, person, service string) redis.Cmder {
+	return redis.NewIntCmd(ctx, "hset", s.prefsKey(person), "service", service)
 }
 
 // TrackCheckinJob notes an upcoming check-in job for a person, so a low
 // answer can bring their next one forward.
 func (s *Store) TrackCheckinJob(ctx context.Context, person, jobID string, at time.Time) error {
+	return unavailable(s.batch.do(ctx, s.trackCmds(ctx, person, jobID, at)...))
+}
+
+// trackFor is how long a person's list of upcoming check-in jobs is kept:
+// beyond any check-in schedule (jobs are removed from it as they run).
+const trackFor = 400 * 24 * time.Hour
+
+func (s *Store) trackCmds(ctx context.Context, person, jobID string, at time.Time) []redis.Cmder {
 	key := s.checkinJobsKey(person)
-	pipe := s.rdb.TxPipeline()
-	pipe.ZAdd(ctx, key, redis.Z{Score: float64(at.Unix()), Member: jobID})
-	pipe.Expire(ctx, key, 400*24*time.Hour) // beyond any check-in schedule; ran jobs are removed as they run
-	_, err := pipe.Exec(ctx)
-	return unavailable(err)
+	return []redis.Cmder{
+		redis.NewIntCmd(ctx, "zadd", key, at.Unix(), jobID),
+		redis.NewBoolCmd(ctx, "pexpire", key, trackFor.Milliseconds()),
+	}
 }
 
 // UntrackCheckinJob forgets a check-in job that has run.

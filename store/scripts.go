@@ -196,3 +196,13 @@ for _, id in ipairs(ids) do
 end
 return out
 `)
+
+// jobScript adds or moves a job: its record and its place in the due index,
+// together.
+//
+// KEYS: 1 jobs, 2 due. ARGV: 1 member, 2 job JSON, 3 when (Unix seconds).
+var jobScript = redis.NewScript(`
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return 1
+`)

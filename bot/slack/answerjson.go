@@ -43,10 +43,7 @@ func appendAnswer(dst []byte, answer any) (_ []byte, ok bool) {
 	dst = jsonw.Bool(dst, m.ReplaceOriginal)
 	dst = jsonw.Key(dst, "delete_original")
 	dst = jsonw.Bool(dst, m.DeleteOriginal)
-	if m.ReplyBroadcast {
-		dst = jsonw.Key(dst, "reply_broadcast")
-		dst = jsonw.Bool(dst, true)
-	}
+	dst = jsonw.OptBool(dst, "reply_broadcast", m.ReplyBroadcast)
 	if m.UnfurlLinks != nil {
 		dst = jsonw.Key(dst, "unfurl_links")
 		dst = jsonw.Bool(dst, *m.UnfurlLinks)
@@ -98,10 +95,7 @@ func appendBlocks(dst []byte, blocks []slack.Block) (_ []byte, ok bool) {
 				}
 				dst = append(dst, ']')
 			}
-			if b.Expand {
-				dst = jsonw.Key(dst, "expand")
-				dst = jsonw.Bool(dst, true)
-			}
+			dst = jsonw.OptBool(dst, "expand", b.Expand)
 			dst = append(dst, '}')
 		case *slack.ContextBlock:
 			if b == nil {
@@ -182,10 +176,7 @@ func appendText(dst []byte, t *slack.TextBlockObject) []byte {
 		dst = jsonw.Key(dst, "emoji")
 		dst = jsonw.Bool(dst, *t.Emoji)
 	}
-	if t.Verbatim {
-		dst = jsonw.Key(dst, "verbatim")
-		dst = jsonw.Bool(dst, true)
-	}
+	dst = jsonw.OptBool(dst, "verbatim", t.Verbatim)
 	return append(dst, '}')
 }
 
