@@ -135,8 +135,9 @@ func (s *server) do(req *http.Request, want string) error {
 	return nil
 }
 
-// saturate sends as fast as workers can for d and returns requests per second.
-func (s *server) saturate(k kind, workers int, d time.Duration) float64 {
+// saturate sends as fast as workers can for d and returns requests per
+// second and how many were sent.
+func (s *server) saturate(k kind, workers int, d time.Duration) (float64, int64) {
 	var n atomic.Int64
 	var firstErr atomic.Value
 	deadline := time.Now().Add(d)
@@ -159,7 +160,7 @@ func (s *server) saturate(k kind, workers int, d time.Duration) float64 {
 	if err, _ := firstErr.Load().(error); err != nil {
 		fail(k.name, err)
 	}
-	return float64(n.Load()) / time.Since(start).Seconds()
+	return float64(n.Load()) / time.Since(start).Seconds(), n.Load()
 }
 
 // paced sends rate requests a second for d, each on its own schedule, and
@@ -215,10 +216,14 @@ func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res 
 	// three times so drift on a shared machine affects every kind alike; the
 	// best of three is kept.
 	best := make([]float64, len(kinds))
+	cost := make([]cpuCost, len(kinds))
 	for round := 0; round < 3; round++ {
 		for i, k := range kinds {
-			if r := srv.saturate(k, 64, 2*time.Second); r > best[i] {
+			before := cpuNow(ctx, main)
+			r, n := srv.saturate(k, 64, 2*time.Second)
+			if r > best[i] {
 				best[i] = r
+				cost[i] = cpuNow(ctx, main).since(before, n)
 			}
 		}
 	}
@@ -228,6 +233,12 @@ func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res 
 		r := best[i+1]
 		res.info("command", k.name+" throughput at saturation", r, "req/s", "")
 		res.check("command", k.name+" throughput ÷ floor", r/floor*100, "%", "≥ 50%", r/floor >= 0.5, "")
+	}
+	for i, k := range kinds {
+		if cost[i].ok {
+			res.info("command", k.name+" CPU per request: hppbot and senders", cost[i].self, "µs", "")
+			res.info("command", k.name+" CPU per request: Redis", cost[i].redis, "µs", "")
+		}
 	}
 	for _, k := range kinds {
 		lat := srv.paced(k, 1000, 5*time.Second)

@@ -9,7 +9,7 @@ package bot
 
 import (
 	"context"
-	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -121,35 +121,100 @@ func Mention(person string) string { return "<@" + person + ">" }
 // Channel writes a channel into reply text.
 func Channel(channel string) string { return "<#" + channel + ">" }
 
-var mentionPattern = regexp.MustCompile(`<([@#])([^<>|\s]+)(?:\|[^<>]*)?>`)
+// MentionAt is one mention in reply markup, <@id>, <#id>, <@id|label> or
+// <#id|label>: text[Start:End] is all of it, Kind is '@' or '#'.
+type MentionAt struct {
+	Start, End int
+	Kind       byte
+	ID         string
+}
+
+// NextMention finds the first mention in text that starts at or after
+// from. The markup is read by hand, as the pattern
+// <([@#])([^<>|\s]+)(?:\|[^<>]*)?> would read it (a test holds the two
+// together): every reply is scanned for mentions on its way out.
+func NextMention(text string, from int) (MentionAt, bool) {
+	for from >= 0 && from < len(text) {
+		i := strings.IndexByte(text[from:], '<')
+		if i < 0 {
+			break
+		}
+		start := from + i
+		if m, ok := mentionAt(text, start); ok {
+			return m, true
+		}
+		from = start + 1
+	}
+	return MentionAt{}, false
+}
+
+// mentionAt reads a mention starting at text[start], a '<'.
+func mentionAt(text string, start int) (MentionAt, bool) {
+	p := start + 1
+	if p >= len(text) || (text[p] != '@' && text[p] != '#') {
+		return MentionAt{}, false
+	}
+	kind := text[p]
+	p++
+	idStart := p
+	for p < len(text) && !endsID(text[p]) {
+		p++
+	}
+	if p == idStart || p >= len(text) {
+		return MentionAt{}, false
+	}
+	id := text[idStart:p]
+	if text[p] == '|' {
+		for p++; p < len(text) && text[p] != '<' && text[p] != '>'; p++ {
+		}
+		if p >= len(text) {
+			return MentionAt{}, false
+		}
+	}
+	if text[p] != '>' {
+		return MentionAt{}, false
+	}
+	return MentionAt{Start: start, End: p + 1, Kind: kind, ID: id}, true
+}
+
+// endsID reports whether b can't be part of a mention's id.
+func endsID(b byte) bool {
+	switch b {
+	case '<', '>', '|', ' ', '\t', '\n', '\f', '\r':
+		return true
+	}
+	return false
+}
 
 // ReplaceMentions rewrites every mention and channel in text with what
 // render returns for it (kind is '@' or '#').
 func ReplaceMentions(text string, render func(kind byte, id string) string) string {
-	return mentionPattern.ReplaceAllStringFunc(text, func(m string) string {
-		sub := mentionPattern.FindStringSubmatch(m)
-		return render(sub[1][0], sub[2])
-	})
+	m, ok := NextMention(text, 0)
+	if !ok {
+		return text
+	}
+	var b strings.Builder
+	prev := 0
+	for ; ok; m, ok = NextMention(text, m.End) {
+		b.WriteString(text[prev:m.Start])
+		b.WriteString(render(m.Kind, m.ID))
+		prev = m.End
+	}
+	b.WriteString(text[prev:])
+	return b.String()
 }
 
 // Mentions lists the people and channels a reply's text mentions, each once,
 // in the order they first appear.
 func (r Reply) Mentions() (people, channels []string) {
-	seen := map[string]bool{}
 	collect := func(text string) {
-		if !strings.Contains(text, "<") {
-			return
-		}
-		for _, m := range mentionPattern.FindAllStringSubmatch(text, -1) {
-			key := m[1] + m[2]
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			if m[1] == "#" {
-				channels = append(channels, m[2])
-			} else {
-				people = append(people, m[2])
+		for m, ok := NextMention(text, 0); ok; m, ok = NextMention(text, m.End) {
+			if m.Kind == '#' {
+				if !slices.Contains(channels, m.ID) {
+					channels = append(channels, m.ID)
+				}
+			} else if !slices.Contains(people, m.ID) {
+				people = append(people, m.ID)
 			}
 		}
 	}

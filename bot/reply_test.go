@@ -2,6 +2,7 @@ package bot
 
 import (
 	"reflect"
+	"regexp"
 	"testing"
 )
 
@@ -21,4 +22,64 @@ func TestReplyMentions(t *testing.T) {
 	if p, c := (Reply{Text: "no mentions < here >"}).Mentions(); p != nil || c != nil {
 		t.Errorf("got %v %v from text without mentions", p, c)
 	}
+}
+
+// mentionPattern is the markup NextMention reads, as a pattern.
+var mentionPattern = regexp.MustCompile(`<([@#])([^<>|\s]+)(?:\|[^<>]*)?>`)
+
+// mentionsByPattern lists what the pattern finds in text, as NextMention's
+// results.
+func mentionsByPattern(text string) []MentionAt {
+	var out []MentionAt
+	for _, loc := range mentionPattern.FindAllStringSubmatchIndex(text, -1) {
+		out = append(out, MentionAt{Start: loc[0], End: loc[1], Kind: text[loc[2]], ID: text[loc[4]:loc[5]]})
+	}
+	return out
+}
+
+func mentionsByHand(text string) []MentionAt {
+	var out []MentionAt
+	for m, ok := NextMention(text, 0); ok; m, ok = NextMention(text, m.End) {
+		out = append(out, m)
+	}
+	return out
+}
+
+var mentionTexts = []string{
+	"", "no mentions", "<@slack:U1>", "<#slack:C1>", "<@U1|name>", "<#C1|ward-4>", "<@>", "<@|x>", "<!here>",
+	"a <@U1> and <@U2|two> and <#C3>.", "<<@U1>>", "<@U1", "<@U1|", "<@U1|a<b>", "<@U 1>", "<@U\t1>", "<@U\v1>",
+	"<@U1|a|b>", "<@@U1>", "<##C1>", "<@U1><@U2>", "<@teams:29:abc|Alex>", "<@é>", "<@\xff>", "<@U1|\xff>", "<", ">",
+}
+
+func TestNextMentionMatchesPattern(t *testing.T) {
+	for _, text := range mentionTexts {
+		if got, want := mentionsByHand(text), mentionsByPattern(text); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: NextMention found %+v, the pattern %+v", text, got, want)
+		}
+	}
+	if _, ok := NextMention("<@U1>", 99); ok {
+		t.Error("NextMention found a mention past the end")
+	}
+	if _, ok := NextMention("<@U1>", -1); ok {
+		t.Error("NextMention took a negative start")
+	}
+}
+
+func TestReplaceMentions(t *testing.T) {
+	got := ReplaceMentions("hi <@U1|x> and <#C2>, <@U3", func(kind byte, id string) string { return string(kind) + "[" + id + "]" })
+	if want := "hi @[U1] and #[C2], <@U3"; got != want {
+		t.Fatalf("ReplaceMentions = %q, want %q", got, want)
+	}
+}
+
+// FuzzNextMention: NextMention finds exactly what the pattern finds.
+func FuzzNextMention(f *testing.F) {
+	for _, text := range mentionTexts {
+		f.Add(text)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := mentionsByHand(text), mentionsByPattern(text); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: NextMention found %+v, the pattern %+v", text, got, want)
+		}
+	})
 }

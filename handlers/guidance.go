@@ -167,15 +167,27 @@ func (h *Handler) commitments() (bot.Reply, error) {
 // preparePrompt is the short version of the prepare card for the reply to
 // open: the questions, and where to find the words.
 func (h *Handler) preparePrompt(c *pathway.Case) bot.Section {
-	intro := "Think about who should be there, what is known so far and what isn't, and what the family may need from you."
-	var lines []string
+	const (
+		intro  = "Think about who should be there, what is known so far and what isn't, and what the family may need from you."
+		words  = "Words for the conversation itself: /hpp prompt first-contact. When you have spoken, log it: /hpp contact "
+		logTip = " via=phone next=7d <a short note>"
+	)
+	// Written into one buffer: this section goes with every case opened.
+	var b strings.Builder
+	b.Grow(1024)
 	if t, ok := h.Prompts.Topic("prepare"); ok && h.promptsOn() {
-		intro = ""
 		for _, q := range t.Questions {
-			lines = append(lines, "• "+q)
+			if q = strings.TrimSpace(q); q != "" {
+				b.WriteString("• ")
+				b.WriteString(q)
+				b.WriteByte('\n')
+			}
 		}
+	} else {
+		b.WriteString(intro + "\n")
 	}
-	text := strings.TrimSpace(intro + "\n" + strings.Join(lines, "\n"))
-	text += fmt.Sprintf("\nWords for the conversation itself: /hpp prompt first-contact. When you have spoken, log it: /hpp contact %s via=phone next=7d <a short note>", c.Name())
-	return bot.Section{Title: "Before the first conversation", Text: text}
+	b.WriteString(words)
+	b.WriteString(c.Name())
+	b.WriteString(logTip)
+	return bot.Section{Title: "Before the first conversation", Text: b.String()}
 }

@@ -97,19 +97,31 @@ func (c *Case) Name() string { return CaseName(c.ID) }
 // CaseName formats a case number.
 func CaseName(id int64) string { return "HPP-" + strconv.FormatInt(id, 10) }
 
-var caseIDPattern = regexp.MustCompile(`^(?i)(?:hpp-?)?([0-9]{1,12})$`)
-
-// ParseCaseID reads HPP-12, hpp-12 or 12.
+// ParseCaseID reads HPP-12, hpp-12, HPP12 or 12 (at most twelve digits).
+// Every case command reads one, so it is parsed by hand: a test holds it to
+// the pattern ^(?i)(?:hpp-?)?([0-9]{1,12})$.
 func ParseCaseID(s string) (int64, error) {
-	m := caseIDPattern.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return 0, Errorf(Invalid, "%q isn't a case id. Case ids look like HPP-12 — /hpp list shows yours.", s)
+	t := strings.TrimSpace(s)
+	if len(t) >= 3 && strings.EqualFold(t[:3], "hpp") {
+		t = strings.TrimPrefix(t[3:], "-")
 	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
+	if t == "" || len(t) > 12 || strings.TrimLeft(t, "0123456789") != "" {
+		return 0, notCaseID(s)
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, Errorf(Invalid, "%q isn't a case id. Case ids look like HPP-12 — /hpp list shows yours.", s)
+		return 0, notCaseID(s)
 	}
 	return n, nil
+}
+
+func isCaseID(s string) bool {
+	_, err := ParseCaseID(s)
+	return err == nil
+}
+
+func notCaseID(s string) error {
+	return Errorf(Invalid, "%q isn't a case id. Case ids look like HPP-12 — /hpp list shows yours.", s)
 }
 
 // IsOpen reports whether the case is open.
@@ -244,7 +256,7 @@ func CheckRef(ref string) error {
 	if len(ref) > MaxRefLen || !refPattern.MatchString(ref) {
 		return Errorf(Invalid, "%q doesn't look like an incident reference. Use the number from your risk system, such as INC-1042 or W123456 (letters, digits and - / . only).", truncate(ref, 50))
 	}
-	if _, err := ParseCaseID(ref); err == nil && strings.HasPrefix(strings.ToUpper(ref), "HPP") {
+	if len(ref) >= 3 && strings.EqualFold(ref[:3], "hpp") && isCaseID(ref) {
 		return Errorf(Invalid, "%s looks like an hppbot case id. The reference should be the one from your risk system, such as INC-1042.", ref)
 	}
 	return CheckText("incident reference", ref)

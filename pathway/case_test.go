@@ -3,6 +3,8 @@ package pathway
 import (
 	"errors"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -91,6 +93,33 @@ func TestParseCaseID(t *testing.T) {
 		}
 		wantCode(t, err, Invalid, "HPP-12", "/hpp list")
 	}
+}
+
+// caseIDPattern is what ParseCaseID reads, as a pattern.
+var caseIDPattern = regexp.MustCompile(`^(?i)(?:hpp-?)?([0-9]{1,12})$`)
+
+// FuzzParseCaseID: ParseCaseID takes exactly what caseIDPattern matches
+// (less zero), and reads the same number.
+func FuzzParseCaseID(f *testing.F) {
+	for _, s := range []string{"HPP-12", "hpp12", " 7 ", "HPP-", "hpp--1", "0", "HPP-0000000000001", "ḤPP-1", "HPP- 1", "\thpp-3\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseCaseID(s)
+		want := int64(0)
+		if m := caseIDPattern.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
+			want, _ = strconv.ParseInt(m[1], 10, 64)
+		}
+		if want == 0 {
+			if err == nil {
+				t.Fatalf("ParseCaseID(%q) = %d, want an error", s, got)
+			}
+			return
+		}
+		if err != nil || got != want {
+			t.Fatalf("ParseCaseID(%q) = %d, %v; want %d", s, got, err, want)
+		}
+	})
 }
 
 func TestCaseName(t *testing.T) {

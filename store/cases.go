@@ -98,6 +98,9 @@ func (s *Store) SaveCaseWith(ctx context.Context, old, c *pathway.Case, p *pathw
 	return s.save(ctx, old, c, p, events, nil, ackLease{}, plans)
 }
 
+// sentTTL is how long an idempotency mark is kept, in seconds.
+const sentTTL = int(30 * 24 * time.Hour / time.Second)
+
 // ackLease is a scheduler's claim being acknowledged by a save.
 type ackLease struct {
 	token     string
@@ -121,7 +124,9 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	}
 	pt := partition(c.ID)
 	id := strconv.FormatInt(c.ID, 10)
-	keys := []string{s.caseKey(c.ID), s.streamKey(pt), s.timelineKey(pt), s.dueKey(pt), s.leaseKey(pt), s.openKey(pt), s.allKey(pt)}
+	keys := make([]string, 7, 12)
+	keys[0], keys[1], keys[2], keys[3] = s.caseKey(c.ID), s.streamKey(pt), s.timelineKey(pt), s.dueKey(pt)
+	keys[4], keys[5], keys[6] = s.leaseKey(pt), s.openKey(pt), s.allKey(pt)
 	keyIndex := func(k string) string {
 		for i, have := range keys {
 			if have == k {
@@ -131,7 +136,8 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 		keys = append(keys, k)
 		return strconv.Itoa(len(keys))
 	}
-	args := []any{expected, blob, id, len(events)}
+	args := make([]any, 0, 8+len(events)+2*len(marks)+4*6)
+	args = append(args, expected, blob, id, len(events))
 	for _, e := range events {
 		e.Case = c.ID
 		data, err := encodeEvent(e)
@@ -142,10 +148,15 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	}
 	args = append(args, len(marks))
 	for _, m := range marks {
-		args = append(args, keyIndex(s.sentKey(pt, id, m)), int((30 * 24 * time.Hour).Seconds()))
+		args = append(args, keyIndex(s.sentKey(pt, id, m)), sentTTL)
 	}
-	var ops [][4]string
-	op := func(name, key, a, b string) { ops = append(ops, [4]string{name, keyIndex(key), a, b}) }
+	// The ops go straight into args, their count before them.
+	nopsAt, nops := len(args), 0
+	args = append(args, 0)
+	op := func(name, key, a, b string) {
+		args = append(args, name, keyIndex(key), a, b)
+		nops++
+	}
 
 	wake := ""
 	if t := c.NextWake(p); !t.IsZero() {
@@ -199,10 +210,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 			op("sadd", s.serviceCasesKey(pt, newSvc), id, "")
 		}
 	}
-	args = append(args, len(ops))
-	for _, o := range ops {
-		args = append(args, o[0], o[1], o[2], o[3])
-	}
+	args[nopsAt] = nops
 	apply := scriptCmd(ctx, applyScript, keys, args...)
 	cmds := []redis.Cmder{apply}
 	var planCmds []redis.Cmder

@@ -39,13 +39,27 @@ const Partitions = 16
 type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
+	parts  [Partitions]partKeys
 	embed  *miniredis.Miniredis
 	batch  *batcher
 }
 
+// partKeys are one partition's key prefix and the keys every write to it
+// names, made once rather than on every command.
+type partKeys struct {
+	prefix                                        string // prefix + "{pN}:"
+	timeline, stream, due, lease, open, all, jobs string
+}
+
 // New wraps a connected client. prefix starts every key (e.g. "hpp:").
 func New(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix, batch: newBatcher(rdb)}
+	s := &Store{rdb: rdb, prefix: prefix, batch: newBatcher(rdb)}
+	for p := range s.parts {
+		pre := prefix + "{p" + strconv.Itoa(p) + "}:"
+		s.parts[p] = partKeys{prefix: pre, timeline: pre + "tl", stream: pre + "events", due: pre + "due",
+			lease: pre + "lease", open: pre + "open", all: pre + "all", jobs: pre + "jobs"}
+	}
+	return s
 }
 
 // Client timeouts. They bound how long a command can wait for a Redis that
@@ -323,20 +337,28 @@ func FailureKind(err error) string {
 
 // Keys.
 
-func partition(id int64) int { return int(id % Partitions) }
+// partition is where case id lives. Ids are positive; a negative one (never
+// given out) maps as its absolute value would, never outside the table.
+func partition(id int64) int {
+	p := int(id % Partitions)
+	if p < 0 {
+		p = -p
+	}
+	return p
+}
 
-func (s *Store) part(p int) string { return s.prefix + "{p" + strconv.Itoa(p) + "}:" }
+func (s *Store) part(p int) string { return s.parts[p].prefix }
 
 func (s *Store) caseKey(id int64) string {
 	return s.part(partition(id)) + "case:" + strconv.FormatInt(id, 10)
 }
-func (s *Store) timelineKey(p int) string { return s.part(p) + "tl" }
-func (s *Store) streamKey(p int) string   { return s.part(p) + "events" }
-func (s *Store) dueKey(p int) string      { return s.part(p) + "due" }
-func (s *Store) leaseKey(p int) string    { return s.part(p) + "lease" }
-func (s *Store) openKey(p int) string     { return s.part(p) + "open" }
-func (s *Store) allKey(p int) string      { return s.part(p) + "all" }
-func (s *Store) jobsKey(p int) string     { return s.part(p) + "jobs" }
+func (s *Store) timelineKey(p int) string { return s.parts[p].timeline }
+func (s *Store) streamKey(p int) string   { return s.parts[p].stream }
+func (s *Store) dueKey(p int) string      { return s.parts[p].due }
+func (s *Store) leaseKey(p int) string    { return s.parts[p].lease }
+func (s *Store) openKey(p int) string     { return s.parts[p].open }
+func (s *Store) allKey(p int) string      { return s.parts[p].all }
+func (s *Store) jobsKey(p int) string     { return s.parts[p].jobs }
 func (s *Store) personKey(p int, person string) string {
 	return s.part(p) + "u:" + person
 }

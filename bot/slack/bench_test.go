@@ -14,6 +14,7 @@ import (
 // the path a busy workspace exercises.
 func BenchmarkSlashCommand(b *testing.B) {
 	for _, bc := range []struct{ name, text string }{
+		{"help", "help contact"}, // the floor: everything but the store
 		{"open", "open INC-7 harm=moderate lead=<@U0LEAD|syn.lead> Fall on the ward after a delayed escalation"},
 		{"contact", "contact HPP-1 via=phone next=7d Spoke with her daughter; agreed weekly calls"},
 	} {

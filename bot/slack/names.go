@@ -71,10 +71,12 @@ func (s *Surface) learnMentioned(text string) {
 	if !strings.Contains(text, "<@") {
 		return
 	}
-	for _, m := range mentionPattern.FindAllStringSubmatch(text, maxLearned) {
-		if m[1] == "@" && isSlackID(m[2]) {
-			if _, ok := s.names.get(bot.PersonID(bot.Slack, m[2]), time.Now()); !ok {
-				s.lookUp(m[2])
+	n := 0
+	for m, ok := bot.NextMention(text, 0); ok && n < maxLearned; m, ok = bot.NextMention(text, m.End) {
+		n++
+		if m.Kind == '@' && isSlackID(m.ID) {
+			if _, ok := s.names.get(bot.PersonID(bot.Slack, m.ID), time.Now()); !ok {
+				s.lookUp(m.ID)
 			}
 		}
 	}
@@ -121,13 +123,16 @@ func (s *Surface) lookUp(userID string) {
 // the name book only for those it hasn't cached.
 func (s *Surface) namesFor(ctx context.Context, r bot.Reply) names {
 	var missing []string
-	out := names{}
+	var out names // made when a name is needed: most replies mention only Slack people
 	now := time.Now()
 	people, _ := r.Mentions()
 	for _, id := range people {
 		surface, _ := bot.SplitID(id)
 		if surface == bot.Slack || surface == "" || surface == bot.Console {
 			continue
+		}
+		if out == nil {
+			out = names{}
 		}
 		if name, ok := s.names.get(id, now); ok {
 			out[id] = name

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -179,31 +178,23 @@ func actions(buttons []bot.Button) []slack.Block {
 	return blocks
 }
 
-// mentionPattern matches the reply markup's mentions, <@person-id> and
-// <#channel-id>, with an optional |label (as bot.ReplaceMentions does).
-var mentionPattern = regexp.MustCompile(`<([@#])([^<>|\s]+)(?:\|[^<>]*)?>`)
-
 // mrkdwn turns reply markup into Slack mrkdwn: Slack people and channels
 // become Slack mentions, people and channels of other surfaces their names,
 // and everything else is escaped (&, <, >) so text can't pose as markup.
 func mrkdwn(text string, nm names) string {
-	if !strings.Contains(text, "<@") && !strings.Contains(text, "<#") {
-		return escape(text) // no mention: skip the regexp, which is slow
-	}
-	locs := mentionPattern.FindAllStringSubmatchIndex(text, -1)
-	if len(locs) == 0 {
+	m, ok := bot.NextMention(text, 0)
+	if !ok {
 		return escape(text)
 	}
 	var b strings.Builder
 	b.Grow(len(text) + 16)
 	prev := 0
-	for _, loc := range locs {
-		b.WriteString(escape(text[prev:loc[0]]))
-		kind, id := text[loc[2]], text[loc[4]:loc[5]]
-		b.WriteString(mention(kind, id, nm))
-		prev = loc[1]
+	for ; ok; m, ok = bot.NextMention(text, m.End) {
+		escapeTo(&b, text[prev:m.Start])
+		b.WriteString(mention(m.Kind, m.ID, nm))
+		prev = m.End
 	}
-	b.WriteString(escape(text[prev:]))
+	escapeTo(&b, text[prev:])
 	return b.String()
 }
 
@@ -257,10 +248,37 @@ func isSlackID(s string) bool {
 	return true
 }
 
-var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
 // escape applies Slack's three escapes for text that is not markup.
-func escape(s string) string { return escaper.Replace(s) }
+func escape(s string) string {
+	if strings.IndexAny(s, "&<>") < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	escapeTo(&b, s)
+	return b.String()
+}
+
+// escapeTo writes s to b with Slack's three escapes.
+func escapeTo(b *strings.Builder, s string) {
+	for {
+		i := strings.IndexAny(s, "&<>")
+		if i < 0 {
+			b.WriteString(s)
+			return
+		}
+		b.WriteString(s[:i])
+		switch s[i] {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		}
+		s = s[i+1:]
+	}
+}
 
 // splitText splits mrkdwn into chunks of at most max bytes, at line breaks
 // where it can, and never inside a mention or an escape.
