@@ -43,7 +43,8 @@ type token struct {
 // tokenize splits a line into words; a <...> mention is one word even if it
 // holds spaces.
 func tokenize(line string) []token {
-	var out []token
+	// Room for every word, roughly, so the slice is made once.
+	out := make([]token, 0, strings.Count(line, " ")+1)
 	i := 0
 	for i < len(line) {
 		r, size := utf8.DecodeRuneInString(line[i:])

@@ -104,9 +104,10 @@ func encodeCase(c *pathway.Case) ([]byte, error) {
 	return w.appendJSON(make([]byte, 0, 512)), nil
 }
 
-// caseWire is c in its wire form.
-func caseWire(c *pathway.Case) *wireCase {
-	w := &wireCase{
+// caseWire is c in its wire form (a value, so that writing a case doesn't
+// put it on the heap).
+func caseWire(c *pathway.Case) wireCase {
+	w := wireCase{
 		V: c.Version, ID: c.ID, Ref: c.Ref, Service: c.Service, Harm: string(c.Harm), Summary: c.Summary,
 		Mode: string(c.CandourMode), Duty: c.DutyApplies, Aware: unix(c.Aware),
 		Lead: c.Lead, Involved: c.Involved, OpenedBy: c.OpenedBy, Opened: unix(c.Opened), Closed: unix(c.Closed),
@@ -247,12 +248,13 @@ type wireEvent struct {
 }
 
 func encodeEvent(e pathway.Event) ([]byte, error) {
-	return eventWire(e).appendJSON(make([]byte, 0, 128)), nil
+	w := eventWire(e)
+	return w.appendJSON(make([]byte, 0, 128)), nil
 }
 
 // eventWire is e in its wire form.
-func eventWire(e pathway.Event) *wireEvent {
-	w := &wireEvent{At: unix(e.At), Actor: e.Actor, Kind: string(e.Kind), Step: e.Step, Stage: e.Stage, Via: e.Via,
+func eventWire(e pathway.Event) wireEvent {
+	w := wireEvent{At: unix(e.At), Actor: e.Actor, Kind: string(e.Kind), Step: e.Step, Stage: e.Stage, Via: e.Via,
 		Due: unix(e.Due), Next: unix(e.Next), People: e.People, Note: e.Note}
 	if !e.Every.IsZero() {
 		w.Every = e.Every.String()

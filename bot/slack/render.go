@@ -91,11 +91,7 @@ func fallbackText(r bot.Reply, nm names) string {
 // section renders one section: a bold title with the text, split into as
 // many section blocks as the text needs, then the fields, ten a block.
 func section(s bot.Section, nm names) []slack.Block {
-	title := ""
-	if t := strings.TrimSpace(s.Title); t != "" {
-		title = "*" + escape(t) + "*"
-	}
-	blocks := textSections(title, s.Text, nm)
+	blocks := textSections(strings.TrimSpace(s.Title), s.Text, nm)
 	var fields []*slack.TextBlockObject
 	for _, f := range s.Fields {
 		text := mrkdwn(f.Value, nm)
@@ -121,14 +117,28 @@ func section(s bot.Section, nm names) []slack.Block {
 }
 
 // textSections renders text as section blocks no longer than Slack allows,
-// splitting at line breaks. A title, when given, starts the first block.
+// splitting at line breaks. A title, when given, starts the first block in
+// bold.
 func textSections(title, text string, nm names) []slack.Block {
-	body := mrkdwn(strings.TrimSpace(text), nm)
-	switch {
-	case title != "" && body != "":
-		body = title + "\n" + body
-	case title != "":
-		body = title
+	text = strings.TrimSpace(text)
+	var b strings.Builder
+	b.Grow(len(title) + len(text) + 16)
+	if title != "" {
+		b.WriteByte('*')
+		escapeTo(&b, title)
+		b.WriteByte('*')
+		if text != "" {
+			b.WriteByte('\n')
+		}
+	}
+	mrkdwnTo(&b, text, nm)
+	body := b.String()
+	if body == "" {
+		return nil
+	}
+	if len(body) <= maxSectionText {
+		// The usual case: one block.
+		return []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, body, false, false), nil, nil)}
 	}
 	var blocks []slack.Block
 	for _, chunk := range splitText(body, maxSectionText) {
@@ -182,20 +192,24 @@ func actions(buttons []bot.Button) []slack.Block {
 // become Slack mentions, people and channels of other surfaces their names,
 // and everything else is escaped (&, <, >) so text can't pose as markup.
 func mrkdwn(text string, nm names) string {
-	m, ok := bot.NextMention(text, 0)
-	if !ok {
+	if _, ok := bot.NextMention(text, 0); !ok {
 		return escape(text)
 	}
 	var b strings.Builder
 	b.Grow(len(text) + 16)
+	mrkdwnTo(&b, text, nm)
+	return b.String()
+}
+
+// mrkdwnTo writes mrkdwn(text) to b.
+func mrkdwnTo(b *strings.Builder, text string, nm names) {
 	prev := 0
-	for ; ok; m, ok = bot.NextMention(text, m.End) {
-		escapeTo(&b, text[prev:m.Start])
+	for m, ok := bot.NextMention(text, 0); ok; m, ok = bot.NextMention(text, m.End) {
+		escapeTo(b, text[prev:m.Start])
 		b.WriteString(mention(m.Kind, m.ID, nm))
 		prev = m.End
 	}
-	escapeTo(&b, text[prev:])
-	return b.String()
+	escapeTo(b, text[prev:])
 }
 
 // mention renders one person or channel.
