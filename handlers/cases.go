@@ -275,38 +275,42 @@ func (h *Handler) firstContactLine(c *pathway.Case, now time.Time) string {
 
 func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 	p := h.Policy
+	name := c.Name()
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s is open* — %s", c.Name(), c.Ref)
+	b.Grow(256)
+	b.WriteString("*" + name + " is open* — " + c.Ref)
 	if c.Service != "" {
 		b.WriteString(" · " + c.Service)
 	}
 	if c.Harm != "" {
 		b.WriteString(" · " + c.Harm.Label())
 	}
-	fmt.Fprintf(&b, "\nNamed contact for the family: %s.", bot.Mention(c.Lead))
+	b.WriteString("\nNamed contact for the family: " + bot.Mention(c.Lead) + ".")
 	if len(c.Involved) > 0 {
-		fmt.Fprintf(&b, " Staff involved: %s.", mentions(c.Involved))
+		b.WriteString(" Staff involved: " + mentions(c.Involved) + ".")
 	}
-	due := []string{fmt.Sprintf("• First contact with the family: %s", h.dueText(c.NextContact, now))}
+	var due strings.Builder
+	due.Grow(512)
+	due.WriteString("• First contact with the family: " + h.dueText(c.NextContact, now))
 	if c.DutyApplies {
-		due = append(due, fmt.Sprintf("• %s notification (telling the family, in person or by phone or video, and saying sorry): by the end of %s — %s after becoming aware on %s",
-			p.Candour.Label, h.day(c.NotifyDue), p.Candour.NotifyWithin.Human(), h.day(c.Aware)))
+		fmt.Fprintf(&due, "\n• %s notification (telling the family, in person or by phone or video, and saying sorry): by the end of %s — %s after becoming aware on %s",
+			p.Candour.Label, h.day(c.NotifyDue), p.Candour.NotifyWithin.Human(), h.day(c.Aware))
 		if !c.WrittenDue.IsZero() {
-			due = append(due, fmt.Sprintf("• %s written follow-up: by the end of %s", p.Candour.Label, h.day(c.WrittenDue)))
+			due.WriteString("\n• " + p.Candour.Label + " written follow-up: by the end of " + h.day(c.WrittenDue))
 		} else if p.Candour.WrittenFrom == "notified" {
-			due = append(due, fmt.Sprintf("• %s written follow-up: %s after the notification is recorded", p.Candour.Label, p.Candour.WrittenWithin.Human()))
+			due.WriteString("\n• " + p.Candour.Label + " written follow-up: " + p.Candour.WrittenWithin.Human() + " after the notification is recorded")
 		}
 	}
-	sections := []bot.Section{{Title: "What falls due", Text: strings.Join(due, "\n")}}
 	switch {
 	case c.CandourMode == pathway.CandourNo:
-		sections[0].Text += fmt.Sprintf("\nYou said the %s doesn't apply. Please record why: /hpp candour %s na <reason>", p.Candour.Label, c.Name())
+		fmt.Fprintf(&due, "\nYou said the %s doesn't apply. Please record why: /hpp candour %s na <reason>", p.Candour.Label, name)
 	case !c.DutyApplies && c.Harm == "":
-		sections[0].Text += fmt.Sprintf("\nNo harm level was given, so no %s deadlines are set. If the harm was %s or worse, the duty may apply — you can still record each step with /hpp candour %s notified.", p.Candour.Label, p.Candour.AppliesFrom, c.Name())
+		fmt.Fprintf(&due, "\nNo harm level was given, so no %s deadlines are set. If the harm was %s or worse, the duty may apply — you can still record each step with /hpp candour %s notified.", p.Candour.Label, p.Candour.AppliesFrom, name)
 	case !c.DutyApplies:
-		sections[0].Text += fmt.Sprintf("\nAt %s the %s doesn't usually apply here; being open with the family still matters, and /hpp candour records any step you take.", c.Harm.Label(), p.Candour.Label)
+		fmt.Fprintf(&due, "\nAt %s the %s doesn't usually apply here; being open with the family still matters, and /hpp candour records any step you take.", c.Harm.Label(), p.Candour.Label)
 	}
-	sections = append(sections, h.preparePrompt(c))
+	sections := make([]bot.Section, 0, 2)
+	sections = append(sections, bot.Section{Title: "What falls due", Text: due.String()}, h.preparePrompt(c))
 	return bot.Reply{Text: b.String(), Sections: sections, Buttons: caseButtons(c)}
 }
 

@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,16 +60,16 @@ func (h *Handler) workingDaysText(now, due time.Time) string {
 // dueText says when something is due, and whether it is overdue.
 func (h *Handler) dueText(due, now time.Time) string {
 	if due.Before(now) {
-		return fmt.Sprintf("was due %s — *overdue* (%s)", h.when(due), relative(now, due))
+		return "was due " + h.when(due) + " — *overdue* (" + relative(now, due) + ")"
 	}
-	return fmt.Sprintf("due %s (%s)", h.when(due), relative(now, due))
+	return "due " + h.when(due) + " (" + relative(now, due) + ")"
 }
 
 func plural(n int, one, many string) string {
 	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return strconv.Itoa(n) + " " + many
 }
 
 func mentions(people []string) string {

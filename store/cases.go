@@ -101,6 +101,14 @@ func (s *Store) SaveCaseWith(ctx context.Context, old, c *pathway.Case, p *pathw
 // sentTTL is how long an idempotency mark is kept, in seconds.
 const sentTTL = int(30 * 24 * time.Hour / time.Second)
 
+// applyOp is one index change the apply script makes: op, the key's index
+// among the script's keys, and two arguments.
+type applyOp struct {
+	name string
+	key  int
+	a, b any
+}
+
 // ackLease is a scheduler's claim being acknowledged by a save.
 type ackLease struct {
 	token     string
@@ -127,36 +135,25 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	keys := make([]string, 7, 12)
 	keys[0], keys[1], keys[2], keys[3] = s.caseKey(c.ID), s.streamKey(pt), s.timelineKey(pt), s.dueKey(pt)
 	keys[4], keys[5], keys[6] = s.leaseKey(pt), s.openKey(pt), s.allKey(pt)
-	keyIndex := func(k string) string {
+	keyIndex := func(k string) int {
 		for i, have := range keys {
 			if have == k {
-				return strconv.Itoa(i + 1)
+				return i + 1
 			}
 		}
 		keys = append(keys, k)
-		return strconv.Itoa(len(keys))
+		return len(keys)
 	}
-	args := make([]any, 0, 8+len(events)+2*len(marks)+4*6)
-	args = append(args, expected, blob, id, len(events))
-	for _, e := range events {
-		e.Case = c.ID
-		data, err := encodeEvent(e)
-		if err != nil {
-			return pathway.Errorf(pathway.Internal, "encoding event: %v", err)
-		}
-		args = append(args, data)
+	markKeys := make([]int, len(marks))
+	for i, m := range marks {
+		markKeys[i] = keyIndex(s.sentKey(pt, id, m))
 	}
-	args = append(args, len(marks))
-	for _, m := range marks {
-		args = append(args, keyIndex(s.sentKey(pt, id, m)), sentTTL)
-	}
-	// The ops go straight into args, their count before them.
-	nopsAt, nops := len(args), 0
-	args = append(args, 0)
-	op := func(name, key, a, b string) {
-		args = append(args, name, keyIndex(key), a, b)
-		nops++
-	}
+	// The index changes, worked out before anything is written into the
+	// script's arguments, so the keys they name are known first.
+	var opsBuf [8]applyOp
+	ops := opsBuf[:0]
+	op := func(name, key string, a, b any) { ops = append(ops, applyOp{name, keyIndex(key), a, b}) }
+	idArg := any(id) // boxed once: most ops name the case
 
 	wake := ""
 	if t := c.NextWake(p); !t.IsZero() {
@@ -171,12 +168,12 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 		op("due", keys[3], wake, "")
 	}
 	if c.IsOpen() {
-		op("zadd", keys[5], strconv.FormatInt(unix(c.Deadline()), 10), id)
+		op("zadd", keys[5], strconv.FormatInt(unix(c.Deadline()), 10), idArg)
 	} else {
-		op("zrem", keys[5], id, "")
+		op("zrem", keys[5], idArg, "")
 	}
 	if old == nil {
-		op("zadd", keys[6], strconv.FormatInt(unix(c.Opened), 10), id)
+		op("zadd", keys[6], strconv.FormatInt(unix(c.Opened), 10), idArg)
 	}
 	var before, after []string
 	if old != nil && old.IsOpen() {
@@ -187,12 +184,12 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	}
 	for _, person := range before {
 		if !slices.Contains(after, person) {
-			op("srem", s.personKey(pt, person), id, "")
+			op("srem", s.personKey(pt, person), idArg, "")
 		}
 	}
 	for _, person := range after {
 		if !slices.Contains(before, person) {
-			op("sadd", s.personKey(pt, person), id, "")
+			op("sadd", s.personKey(pt, person), idArg, "")
 		}
 	}
 	oldSvc, newSvc := "", ""
@@ -204,14 +201,37 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	}
 	if oldSvc != newSvc {
 		if oldSvc != "" {
-			op("srem", s.serviceCasesKey(pt, oldSvc), id, "")
+			op("srem", s.serviceCasesKey(pt, oldSvc), idArg, "")
 		}
 		if newSvc != "" {
-			op("sadd", s.serviceCasesKey(pt, newSvc), id, "")
+			op("sadd", s.serviceCasesKey(pt, newSvc), idArg, "")
 		}
 	}
-	args[nopsAt] = nops
-	apply := scriptCmd(ctx, applyScript, keys, args...)
+
+	// EVALSHA sha numkeys keys... then the arguments, in one slice.
+	args := make([]any, 0, 3+len(keys)+6+len(events)+2*len(marks)+4*len(ops))
+	args = append(args, "evalsha", applyScript.Hash(), len(keys))
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	args = append(args, expected, blob, idArg, len(events))
+	for _, e := range events {
+		e.Case = c.ID
+		data, err := encodeEvent(e)
+		if err != nil {
+			return pathway.Errorf(pathway.Internal, "encoding event: %v", err)
+		}
+		args = append(args, data)
+	}
+	args = append(args, len(marks))
+	for _, k := range markKeys {
+		args = append(args, k, sentTTL)
+	}
+	args = append(args, len(ops))
+	for _, o := range ops {
+		args = append(args, o.name, o.key, o.a, o.b)
+	}
+	apply := redis.NewCmd(ctx, args...)
 	cmds := []redis.Cmder{apply}
 	var planCmds []redis.Cmder
 	if len(plans) > 0 {
@@ -223,7 +243,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	}
 	_ = s.batch.do(ctx, cmds...)
 	if isNoScript(apply.Err()) {
-		apply = applyScript.Eval(ctx, s.rdb, keys, args...)
+		apply = applyScript.Eval(ctx, s.rdb, keys, args[3+len(keys):]...)
 	}
 	if len(plans) > 0 {
 		readCheckins(plans, s.retryCheckins(ctx, plans, planCmds))
