@@ -237,7 +237,7 @@ func (h *Handler) open(ctx context.Context, req Request, cmd Command) (bot.Reply
 	if c.Lead != req.Person {
 		h.tell(ctx, c.Lead, bot.Reply{
 			Text:    fmt.Sprintf("%s has named you the contact for the family in *%s* (%s). %s", bot.Mention(req.Person), c.Name(), c.Ref, h.firstContactLine(c, now)),
-			Buttons: caseButtons(c),
+			Buttons: caseButtons(c.Name()),
 		})
 	}
 	reply := h.openedReply(c, now)
@@ -276,29 +276,50 @@ func (h *Handler) firstContactLine(c *pathway.Case, now time.Time) string {
 func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 	p := h.Policy
 	name := c.Name()
+	// Written piece by piece into two buffers: every case opened gets this.
 	var b strings.Builder
 	b.Grow(256)
-	b.WriteString("*" + name + " is open* — " + c.Ref)
+	for _, s := range []string{"*", name, " is open* — ", c.Ref} {
+		b.WriteString(s)
+	}
 	if c.Service != "" {
-		b.WriteString(" · " + c.Service)
+		b.WriteString(" · ")
+		b.WriteString(c.Service)
 	}
 	if c.Harm != "" {
-		b.WriteString(" · " + c.Harm.Label())
+		b.WriteString(" · ")
+		b.WriteString(c.Harm.Label())
 	}
-	b.WriteString("\nNamed contact for the family: " + bot.Mention(c.Lead) + ".")
+	b.WriteString("\nNamed contact for the family: ")
+	b.WriteString(bot.Mention(c.Lead))
+	b.WriteByte('.')
 	if len(c.Involved) > 0 {
-		b.WriteString(" Staff involved: " + mentions(c.Involved) + ".")
+		b.WriteString(" Staff involved: ")
+		b.WriteString(mentions(c.Involved))
+		b.WriteByte('.')
 	}
 	var due strings.Builder
 	due.Grow(512)
-	due.WriteString("• First contact with the family: " + h.dueText(c.NextContact, now))
+	due.WriteString("• First contact with the family: ")
+	h.writeDue(&due, c.NextContact, now)
 	if c.DutyApplies {
-		fmt.Fprintf(&due, "\n• %s notification (telling the family, in person or by phone or video, and saying sorry): by the end of %s — %s after becoming aware on %s",
-			p.Candour.Label, h.day(c.NotifyDue), p.Candour.NotifyWithin.Human(), h.day(c.Aware))
+		for _, s := range []string{"\n• ", p.Candour.Label, " notification (telling the family, in person or by phone or video, and saying sorry): by the end of "} {
+			due.WriteString(s)
+		}
+		h.writeDay(&due, c.NotifyDue)
+		due.WriteString(" — ")
+		due.WriteString(p.Candour.NotifyWithin.Human())
+		due.WriteString(" after becoming aware on ")
+		h.writeDay(&due, c.Aware)
 		if !c.WrittenDue.IsZero() {
-			due.WriteString("\n• " + p.Candour.Label + " written follow-up: by the end of " + h.day(c.WrittenDue))
+			for _, s := range []string{"\n• ", p.Candour.Label, " written follow-up: by the end of "} {
+				due.WriteString(s)
+			}
+			h.writeDay(&due, c.WrittenDue)
 		} else if p.Candour.WrittenFrom == "notified" {
-			due.WriteString("\n• " + p.Candour.Label + " written follow-up: " + p.Candour.WrittenWithin.Human() + " after the notification is recorded")
+			for _, s := range []string{"\n• ", p.Candour.Label, " written follow-up: ", p.Candour.WrittenWithin.Human(), " after the notification is recorded"} {
+				due.WriteString(s)
+			}
 		}
 	}
 	switch {
@@ -310,15 +331,15 @@ func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 		fmt.Fprintf(&due, "\nAt %s the %s doesn't usually apply here; being open with the family still matters, and /hpp candour records any step you take.", c.Harm.Label(), p.Candour.Label)
 	}
 	sections := make([]bot.Section, 0, 2)
-	sections = append(sections, bot.Section{Title: "What falls due", Text: due.String()}, h.preparePrompt(c))
-	return bot.Reply{Text: b.String(), Sections: sections, Buttons: caseButtons(c)}
+	sections = append(sections, bot.Section{Title: "What falls due", Text: due.String()}, h.preparePrompt(name))
+	return bot.Reply{Text: b.String(), Sections: sections, Buttons: caseButtons(name)}
 }
 
 // caseButtons are the everyday actions on a case.
-func caseButtons(c *pathway.Case) []bot.Button {
+func caseButtons(name string) []bot.Button {
 	return []bot.Button{
-		{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: ContactForm(c.Name())},
-		{Label: "Status", Command: "status " + c.Name()},
+		{Label: "Log contact", Command: "contact " + name, Style: "primary", Form: ContactForm(name)},
+		{Label: "Status", Command: "status " + name},
 	}
 }
 
@@ -521,7 +542,7 @@ func (h *Handler) lead(ctx context.Context, req Request, cmd Command) (bot.Reply
 	}
 	h.tell(ctx, to, bot.Reply{
 		Text:    fmt.Sprintf("%s has handed you the named-contact role for *%s* (%s). You're now the family's contact. Next contact %s.", bot.Mention(req.Person), c.Name(), c.Ref, h.dueText(c.NextContact, now)),
-		Buttons: caseButtons(c),
+		Buttons: caseButtons(c.Name()),
 	})
 	if old.Lead != req.Person {
 		h.tell(ctx, old.Lead, bot.Reply{Text: fmt.Sprintf("%s has handed the named-contact role for *%s* (%s) from you to %s. Thank you for what you've done for this family.", bot.Mention(req.Person), c.Name(), c.Ref, bot.Mention(to))})
@@ -630,5 +651,5 @@ func (h *Handler) reopen(ctx context.Context, req Request, cmd Command) (bot.Rep
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Text: fmt.Sprintf("*%s* is open again. The next contact with the family is %s.", c.Name(), h.dueText(c.NextContact, now)), Buttons: caseButtons(c)}, nil
+	return bot.Reply{Text: fmt.Sprintf("*%s* is open again. The next contact with the family is %s.", c.Name(), h.dueText(c.NextContact, now)), Buttons: caseButtons(c.Name())}, nil
 }

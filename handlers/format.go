@@ -24,6 +24,41 @@ func (h *Handler) day(t time.Time) string {
 	return pathway.FormatDay(t, h.Policy.Location())
 }
 
+// The write functions below write the same texts as when, day and dueText
+// straight into a reply being built, for the replies made on every command.
+
+// writeWhen writes when(t) to b.
+func (h *Handler) writeWhen(b *strings.Builder, t time.Time) {
+	loc := h.Policy.Location()
+	layout := "Mon 2 Jan, 15:04"
+	if t.In(loc).Year() != h.Clock().In(loc).Year() {
+		layout = "Mon 2 Jan 2006, 15:04"
+	}
+	var buf [32]byte
+	b.Write(t.In(loc).AppendFormat(buf[:0], layout))
+}
+
+// writeDay writes day(t) to b.
+func (h *Handler) writeDay(b *strings.Builder, t time.Time) {
+	var buf [32]byte
+	b.Write(t.In(h.Policy.Location()).AppendFormat(buf[:0], "Mon 2 Jan 2006"))
+}
+
+// writeDue writes dueText(due, now) to b.
+func (h *Handler) writeDue(b *strings.Builder, due, now time.Time) {
+	if due.Before(now) {
+		b.WriteString("was due ")
+		h.writeWhen(b, due)
+		b.WriteString(" — *overdue* (")
+	} else {
+		b.WriteString("due ")
+		h.writeWhen(b, due)
+		b.WriteString(" (")
+	}
+	b.WriteString(relative(now, due))
+	b.WriteByte(')')
+}
+
 // relative says how far t is from now: "in 3 days", "2 hours ago".
 func relative(now, t time.Time) string {
 	d := t.Sub(now)

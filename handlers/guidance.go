@@ -166,28 +166,38 @@ func (h *Handler) commitments() (bot.Reply, error) {
 
 // preparePrompt is the short version of the prepare card for the reply to
 // open: the questions, and where to find the words.
-func (h *Handler) preparePrompt(c *pathway.Case) bot.Section {
+func (h *Handler) preparePrompt(name string) bot.Section {
 	const (
 		intro  = "Think about who should be there, what is known so far and what isn't, and what the family may need from you."
 		words  = "Words for the conversation itself: /hpp prompt first-contact. When you have spoken, log it: /hpp contact "
 		logTip = " via=phone next=7d <a short note>"
 	)
-	// Written into one buffer: this section goes with every case opened.
-	var b strings.Builder
-	b.Grow(1024)
+	// Written into one buffer of the right size: this section goes with
+	// every case opened.
+	var questions []string
 	if t, ok := h.Prompts.Topic("prepare"); ok && h.promptsOn() {
-		for _, q := range t.Questions {
-			if q = strings.TrimSpace(q); q != "" {
-				b.WriteString("• ")
-				b.WriteString(q)
-				b.WriteByte('\n')
-			}
+		questions = t.Questions
+	}
+	size := len(intro) + len(words) + len(name) + len(logTip) + 1
+	for _, q := range questions {
+		size += len(q) + len("• \n")
+	}
+	var b strings.Builder
+	b.Grow(size)
+	wrote := false
+	for _, q := range questions {
+		if q = strings.TrimSpace(q); q != "" {
+			b.WriteString("• ")
+			b.WriteString(q)
+			b.WriteByte('\n')
+			wrote = true
 		}
-	} else {
+	}
+	if !wrote {
 		b.WriteString(intro + "\n")
 	}
 	b.WriteString(words)
-	b.WriteString(c.Name())
+	b.WriteString(name)
 	b.WriteString(logTip)
 	return bot.Section{Title: "Before the first conversation", Text: b.String()}
 }
