@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -215,6 +216,18 @@ func pingRoundTrip(ctx context.Context, st *store.Store) time.Duration {
 		ds = append(ds, time.Since(start))
 	}
 	return percentile(ds, 0.5)
+}
+
+// median is the middle of vs (the mean of the middle two when even).
+func median(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(vs))
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
 }
 
 func percentile(ds []time.Duration, q float64) time.Duration {

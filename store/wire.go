@@ -209,8 +209,12 @@ func optMap(b []byte, key string, m map[string]int64) []byte {
 
 func decodeCase(data []byte) (*pathway.Case, error) {
 	var w wireCase
-	if err := json.Unmarshal(data, &w); err != nil {
-		return nil, err
+	if !readCase(data, &w) {
+		// Not as appendJSON writes it: json.Unmarshal reads what it can.
+		w = wireCase{}
+		if err := json.Unmarshal(data, &w); err != nil {
+			return nil, err
+		}
 	}
 	c := &pathway.Case{
 		Version: w.V, ID: w.ID, Ref: w.Ref, Service: w.Service, Harm: pathway.Harm(w.Harm), Summary: w.Summary,
