@@ -2,7 +2,6 @@ package pathway
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -246,14 +245,41 @@ const (
 	MaxService    = 40
 )
 
-var refPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9/_.:-]*$`)
+// isRef reports whether s is a letter or digit followed by letters, digits
+// and / _ . : - (ASCII only): the shape of a risk system's reference.
+func isRef(s string) bool {
+	return isWord(s, func(c byte) bool {
+		return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+	}, "/_.:-")
+}
+
+// isServiceName reports whether s is a lowercase letter or digit followed by
+// lowercase letters, digits and hyphens.
+func isServiceName(s string) bool {
+	return isWord(s, func(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }, "-")
+}
+
+// isWord reports whether s starts with a byte alnum takes and goes on with
+// bytes alnum takes or more lists. (Checked by hand: every open and service
+// command checks one, and a pattern costs more than the rest of the check.)
+func isWord(s string, alnum func(byte) bool, more string) bool {
+	if s == "" || !alnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !alnum(c) && strings.IndexByte(more, c) < 0 {
+			return false
+		}
+	}
+	return true
+}
 
 // CheckRef validates a local incident reference.
 func CheckRef(ref string) error {
 	if ref == "" {
 		return Errorf(Invalid, "Please give the incident reference from your risk system first, for example: /hpp open INC-1042 harm=moderate")
 	}
-	if len(ref) > MaxRefLen || !refPattern.MatchString(ref) {
+	if len(ref) > MaxRefLen || !isRef(ref) {
 		return Errorf(Invalid, "%q doesn't look like an incident reference. Use the number from your risk system, such as INC-1042 or W123456 (letters, digits and - / . only).", truncate(ref, 50))
 	}
 	if len(ref) >= 3 && strings.EqualFold(ref[:3], "hpp") && isCaseID(ref) {
@@ -262,12 +288,11 @@ func CheckRef(ref string) error {
 	return CheckText("incident reference", ref)
 }
 
-var servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 // ParseServiceName normalises and validates a service name.
 func ParseServiceName(s string) (string, error) {
 	name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(s, "#")))
-	if name == "" || len(name) > MaxService || !servicePattern.MatchString(name) {
+	if name == "" || len(name) > MaxService || !isServiceName(name) {
 		return "", Errorf(Invalid, "%q isn't a service name I can use. Use lowercase letters, digits and hyphens, such as maternity or emergency-dept.", truncate(s, 50))
 	}
 	return name, nil

@@ -95,6 +95,28 @@ func TestParseCaseID(t *testing.T) {
 	}
 }
 
+// The shapes isRef and isServiceName check, as patterns.
+var (
+	refPattern     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9/_.:-]*$`)
+	servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+)
+
+// FuzzWordShapes: isRef and isServiceName take exactly what their patterns
+// match.
+func FuzzWordShapes(f *testing.F) {
+	for _, s := range []string{"", "INC-1042", "W123456", "a/b_c.d:e-f", "-x", "x y", "é", "maternity", "emergency-dept", "Maternity", "a\n", "0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isRef(s), refPattern.MatchString(s); got != want {
+			t.Fatalf("isRef(%q) = %v, the pattern says %v", s, got, want)
+		}
+		if got, want := isServiceName(s), servicePattern.MatchString(s); got != want {
+			t.Fatalf("isServiceName(%q) = %v, the pattern says %v", s, got, want)
+		}
+	})
+}
+
 // caseIDPattern is what ParseCaseID reads, as a pattern.
 var caseIDPattern = regexp.MustCompile(`^(?i)(?:hpp-?)?([0-9]{1,12})$`)
 
