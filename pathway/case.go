@@ -288,7 +288,6 @@ func CheckRef(ref string) error {
 	return CheckText("incident reference", ref)
 }
 
-
 // ParseServiceName normalises and validates a service name.
 func ParseServiceName(s string) (string, error) {
 	name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(s, "#")))
