@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"time"
 
@@ -143,10 +142,6 @@ func (b *batcher) send() {
 				}
 			}
 		}
-		// Let the goroutines that are ready to run go first: under load,
-		// some of them are about to queue commands that can share this
-		// round trip. With nothing else ready this returns at once.
-		runtime.Gosched()
 		batch = append(batch[:0], first)
 		n := len(first.cmds)
 	more:
