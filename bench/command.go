@@ -220,34 +220,60 @@ func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res 
 			}
 		}
 	}
-	// Saturation: 64 senders at once keep both cores busy (at 32, a
-	// command's waits on Redis left them idle part of the time). The kinds
-	// take turns, five rounds of two seconds each, and a command's ratio is
-	// the median of its rounds' ratios, each to the floor measured just
-	// before it: this machine's speed drifts by more than the differences
-	// measured, over minutes, and a ratio taken side by side cancels that.
+	// Saturation: each kind's most requests a second, whatever the number
+	// of senders that takes. At 64 senders the floor keeps both cores busy,
+	// and more only add work (goroutines and connections to schedule); a
+	// command waits on Redis, and at 64 leaves part of the cores idle, so
+	// each kind is sent by 64 and by 128 senders in turn and its better rate
+	// kept. The kinds take turns, five rounds of two seconds at each level,
+	// and a command's ratio is the median of its rounds' ratios, each to the
+	// floor measured just before it: this machine's speed drifts by more than
+	// the differences measured, over minutes, and a ratio taken side by side
+	// cancels that.
 	const rounds = 5
+	levels := []int{64, 128}
 	rates := make([][]float64, len(kinds))
 	self := make([][]float64, len(kinds))
 	redisCPU := make([][]float64, len(kinds))
+	wins := make([]map[int]int, len(kinds)) // rounds won by each number of senders
 	for round := 0; round < rounds; round++ {
 		for i, k := range kinds {
-			before := cpuNow(ctx, main)
-			r, n := srv.saturate(k, 64, 2*time.Second)
-			rates[i] = append(rates[i], r)
-			if c := cpuNow(ctx, main).since(before, n); c.ok {
-				self[i] = append(self[i], c.self)
-				redisCPU[i] = append(redisCPU[i], c.redis)
+			best, bestAt := 0.0, 0
+			var cost cpuCost
+			for _, senders := range levels {
+				before := cpuNow(ctx, main)
+				r, n := srv.saturate(k, senders, 2*time.Second)
+				if r > best {
+					best, bestAt, cost = r, senders, cpuNow(ctx, main).since(before, n)
+				}
+			}
+			rates[i] = append(rates[i], best)
+			if wins[i] == nil {
+				wins[i] = map[int]int{}
+			}
+			wins[i][bestAt]++
+			if cost.ok {
+				self[i] = append(self[i], cost.self)
+				redisCPU[i] = append(redisCPU[i], cost.redis)
 			}
 		}
 	}
-	res.info("command", "floor throughput at saturation, median of 5", median(rates[0]), "req/s", "")
+	sendersNote := func(i int) string {
+		var parts []string
+		for _, senders := range levels {
+			if w := wins[i][senders]; w > 0 {
+				parts = append(parts, fmt.Sprintf("%d senders best in %d", senders, w))
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	res.info("command", "floor throughput at saturation, median of 5", median(rates[0]), "req/s", sendersNote(0))
 	for i, k := range kinds[1:] {
 		ratios := make([]float64, rounds)
 		for r := range ratios {
 			ratios[r] = rates[i+1][r] / rates[0][r] * 100
 		}
-		res.info("command", k.name+" throughput at saturation, median of 5", median(rates[i+1]), "req/s", "")
+		res.info("command", k.name+" throughput at saturation, median of 5", median(rates[i+1]), "req/s", sendersNote(i+1))
 		ratio := median(ratios)
 		res.check("command", k.name+" throughput ÷ floor, median of 5 rounds", ratio, "%", "≥ 50%", ratio >= 50,
 			fmt.Sprintf("rounds %.0f–%.0f%%", slices.Min(ratios), slices.Max(ratios)))

@@ -54,7 +54,11 @@ func (r *results) add(f figure) {
 	if f.Pass != nil {
 		pass = map[bool]string{true: "  ok", false: "  MISSED"}[*f.Pass]
 	}
-	fmt.Fprintf(r.log, "  %-58s %12s %-6s %s%s\n", f.Name, format(f.Value), f.Unit, f.Target, pass)
+	note := ""
+	if f.Note != "" {
+		note = "  (" + f.Note + ")"
+	}
+	fmt.Fprintf(r.log, "  %-58s %12s %-6s %s%s%s\n", f.Name, format(f.Value), f.Unit, f.Target, pass, note)
 }
 
 func (r *results) check(section, name string, value float64, unit, target string, ok bool, note string) {
