@@ -64,6 +64,10 @@ var caseKeys = func() map[string]caseKey {
 
 func (r *reader) caseValue(key string, w *wireCase) bool {
 	switch key {
+	case "v":
+		return r.integer(&w.V)
+	case "id":
+		return r.integer(&w.ID)
 	case "r":
 		return r.str(&w.Ref)
 	case "s":
@@ -74,100 +78,73 @@ func (r *reader) caseValue(key string, w *wireCase) bool {
 		return r.str(&w.Summary)
 	case "cm":
 		return r.str(&w.Mode)
-	case "l":
-		return r.str(&w.Lead)
-	case "b":
-		return r.str(&w.OpenedBy)
-	case "na":
-		return r.str(&w.NA)
 	case "da":
 		return r.boolean(&w.Duty)
-	case "es":
-		return r.boolean(&w.Esc)
-	case "ce":
-		return r.boolean(&w.CEsc)
-	case "dl":
-		return r.boolean(&w.Delay)
+	case "aw":
+		return r.integer(&w.Aware)
+	case "l":
+		return r.str(&w.Lead)
 	case "i":
 		return r.strs(&w.Involved)
+	case "b":
+		return r.str(&w.OpenedBy)
+	case "o":
+		return r.integer(&w.Opened)
+	case "cl":
+		return r.integer(&w.Closed)
+	case "nc":
+		return r.integer(&w.Next)
 	case "p":
 		w.Plan = &wirePlan{}
 		return r.plan(w.Plan)
+	case "fc":
+		return r.integer(&w.First)
+	case "lc":
+		return r.integer(&w.Last)
+	case "ct":
+		return r.smallInt(&w.Contacts)
+	case "nf":
+		return r.integer(&w.Notified)
+	case "wr":
+		return r.integer(&w.Written)
+	case "nd":
+		return r.integer(&w.NDue)
+	case "wd":
+		return r.integer(&w.WDue)
+	case "up":
+		return r.smallInt(&w.Updates)
+	case "na":
+		return r.str(&w.NA)
 	case "f":
 		return r.intMap(&w.Family)
 	case "pp":
 		return r.intMap(&w.Parallel)
-	}
-	if n := caseInt(key, w); n != nil {
-		return r.integer(n)
-	}
-	if n := caseSmallInt(key, w); n != nil {
-		var v int64
-		if !r.integer(&v) || int64(int(v)) != v {
-			return false
-		}
-		*n = int(v)
-		return true
+	case "sn":
+		return r.integer(&w.Snoozed)
+	case "rd":
+		return r.smallInt(&w.Round)
+	case "cr":
+		return r.smallInt(&w.CRound)
+	case "cn":
+		return r.smallInt(&w.Nudges)
+	case "ln":
+		return r.integer(&w.LastN)
+	case "es":
+		return r.boolean(&w.Esc)
+	case "ns":
+		return r.smallInt(&w.NStage)
+	case "ws":
+		return r.smallInt(&w.WStage)
+	case "nn":
+		return r.integer(&w.NNudged)
+	case "wn":
+		return r.integer(&w.WNudged)
+	case "ce":
+		return r.boolean(&w.CEsc)
+	case "dl":
+		return r.boolean(&w.Delay)
 	}
 	return false
-}
-
-func caseInt(key string, w *wireCase) *int64 {
-	switch key {
-	case "v":
-		return &w.V
-	case "id":
-		return &w.ID
-	case "aw":
-		return &w.Aware
-	case "o":
-		return &w.Opened
-	case "cl":
-		return &w.Closed
-	case "nc":
-		return &w.Next
-	case "fc":
-		return &w.First
-	case "lc":
-		return &w.Last
-	case "nf":
-		return &w.Notified
-	case "wr":
-		return &w.Written
-	case "nd":
-		return &w.NDue
-	case "wd":
-		return &w.WDue
-	case "sn":
-		return &w.Snoozed
-	case "ln":
-		return &w.LastN
-	case "nn":
-		return &w.NNudged
-	case "wn":
-		return &w.WNudged
-	}
-	return nil
-}
-
-func caseSmallInt(key string, w *wireCase) *int {
-	switch key {
-	case "ct":
-		return &w.Contacts
-	case "up":
-		return &w.Updates
-	case "rd":
-		return &w.Round
-	case "cr":
-		return &w.CRound
-	case "cn":
-		return &w.Nudges
-	case "ns":
-		return &w.NStage
-	case "ws":
-		return &w.WStage
-	}
-	return nil
 }
 
 // plan reads a plan object: {"e":…,"v":…,"n":…,"a":…}.
@@ -287,29 +264,54 @@ func (r *reader) integer(v *int64) bool {
 	return true
 }
 
+// smallInt reads a whole number into an int.
+func (r *reader) smallInt(v *int) bool {
+	var n int64
+	if !r.integer(&n) || int64(int(n)) != n {
+		return false
+	}
+	*v = int(n)
+	return true
+}
+
 // str reads a string, undoing its escapes as encoding/json does.
 func (r *reader) str(v *string) bool {
 	if !r.byte('"') {
 		return false
 	}
 	start := r.i
+	var out []byte // made at the first escape; until then the string is data's bytes
 	for r.i < len(r.b) {
 		c := r.b[r.i]
 		switch {
 		case c == '"':
-			*v = string(r.b[start:r.i])
+			if out == nil {
+				*v = string(r.b[start:r.i])
+			} else {
+				*v = string(out)
+			}
 			r.i++
 			return true
 		case c == '\\':
-			return r.escaped(start, v)
+			if out == nil {
+				out = append(make([]byte, 0, r.i-start+32), r.b[start:r.i]...)
+			}
+			if !r.escape(&out) {
+				return false
+			}
 		case c < 0x20:
 			return false
-		case c < utf8.RuneSelf:
-			r.i++
 		default:
-			rr, size := utf8.DecodeRune(r.b[r.i:])
-			if rr == utf8.RuneError && size == 1 {
-				return false // invalid UTF-8: left to json.Unmarshal
+			size := 1
+			if c >= utf8.RuneSelf {
+				rr, n := utf8.DecodeRune(r.b[r.i:])
+				if rr == utf8.RuneError && n == 1 {
+					return false // invalid UTF-8: left to json.Unmarshal
+				}
+				size = n
+			}
+			if out != nil {
+				out = append(out, r.b[r.i:r.i+size]...)
 			}
 			r.i += size
 		}
@@ -317,76 +319,51 @@ func (r *reader) str(v *string) bool {
 	return false
 }
 
-// escaped finishes a string that has escapes, from start (just after the
-// opening quote); r.i is at the first backslash.
-func (r *reader) escaped(start int, v *string) bool {
-	out := make([]byte, 0, r.i-start+32)
-	out = append(out, r.b[start:r.i]...)
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		switch {
-		case c == '"':
-			*v = string(out)
-			r.i++
-			return true
-		case c == '\\':
-			if r.i+1 >= len(r.b) {
-				return false
-			}
-			r.i += 2
-			switch e := r.b[r.i-1]; e {
-			case '"', '\\', '/':
-				out = append(out, e)
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'u':
-				rr, ok := r.hex4()
-				if !ok {
-					return false
-				}
-				if utf16.IsSurrogate(rr) {
-					// A pair makes one character; anything else, the
-					// replacement character (the next escape is read on
-					// its own), as encoding/json does.
-					save := r.i
-					if r.byte('\\') && r.byte('u') {
-						if rr2, ok := r.hex4(); ok {
-							if dec := utf16.DecodeRune(rr, rr2); dec != utf8.RuneError {
-								out = utf8.AppendRune(out, dec)
-								continue
-							}
-						}
-					}
-					r.i = save
-					rr = utf8.RuneError
-				}
-				out = utf8.AppendRune(out, rr)
-			default:
-				return false
-			}
-		case c < 0x20:
-			return false
-		case c < utf8.RuneSelf:
-			out = append(out, c)
-			r.i++
-		default:
-			rr, size := utf8.DecodeRune(r.b[r.i:])
-			if rr == utf8.RuneError && size == 1 {
-				return false
-			}
-			out = append(out, r.b[r.i:r.i+size]...)
-			r.i += size
-		}
+// escape reads one escape, at r.i, onto out.
+func (r *reader) escape(out *[]byte) bool {
+	if r.i+1 >= len(r.b) {
+		return false
 	}
-	return false
+	r.i += 2
+	switch e := r.b[r.i-1]; e {
+	case '"', '\\', '/':
+		*out = append(*out, e)
+	case 'b':
+		*out = append(*out, '\b')
+	case 'f':
+		*out = append(*out, '\f')
+	case 'n':
+		*out = append(*out, '\n')
+	case 'r':
+		*out = append(*out, '\r')
+	case 't':
+		*out = append(*out, '\t')
+	case 'u':
+		rr, ok := r.hex4()
+		if !ok {
+			return false
+		}
+		if utf16.IsSurrogate(rr) {
+			// A pair makes one character; anything else, the replacement
+			// character (the next escape is read on its own), as
+			// encoding/json does.
+			save := r.i
+			if r.byte('\\') && r.byte('u') {
+				if rr2, ok := r.hex4(); ok {
+					if dec := utf16.DecodeRune(rr, rr2); dec != utf8.RuneError {
+						*out = utf8.AppendRune(*out, dec)
+						return true
+					}
+				}
+			}
+			r.i = save
+			rr = utf8.RuneError
+		}
+		*out = utf8.AppendRune(*out, rr)
+	default:
+		return false
+	}
+	return true
 }
 
 // hex4 reads the four hex digits of a \u escape.
