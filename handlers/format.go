@@ -12,11 +12,9 @@ import (
 // when writes a moment for a reader: "Thu 26 Nov, 14:03", with the year
 // when it is not this year.
 func (h *Handler) when(t time.Time) string {
-	loc := h.Policy.Location()
-	if t.In(loc).Year() != h.Clock().In(loc).Year() {
-		return t.In(loc).Format("Mon 2 Jan 2006, 15:04")
-	}
-	return t.In(loc).Format("Mon 2 Jan, 15:04")
+	var b strings.Builder
+	h.writeWhen(&b, t)
+	return b.String()
 }
 
 // day writes a date: "Thu 8 Jan 2026".
@@ -24,24 +22,25 @@ func (h *Handler) day(t time.Time) string {
 	return pathway.FormatDay(t, h.Policy.Location())
 }
 
-// The write functions below write the same texts as when, day and dueText
-// straight into a reply being built, for the replies made on every command.
+// The write functions write into a reply being built, for the replies
+// made on every command; when and dueText are made from them.
 
 // writeWhen writes when(t) to b.
 func (h *Handler) writeWhen(b *strings.Builder, t time.Time) {
 	loc := h.Policy.Location()
+	local := t.In(loc)
 	layout := "Mon 2 Jan, 15:04"
-	if t.In(loc).Year() != h.Clock().In(loc).Year() {
+	if local.Year() != h.Clock().In(loc).Year() {
 		layout = "Mon 2 Jan 2006, 15:04"
 	}
 	var buf [32]byte
-	b.Write(t.In(loc).AppendFormat(buf[:0], layout))
+	b.Write(local.AppendFormat(buf[:0], layout))
 }
 
 // writeDay writes day(t) to b.
 func (h *Handler) writeDay(b *strings.Builder, t time.Time) {
 	var buf [32]byte
-	b.Write(t.In(h.Policy.Location()).AppendFormat(buf[:0], "Mon 2 Jan 2006"))
+	b.Write(pathway.AppendDay(buf[:0], t, h.Policy.Location()))
 }
 
 // writeDue writes dueText(due, now) to b.
@@ -94,10 +93,9 @@ func (h *Handler) workingDaysText(now, due time.Time) string {
 
 // dueText says when something is due, and whether it is overdue.
 func (h *Handler) dueText(due, now time.Time) string {
-	if due.Before(now) {
-		return "was due " + h.when(due) + " — *overdue* (" + relative(now, due) + ")"
-	}
-	return "due " + h.when(due) + " (" + relative(now, due) + ")"
+	var b strings.Builder
+	h.writeDue(&b, due, now)
+	return b.String()
 }
 
 func plural(n int, one, many string) string {

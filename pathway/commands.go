@@ -404,9 +404,17 @@ func (c *Case) Reopen(actor string, p *Policy, now time.Time) (Event, error) {
 	return Event{At: now, Actor: actor, Kind: EventReopened, Next: c.NextContact}, nil
 }
 
+// dayLayout is a date the British way: Thu 8 Jan 2026.
+const dayLayout = "Mon 2 Jan 2006"
+
 // FormatDay writes a date the British way: Thu 8 Jan 2026.
 func FormatDay(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan 2006")
+	return t.In(loc).Format(dayLayout)
+}
+
+// AppendDay appends FormatDay(t, loc) to dst.
+func AppendDay(dst []byte, t time.Time, loc *time.Location) []byte {
+	return t.In(loc).AppendFormat(dst, dayLayout)
 }
 
 // FormatTime writes a moment: Thu 8 Jan 2026, 09:00.

@@ -148,8 +148,8 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	for i, m := range marks {
 		markKeys[i] = keyIndex(s.sentKey(pt, id, m))
 	}
-	// The index changes, worked out before anything is written into the
-	// script's arguments, so the keys they name are known first.
+	// The index changes, worked out before the script's arguments are
+	// written, so the keys they name are all known by then.
 	var opsBuf [8]applyOp
 	ops := opsBuf[:0]
 	op := func(name, key string, a, b any) { ops = append(ops, applyOp{name, keyIndex(key), a, b}) }
@@ -208,12 +208,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 		}
 	}
 
-	// EVALSHA sha numkeys keys... then the arguments, in one slice.
-	args := make([]any, 0, 3+len(keys)+6+len(events)+2*len(marks)+4*len(ops))
-	args = append(args, "evalsha", applyScript.Hash(), len(keys))
-	for _, k := range keys {
-		args = append(args, k)
-	}
+	args := make([]any, 0, 6+len(events)+2*len(marks)+4*len(ops))
 	args = append(args, expected, blob, idArg, len(events))
 	for _, e := range events {
 		e.Case = c.ID
@@ -231,7 +226,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	for _, o := range ops {
 		args = append(args, o.name, o.key, o.a, o.b)
 	}
-	apply := redis.NewCmd(ctx, args...)
+	apply := scriptCmd(ctx, applyScript, keys, args...)
 	cmds := []redis.Cmder{apply}
 	var planCmds []redis.Cmder
 	if len(plans) > 0 {
@@ -243,7 +238,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	}
 	_ = s.batch.do(ctx, cmds...)
 	if isNoScript(apply.Err()) {
-		apply = applyScript.Eval(ctx, s.rdb, keys, args[3+len(keys):]...)
+		apply = applyScript.Eval(ctx, s.rdb, keys, args...)
 	}
 	if len(plans) > 0 {
 		readCheckins(plans, s.retryCheckins(ctx, plans, planCmds))
