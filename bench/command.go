@@ -204,11 +204,34 @@ func (s *server) paced(k kind, rate int, d time.Duration) []time.Duration {
 	return lat
 }
 
+// serviceNames are a trust's services, as a services table might hold them:
+// every case command reads the whole table to check who may act.
+var serviceNames = []string{
+	"maternity", "neonatal", "paediatrics", "emergency-dept", "acute-medicine", "surgery",
+	"orthopaedics", "cardiology", "respiratory", "gastroenterology", "oncology", "haematology",
+	"renal", "stroke", "elderly-care", "critical-care", "theatres", "anaesthetics",
+	"radiology", "pathology", "pharmacy", "mental-health", "community", "outpatients",
+}
+
+// seedServices sets up a trust-sized services table, each service with a
+// synthetic lead, channel and wellbeing contact.
+func seedServices(ctx context.Context, st *store.Store) {
+	set := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	for i, name := range serviceNames {
+		svc := pathway.Service{Name: name, Lead: fmt.Sprintf("slack:UBENCHLEAD%02d", i), Channel: fmt.Sprintf("slack:CBENCH%02d", i),
+			Wellbeing: "slack:UBENCHWELL", SetBy: "slack:UBENCHADMIN", SetAt: set}
+		if err := st.SaveService(ctx, svc); err != nil {
+			fail("services", err)
+		}
+	}
+}
+
 // commandPath measures throughput at saturation and latency at a fixed
 // 1,000 requests a second, for the floor and for open and contact, side by
 // side in one run.
 func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res *results) {
 	st := store.New(main.Client(), main.Prefix()+"cmd:")
+	seedServices(ctx, st)
 	srv := startServer(st, p)
 	defer srv.close()
 	kinds := srv.kinds()

@@ -69,7 +69,7 @@ func (s *Store) GetCaseAndServices(ctx context.Context, id int64) (*pathway.Case
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, nil, unavailable(err)
 	}
-	svcs, err := decodeServices(sg.Val())
+	svcs, err := s.services.decode(sg.Val())
 	if err != nil {
 		return nil, nil, err
 	}

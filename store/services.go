@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
@@ -11,7 +12,8 @@ import (
 	"hppbot/pathway"
 )
 
-// Services is the services table, by name.
+// Services is the services table, by name. A Services a Store returns may
+// be shared: read it, never change it.
 type Services map[string]pathway.Service
 
 // LeadOf lists the services a person is pathway lead for.
@@ -33,15 +35,50 @@ type wireService struct {
 	SetAt     int64  `json:"t,omitempty"`
 }
 
-func decodeServices(m map[string]string) (Services, error) {
+func decodeService(name, v string) (pathway.Service, error) {
+	var w wireService
+	if err := json.Unmarshal([]byte(v), &w); err != nil {
+		return pathway.Service{}, pathway.Errorf(pathway.Internal, "decoding service %s: %v", name, err)
+	}
+	return pathway.Service{Name: name, Lead: w.Lead, Channel: w.Channel, Wellbeing: w.Wellbeing, SetBy: w.SetBy, SetAt: fromUnix(w.SetAt)}, nil
+}
+
+// serviceCache holds the services table as last read and decoded. Every
+// case command reads the whole table (to check who may act on the case),
+// and a trust has tens of services that rarely change: a table that reads
+// the same as last time is answered from here, and a changed one decodes
+// only the records that changed. The table is always read from Redis, so
+// a change made by another replica is seen at once.
+type serviceCache struct {
+	mu   sync.RWMutex
+	raw  map[string]string
+	svcs Services
+}
+
+// decode returns the table m decodes to. The Services returned may be
+// shared with other callers: read it, never change it.
+func (c *serviceCache) decode(m map[string]string) (Services, error) {
+	c.mu.RLock()
+	raw, svcs := c.raw, c.svcs
+	c.mu.RUnlock()
+	if raw != nil && maps.Equal(raw, m) {
+		return svcs, nil
+	}
 	out := make(Services, len(m))
 	for name, v := range m {
-		var w wireService
-		if err := json.Unmarshal([]byte(v), &w); err != nil {
-			return nil, pathway.Errorf(pathway.Internal, "decoding service %s: %v", name, err)
+		if old, ok := raw[name]; ok && old == v {
+			out[name] = svcs[name]
+			continue
 		}
-		out[name] = pathway.Service{Name: name, Lead: w.Lead, Channel: w.Channel, Wellbeing: w.Wellbeing, SetBy: w.SetBy, SetAt: fromUnix(w.SetAt)}
+		svc, err := decodeService(name, v)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = svc
 	}
+	c.mu.Lock()
+	c.raw, c.svcs = m, out
+	c.mu.Unlock()
 	return out, nil
 }
 
@@ -51,7 +88,7 @@ func (s *Store) Services(ctx context.Context) (Services, error) {
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	return decodeServices(m)
+	return s.services.decode(m)
 }
 
 // Service reads one service; ok is false when it has not been set up.
@@ -63,11 +100,11 @@ func (s *Store) Service(ctx context.Context, name string) (pathway.Service, bool
 	if err != nil {
 		return pathway.Service{}, false, unavailable(err)
 	}
-	svcs, err := decodeServices(map[string]string{name: v})
+	svc, err := decodeService(name, v)
 	if err != nil {
 		return pathway.Service{}, false, err
 	}
-	return svcs[name], true, nil
+	return svc, true, nil
 }
 
 // SaveService writes a service.

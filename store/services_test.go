@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"reflect"
 	"sort"
 	"testing"
@@ -111,5 +112,96 @@ func TestNames(t *testing.T) {
 	other := st.Names()
 	if got := other.Lookup(ctx, []string{"slack:U0ASH"}); got["slack:U0ASH"] != "Ash E." {
 		t.Errorf("after a change, Lookup = %v", got)
+	}
+}
+
+// BenchmarkGetCaseAndServices reads a case and a trust-sized services table,
+// as every case command does to check who may act on the case.
+func BenchmarkGetCaseAndServices(b *testing.B) {
+	st := storetest.New(b)
+	p := englandPolicy(b)
+	now := at(b, "2026-01-12 10:00")
+	for i := range 30 {
+		svc := pathway.Service{Name: fmt.Sprintf("service-%02d", i), Lead: fmt.Sprintf("console:lead%d", i), Channel: "console:#safety", Wellbeing: "Staff support: extension 1234", SetBy: "console:sam", SetAt: now}
+		if err := st.SaveService(ctx, svc); err != nil {
+			b.Fatal(err)
+		}
+	}
+	c := create(b, st, p, now, pathway.OpenInput{Service: "service-07", Harm: pathway.HarmModerate})
+	b.ReportAllocs()
+	for b.Loop() {
+		got, svcs, err := st.GetCaseAndServices(ctx, c.ID)
+		if err != nil || got.ID != c.ID || len(svcs) != 30 {
+			b.Fatalf("GetCaseAndServices = %v, %d services, %v", got, len(svcs), err)
+		}
+	}
+}
+
+// Every case command reads the services table; a replica keeps the table as
+// it last decoded it. A change made through either replica, or by hand in
+// Redis, must show on the next read through both.
+func TestServicesChangesSeenByEveryReplica(t *testing.T) {
+	t.Parallel()
+	a := storetest.New(t)
+	if a.IsEmbedded() {
+		t.Skip("two replicas need a shared Redis")
+	}
+	b, err := store.Connect(storetest.URL(), a.Prefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	p := englandPolicy(t)
+	now := at(t, "2026-01-12 10:00")
+	c := create(t, a, p, now, pathway.OpenInput{Service: "maternity", Harm: pathway.HarmModerate})
+	replicas := map[string]*store.Store{"a": a, "b": b}
+
+	steps := []struct {
+		name   string
+		change func() error
+		want   map[string]string // service → lead
+	}{
+		{"empty table", func() error { return nil }, map[string]string{}},
+		{"a sets up maternity", func() error {
+			return a.SaveService(ctx, pathway.Service{Name: "maternity", Lead: "console:lee"})
+		}, map[string]string{"maternity": "console:lee"}},
+		{"nothing changes", func() error { return nil }, map[string]string{"maternity": "console:lee"}},
+		{"b sets up surgery", func() error {
+			return b.SaveService(ctx, pathway.Service{Name: "surgery", Lead: "console:kit"})
+		}, map[string]string{"maternity": "console:lee", "surgery": "console:kit"}},
+		{"b hands maternity to a new lead", func() error {
+			return b.SaveService(ctx, pathway.Service{Name: "maternity", Lead: "console:ash"})
+		}, map[string]string{"maternity": "console:ash", "surgery": "console:kit"}},
+		{"surgery removed by hand in Redis", func() error {
+			return a.Client().HDel(ctx, a.Prefix()+"services", "surgery").Err()
+		}, map[string]string{"maternity": "console:ash"}},
+	}
+	for _, step := range steps {
+		if err := step.change(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		for _, r := range []string{"a", "b", "a", "b"} { // twice: the second read is answered from what was kept
+			st := replicas[r]
+			svcs, err := st.Services(ctx)
+			if err != nil {
+				t.Fatalf("%s: Services on %s: %v", step.name, r, err)
+			}
+			got, withCase, err := st.GetCaseAndServices(ctx, c.ID)
+			if err != nil || got.ID != c.ID {
+				t.Fatalf("%s: GetCaseAndServices on %s = %v, %v", step.name, r, got, err)
+			}
+			for _, table := range []store.Services{svcs, withCase} {
+				leads := map[string]string{}
+				for name, svc := range table {
+					if svc.Name != name {
+						t.Errorf("%s: on %s, service %q is named %q", step.name, r, name, svc.Name)
+					}
+					leads[name] = svc.Lead
+				}
+				if !reflect.DeepEqual(leads, step.want) {
+					t.Errorf("%s: on %s, leads = %v, want %v", step.name, r, leads, step.want)
+				}
+			}
+		}
 	}
 }

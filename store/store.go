@@ -42,6 +42,8 @@ type Store struct {
 	parts  [Partitions]partKeys
 	embed  *miniredis.Miniredis
 	batch  *batcher
+
+	services serviceCache
 }
 
 // partKeys are one partition's key prefix and the keys every write to it
