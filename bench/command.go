@@ -244,17 +244,17 @@ func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res 
 		}
 	}
 	// Saturation: each kind's most requests a second, whatever the number
-	// of senders that takes. At 64 senders the floor keeps both cores busy,
-	// and more only add work (goroutines and connections to schedule); a
-	// command waits on Redis, and at 64 leaves part of the cores idle, so
-	// each kind is sent by 64 and by 128 senders in turn and its better rate
-	// kept. The kinds take turns, five rounds of two seconds at each level,
-	// and a command's ratio is the median of its rounds' ratios, each to the
-	// floor measured just before it: this machine's speed drifts by more than
-	// the differences measured, over minutes, and a ratio taken side by side
-	// cancels that.
+	// of senders that takes. The floor keeps both cores busy with 32 to 64
+	// senders, and more only add work (goroutines and connections to
+	// schedule); a command waits on Redis, and needs more senders to keep
+	// the cores busy. So each kind is sent by 32, 64 and 128 senders in turn
+	// and its best rate kept. The kinds take turns, five rounds of two
+	// seconds at each level, and a command's ratio is the median of its
+	// rounds' ratios, each to the floor measured just before it: this
+	// machine's speed drifts by more than the differences measured, over
+	// minutes, and a ratio taken side by side cancels that.
 	const rounds = 5
-	levels := []int{64, 128}
+	levels := []int{32, 64, 128}
 	rates := make([][]float64, len(kinds))
 	self := make([][]float64, len(kinds))
 	redisCPU := make([][]float64, len(kinds))
