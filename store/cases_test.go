@@ -515,15 +515,21 @@ func BenchmarkSaveCase(b *testing.B) {
 	st := storetest.New(b)
 	p := englandPolicy(b)
 	now := at(b, "2026-01-12 10:00")
-	c := create(b, st, p, now, pathway.OpenInput{Service: "maternity", Harm: pathway.HarmSevere, Involved: []string{"console:ash", "console:bo"}})
+	// The saves go round 100 cases, so each case's timeline grows as a
+	// busy case's does (a few hundred events at most), not without end.
+	cases := make([]*pathway.Case, 100)
+	for i := range cases {
+		cases[i] = create(b, st, p, now, pathway.OpenInput{Service: "maternity", Harm: pathway.HarmSevere, Involved: []string{"console:ash", "console:bo"}})
+	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
+		c := cases[i%len(cases)]
 		next := c.Clone()
 		next.Updates++
 		ev := pathway.Event{At: now.Add(time.Duration(i) * time.Second), Actor: "console:sam", Kind: pathway.EventCandour, Step: pathway.CandourUpdate, Note: "Shared the timeline"}
 		if err := st.SaveCase(ctx, c, next, p, ev); err != nil {
 			b.Fatal(err)
 		}
-		c = next
+		cases[i%len(cases)] = next
 	}
 }
