@@ -302,22 +302,19 @@ func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res 
 			fmt.Sprintf("rounds %.0f–%.0f%%", slices.Min(ratios), slices.Max(ratios)))
 	}
 	for i, k := range kinds {
-		if len(self[i]) > 0 {
-			res.info("command", k.name+" CPU per request: hppbot and senders", median(self[i]), "µs", "")
-			res.info("command", k.name+" CPU per request: Redis", median(redisCPU[i]), "µs", "")
+		if len(self[i]) == 0 {
+			continue
 		}
-	}
-	// Here Redis runs on the same two cores as hppbot and the senders, so
-	// every microsecond Redis spends on a command is taken from hppbot. What
-	// the ratio would be with Redis on cores of its own, for a server that
-	// is CPU-bound at saturation: the floor's CPU per request ÷ the
-	// command's own, without Redis's.
-	if len(self[0]) > 0 {
-		for i, k := range kinds[1:] {
-			if len(self[i+1]) > 0 {
-				res.info("command", k.name+" floor's CPU ÷ its own, without Redis's", median(self[0])/median(self[i+1])*100, "%",
-					"what the ratio would be with Redis on other cores")
-			}
+		res.info("command", k.name+" CPU per request: hppbot and senders", median(self[i]), "µs", "")
+		res.info("command", k.name+" CPU per request: Redis", median(redisCPU[i]), "µs", "")
+		// Here Redis runs on the same two cores as hppbot and the senders,
+		// so every microsecond Redis spends on a command is taken from
+		// hppbot. What the ratio would be with Redis on cores of its own,
+		// for a server that is CPU-bound at saturation: the floor's CPU per
+		// request ÷ the command's own, without Redis's.
+		if i > 0 && len(self[0]) > 0 {
+			res.info("command", k.name+" floor's CPU ÷ its own, without Redis's", median(self[0])/median(self[i])*100, "%",
+				"what the ratio would be with Redis on other cores")
 		}
 	}
 	for _, k := range kinds {

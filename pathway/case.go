@@ -101,7 +101,7 @@ func CaseName(id int64) string { return "HPP-" + strconv.FormatInt(id, 10) }
 // the pattern ^(?i)(?:hpp-?)?([0-9]{1,12})$.
 func ParseCaseID(s string) (int64, error) {
 	t := strings.TrimSpace(s)
-	if len(t) >= 3 && strings.EqualFold(t[:3], "hpp") {
+	if hasFoldPrefix(t, "hpp") {
 		t = strings.TrimPrefix(t[3:], "-")
 	}
 	if t == "" || len(t) > 12 || strings.TrimLeft(t, "0123456789") != "" {
@@ -282,7 +282,7 @@ func CheckRef(ref string) error {
 	if len(ref) > MaxRefLen || !isRef(ref) {
 		return Errorf(Invalid, "%q doesn't look like an incident reference. Use the number from your risk system, such as INC-1042 or W123456 (letters, digits and - / . only).", truncate(ref, 50))
 	}
-	if len(ref) >= 3 && strings.EqualFold(ref[:3], "hpp") && isCaseID(ref) {
+	if hasFoldPrefix(ref, "hpp") && isCaseID(ref) {
 		return Errorf(Invalid, "%s looks like an hppbot case id. The reference should be the one from your risk system, such as INC-1042.", ref)
 	}
 	return CheckText("incident reference", ref)
