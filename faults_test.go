@@ -146,7 +146,7 @@ func newBenchWith(t *testing.T, srv *storetest.Server, cfg *config) *bench {
 // and how long it took.
 func (b *bench) do(person, line string) (string, time.Duration) {
 	start := time.Now()
-	r := b.h.Handle(context.Background(), handlers.Request{Surface: bot.Console, Person: "console:" + person, Text: line})
+	r := b.h.Handle(context.Background(), bot.Request{Surface: bot.Console, Person: "console:" + person, Text: line})
 	return r.PlainText(), time.Since(start)
 }
 

@@ -143,7 +143,7 @@ func TestMetrics(t *testing.T) {
 	h := handlers.New(handlers.Config{Store: st, Policy: p, EveryoneAdmin: true, Observe: m.Observe})
 	ctx := context.Background()
 	for _, line := range []string{"/hpp open INC-1 harm=low Fall", "/hpp status HPP-1", "/hpp status HPP-9", "/hpp frobnicate", "/hpp open INC-2 9990000018"} {
-		h.Handle(ctx, handlers.Request{Surface: bot.Console, Person: "console:lee", Text: line})
+		h.Handle(ctx, bot.Request{Surface: bot.Console, Person: "console:lee", Text: line})
 	}
 	m.Reminders("due", 3)
 	m.Reminders("sent", 2)

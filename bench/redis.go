@@ -10,7 +10,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 	"hppbot/pathway"
 	"hppbot/store"
 )
@@ -44,7 +43,7 @@ func roundTripsPerCommand(ctx context.Context, st *store.Store, p *pathway.Polic
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, p.Location())
 	h := newHandler(st, p, func() time.Time { return now })
 	as := func(line string) bot.Reply {
-		return h.Handle(ctx, handlers.Request{Surface: bot.Slack, Person: "slack:UBENCHLEAD", Text: line})
+		return h.Handle(ctx, bot.Request{Surface: bot.Slack, Person: "slack:UBENCHLEAD", Text: line})
 	}
 	// Warm up: load scripts, remember the name.
 	as("/hpp open INC-0 harm=moderate involved=<@UBENCHWARM> warm-up")

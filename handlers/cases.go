@@ -128,51 +128,15 @@ func (h *Handler) caseCommands() []*command {
 
 // openForm is /hpp open with nothing else: a form where the surface can
 // show one, the usage where it can't.
-func (h *Handler) openForm(ctx context.Context, req Request) (bot.Reply, error) {
+func (h *Handler) openForm(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	c := h.cmds["open"]
 	return bot.Reply{
 		Text: "To open a harm case, type:\n" + "/hpp " + c.usage + "\n\n" + c.help,
-		Form: OpenForm(),
+		Form: bot.OpenForm(),
 	}, nil
 }
 
-// OpenForm is the form for opening a case.
-func OpenForm() *bot.Form {
-	harm := []bot.Option{}
-	for _, l := range pathway.HarmLevels {
-		harm = append(harm, bot.Option{Value: string(l), Label: strings.ToUpper(l.Label()[:1]) + l.Label()[1:]})
-	}
-	return &bot.Form{
-		ID: "open", Title: "Open a harm case", Submit: "Open case", Command: "open",
-		Intro: "Use the incident reference from your risk system. Please don't enter the patient's name, NHS number, date of birth or address.",
-		Inputs: []bot.Input{
-			{Name: "ref", Label: "Incident reference", Kind: bot.InputText, Placeholder: "INC-1042", Positional: true},
-			{Name: "service", Label: "Service", Kind: bot.InputText, Placeholder: "maternity", Optional: true},
-			{Name: "harm", Label: "Level of harm", Kind: bot.InputChoice, Options: harm, Optional: true},
-			{Name: "lead", Label: "Named contact for the family", Kind: bot.InputPerson, Optional: true, Hint: "Leave empty to be the contact yourself."},
-			{Name: "involved", Label: "Staff involved", Kind: bot.InputPeople, Optional: true, Hint: "They'll be offered private wellbeing check-ins."},
-			{Name: "aware", Label: "Date the organisation became aware", Kind: bot.InputDate, Optional: true},
-			{Name: "candour", Label: "Duty of Candour", Kind: bot.InputChoice, Optional: true, Options: []bot.Option{
-				{Value: "auto", Label: "Decide from the harm level"}, {Value: "yes", Label: "Applies"}, {Value: "no", Label: "Doesn't apply"}}},
-			{Name: "text", Label: "Short summary (no patient details)", Kind: bot.InputLong, Optional: true, Placeholder: "What happened, in a sentence"},
-		},
-	}
-}
-
-// ContactForm is the form for logging a contact on a case.
-func ContactForm(caseName string) *bot.Form {
-	return &bot.Form{
-		ID: "contact", Title: "Log contact — " + caseName, Submit: "Log contact", Command: "contact " + caseName,
-		Inputs: []bot.Input{
-			{Name: "via", Label: "How", Kind: bot.InputChoice, Optional: true, Options: []bot.Option{
-				{Value: "phone", Label: "Phone"}, {Value: "meeting", Label: "Meeting"}, {Value: "video", Label: "Video"}, {Value: "letter", Label: "Letter"}, {Value: "email", Label: "Email"}}},
-			{Name: "next", Label: "Next contact due", Kind: bot.InputText, Optional: true, Placeholder: "7d, 2w or 2026-12-01", Hint: "Leave empty to follow the agreed plan."},
-			{Name: "text", Label: "Note (no patient details)", Kind: bot.InputLong, Optional: true},
-		},
-	}
-}
-
-func (h *Handler) open(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	p := h.Policy
 	now := h.Clock()
 	in := pathway.OpenInput{Summary: cmd.Text}
@@ -338,12 +302,12 @@ func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 // caseButtons are the everyday actions on a case.
 func caseButtons(name string) []bot.Button {
 	return []bot.Button{
-		{Label: "Log contact", Command: "contact " + name, Style: "primary", Form: ContactForm(name)},
+		{Label: "Log contact", Command: "contact " + name, Style: "primary", Form: bot.ContactForm(name)},
 		{Label: "Status", Command: "status " + name},
 	}
 }
 
-func (h *Handler) contact(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	id, err := caseArg(cmd, "For example: /hpp contact HPP-3 via=phone next=7d <note>")
 	if err != nil {
 		return bot.Reply{}, err
@@ -395,7 +359,7 @@ func (h *Handler) contact(ctx context.Context, req Request, cmd Command) (bot.Re
 	return bot.Reply{Text: text, Sections: sections}, nil
 }
 
-func (h *Handler) plan(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	id, err := caseArg(cmd, "For example: /hpp plan HPP-3 every=1w via=phone")
 	if err != nil {
 		return bot.Reply{}, err
@@ -430,7 +394,7 @@ func (h *Handler) plan(ctx context.Context, req Request, cmd Command) (bot.Reply
 	return bot.Reply{Text: fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now))}, nil
 }
 
-func (h *Handler) candour(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	id, err := caseArg(cmd, "For example: /hpp candour HPP-3 notified")
 	if err != nil {
 		return bot.Reply{}, err
@@ -475,7 +439,7 @@ func (h *Handler) candour(ctx context.Context, req Request, cmd Command) (bot.Re
 	return bot.Reply{Text: text}, nil
 }
 
-func (h *Handler) family(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) family(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	id, err := caseArg(cmd, "For example: /hpp family HPP-3 support")
 	if err != nil {
 		return bot.Reply{}, err
@@ -523,7 +487,7 @@ func (h *Handler) family(ctx context.Context, req Request, cmd Command) (bot.Rep
 	return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: %s.", c.Name(), pathway.DescribeFamilyStep(step))}, nil
 }
 
-func (h *Handler) lead(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	id, err := caseArg(cmd, "For example: /hpp lead HPP-3 @alex")
 	if err != nil {
 		return bot.Reply{}, err
@@ -557,7 +521,7 @@ func handoverNote(oldLead, actor string) string {
 	return ", and so has " + bot.Mention(oldLead)
 }
 
-func (h *Handler) involve(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) involve(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	id, err := caseArg(cmd, "For example: /hpp involve HPP-3 @sam @jo")
 	if err != nil {
 		return bot.Reply{}, err
@@ -582,7 +546,7 @@ func (h *Handler) involve(ctx context.Context, req Request, cmd Command) (bot.Re
 	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name()) + h.recordedAsInvolved(ctx, c, plans)}, nil
 }
 
-func (h *Handler) snooze(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) snooze(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	id, err := caseArg(cmd, "For example: /hpp snooze HPP-3 1d")
 	if err != nil {
 		return bot.Reply{}, err
@@ -609,7 +573,7 @@ func (h *Handler) snooze(ctx context.Context, req Request, cmd Command) (bot.Rep
 	return bot.Reply{Text: text}, nil
 }
 
-func (h *Handler) closeCase(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) closeCase(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	id, err := caseArg(cmd, "For example: /hpp close HPP-3 <note>")
 	if err != nil {
 		return bot.Reply{}, err
@@ -638,7 +602,7 @@ func (h *Handler) closeCase(ctx context.Context, req Request, cmd Command) (bot.
 	return bot.Reply{Text: text}, nil
 }
 
-func (h *Handler) reopen(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) reopen(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	id, err := caseArg(cmd, "For example: /hpp reopen HPP-3")
 	if err != nil {
 		return bot.Reply{}, err

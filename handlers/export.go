@@ -40,7 +40,7 @@ func (h *Handler) exportCommand() *command {
 	}
 }
 
-func (h *Handler) export(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) export(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	if len(cmd.Args) == 0 {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which case? For example: /hpp export HPP-3")
 	}

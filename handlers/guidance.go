@@ -24,7 +24,7 @@ func (h *Handler) guidanceCommands() []*command {
 		{
 			name:    "lens",
 			grammar: grammar{},
-			run:     func(ctx context.Context, req Request, _ Command) (bot.Reply, error) { return h.lens() },
+			run:     func(ctx context.Context, req bot.Request, _ Command) (bot.Reply, error) { return h.lens() },
 			usage:   "lens",
 			summary: "questions for reviewing a process through a harmed patient's eyes",
 			group:   "guidance",
@@ -33,7 +33,7 @@ func (h *Handler) guidanceCommands() []*command {
 		{
 			name:    "commitments",
 			grammar: grammar{},
-			run:     func(ctx context.Context, req Request, _ Command) (bot.Reply, error) { return h.commitments() },
+			run:     func(ctx context.Context, req bot.Request, _ Command) (bot.Reply, error) { return h.commitments() },
 			usage:   "commitments",
 			summary: "the six commitments, which are switched on here, and what hppbot does for each",
 			group:   "guidance",
@@ -52,7 +52,7 @@ func (h *Handler) promptsOff() error {
 	return pathway.Errorf(pathway.Invalid, "Conversation prompts belong to the communication and culture commitments, and your organisation hasn't switched those on in hppbot yet. Your pathway lead can switch them on in the policy file (commitments:); /hpp commitments shows what is on.")
 }
 
-func (h *Handler) promptList(ctx context.Context, req Request) (bot.Reply, error) {
+func (h *Handler) promptList(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	if !h.promptsOn() {
 		return bot.Reply{}, h.promptsOff()
 	}
@@ -67,7 +67,7 @@ func (h *Handler) promptList(ctx context.Context, req Request) (bot.Reply, error
 	}, nil
 }
 
-func (h *Handler) prompt(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) prompt(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	if !h.promptsOn() {
 		return bot.Reply{}, h.promptsOff()
 	}

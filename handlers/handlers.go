@@ -1,5 +1,5 @@
 // Package handlers turns a command line from any surface into a reply:
-// platform-neutral Request in, bot.Reply out. It holds the grammar parser,
+// platform-neutral bot.Request in, bot.Reply out. It holds the grammar parser,
 // one file per command family, and the rules for who may do what.
 //
 // It never logs what people typed: only the command name and the outcome.
@@ -21,16 +21,6 @@ import (
 	"hppbot/prompts"
 	"hppbot/store"
 )
-
-// Request is one command from a person on a surface.
-type Request struct {
-	Surface  string // bot.Console, bot.Slack, bot.Teams
-	Person   string // who typed it: a person id ("slack:U123")
-	Name     string // their display name, when the surface knows it
-	Channel  string // where it was typed (a channel id), when known
-	Text     string // the command line, with or without a leading /hpp
-	Personal bool   // typed in a private conversation with hppbot
-}
 
 // Config wires a Handler.
 type Config struct {
@@ -61,12 +51,12 @@ type Handler struct {
 type command struct {
 	name    string
 	grammar grammar
-	run     func(ctx context.Context, req Request, cmd Command) (bot.Reply, error)
+	run     func(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error)
 	usage   string // the command with its arguments
 	summary string // one line
 	help    string // more detail, with examples
 	group   string // for the help list
-	noArgs  func(ctx context.Context, req Request) (bot.Reply, error)
+	noArgs  func(ctx context.Context, req bot.Request) (bot.Reply, error)
 }
 
 // New returns a Handler.
@@ -116,7 +106,7 @@ func New(cfg Config) *Handler {
 
 // Handle answers one command. It never panics on input: a defect is logged
 // and the person gets a kind message saying nothing was changed.
-func (h *Handler) Handle(ctx context.Context, req Request) bot.Reply {
+func (h *Handler) Handle(ctx context.Context, req bot.Request) bot.Reply {
 	reply, _ := h.Run(ctx, req)
 	return reply
 }
@@ -124,7 +114,7 @@ func (h *Handler) Handle(ctx context.Context, req Request) bot.Reply {
 // Run is Handle that also returns the error an error reply stands for (nil
 // when the command worked), so a surface can show a form's mistake on the
 // field it belongs to.
-func (h *Handler) Run(ctx context.Context, req Request) (reply bot.Reply, err error) {
+func (h *Handler) Run(ctx context.Context, req bot.Request) (reply bot.Reply, err error) {
 	start := time.Now()
 	name, rest := commandWord(req.Text)
 	outcome := "ok"
@@ -234,13 +224,13 @@ const maxAttempts = 5
 
 // updateCase reads a case, checks the person may act on it, applies change
 // and saves, retrying if someone else changed the case in between.
-func (h *Handler) updateCase(ctx context.Context, req Request, id int64, change func(c *pathway.Case, svcs store.Services) ([]pathway.Event, error)) (old, updated *pathway.Case, svcs store.Services, err error) {
+func (h *Handler) updateCase(ctx context.Context, req bot.Request, id int64, change func(c *pathway.Case, svcs store.Services) ([]pathway.Event, error)) (old, updated *pathway.Case, svcs store.Services, err error) {
 	return h.updateCaseWith(ctx, req, id, change, nil)
 }
 
 // updateCaseWith is updateCase that writes the check-ins plan gives for the
 // changed case in the same round trip as the case.
-func (h *Handler) updateCaseWith(ctx context.Context, req Request, id int64, change func(c *pathway.Case, svcs store.Services) ([]pathway.Event, error), plan func(c *pathway.Case) []*store.Checkins) (old, updated *pathway.Case, svcs store.Services, err error) {
+func (h *Handler) updateCaseWith(ctx context.Context, req bot.Request, id int64, change func(c *pathway.Case, svcs store.Services) ([]pathway.Event, error), plan func(c *pathway.Case) []*store.Checkins) (old, updated *pathway.Case, svcs store.Services, err error) {
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		old, svcs, err = h.Store.GetCaseAndServices(ctx, id)
 		if err != nil {
@@ -271,7 +261,7 @@ func (h *Handler) updateCaseWith(ctx context.Context, req Request, id int64, cha
 }
 
 // readCase reads a case the person may see.
-func (h *Handler) readCase(ctx context.Context, req Request, arg string) (*pathway.Case, store.Services, error) {
+func (h *Handler) readCase(ctx context.Context, req bot.Request, arg string) (*pathway.Case, store.Services, error) {
 	id, err := pathway.ParseCaseID(arg)
 	if err != nil {
 		return nil, nil, err

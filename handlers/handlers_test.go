@@ -95,7 +95,7 @@ func newFixture(t testing.TB) *fixture {
 
 // as runs a command line as a console person.
 func (f *fixture) as(person, line string) bot.Reply {
-	return f.h.Handle(context.Background(), Request{Surface: bot.Console, Person: "console:" + person, Text: line})
+	return f.h.Handle(context.Background(), bot.Request{Surface: bot.Console, Person: "console:" + person, Text: line})
 }
 
 func text(r bot.Reply) string { return r.PlainText() }

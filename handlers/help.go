@@ -23,7 +23,7 @@ func (h *Handler) helpCommand() *command {
 	return &command{
 		name:    "help",
 		grammar: grammar{positional: 1},
-		run: func(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+		run: func(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 			if len(cmd.Args) == 0 {
 				return h.helpOverview(), nil
 			}

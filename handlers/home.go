@@ -36,7 +36,7 @@ func (h *Handler) homeWellbeing(ctx context.Context, person string) bot.Section 
 func (h *Handler) homeCases(ctx context.Context, person string) bot.Reply {
 	now := h.Clock()
 	cases, err := h.Store.ListOpen(ctx, store.CaseFilter{People: []string{person}})
-	open := bot.Button{Label: "Open a case", Command: "open", Style: "primary", Form: OpenForm()}
+	open := bot.Button{Label: "Open a case", Command: "open", Style: "primary", Form: bot.OpenForm()}
 	if err != nil {
 		if pathway.ErrorCode(err) == pathway.Internal {
 			h.Log.Error("home page failed", "err", err)

@@ -29,14 +29,14 @@ func TestHome(t *testing.T) {
 
 	run := func(text string) {
 		t.Helper()
-		if _, err := h.Run(ctx, Request{Surface: bot.Slack, Person: me, Text: text}); err != nil {
+		if _, err := h.Run(ctx, bot.Request{Surface: bot.Slack, Person: me, Text: text}); err != nil {
 			t.Fatalf("%s: %v", text, err)
 		}
 	}
 	run("open INC-1 First case")
 	now = now.Add(10 * 24 * time.Hour) // the first case's first contact is now overdue
 	run("open INC-2 Second case")
-	if _, err := h.Run(ctx, Request{Surface: bot.Slack, Person: "slack:U0OTHER", Text: "open INC-3 Not mine"}); err != nil {
+	if _, err := h.Run(ctx, bot.Request{Surface: bot.Slack, Person: "slack:U0OTHER", Text: "open INC-3 Not mine"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -78,14 +78,14 @@ func TestRunReturnsTheError(t *testing.T) {
 		{"open INC-7 Fall on the ward", ""},
 	}
 	for _, tt := range tests {
-		reply, err := h.Run(ctx, Request{Surface: bot.Slack, Person: "slack:U1", Text: tt.text})
+		reply, err := h.Run(ctx, bot.Request{Surface: bot.Slack, Person: "slack:U1", Text: tt.text})
 		if got := pathway.ErrorCode(err); got != tt.code {
 			t.Errorf("%q: code %q, want %q", tt.text, got, tt.code)
 		}
 		if err != nil && reply.Text != pathway.ErrorMessage(err) {
 			t.Errorf("%q: the reply should be the error's message: %q", tt.text, reply.Text)
 		}
-		if again := h.Handle(ctx, Request{Surface: bot.Slack, Person: "slack:U1", Text: tt.text}); tt.code != "" && again.Text != reply.Text {
+		if again := h.Handle(ctx, bot.Request{Surface: bot.Slack, Person: "slack:U1", Text: tt.text}); tt.code != "" && again.Text != reply.Text {
 			t.Errorf("%q: Handle and Run disagree", tt.text)
 		}
 	}

@@ -76,8 +76,8 @@ func TestLongDisplayNamesAreNotKept(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	long := strings.Repeat("N", 201)
-	f.h.Handle(ctx, Request{Surface: bot.Console, Person: "console:lee", Name: long, Text: "/hpp help"})
-	f.h.Handle(ctx, Request{Surface: bot.Console, Person: "console:sam", Name: "Sam", Text: "/hpp help"})
+	f.h.Handle(ctx, bot.Request{Surface: bot.Console, Person: "console:lee", Name: long, Text: "/hpp help"})
+	f.h.Handle(ctx, bot.Request{Surface: bot.Console, Person: "console:sam", Name: "Sam", Text: "/hpp help"})
 	got := f.st.Names().Lookup(ctx, []string{"console:lee", "console:sam"})
 	if _, ok := got["console:lee"]; ok || got["console:sam"] != "Sam" {
 		t.Errorf("names kept: %v; want only the short one", got)

@@ -88,7 +88,7 @@ func (h *Handler) scopeFor(person, service string, svcs store.Services) (reportS
 	return reportScope{}, pathway.Errorf(pathway.Forbidden, "Reports are for each service's pathway lead and for hppbot admins. If the figures for your service would help you, ask its pathway lead (/hpp service lists who they are) or an hppbot admin.")
 }
 
-func (h *Handler) report(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) report(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	yearly := false
 	if len(cmd.Args) > 0 {
 		if !strings.EqualFold(cmd.Args[0], "yearly") {

@@ -55,7 +55,7 @@ func (x *learningHarness) at(v string) *learningHarness {
 // as runs a command line as a person (a console name).
 func (x *learningHarness) as(person, line string) bot.Reply {
 	x.t.Helper()
-	return x.h.Handle(context.Background(), Request{Surface: bot.Console, Person: "console:" + person, Name: "@" + learningNames[person], Text: line})
+	return x.h.Handle(context.Background(), bot.Request{Surface: bot.Console, Person: "console:" + person, Name: "@" + learningNames[person], Text: line})
 }
 
 // must runs a command and fails the test if it was refused.

@@ -28,7 +28,7 @@ func (h *Handler) serviceCommands() []*command {
 	}}
 }
 
-func (h *Handler) services(ctx context.Context, req Request) (bot.Reply, error) {
+func (h *Handler) services(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	svcs, err := h.Store.Services(ctx)
 	if err != nil {
 		return bot.Reply{}, err
@@ -64,7 +64,7 @@ func serviceLine(s pathway.Service) string {
 	return strings.Join(parts, " · ")
 }
 
-func (h *Handler) service(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) service(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	if len(cmd.Args) == 0 {
 		return h.services(ctx, req)
 	}

@@ -46,7 +46,7 @@ func (h *Handler) viewCommands() []*command {
 	}
 }
 
-func (h *Handler) status(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) status(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	if len(cmd.Args) == 0 {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which case? For example: /hpp status HPP-3")
 	}
@@ -167,7 +167,7 @@ func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
 	reply := bot.Reply{Text: b.String(), Sections: sections}
 	if c.IsOpen() {
 		reply.Buttons = []bot.Button{
-			{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: ContactForm(c.Name())},
+			{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: bot.ContactForm(c.Name())},
 			{Label: "Timeline", Command: "timeline " + c.Name()},
 		}
 	}
@@ -193,7 +193,7 @@ func (h *Handler) stepLine(label string, done, due time.Time, active bool, now t
 	}
 }
 
-func (h *Handler) list(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	scope := "mine"
 	if len(cmd.Args) > 0 {
 		scope = strings.ToLower(cmd.Args[0])
@@ -303,7 +303,7 @@ func (h *Handler) listLine(c *pathway.Case, now time.Time) string {
 	return line + " · named contact " + bot.Mention(c.Lead)
 }
 
-func (h *Handler) timeline(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	if len(cmd.Args) == 0 {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which case? For example: /hpp timeline HPP-3")
 	}

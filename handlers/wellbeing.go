@@ -98,7 +98,7 @@ func (h *Handler) wellbeingCommands() []*command {
 		{
 			name:    "support",
 			grammar: grammar{},
-			run:     func(ctx context.Context, req Request, _ Command) (bot.Reply, error) { return h.support(ctx, req) },
+			run:     func(ctx context.Context, req bot.Request, _ Command) (bot.Reply, error) { return h.support(ctx, req) },
 			noArgs:  h.support,
 			usage:   "support",
 			summary: "where to get support, including urgent help",
@@ -119,7 +119,7 @@ func (h *Handler) wellbeingCommands() []*command {
 }
 
 // checkin runs the checkin sub-commands.
-func (h *Handler) checkin(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) checkin(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	sub := strings.ToLower(cmd.Args[0])
 	arg := func(i int) string {
 		if i < len(cmd.Args) {
@@ -443,7 +443,7 @@ func (h *Handler) checkinMessage(ci store.Checkin, again bool, next time.Time, h
 }
 
 // startCheckin is /hpp checkin: a check-in now, for the person who asked.
-func (h *Handler) startCheckin(ctx context.Context, req Request) (bot.Reply, error) {
+func (h *Handler) startCheckin(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	now := h.Clock()
 	settings, err := h.Store.PersonSettings(ctx, req.Person)
 	if err != nil {
@@ -466,7 +466,7 @@ func (h *Handler) startCheckin(ctx context.Context, req Request) (bot.Reply, err
 }
 
 // checkinAnswer saves an answer under the person who pressed the button.
-func (h *Handler) checkinAnswer(ctx context.Context, req Request, token, value string) (bot.Reply, error) {
+func (h *Handler) checkinAnswer(ctx context.Context, req bot.Request, token, value string) (bot.Reply, error) {
 	v, err := strconv.Atoi(value)
 	point, ok := scaleFor(v)
 	if err != nil || !ok {
@@ -580,7 +580,7 @@ func (h *Handler) bringForward(ctx context.Context, person string, ci store.Chec
 }
 
 // checkinNotNow asks again later, once.
-func (h *Handler) checkinNotNow(ctx context.Context, req Request, token string) (bot.Reply, error) {
+func (h *Handler) checkinNotNow(ctx context.Context, req bot.Request, token string) (bot.Reply, error) {
 	notFound := pathway.Errorf(pathway.NotFound, "I couldn't find that check-in among yours — it may have closed. That's fine: nothing more is needed. You can start one any time with /hpp checkin.")
 	if !validToken(token) {
 		return bot.Reply{}, notFound
@@ -688,7 +688,7 @@ func (h *Handler) noContactReply() bot.Reply {
 // talkContact finds whom a request to talk would go to. When it can't go
 // anywhere (no contact set up, or the person is the contact), stop is the
 // kind reply to give instead.
-func (h *Handler) talkContact(ctx context.Context, req Request, token string) (contact string, stop *bot.Reply, err error) {
+func (h *Handler) talkContact(ctx context.Context, req bot.Request, token string) (contact string, stop *bot.Reply, err error) {
 	contact, err = h.wellbeingContact(ctx, req.Person, token)
 	switch {
 	case err != nil:
@@ -711,7 +711,7 @@ func deref(r *bot.Reply) bot.Reply {
 }
 
 // talkAsk asks the person to confirm before anyone is told.
-func (h *Handler) talkAsk(ctx context.Context, req Request, token string) (bot.Reply, error) {
+func (h *Handler) talkAsk(ctx context.Context, req bot.Request, token string) (bot.Reply, error) {
 	contact, stop, err := h.talkContact(ctx, req, token)
 	if stop != nil || err != nil {
 		return deref(stop), err
@@ -738,7 +738,7 @@ func (h *Handler) selfContactReply() bot.Reply {
 // talkConfirm tells the wellbeing contact — only that this person would like
 // a conversation — and tells the person whom it went to. Nothing is recorded
 // on any case.
-func (h *Handler) talkConfirm(ctx context.Context, req Request, token string) (bot.Reply, error) {
+func (h *Handler) talkConfirm(ctx context.Context, req bot.Request, token string) (bot.Reply, error) {
 	contact, stop, err := h.talkContact(ctx, req, token)
 	if stop != nil || err != nil {
 		return deref(stop), err
@@ -831,7 +831,7 @@ func (h *Handler) supportSections() []bot.Section {
 }
 
 // support is /hpp support.
-func (h *Handler) support(ctx context.Context, req Request) (bot.Reply, error) {
+func (h *Handler) support(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	return bot.Reply{
 		Text:     "*Support for staff* — after a difficult event at work it's normal to need support, and asking for it is a good thing to do. You can contact any of these yourself:",
 		Sections: h.supportSections(),
@@ -841,7 +841,7 @@ func (h *Handler) support(ctx context.Context, req Request) (bot.Reply, error) {
 }
 
 // checkinHistory shows a person their own answers — nobody else's, ever.
-func (h *Handler) checkinHistory(ctx context.Context, req Request) (bot.Reply, error) {
+func (h *Handler) checkinHistory(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	now := h.Clock()
 	answers, err := h.Store.CheckinAnswers(ctx, req.Person, h.checkinKeep(now), now)
 	if err != nil {
@@ -863,7 +863,7 @@ func (h *Handler) checkinHistory(ctx context.Context, req Request) (bot.Reply, e
 }
 
 // checkinForget erases the person's answers, after they confirm.
-func (h *Handler) checkinForget(ctx context.Context, req Request, confirm string) (bot.Reply, error) {
+func (h *Handler) checkinForget(ctx context.Context, req bot.Request, confirm string) (bot.Reply, error) {
 	now := h.Clock()
 	keep := h.checkinKeep(now)
 	switch confirm {
@@ -898,7 +898,7 @@ func (h *Handler) checkinForget(ctx context.Context, req Request, confirm string
 }
 
 // wellbeingSetting is /hpp wellbeing: the person's setting.
-func (h *Handler) wellbeingSetting(ctx context.Context, req Request) (bot.Reply, error) {
+func (h *Handler) wellbeingSetting(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	settings, err := h.Store.PersonSettings(ctx, req.Person)
 	if err != nil {
 		return bot.Reply{}, err
@@ -916,7 +916,7 @@ func (h *Handler) wellbeingSetting(ctx context.Context, req Request) (bot.Reply,
 }
 
 // wellbeing is /hpp wellbeing on|off.
-func (h *Handler) wellbeing(ctx context.Context, req Request, cmd Command) (bot.Reply, error) {
+func (h *Handler) wellbeing(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	switch strings.ToLower(cmd.Args[0]) {
 	case "off":
 		if err := h.Store.SetCheckinsOff(ctx, req.Person, true); err != nil {

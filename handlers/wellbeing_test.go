@@ -118,7 +118,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 }
 
 func (e *wbEnv) as(person, line string) bot.Reply {
-	return e.h.Handle(context.Background(), handlers.Request{Surface: bot.Console, Person: "console:" + person, Text: line, Personal: true})
+	return e.h.Handle(context.Background(), bot.Request{Surface: bot.Console, Person: "console:" + person, Text: line, Personal: true})
 }
 
 // press runs a button's command as person.

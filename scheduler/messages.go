@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 	"hppbot/pathway"
 	"hppbot/store"
 )
@@ -89,7 +88,7 @@ func (s *Scheduler) combinedNudge(c *pathway.Case, rs []pathway.Reminder, now ti
 		lines = append(lines, "• "+s.reminderLine(c, r, now))
 		switch r.Kind {
 		case pathway.RemindContact:
-			buttons = append(buttons, bot.Button{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: handlers.ContactForm(c.Name())})
+			buttons = append(buttons, bot.Button{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: bot.ContactForm(c.Name())})
 		case pathway.RemindNotify:
 			buttons = append(buttons, bot.Button{Label: "Record notification", Command: "candour " + c.Name() + " " + pathway.CandourNotified})
 		case pathway.RemindWritten:
@@ -195,7 +194,7 @@ func (s *Scheduler) nudge(c *pathway.Case, r pathway.Reminder, now time.Time) bo
 			text += fmt.Sprintf("\nThis is reminder %d. If something's in the way, that's all right: snooze for a day, or hand over to a colleague with /hpp lead %s @name.", r.Count, c.Name())
 		}
 		return bot.Reply{Text: text, Buttons: []bot.Button{
-			{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: handlers.ContactForm(c.Name())},
+			{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: bot.ContactForm(c.Name())},
 			snooze, prompts,
 		}}
 	case pathway.RemindNotify, pathway.RemindWritten:

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 	"hppbot/pathway"
 )
 
@@ -63,7 +62,7 @@ func (c *Clock) Set(t time.Time) {
 
 // Handler answers commands.
 type Handler interface {
-	Handle(ctx context.Context, req handlers.Request) bot.Reply
+	Handle(ctx context.Context, req bot.Request) bot.Reply
 }
 
 // Config wires a Console.
@@ -175,7 +174,7 @@ func (c *Console) isCommand(word string) bool {
 }
 
 func (c *Console) command(ctx context.Context, person, text string) {
-	reply := c.cfg.Handler.Handle(ctx, handlers.Request{
+	reply := c.cfg.Handler.Handle(ctx, bot.Request{
 		Surface: bot.Console, Person: person, Name: c.who(person), Text: text, Personal: true,
 	})
 	c.show("", person, reply)

@@ -16,7 +16,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 )
 
 // answerSurface is a Surface for rendering answers; it calls nothing.
@@ -93,7 +92,7 @@ func answerReplies() map[string]bot.Reply {
 		"too-many-blocks": {Text: "*Open cases you can see*", Sections: many, Note: "A note", Buttons: buttons},
 		"mentions": {Text: "Handed over by <@console:sam> to <@teams:29:abc>; <@teams:29:zzz> was told. Posted in <#slack:C0WARD> and <#console:maternity>.\n" +
 			"Typed in Slack: <@U0RAW|raw> and <!here> and <@here>. Fish & chips <reason> -> done; <@slack:U0LEAD|the lead> & <#slack:C0WARD|ward>."},
-		"form-button": {Text: "Log a contact", Buttons: []bot.Button{{Label: "Log contact", Command: "contact HPP-1", Form: handlers.ContactForm("HPP-1")}, {Label: "Open a case", Command: "open", Form: handlers.OpenForm()}}},
+		"form-button": {Text: "Log a contact", Buttons: []bot.Button{{Label: "Log contact", Command: "contact HPP-1", Form: bot.ContactForm("HPP-1")}, {Label: "Open a case", Command: "open", Form: bot.OpenForm()}}},
 	}
 	for i, s := range awkward {
 		replies[fmt.Sprintf("awkward-%d", i)] = bot.Reply{
@@ -119,7 +118,7 @@ func openedReply() bot.Reply {
 		},
 		Note: "Only you can see this. /hpp status HPP-1 shows it again.",
 		Buttons: []bot.Button{
-			{Label: "Log contact", Command: "contact HPP-1", Style: "primary", Form: handlers.ContactForm("HPP-1")},
+			{Label: "Log contact", Command: "contact HPP-1", Style: "primary", Form: bot.ContactForm("HPP-1")},
 			{Label: "Status", Command: "status HPP-1"},
 			{Label: "Timeline", Command: "timeline HPP-1"},
 		},

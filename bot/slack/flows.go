@@ -9,7 +9,6 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 	"hppbot/pathway"
 )
 
@@ -26,7 +25,7 @@ type result struct {
 // runWithin runs a command, waiting up to AckWithin for it. When it takes
 // longer, ok is false and late is called with the result once it is ready,
 // in the background.
-func (s *Surface) runWithin(ctx context.Context, req handlers.Request, late func(ctx context.Context, res result)) (res result, ok bool) {
+func (s *Surface) runWithin(ctx context.Context, req bot.Request, late func(ctx context.Context, res result)) (res result, ok bool) {
 	done := make(chan result, 1)
 	work, cancel := s.workContext(ctx)
 	s.async(func() {

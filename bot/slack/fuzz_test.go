@@ -11,22 +11,21 @@ import (
 	"time"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 )
 
 // echoHandler answers every command with a reply built from what was typed,
 // so fuzzed input reaches the renderer; it needs no store.
 type echoHandler struct{}
 
-func (echoHandler) Run(ctx context.Context, req handlers.Request) (bot.Reply, error) {
+func (echoHandler) Run(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	r := bot.Reply{
 		Text:     "You typed: " + req.Text,
 		Sections: []bot.Section{{Title: req.Name, Text: req.Text, Fields: []bot.Field{{Label: req.Person, Value: req.Channel}}}},
-		Buttons:  []bot.Button{{Label: req.Text, Command: req.Text}, {Label: "Log contact", Command: "contact HPP-1", Form: handlers.ContactForm("HPP-1")}},
+		Buttons:  []bot.Button{{Label: req.Text, Command: req.Text}, {Label: "Log contact", Command: "contact HPP-1", Form: bot.ContactForm("HPP-1")}},
 		Note:     req.Text,
 	}
 	if strings.HasPrefix(req.Text, "open") {
-		r.Form = handlers.OpenForm()
+		r.Form = bot.OpenForm()
 	}
 	return r, nil
 }
@@ -100,8 +99,8 @@ func FuzzSlashCommandBody(f *testing.F) {
 // FuzzInteractionPayload: any correctly signed interaction payload is
 // answered without a panic, whatever its JSON holds.
 func FuzzInteractionPayload(f *testing.F) {
-	contact, _ := encodeState(formState{Form: handlers.ContactForm("HPP-1"), Channel: "C1"}, false)
-	open, _ := encodeState(formState{Form: handlers.OpenForm(), Channel: "D1", ResponseURL: "http://x.invalid/r"}, true)
+	contact, _ := encodeState(formState{Form: bot.ContactForm("HPP-1"), Channel: "C1"}, false)
+	open, _ := encodeState(formState{Form: bot.OpenForm(), Channel: "D1", ResponseURL: "http://x.invalid/r"}, true)
 	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 	f.Add(`{"type":"block_actions","user":{"id":"U1"},"channel":{"id":"D1"},"actions":[{"action_id":"hpp:run:0","value":"snooze HPP-1 1d"}]}`)
 	f.Add(`{"type":"block_actions","user":{"id":"U1"},"trigger_id":"t","actions":[{"action_id":"hpp:form:0","value":` + q(contact) + `}]}`)
@@ -134,7 +133,7 @@ func FuzzEventBody(f *testing.F) {
 // FuzzDecodeState: decoding a button value or private_metadata never
 // panics, and what decodes encodes again.
 func FuzzDecodeState(f *testing.F) {
-	good, _ := encodeState(formState{Form: handlers.ContactForm("HPP-1"), Channel: "C1"}, false)
+	good, _ := encodeState(formState{Form: bot.ContactForm("HPP-1"), Channel: "C1"}, false)
 	f.Add(good)
 	f.Add("")
 	f.Add(`{"f":{"c":"x","in":[{"n":"a"}]}}`)

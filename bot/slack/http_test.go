@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 )
 
 // signed builds a request as Slack sends it, signed with secret at time at.
@@ -156,10 +155,10 @@ func TestInteractivityAndEventsNeedSignatures(t *testing.T) {
 type gateHandler struct {
 	release chan struct{}
 	reply   bot.Reply
-	got     chan handlers.Request
+	got     chan bot.Request
 }
 
-func (g *gateHandler) Run(ctx context.Context, req handlers.Request) (bot.Reply, error) {
+func (g *gateHandler) Run(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	g.got <- req
 	<-g.release
 	return g.reply, nil
@@ -168,7 +167,7 @@ func (g *gateHandler) Run(ctx context.Context, req handlers.Request) (bot.Reply,
 func (g *gateHandler) Home(ctx context.Context, person string) bot.Reply { return bot.Reply{} }
 
 func TestSlowCommandIsAcknowledgedThenAnswered(t *testing.T) {
-	gate := &gateHandler{release: make(chan struct{}), got: make(chan handlers.Request, 1),
+	gate := &gateHandler{release: make(chan struct{}), got: make(chan bot.Request, 1),
 		reply: bot.Reply{Text: "*HPP-4 is open* — INC-11"}}
 	tb := newTestBed(t, func(c *Config) {
 		c.Handler = gate
@@ -194,7 +193,7 @@ func TestSlowCommandIsAcknowledgedThenAnswered(t *testing.T) {
 }
 
 func TestCommandInDirectMessageIsPersonal(t *testing.T) {
-	gate := &gateHandler{release: make(chan struct{}), got: make(chan handlers.Request, 1), reply: bot.Reply{Text: "ok"}}
+	gate := &gateHandler{release: make(chan struct{}), got: make(chan bot.Request, 1), reply: bot.Reply{Text: "ok"}}
 	close(gate.release)
 	tb := newTestBed(t, func(c *Config) { c.Handler = gate })
 	tb.serve(signed("/slack/commands", tb.commandBody("U0LEAD", "D0DM", "list"), testSecret, time.Now()))
@@ -238,7 +237,7 @@ func TestURLVerification(t *testing.T) {
 // first command carries the user name Slack sent, later ones the display
 // name, which the store's name book remembers too.
 func TestNamesAreLookedUpInTheBackground(t *testing.T) {
-	gate := &gateHandler{release: make(chan struct{}), got: make(chan handlers.Request, 2), reply: bot.Reply{Text: "ok"}}
+	gate := &gateHandler{release: make(chan struct{}), got: make(chan bot.Request, 2), reply: bot.Reply{Text: "ok"}}
 	close(gate.release)
 	tb := newTestBed(t, func(c *Config) { c.Handler = gate })
 	tb.serve(signed("/slack/commands", tb.commandBody("U0LEAD", "C0WARD", "involve HPP-1 <@U0SAM|syn.sam>"), testSecret, time.Now()))
@@ -270,7 +269,7 @@ func TestNamesAreLookedUpInTheBackground(t *testing.T) {
 // Slack escapes &, < and > in a slash command's text; the note is kept as
 // it was typed.
 func TestCommandTextIsUnescaped(t *testing.T) {
-	gate := &gateHandler{release: make(chan struct{}), got: make(chan handlers.Request, 1), reply: bot.Reply{Text: "ok"}}
+	gate := &gateHandler{release: make(chan struct{}), got: make(chan bot.Request, 1), reply: bot.Reply{Text: "ok"}}
 	close(gate.release)
 	tb := newTestBed(t, func(c *Config) { c.Handler = gate })
 	typed := "contact HPP-1 <@U0SAM|syn.sam> Mum &amp; son; sats &lt; 90 &gt; later &amp;lt;as typed&amp;gt;"

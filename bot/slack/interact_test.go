@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 	"hppbot/store"
 )
 
@@ -126,7 +125,7 @@ func TestModalSubmission(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tb := newTestBed(t)
-			st := formState{Form: handlers.OpenForm(), Channel: "C0WARD", ResponseURL: tb.slack.responseURL()}
+			st := formState{Form: bot.OpenForm(), Channel: "C0WARD", ResponseURL: tb.slack.responseURL()}
 			res := tb.interact(tb.submission(st, tt.values))
 			tb.settle()
 			if res.code != http.StatusOK {
@@ -210,7 +209,7 @@ func TestFormButtonOpensModalAndSubmissionLogsContact(t *testing.T) {
 	tb := newTestBed(t)
 	tb.openCase()
 	msg := render(bot.Reply{Text: "Contact is due", Buttons: []bot.Button{
-		{Label: "Log contact", Command: "contact HPP-1", Form: handlers.ContactForm("HPP-1")},
+		{Label: "Log contact", Command: "contact HPP-1", Form: bot.ContactForm("HPP-1")},
 	}}, nil, maxMessageBlocks)
 	raw, _ := json.Marshal(msg.Blocks[len(msg.Blocks)-1])
 	var actionsBlock struct {

@@ -11,7 +11,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 )
 
 // nudge is shaped like the scheduler's reminder to a case's named contact.
@@ -19,7 +18,7 @@ func nudge() bot.Reply {
 	return bot.Reply{
 		Text: "Contact with the family for *HPP-3* (INC-7) is due now. Even a short call helps — silence is hard for families.",
 		Buttons: []bot.Button{
-			{Label: "Log contact", Command: "contact HPP-3", Style: "primary", Form: handlers.ContactForm("HPP-3")},
+			{Label: "Log contact", Command: "contact HPP-3", Style: "primary", Form: bot.ContactForm("HPP-3")},
 			{Label: "Snooze 1 day", Command: "snooze HPP-3 1d"},
 			{Label: "Show prompts", Command: "prompt HPP-3"},
 		},

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 )
 
 // wireOf is the wireState encodeState's bytes stand for: what it wrote with
@@ -60,8 +59,8 @@ func TestEncodeStateMatchesMarshal(t *testing.T) {
 		{Name: "b"},
 	}}
 	cases := map[string]formState{
-		"open form":        {Form: handlers.OpenForm(), Channel: "D1", ResponseURL: "https://hooks.slack.invalid/r/1"},
-		"contact form":     {Form: handlers.ContactForm("HPP-1")},
+		"open form":        {Form: bot.OpenForm(), Channel: "D1", ResponseURL: "https://hooks.slack.invalid/r/1"},
+		"contact form":     {Form: bot.ContactForm("HPP-1")},
 		"every field":      {Form: every, Channel: "C1"},
 		"no inputs":        {Form: &bot.Form{Command: "status HPP-1"}},
 		"nothing optional": {Form: &bot.Form{Command: "x", Inputs: []bot.Input{{}}}},

@@ -13,7 +13,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -87,7 +86,7 @@ func TestRenderGolden(t *testing.T) {
 				{Title: "Before the first conversation", Text: "When you have spoken, log it: /hpp contact HPP-1 via=phone next=7d <a short note>"},
 			},
 			Buttons: []bot.Button{
-				{Label: "Log contact", Command: "contact HPP-1", Style: "primary", Form: handlers.ContactForm("HPP-1")},
+				{Label: "Log contact", Command: "contact HPP-1", Style: "primary", Form: bot.ContactForm("HPP-1")},
 				{Label: "Status", Command: "status HPP-1"},
 			},
 		}, maxMessageBlocks},
@@ -166,8 +165,8 @@ func TestModalGolden(t *testing.T) {
 		name string
 		form *bot.Form
 	}{
-		{"open", handlers.OpenForm()},
-		{"contact", handlers.ContactForm("HPP-3")},
+		{"open", bot.OpenForm()},
+		{"contact", bot.ContactForm("HPP-3")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st := formState{Form: tt.form, Channel: "C0WARD", ResponseURL: "https://hooks.slack.com/commands/T0/1/x"}

@@ -28,13 +28,12 @@ import (
 	"github.com/slack-go/slack"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 )
 
-// Handler answers commands (handlers.Handler).
+// Handler answers commands (the handlers package).
 type Handler interface {
 	// Run answers a command and returns the error an error reply stands for.
-	Run(ctx context.Context, req handlers.Request) (bot.Reply, error)
+	Run(ctx context.Context, req bot.Request) (bot.Reply, error)
 	// Home is a person's own page: their open cases.
 	Home(ctx context.Context, person string) bot.Reply
 }
@@ -222,8 +221,8 @@ func (s *Surface) workContext(ctx context.Context) (context.Context, context.Can
 }
 
 // request builds the handlers' request for a Slack user in a channel.
-func (s *Surface) request(userID, userName, channelID, text string) handlers.Request {
-	req := handlers.Request{
+func (s *Surface) request(userID, userName, channelID, text string) bot.Request {
+	req := bot.Request{
 		Surface:  bot.Slack,
 		Person:   bot.PersonID(bot.Slack, userID),
 		Name:     s.displayName(userID, userName),

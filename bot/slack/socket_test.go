@@ -18,7 +18,6 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 )
 
 // acks records Socket Mode acknowledgements.
@@ -88,7 +87,7 @@ func TestSocketModeEnvelopes(t *testing.T) {
 	}
 
 	// A submitted modal with a patient identifier is answered with field errors.
-	st := formState{Form: handlers.OpenForm(), Channel: "C0WARD"}
+	st := formState{Form: bot.OpenForm(), Channel: "C0WARD"}
 	meta, _ := encodeState(st, true)
 	cb := slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: "U0LEAD"},
 		View: slack.View{CallbackID: "hpp-form:open", PrivateMetadata: meta, State: &slack.ViewState{Values: map[string]map[string]slack.BlockAction{
@@ -170,7 +169,7 @@ func TestSocketModeLongAnswer(t *testing.T) {
 	for i := range 400 {
 		lines = append(lines, fmt.Sprintf("• Sat 3 Jan, 10:%02d — <@slack:U0LEAD> logged a contact with the family by phone.", i%60))
 	}
-	gate := &gateHandler{release: make(chan struct{}), got: make(chan handlers.Request, 1),
+	gate := &gateHandler{release: make(chan struct{}), got: make(chan bot.Request, 1),
 		reply: bot.Reply{Text: "*Timeline of HPP-1*", Sections: []bot.Section{{Text: strings.Join(lines, "\n")}}}}
 	close(gate.release)
 	tb := newTestBed(t, func(c *Config) { c.Handler = gate })

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -60,7 +59,7 @@ func golden(t *testing.T, name string, v any) {
 func TestRenderGolden(t *testing.T) {
 	names := map[string]string{"teams:aad-sam": "Sam Example", "slack:U1": "Alex Slack", "teams:aad-jo": "Jo <Bloggs>"}
 	channels := map[string]string{"teams:19:mat@thread.tacv2": "Maternity safety"}
-	contact := handlers.ContactForm("HPP-3")
+	contact := bot.ContactForm("HPP-3")
 	tests := []struct {
 		name string
 		r    bot.Reply
@@ -87,7 +86,7 @@ func TestRenderGolden(t *testing.T) {
 			Text:    "How are you doing after the incident on *HPP-3*? Whatever you answer stays between you and hppbot.",
 			Buttons: []bot.Button{{Label: "I'm OK", Command: "checkin answer ok"}, {Label: "I'd like to talk to someone", Command: "checkin answer talk"}},
 		}, renderOpts{}},
-		{"open-form", bot.Reply{Text: "To open a harm case, type: /hpp open <ref>", Form: handlers.OpenForm()}, renderOpts{}},
+		{"open-form", bot.Reply{Text: "To open a harm case, type: /hpp open <ref>", Form: bot.OpenForm()}, renderOpts{}},
 		{"files-personal", bot.Reply{Text: "The candour record for *HPP-3*.", Files: []bot.File{
 			{Name: "HPP-3-timeline.csv", Type: "text/csv", Title: "HPP-3 timeline", Data: []byte("a,b\n")},
 			{Name: "chart.png", Type: "image/png", Data: tinyPNG},

@@ -6,12 +6,11 @@ import (
 	"testing"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 )
 
 func TestCommandLine(t *testing.T) {
-	open := handlers.OpenForm()
-	contact := handlers.ContactForm("HPP-3")
+	open := bot.OpenForm()
+	contact := bot.ContactForm("HPP-3")
 	tests := []struct {
 		name     string
 		form     *bot.Form
@@ -51,7 +50,7 @@ func TestCommandLine(t *testing.T) {
 }
 
 func TestSubmissionRoundTrip(t *testing.T) {
-	f := handlers.OpenForm()
+	f := bot.OpenForm()
 	card := formCard(f, nil, nil)
 	data := card["actions"].([]object)[0]["data"].(object)
 	// What Teams sends back: the data, JSON-decoded, with the answers.

@@ -36,7 +36,6 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"hppbot/bot"
-	"hppbot/handlers"
 	"hppbot/store"
 )
 
@@ -55,9 +54,9 @@ const (
 	maxFile = 4 << 20
 )
 
-// Handler answers commands (handlers.Handler).
+// Handler answers commands (the handlers package).
 type Handler interface {
-	Handle(ctx context.Context, req handlers.Request) bot.Reply
+	Handle(ctx context.Context, req bot.Request) bot.Reply
 }
 
 // Config wires a Surface.
@@ -246,7 +245,7 @@ func (s *Surface) onMessage(ctx context.Context, act schema.Activity, ex extras)
 		line = s.commandText(ctx, act, ex)
 	}
 	personal := isPersonal(act)
-	req := handlers.Request{
+	req := bot.Request{
 		Surface: bot.Teams, Person: personID(act.From), Name: act.From.Name,
 		Text: line, Personal: personal,
 	}
@@ -261,7 +260,7 @@ func (s *Surface) onMessage(ctx context.Context, act schema.Activity, ex extras)
 // a channel can see, so a private answer to a command typed in a channel or
 // group chat goes to the person's own chat with hppbot, and the thread
 // says so; if hppbot can't reach them there, it answers in the thread.
-func (s *Surface) deliverReply(ctx context.Context, act schema.Activity, req handlers.Request, line string, reply bot.Reply) {
+func (s *Surface) deliverReply(ctx context.Context, act schema.Activity, req bot.Request, line string, reply bot.Reply) {
 	ref := replyRef(act)
 	if req.Personal || reply.Public {
 		if err := s.send(ctx, ref, s.render(ctx, reply, renderOpts{line: line, personal: req.Personal})); err != nil {

@@ -25,7 +25,7 @@ import (
 // countingHandler records whether any command ran.
 type countingHandler struct{ calls atomic.Int32 }
 
-func (h *countingHandler) Handle(ctx context.Context, req handlers.Request) bot.Reply {
+func (h *countingHandler) Handle(ctx context.Context, req bot.Request) bot.Reply {
 	h.calls.Add(1)
 	return bot.Reply{Text: "ran"}
 }
@@ -490,7 +490,7 @@ func TestStartingAChatRefusedIsNotReachable(t *testing.T) {
 // fileHandler answers every command with an export and a chart.
 type fileHandler struct{}
 
-func (fileHandler) Handle(ctx context.Context, req handlers.Request) bot.Reply {
+func (fileHandler) Handle(ctx context.Context, req bot.Request) bot.Reply {
 	return bot.Reply{Text: "Here is the timeline of *HPP-1*.", Files: []bot.File{
 		{Name: "HPP-1-timeline.csv", Type: "text/csv", Title: "HPP-1 timeline", Data: []byte("when,what\n2026-03-02,opened\n")},
 		{Name: "chart.png", Type: "image/png", Title: "Chart", Data: tinyPNG},
