@@ -9,7 +9,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +36,11 @@ func Required() bool { return os.Getenv("HPP_TEST_REDIS") == "require" }
 func New(t testing.TB) *store.Store {
 	t.Helper()
 	prefix := Prefix()
-	st, err := store.Connect(URL(), prefix)
+	err := reachable()
+	var st *store.Store
+	if err == nil {
+		st, err = store.Connect(URL(), prefix)
+	}
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		err = st.Ping(ctx)
@@ -62,6 +69,39 @@ func New(t testing.TB) *store.Store {
 		st.Close()
 	})
 	return st
+}
+
+var (
+	probeOnce sync.Once
+	probeErr  error
+)
+
+// reachable reports, once per test binary, whether anything listens at
+// URL's address. A plain dial, so that with no Redis running the suite falls
+// back quietly instead of go-redis logging a failed dial for every test.
+func reachable() error {
+	probeOnce.Do(func() {
+		opt, err := store.Options(URL())
+		if err != nil {
+			probeErr = err
+			return
+		}
+		network := "tcp"
+		if len(opt.Addrs) > 0 && strings.HasPrefix(opt.Addrs[0], "/") {
+			network = "unix"
+		}
+		addr := "127.0.0.1:6379"
+		if len(opt.Addrs) > 0 {
+			addr = opt.Addrs[0]
+		}
+		conn, err := net.DialTimeout(network, addr, 2*time.Second)
+		if err != nil {
+			probeErr = err
+			return
+		}
+		conn.Close()
+	})
+	return probeErr
 }
 
 // Prefix returns a fresh random key prefix for a test.
