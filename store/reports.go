@@ -31,12 +31,23 @@ func (s *Store) CasesOpened(ctx context.Context, from, to time.Time, keep func(*
 }
 
 func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, pageSize int) ([]*pathway.Case, error) {
+	// The index scores whole seconds, so the range is widened to the
+	// seconds that hold from and to, and each case's own time decides: a
+	// case opened earlier in the second a report runs is counted.
 	lo, hi := "-inf", "+inf"
 	if !from.IsZero() {
 		lo = strconv.FormatInt(from.Unix(), 10)
 	}
 	if !to.IsZero() {
-		hi = "(" + strconv.FormatInt(to.Unix(), 10)
+		hi = strconv.FormatInt(to.Unix(), 10)
+	}
+	if outer := keep; !from.IsZero() || !to.IsZero() {
+		keep = func(c *pathway.Case) bool {
+			if (!from.IsZero() && c.Opened.Before(from)) || (!to.IsZero() && !c.Opened.Before(to)) {
+				return false
+			}
+			return outer == nil || outer(c)
+		}
 	}
 	offsets := make([]int64, Partitions)
 	pending := make([]bool, Partitions) // partitions with more ids to read

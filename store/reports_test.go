@@ -222,3 +222,52 @@ func TestMonths(t *testing.T) {
 		}
 	}
 }
+
+// A report run in the same second as an open counts the case: the index
+// scores whole seconds, the window's ends do not.
+func TestCasesOpenedInTheSameSecond(t *testing.T) {
+	p := reportPolicy(t)
+	ctx := context.Background()
+	opened := time.Date(2026, 9, 1, 9, 0, 0, 0, p.Location())
+	for name, st := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			c, ev, err := pathway.Open(pathway.OpenInput{Ref: "INC-7", Harm: pathway.HarmModerate}, "console:sam", p, opened)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.CreateCase(ctx, c, p, ev); err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range []struct {
+				name     string
+				from, to time.Time
+				want     int
+			}{
+				{"to later in the same second", opened.Add(-time.Hour), opened.Add(200 * time.Millisecond), 1},
+				{"to earlier in the same second", opened.Add(-time.Hour), opened.Add(-200 * time.Millisecond), 0},
+				{"to exactly at the open", opened.Add(-time.Hour), opened, 0},
+				{"from earlier in the same second", opened.Add(-200 * time.Millisecond), opened.Add(time.Hour), 1},
+				{"from later in the same second", opened.Add(200 * time.Millisecond), opened.Add(time.Hour), 0},
+			} {
+				got, err := st.CasesOpened(ctx, tc.from, tc.to, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != tc.want {
+					t.Errorf("%s: %d cases, want %d", tc.name, len(got), tc.want)
+				}
+				active, err := st.CasesActive(ctx, tc.from, tc.to, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantActive := tc.want
+				if tc.from.After(opened) {
+					wantActive = 1 // still open, so active in a later window too
+				}
+				if len(active) != wantActive {
+					t.Errorf("%s: %d active, want %d", tc.name, len(active), wantActive)
+				}
+			}
+		})
+	}
+}
