@@ -26,6 +26,7 @@ type config struct {
 	Admins      []string
 	PolicyFile  string
 	PromptsDir  string
+	FilesDir    string // HPP_FILES_DIR: where the console saves exports and charts
 	Policy      *pathway.Policy
 	Prompts     *prompts.Library
 	SlackToken  string
@@ -57,6 +58,7 @@ func readConfig(get func(string) string) (*config, error) {
 		Prefix:      or(get("HPP_REDIS_PREFIX"), "hpp:"),
 		PolicyFile:  strings.TrimSpace(get("HPP_POLICY_FILE")),
 		PromptsDir:  strings.TrimSpace(get("HPP_PROMPTS_DIR")),
+		FilesDir:    or(get("HPP_FILES_DIR"), "hppbot-files"),
 		SlackToken:  strings.TrimSpace(get("SLACK_BOT_TOKEN")),
 		SlackSecret: strings.TrimSpace(get("SLACK_SIGNING_SECRET")),
 		SlackApp:    strings.TrimSpace(get("SLACK_APP_TOKEN")),

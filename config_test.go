@@ -97,3 +97,38 @@ func TestConsoleRunsWithNothingSet(t *testing.T) {
 		t.Errorf("the embedded-store warning should be one line: %q", stderr.String())
 	}
 }
+
+// Exports hold a case's candour record: the console saves them where
+// HPP_FILES_DIR says, and the default folder is git-ignored, as the README
+// says, so they are never one `git add .` from a commit.
+func TestFilesDirIsConfigurableAndIgnoredByDefault(t *testing.T) {
+	cfg, err := readConfig(env(map[string]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignore, err := os.ReadFile(".gitignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains("\n"+string(ignore), "\n/"+cfg.FilesDir+"/\n") {
+		t.Errorf(".gitignore does not ignore the default files folder %q", cfg.FilesDir)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "`HPP_FILES_DIR`") || !strings.Contains(string(readme), "`"+cfg.FilesDir+"/`") {
+		t.Errorf("README does not name HPP_FILES_DIR and the default folder %q", cfg.FilesDir)
+	}
+
+	dir := filepath.Join(t.TempDir(), "exports")
+	var stdout, stderr bytes.Buffer
+	code := run(nil, env(map[string]string{"HPP_FILES_DIR": dir}), strings.NewReader("/hpp open INC-5 harm=low Slip in the bathroom\n/hpp export HPP-1\n"), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	saved, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(saved) == 0 || !strings.Contains(stdout.String(), dir) {
+		t.Errorf("export not saved in HPP_FILES_DIR %s (found %v):\n%s", dir, saved, stdout.String())
+	}
+}

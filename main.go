@@ -209,7 +209,7 @@ func openStore(cfg *config, log *slog.Logger, stderr io.Writer) (*store.Store, e
 func runConsole(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger, stdin io.Reader, stdout io.Writer, interactive bool) int {
 	clock := console.NewClock(time.Time{})
 	con := console.New(console.Config{
-		In: stdin, Out: stdout, Clock: clock, Policy: cfg.Policy, Interactive: interactive,
+		In: stdin, Out: stdout, Clock: clock, Policy: cfg.Policy, Interactive: interactive, FilesDir: cfg.FilesDir,
 		OnAdvance: st.Advance,
 	})
 	messenger := bot.Router{bot.Console: con}

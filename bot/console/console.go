@@ -121,9 +121,9 @@ func (c *Console) SetRunDue(fn func(ctx context.Context, until time.Time) error)
 func (c *Console) Run(ctx context.Context) error {
 	sc := bufio.NewScanner(c.cfg.In)
 	sc.Buffer(make([]byte, 64*1024), 64*1024)
-	if c.cfg.Interactive {
-		c.printf("hppbot console — type /hpp help to start, :help for console extras, :quit to leave.\n")
-	}
+	// The hint is printed for piped input too: a script that goes wrong
+	// should still say where help is.
+	c.printf("hppbot console — type /hpp help to start, :help for console extras, :quit to leave.\n")
 	for {
 		if c.cfg.Interactive {
 			c.printf("%s › ", c.who(c.person))
@@ -290,14 +290,16 @@ func (c *Console) show(prefix, person string, r bot.Reply) {
 	for _, f := range r.Files {
 		path, err := c.save(f)
 		if err != nil {
-			saved = append(saved, fmt.Sprintf("(could not write %s: %v)", f.Name, err))
+			saved = append(saved, fmt.Sprintf("Could not save %s in the folder %s. Check that the folder can be written to, or choose another with HPP_FILES_DIR.", f.Title, c.cfg.FilesDir))
 			continue
 		}
 		saved = append(saved, "Saved "+f.Title+": "+path)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if person != "" && len(r.Buttons) > 0 {
+	if person != "" {
+		// A message with no buttons is the latest too: :press then says
+		// there is nothing to press, rather than pressing an older one.
 		c.buttons[person] = r.Buttons
 	}
 	if prefix != "" {

@@ -172,3 +172,26 @@ func TestRender(t *testing.T) {
 		t.Errorf("Render =\n%q\nwant\n%q", got, want)
 	}
 }
+
+// :press acts on the latest message only: after one with no buttons there
+// is nothing to press, even if an older message had buttons.
+func TestPressAfterAMessageWithoutButtons(t *testing.T) {
+	out := run(t, wednesday, "/hpp open INC-1 harm=low Fall on ward", "/hpp help", ":press 1")
+	if !strings.Contains(out, "[1] Log contact") {
+		t.Fatalf("the open reply had no buttons to begin with:\n%s", out)
+	}
+	if strings.Contains(out, "(pressed") {
+		t.Errorf("a button on an older message was pressed:\n%s", out)
+	}
+	if !strings.Contains(out, "There are no buttons on your latest message.") {
+		t.Errorf("no word that there is nothing to press:\n%s", out)
+	}
+}
+
+// Piped input gets the same opening hint as a terminal.
+func TestHintWhenPiped(t *testing.T) {
+	out := run(t, wednesday, "/hpp list")
+	if !strings.HasPrefix(out, "hppbot console — type /hpp help to start") {
+		t.Errorf("piped transcript does not start with the hint:\n%s", out)
+	}
+}
