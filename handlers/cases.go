@@ -54,13 +54,15 @@ func (h *Handler) caseCommands() []*command {
 			name:    "candour",
 			grammar: grammar{positional: 2, options: []string{"on"}, text: true},
 			run:     h.candour,
-			usage:   "candour <case> notified|written|update|na [note]",
+			usage:   "candour <case> notified|written|update|na|delay [note]",
 			summary: "record a Duty of Candour step",
 			group:   "cases",
 			help: "• notified — the family was told what happened and given an apology (in person, by phone or video)\n" +
 				"• written — the written follow-up was sent\n" +
 				"• update — a further update was given\n" +
 				"• na — the duty doesn't apply (give the reason)\n" +
+				"• delay — why the notification is taking longer than a month (give the reason; Scotland's guidance asks for it)\n" +
+				"notified, written and update count as contact with the family and set when the next contact is due.\n" +
 				"on=<date> records a step taken on an earlier day.\nExample: /hpp candour HPP-3 notified Met with her son and the ward manager",
 		},
 		{
@@ -400,7 +402,7 @@ func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bo
 		return bot.Reply{}, err
 	}
 	if len(cmd.Args) < 2 {
-		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which step? /hpp candour %s notified|written|update|na [note]", pathway.CaseName(id))
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which step? /hpp candour %s notified|written|update|na|delay [note]", pathway.CaseName(id))
 	}
 	step := strings.ToLower(cmd.Args[1])
 	p := h.Policy
@@ -423,7 +425,7 @@ func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bo
 	switch step {
 	case pathway.CandourNotified:
 		text = fmt.Sprintf("Recorded for *%s*: the family was told what happened (%s notification, %s).", c.Name(), label, h.day(c.Notified))
-		if c.Written.IsZero() && !c.WrittenDue.IsZero() {
+		if c.CandourActive() && c.Written.IsZero() && !c.WrittenDue.IsZero() {
 			text += fmt.Sprintf(" The written follow-up is due by the end of %s: it repeats what you said, the apology, what is being looked into, and the support on offer. Record it with /hpp candour %s written", h.day(c.WrittenDue), c.Name())
 		}
 	case pathway.CandourWritten:
@@ -435,6 +437,11 @@ func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bo
 		text = fmt.Sprintf("Recorded for *%s*: an update was given to the family (%s so far).", c.Name(), plural(c.Updates, "update", "updates"))
 	case pathway.CandourNA:
 		text = fmt.Sprintf("Recorded for *%s*: the %s doesn't apply, with your reason. Its reminders have stopped; reminders to keep in touch carry on.", c.Name(), label)
+	case pathway.CandourDelay:
+		text = fmt.Sprintf("Recorded for *%s*: the reason the %s notification is taking longer than a month. It is kept in the candour record. When the family has been told, record it with /hpp candour %s notified", c.Name(), label, c.Name())
+	}
+	if step == pathway.CandourNotified || step == pathway.CandourWritten || step == pathway.CandourUpdate {
+		text += fmt.Sprintf("\nThis counts as contact with the family: next contact %s.", h.dueText(c.NextContact, now))
 	}
 	return bot.Reply{Text: text}, nil
 }
@@ -484,7 +491,11 @@ func (h *Handler) family(ctx context.Context, req bot.Request, cmd Command) (bot
 	if isParallel {
 		return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: the family has %s. Reminders to keep in touch carry on as before — the pathway asks us to keep talking, whatever route the family chooses, and not to hold it against them.", c.Name(), pathway.DescribeParallel(process))}, nil
 	}
-	return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: %s.", c.Name(), pathway.DescribeFamilyStep(step))}, nil
+	text := fmt.Sprintf("Recorded for *%s*: %s.", c.Name(), pathway.DescribeFamilyStep(step))
+	if step == "findings" {
+		text += fmt.Sprintf("\nSharing the findings counts as contact with the family: next contact %s.", h.dueText(c.NextContact, now))
+	}
+	return bot.Reply{Text: text}, nil
 }
 
 func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {

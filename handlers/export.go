@@ -284,6 +284,9 @@ func (r *candourRecord) markdown() string {
 	} else {
 		field("Apology given", "Not recorded yet — an apology is part of the notification.")
 	}
+	for _, e := range r.eventsOf(pathway.EventCandour, pathway.CandourDelay) {
+		field("Reason the notification took longer than a month", fmt.Sprintf("recorded %s by %s.%s", r.day(e.At), r.name(e.Actor), noteSuffix(e.Note)))
+	}
 	updates := r.eventsOf(pathway.EventCandour, pathway.CandourUpdate)
 	if len(updates) == 0 {
 		field("Further updates", "None recorded.")
@@ -317,8 +320,13 @@ func (r *candourRecord) markdown() string {
 	} else {
 		field("Communication plan", "No plan recorded.")
 	}
-	contacts := r.eventsOf(pathway.EventContact, "")
-	field("Contacts logged", fmt.Sprintf("%d", len(contacts)))
+	var contacts []pathway.Event
+	for _, e := range r.events {
+		if e.CountsAsContact() {
+			contacts = append(contacts, e)
+		}
+	}
+	field("Contacts logged", fmt.Sprintf("%d (a %s notification, written follow-up or update, and findings shared, count as contact too)", len(contacts), p.Candour.Label))
 	if c.IsOpen() && !c.NextContact.IsZero() {
 		field("Next contact due", r.when(c.NextContact))
 	}
@@ -330,7 +338,12 @@ func (r *candourRecord) markdown() string {
 	for i, e := range contacts {
 		var parts []string
 		how := "Contact"
-		if e.Via != "" {
+		switch {
+		case e.Kind == pathway.EventCandour:
+			how = p.Candour.Label + " " + map[string]string{pathway.CandourNotified: "notification", pathway.CandourWritten: "written follow-up", pathway.CandourUpdate: "update"}[e.Step]
+		case e.Kind == pathway.EventFamily:
+			how = "Findings shared with the family"
+		case e.Via != "":
 			how = "By " + e.Via
 		}
 		parts = append(parts, how+", logged by "+r.name(e.Actor))

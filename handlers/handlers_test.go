@@ -370,3 +370,32 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+// Candour steps are contact with the family; after the duty is recorded as
+// not applying, no later step is given a deadline; the reason for a delay
+// is its own record.
+func TestCandourStepsAndContact(t *testing.T) {
+	f := newFixture(t)
+	f.as("lee", "/hpp open INC-1 harm=severe Fall")
+	f.as("lee", "/hpp open INC-2 harm=moderate Slip")
+	steps := []struct{ line, want, not string }{
+		{"/hpp prompt HPP-1", "The first conversation", ""},
+		{"/hpp candour HPP-1 notified Met parents, apologised", "This counts as contact with the family: next contact due", ""},
+		{"/hpp prompt HPP-1", "", "The first conversation"},
+		{"/hpp status HPP-1", "Contacts logged: 1", ""},
+		{"/hpp candour HPP-2 na harm reassessed as low after review", "doesn't apply", ""},
+		{"/hpp candour HPP-2 notified Told them anyway", "the family was told what happened", "due by the end of"},
+		{"/hpp candour HPP-2 delay the family were away", "already recorded", ""},
+		{"/hpp family HPP-2 findings Shared the review's findings", "counts as contact with the family", ""},
+		{"/hpp candour HPP-1 delay", "give the reason for the delay", ""},
+	}
+	for _, s := range steps {
+		got := text(f.as("lee", s.line))
+		if s.want != "" && !strings.Contains(got, s.want) {
+			t.Errorf("%q:\n%s\nwant %q", s.line, got, s.want)
+		}
+		if s.not != "" && strings.Contains(got, s.not) {
+			t.Errorf("%q:\n%s\nshould not say %q", s.line, got, s.not)
+		}
+	}
+}

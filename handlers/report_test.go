@@ -135,7 +135,7 @@ func TestReportKnownSet(t *testing.T) {
 		"Time to first contact: median 1.4 days; 90th percentile 4.4 days",
 		"over the 3 cases whose first contact was in these 28 days",
 		"Still waiting for a first contact: 1 case opened",
-		"Contacts on time: 2 of 4 (50%)",
+		"Contacts on time: 4 of 6 (67%)", // HPP-1's notification and letter count as contacts: the letter late against the week the notification set
 		"Notification within its deadline: 1 of 2 (50%)",
 		"Written follow-up within its deadline: 1 of 2 (50%)",
 		"Nudges sent: 3",
@@ -179,7 +179,7 @@ func TestReportKnownSet(t *testing.T) {
 
 	// An admin with no service sees every case: surgery's too.
 	text = x.must("admin", "report days=28").PlainText()
-	if !strings.Contains(text, "Learning figures for all services") || !strings.Contains(text, "Opened: 5") || !strings.Contains(text, "Contacts on time: 3 of 5 (60%)") {
+	if !strings.Contains(text, "Learning figures for all services") || !strings.Contains(text, "Opened: 5") || !strings.Contains(text, "Contacts on time: 5 of 7 (71%)") {
 		t.Errorf("the organisation-wide report:\n%s", text)
 	}
 }
@@ -314,7 +314,13 @@ func TestExportRecord(t *testing.T) {
 		"- **Named contact:** Sam Carter",
 		"- **Communication plan:** Every 1 week by phone, agreed Wed 25 Nov 2026 — “Tuesday afternoons, \"after school\" and never before 2pm”.",
 		"### Contacts log\n1. Tue 3 Nov 2026, 08:30 — By phone, logged by Sam Carter; on time (due Tue 3 Nov 2026, 09:00)",
-		"2. Wed 11 Nov 2026, 10:00 — By video, logged by Sam Carter; after its due time of Tue 10 Nov 2026, 08:00",
+		// Candour steps are contact with the family, so they are in the log
+		// and each sets when the next contact is due.
+		"2. Tue 3 Nov 2026, 09:30 — Duty of Candour notification, logged by Sam Carter; on time (due Tue 10 Nov 2026, 08:00); next due Tue 10 Nov 2026, 09:30.",
+		"3. Tue 10 Nov 2026, 14:00 — Duty of Candour written follow-up, logged by Sam Carter; after its due time of Tue 10 Nov 2026, 09:30",
+		"4. Wed 11 Nov 2026, 10:00 — By video, logged by Sam Carter; on time (due Tue 17 Nov 2026, 14:00)",
+		"5. Wed 25 Nov 2026, 12:00 — Duty of Candour update, logged by Sam Carter",
+		"- **Contacts logged:** 5 (a Duty of Candour notification",
 		"## Support offered\n- Independent support or advice offered to the family: Wed 25 Nov 2026, recorded by Sam Carter. Note: “+44 helpline details given”",
 		"- The family's questions taken into the investigation: not recorded yet.",
 		"## Staff involved\nJo Patel.",

@@ -401,6 +401,8 @@ func (h *Handler) Describe(e pathway.Event) string {
 			return who + " recorded a " + p.Candour.Label + " update to the family." + note
 		case pathway.CandourNA:
 			return who + " recorded that the " + p.Candour.Label + " doesn't apply." + note
+		case pathway.CandourDelay:
+			return who + " recorded the reason the " + p.Candour.Label + " notification is taking longer than a month." + note
 		}
 	case pathway.EventFamily:
 		return who + " recorded: " + pathway.DescribeFamilyStep(e.Step) + "." + note

@@ -144,22 +144,49 @@ func (c *Case) LogContact(in ContactInput, actor string, p *Policy, now time.Tim
 		if next.After(now.AddDate(1, 0, 0)) {
 			return Event{}, Errorf(Invalid, "next= is more than a year away. Families need to hear from us more often than that — try next=4w.")
 		}
-	case c.Plan != nil:
-		next = p.Calendar.Add(now, c.Plan.Every)
 	default:
-		next = p.Calendar.Add(now, p.DefaultEvery)
+		next = c.nextContact(p, now)
 	}
-	ev := Event{At: at, Actor: actor, Kind: EventContact, Via: in.Via, Due: c.NextContact, Next: next, Note: in.Note}
-	if c.FirstContact.IsZero() || at.Before(c.FirstContact) {
-		c.FirstContact = at
+	ev := Event{At: at, Actor: actor, Kind: EventContact, Via: in.Via, Note: in.Note}
+	c.countContact(&ev, next)
+	return ev, nil
+}
+
+// nextContact is when the next contact is due after one made now: the
+// agreed plan's cadence, else the policy default.
+func (c *Case) nextContact(p *Policy, now time.Time) time.Time {
+	if c.Plan != nil {
+		return p.Calendar.Add(now, c.Plan.Every)
 	}
-	if at.After(c.LastContact) {
-		c.LastContact = at
+	return p.Calendar.Add(now, p.DefaultEvery)
+}
+
+// nextAfterStep is when the next contact is due after a candour step or
+// findings shared with the family: as after a contact, but never earlier
+// than a date already agreed (a contact logged an hour before with
+// next=2w keeps its fortnight).
+func (c *Case) nextAfterStep(p *Policy, now time.Time) time.Time {
+	next := c.nextContact(p, now)
+	if c.NextContact.After(next) {
+		return c.NextContact
+	}
+	return next
+}
+
+// countContact records ev, which happened at ev.At, as contact with the
+// family: it notes on ev what had been due and what is due next, moves the
+// case's contact dates and answers any reminder about contact.
+func (c *Case) countContact(ev *Event, next time.Time) {
+	ev.Due, ev.Next = c.NextContact, next
+	if c.FirstContact.IsZero() || ev.At.Before(c.FirstContact) {
+		c.FirstContact = ev.At
+	}
+	if ev.At.After(c.LastContact) {
+		c.LastContact = ev.At
 	}
 	c.Contacts++
 	c.NextContact = next
 	c.answerContactNudges()
-	return ev, nil
 }
 
 // answerContactNudges resets the repeat and escalation count: someone has
@@ -233,9 +260,15 @@ const (
 	CandourWritten  = "written"
 	CandourUpdate   = "update"
 	CandourNA       = "na"
+	// CandourDelay is the reason the notification is taking longer than a
+	// month (Scotland's guidance asks for it to be written down). It is a
+	// record for the organisation, not a conversation with the family.
+	CandourDelay = "delay"
 )
 
-// RecordCandour records a Duty of Candour step.
+// RecordCandour records a Duty of Candour step. A notification, written
+// follow-up or update is contact with the family too: it answers reminders
+// about contact and sets when the next contact is due.
 func (c *Case) RecordCandour(step, note string, on time.Time, actor string, p *Policy, now time.Time) (Event, error) {
 	if err := mustBeOpen(c, "record a candour step"); err != nil {
 		return Event{}, err
@@ -258,7 +291,9 @@ func (c *Case) RecordCandour(step, note string, on time.Time, actor string, p *P
 			return Event{}, Errorf(Invalid, "The notification for %s was already recorded on %s. To record a later conversation, use /hpp candour %s update <note>.", c.Name(), FormatDay(c.Notified, p.Location()), c.Name())
 		}
 		c.Notified = at
-		if c.WrittenDue.IsZero() && p.Candour.WrittenFrom == "notified" {
+		// After the duty was recorded as not applying, a notification given
+		// anyway starts no deadline for the written follow-up.
+		if c.CandourActive() && c.WrittenDue.IsZero() && p.Candour.WrittenFrom == "notified" {
 			c.WrittenDue = deadline(p, Midnight(at, p.Location()), p.Candour.WrittenWithin)
 			// The written follow-up's reminders start now: an escalation
 			// about a late notification was not about it.
@@ -277,10 +312,22 @@ func (c *Case) RecordCandour(step, note string, on time.Time, actor string, p *P
 		}
 		c.NotNeeded = note
 		c.resetCandourReminders()
+	case CandourDelay:
+		if note == "" {
+			return Event{}, Errorf(Invalid, "Please give the reason for the delay, for example: /hpp candour %s delay waiting for the family to say when suits them", c.Name())
+		}
+		if !c.Notified.IsZero() {
+			return Event{}, Errorf(Invalid, "The notification for %s was already recorded on %s, so there is no delay to explain. To record a later conversation, use /hpp candour %s update <note>.", c.Name(), FormatDay(c.Notified, p.Location()), c.Name())
+		}
+		c.DelayAsked = true // the reason is written down: no need to ask for it
 	default:
-		return Event{}, Errorf(Invalid, "%q isn't a candour step. Use notified, written, update or na (with a reason).", step)
+		return Event{}, Errorf(Invalid, "%q isn't a candour step. Use notified, written, update, na (with a reason) or delay (with the reason the notification is late).", step)
 	}
-	return Event{At: at, Actor: actor, Kind: EventCandour, Step: step, Note: note}, nil
+	ev := Event{At: at, Actor: actor, Kind: EventCandour, Step: step, Note: note}
+	if ev.CountsAsContact() {
+		c.countContact(&ev, c.nextAfterStep(p, now))
+	}
+	return ev, nil
 }
 
 // RecordFamily records one of the other commitments to the family.
@@ -300,7 +347,11 @@ func (c *Case) RecordFamily(step, note, actor string, p *Policy, now time.Time) 
 	if _, done := c.Family[step]; !done {
 		c.Family[step] = now
 	}
-	return Event{At: now, Actor: actor, Kind: EventFamily, Step: step, Note: note}, nil
+	ev := Event{At: now, Actor: actor, Kind: EventFamily, Step: step, Note: note}
+	if ev.CountsAsContact() {
+		c.countContact(&ev, c.nextAfterStep(p, now))
+	}
+	return ev, nil
 }
 
 // RecordParallel records that the family has started a parallel process.

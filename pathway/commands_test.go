@@ -466,14 +466,18 @@ func TestRecordCandour(t *testing.T) {
 	opened := at(t, "2026-01-12", "10:00")
 	c := mustOpen(t, p, opened, OpenInput{Harm: HarmSevere})
 	tue := at(t, "2026-01-13", "15:00")
+	firstDue := c.NextContact
 
 	ev, err := c.RecordCandour(CandourNotified, "Met the family with the ward manager", time.Time{}, "console:sam", p, tue)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Event{At: tue, Actor: "console:sam", Kind: EventCandour, Step: CandourNotified, Note: "Met the family with the ward manager"}
+	// The notification is contact with the family too: the event says what
+	// had been due and when the next contact is (the default week on).
+	want := Event{At: tue, Actor: "console:sam", Kind: EventCandour, Step: CandourNotified, Note: "Met the family with the ward manager",
+		Due: firstDue, Next: p.Calendar.Add(tue, p.DefaultEvery)}
 	if !reflect.DeepEqual(ev, want) || !c.Notified.Equal(tue) {
-		t.Errorf("notified: event %+v, Notified %v", ev, c.Notified)
+		t.Errorf("notified: event %+v, want %+v; Notified %v", ev, want, c.Notified)
 	}
 
 	// Each step once; the refusal says when it was recorded and what to use instead.
@@ -516,7 +520,7 @@ func TestRecordCandour(t *testing.T) {
 		code      Code
 		fragments []string
 	}{
-		{"unknown step", "apology", "", time.Time{}, Invalid, []string{"notified, written, update or na"}},
+		{"unknown step", "apology", "", time.Time{}, Invalid, []string{"notified, written, update, na"}},
 		{"on= in the future", CandourUpdate, "", day(t, "2026-01-16"), Invalid, []string{"in the future"}},
 		{"note with an identifier", CandourUpdate, "Letter to " + nhsExample, time.Time{}, Identifiable, nil},
 	}
@@ -823,4 +827,117 @@ func TestCloseAndReopen(t *testing.T) {
 	}
 	_, err = c.Reopen("console:sam", p, reopened)
 	wantCode(t, err, Invalid, "HPP-7 is already open")
+}
+
+// A notification, a written follow-up, an update and findings shared with
+// the family are contact with the family: they count, answer contact
+// reminders and set when the next contact is due. Recording that the duty
+// doesn't apply, the reason for a delay, or support offered does not.
+func TestCandourStepsCountAsContact(t *testing.T) {
+	p := policyFor(t, Scotland)
+	opened := at(t, "2026-01-12", "10:00")
+	when := at(t, "2026-01-13", "15:00")
+	tests := []struct {
+		name    string
+		record  func(c *Case) (Event, error)
+		contact bool
+	}{
+		{"notified", func(c *Case) (Event, error) {
+			return c.RecordCandour(CandourNotified, "", time.Time{}, "console:sam", p, when)
+		}, true},
+		{"written", func(c *Case) (Event, error) {
+			return c.RecordCandour(CandourWritten, "", time.Time{}, "console:sam", p, when)
+		}, true},
+		{"update", func(c *Case) (Event, error) {
+			return c.RecordCandour(CandourUpdate, "Called with news of the review", time.Time{}, "console:sam", p, when)
+		}, true},
+		{"findings shared", func(c *Case) (Event, error) { return c.RecordFamily("findings", "", "console:sam", p, when) }, true},
+		{"na", func(c *Case) (Event, error) {
+			return c.RecordCandour(CandourNA, "harm assessed as low after review", time.Time{}, "console:sam", p, when)
+		}, false},
+		{"delay", func(c *Case) (Event, error) {
+			return c.RecordCandour(CandourDelay, "waiting for the family to say when suits them", time.Time{}, "console:sam", p, when)
+		}, false},
+		{"support offered", func(c *Case) (Event, error) { return c.RecordFamily("support", "", "console:sam", p, when) }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustOpen(t, p, opened, OpenInput{Harm: HarmSevere})
+			c.ContactNudges = 2 // two nudges about contact already went
+			due := c.NextContact
+			ev, err := tt.record(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.CountsAsContact() != tt.contact {
+				t.Errorf("CountsAsContact = %v, want %v", ev.CountsAsContact(), tt.contact)
+			}
+			if !tt.contact {
+				if c.Contacts != 0 || !c.FirstContact.IsZero() || !c.NextContact.Equal(due) || c.ContactNudges != 2 {
+					t.Errorf("not contact, yet the case changed: contacts %d, first %v, next %v, nudges %d", c.Contacts, c.FirstContact, c.NextContact, c.ContactNudges)
+				}
+				return
+			}
+			next := p.Calendar.Add(when, p.DefaultEvery)
+			if c.Contacts != 1 || !c.FirstContact.Equal(when) || !c.LastContact.Equal(when) || !c.NextContact.Equal(next) || c.ContactNudges != 0 {
+				t.Errorf("contacts %d, first %v, last %v, next %v (want %v), nudges %d", c.Contacts, c.FirstContact, c.LastContact, c.NextContact, next, c.ContactNudges)
+			}
+			if !ev.Due.Equal(due) || !ev.Next.Equal(next) {
+				t.Errorf("event due %v next %v, want due %v next %v", ev.Due, ev.Next, due, next)
+			}
+		})
+	}
+}
+
+// After the duty is recorded as not applying, a notification given anyway
+// is recorded (and is contact) but starts no deadline for a written
+// follow-up, and no candour reminder follows.
+func TestNotifiedAfterNotApplyingSetsNoDeadline(t *testing.T) {
+	p := policyFor(t, Wales) // the written follow-up is due from the notification
+	opened := at(t, "2026-01-12", "10:00")
+	c := mustOpen(t, p, opened, OpenInput{Harm: HarmModerate})
+	if _, err := c.RecordCandour(CandourNA, "harm reassessed as low", time.Time{}, "console:sam", p, opened.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RecordCandour(CandourNotified, "Told them anyway", time.Time{}, "console:sam", p, opened.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !c.WrittenDue.IsZero() {
+		t.Errorf("written follow-up due %v after na", c.WrittenDue)
+	}
+	for d := 0; d < 60; d++ {
+		for _, r := range c.Reminders(p, opened.AddDate(0, 0, d)) {
+			if r.Kind != RemindContact {
+				t.Fatalf("day %d: a %s reminder after na", d, r.Kind)
+			}
+		}
+	}
+}
+
+// Scotland: the reason for a delay past a month is its own record. It needs
+// a reason, stops the request for one, is refused once the family has been
+// told, and is neither an update nor contact.
+func TestCandourDelayReason(t *testing.T) {
+	p := withoutCommunication(t, Scotland)
+	opened := at(t, "2026-01-12", "10:00")
+	c := mustOpen(t, p, opened, OpenInput{Harm: HarmSevere, Aware: day(t, "2025-12-22")})
+	if _, err := c.RecordCandour(CandourDelay, "", time.Time{}, "console:sam", p, opened); ErrorCode(err) != Invalid || !strings.Contains(err.Error(), "reason for the delay") {
+		t.Fatalf("delay with no reason: %v", err)
+	}
+	ev, err := c.RecordCandour(CandourDelay, "the family asked to wait until after a funeral", time.Time{}, "console:sam", p, opened)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Step != CandourDelay || c.Updates != 0 || c.Contacts != 0 || !c.DelayAsked {
+		t.Errorf("event %+v; updates %d, contacts %d, DelayAsked %v", ev, c.Updates, c.Contacts, c.DelayAsked)
+	}
+	if rs := only(c.Reminders(p, at(t, "2026-01-22", "08:00")), RemindDelay); len(rs) != 0 {
+		t.Errorf("asked for the reason after it was recorded: %+v", rs)
+	}
+	if _, err := c.RecordCandour(CandourNotified, "", time.Time{}, "console:sam", p, opened.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RecordCandour(CandourDelay, "late", time.Time{}, "console:sam", p, opened.Add(2*time.Hour)); ErrorCode(err) != Invalid {
+		t.Errorf("delay after notification: %v", err)
+	}
 }

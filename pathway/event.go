@@ -41,3 +41,19 @@ type Event struct {
 	People []string  // lead: [from, to]; involve: added; reminder/escalation: who was told
 	Note   string    // free text as typed (already checked for identifiers)
 }
+
+// CountsAsContact reports whether the event was a communication with the
+// patient or family: a logged contact, a Duty of Candour notification,
+// written follow-up or update, or findings shared with the family. Each
+// answers reminders about contact and sets when the next one is due.
+func (e Event) CountsAsContact() bool {
+	switch e.Kind {
+	case EventContact:
+		return true
+	case EventCandour:
+		return e.Step == CandourNotified || e.Step == CandourWritten || e.Step == CandourUpdate
+	case EventFamily:
+		return e.Step == "findings"
+	}
+	return false
+}

@@ -585,7 +585,9 @@ func TestMarkSentSurvivesUnrelatedChanges(t *testing.T) {
 			_, err := c.RecordCandour(CandourNA, "reassessed", time.Time{}, "console:kit", p, meanwhile)
 			return err
 		}},
-		{"contact reminder; someone recorded the notification", RemindContact, true, func(c *Case) error {
+		// The notification is contact with the family, so it answers the
+		// contact reminder as a logged contact would.
+		{"contact reminder; someone recorded the notification", RemindContact, false, func(c *Case) error {
 			_, err := c.RecordCandour(CandourNotified, "", time.Time{}, "console:kit", p, meanwhile)
 			return err
 		}},

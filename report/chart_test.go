@@ -21,10 +21,10 @@ func TestChartDataKnownSet(t *testing.T) {
 		}
 		return n
 	}
-	if sum(d.OnTime) != 2 || sum(d.Late) != 3 {
+	if sum(d.OnTime) != 4 || sum(d.Late) != 3 { // the known set's contacts, candour steps among them
 		t.Errorf("bars: on time %v, late %v", d.OnTime, d.Late)
 	}
-	if d.OnTime[1] != 1 || d.Late[1] != 2 {
+	if d.OnTime[1] != 2 || d.Late[1] != 2 {
 		t.Errorf("week of 2 Nov: on time %v late %v", d.OnTime[1], d.Late[1])
 	}
 	if len(d.Cases) != 3 {

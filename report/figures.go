@@ -136,12 +136,12 @@ func Compute(in Input) Figures {
 			if !inWindow(e.At) {
 				continue
 			}
-			switch e.Kind {
-			case pathway.EventReminder:
+			switch {
+			case e.Kind == pathway.EventReminder:
 				f.Nudges++
-			case pathway.EventEscalation:
+			case e.Kind == pathway.EventEscalation:
 				f.Escalations++
-			case pathway.EventContact:
+			case e.CountsAsContact():
 				if e.Due.IsZero() {
 					continue
 				}

@@ -100,7 +100,10 @@ func knownSet(t *testing.T) (*sim, Input) {
 	s.contact(e, "2026-09-02 09:00", "")
 	s.bot(e, pathway.EventReminder, "2026-09-10 09:00")
 	// A: moderate harm; first contact on time, notified and written on
-	// time, a second contact late.
+	// time. The notification and the written follow-up are contacts too:
+	// the notification on time (due 10 Nov), the letter late against the
+	// week the notification set (due 10 Nov 09:30), the second contact on
+	// time (due a week after the letter).
 	a := s.open("2026-11-02 09:00", "2026-11-02", pathway.HarmModerate)
 	s.contact(a, "2026-11-03 08:30", "2026-11-10")
 	s.candour(a, pathway.CandourNotified, "2026-11-03 09:30", "")
@@ -143,8 +146,8 @@ func TestComputeKnownSet(t *testing.T) {
 		{"open now", f.OpenNow, 5},
 		{"overdue now (B candour, D and G contact)", f.OverdueNow, 3},
 		{"no contact yet (D, G)", f.NoContactYet, 2},
-		{"contacts on time", f.Contacts.Num, 2},
-		{"contacts with a due time", f.Contacts.Den, 5},
+		{"contacts on time (A×3, C)", f.Contacts.Num, 4},
+		{"contacts with a due time (A×4, B, C, E)", f.Contacts.Den, 7},
 		{"notified on time", f.Notify.Num, 1},
 		{"notification counted (A, B)", f.Notify.Den, 2},
 		{"written on time", f.Written.Num, 1},
@@ -178,8 +181,8 @@ func TestComputeKnownSet(t *testing.T) {
 		firsts       int
 	}{
 		{"2026-10-26", 0, 0, 0},
-		{"2026-11-02", 1, 2, 2}, // A on time; B and E late; A and B first contacts
-		{"2026-11-09", 1, 1, 1}, // C on time; A's second late; C's first contact
+		{"2026-11-02", 2, 2, 2}, // A's contact and notification on time; B and E late; A and B first contacts
+		{"2026-11-09", 2, 1, 1}, // C and A's second on time; A's letter late; C's first contact
 		{"2026-11-16", 0, 0, 0},
 		{"2026-11-23", 0, 0, 0},
 	}
@@ -189,7 +192,7 @@ func TestComputeKnownSet(t *testing.T) {
 			t.Errorf("week %d = %s on time %d late %d firsts %d; want %s %d %d %d", i, got.Start.Format("2006-01-02"), got.OnTime, got.Late, len(got.FirstContactDays), w.start, w.onTime, w.late, w.firsts)
 		}
 	}
-	if f.Contacts.Percent() != 40 || f.Notify.Percent() != 50 {
+	if f.Contacts.Percent() != 57 || f.Notify.Percent() != 50 {
 		t.Errorf("percentages: contacts %d%%, notify %d%%", f.Contacts.Percent(), f.Notify.Percent())
 	}
 }

@@ -125,7 +125,7 @@ func (s *Scheduler) reminderLine(c *pathway.Case, r pathway.Reminder, now time.T
 		}
 		return fmt.Sprintf("The %s was due by the end of %s.", what, s.day(r.Due))
 	case pathway.RemindDelay:
-		return fmt.Sprintf("It's over a month since becoming aware, and the %s notification isn't recorded: please write down the reason for the delay with /hpp candour %s update <the reason>.", p.Candour.Label, c.Name())
+		return fmt.Sprintf("It's over a month since becoming aware, and the %s notification isn't recorded: please write down the reason for the delay with /hpp candour %s delay <the reason>.", p.Candour.Label, c.Name())
 	}
 	return "Something needs attention."
 }
@@ -222,7 +222,7 @@ func (s *Scheduler) nudge(c *pathway.Case, r pathway.Reminder, now time.Time) bo
 		record := bot.Button{Label: "Record it", Command: "candour " + c.Name() + " " + step, Style: "primary"}
 		return bot.Reply{Text: text, Buttons: []bot.Button{record, snooze, prompts}}
 	case pathway.RemindDelay:
-		return bot.Reply{Text: fmt.Sprintf("It's over a month since the organisation became aware of the harm in %s, and the %s notification isn't recorded yet. Scotland's guidance asks for the reason for the delay to be written down: /hpp candour %s update <the reason>. If the family has been told, record it with /hpp candour %s notified.",
+		return bot.Reply{Text: fmt.Sprintf("It's over a month since the organisation became aware of the harm in %s, and the %s notification isn't recorded yet. Scotland's guidance asks for the reason for the delay to be written down: /hpp candour %s delay <the reason>. If the family has been told, record it with /hpp candour %s notified.",
 			name, p.Candour.Label, c.Name(), c.Name())}
 	}
 	return bot.Reply{Text: fmt.Sprintf("%s needs attention.", name)}
