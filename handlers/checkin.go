@@ -13,6 +13,32 @@ import (
 	"hppbot/store"
 )
 
+// checkinStore keeps a person's check-ins and their own answers, under
+// that person alone, and counts participation for reports.
+type checkinStore interface {
+	SaveCheckin(ctx context.Context, person string, c pathway.Checkin, openFor time.Duration) error
+	GetCheckin(ctx context.Context, person, token string) (pathway.Checkin, bool, error)
+	DeleteCheckin(ctx context.Context, person, token string) error
+	SnoozeCheckin(ctx context.Context, person, token string) (first, ok bool, err error)
+	AnswerCheckin(ctx context.Context, person, token string, a pathway.CheckinAnswer, keep time.Duration) (pathway.AnswerResult, error)
+	CheckinAnswers(ctx context.Context, person string, keep time.Duration, now time.Time) ([]pathway.CheckinAnswer, error)
+	ForgetCheckinAnswers(ctx context.Context, person string, keep time.Duration, now time.Time) (int, error)
+	MarkCheckinDay(ctx context.Context, person, day string) (bool, error)
+	UnmarkCheckinDay(ctx context.Context, person, day string) error
+	TrackCheckinJob(ctx context.Context, person, jobID string, at time.Time) error
+	UntrackCheckinJob(ctx context.Context, person, jobID string) error
+	NextCheckinJob(ctx context.Context, person string, after time.Time) (jobID string, at time.Time, ok bool, err error)
+	RecordCheckinParticipation(ctx context.Context, service, person string, answered bool, at time.Time) error
+}
+
+// jobStore schedules, moves and cancels the scheduler's one-off jobs: a
+// check-in brought forward, a re-ask after "Not now", one cancelled.
+type jobStore interface {
+	ScheduleJob(ctx context.Context, j store.Job) error
+	GetJob(ctx context.Context, id string) (store.Job, bool, error)
+	CancelJob(ctx context.Context, id string) error
+}
+
 // noToken stands for "no check-in" in a button's command.
 const noToken = "-"
 

@@ -10,6 +10,13 @@ import (
 	"hppbot/pathway"
 )
 
+// talkStore remembers, for a while, that a person asked to talk and whom
+// that went to, so a second press doesn't tell the contact twice.
+type talkStore interface {
+	MarkTalkRequest(ctx context.Context, person, contact string, window time.Duration) (first bool, told string, err error)
+	ForgetTalkRequest(ctx context.Context, person string) error
+}
+
 // talkWindow stops a second press of "Yes, please let them know" from
 // telling the contact twice.
 const talkWindow = 12 * time.Hour

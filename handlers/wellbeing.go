@@ -9,6 +9,12 @@ import (
 	"hppbot/pathway"
 )
 
+// personStore holds what a person has chosen about check-ins.
+type personStore interface {
+	PersonSettings(ctx context.Context, person string) (pathway.PersonSettings, error)
+	SetCheckinsOff(ctx context.Context, person string, off bool) error
+}
+
 // Wellbeing check-ins for staff involved in harm (SPEC hard rule 2).
 //
 // Everyone recorded as involved in a case is told once, privately, and then
