@@ -26,10 +26,11 @@ func checkinJobID(person string, caseID int64, n int) string {
 // checkinPlans are the check-ins for people just recorded as involved in c,
 // for the store to write with the case.
 func (h *Handler) checkinPlans(c *pathway.Case, people []string, now time.Time) []*store.Checkins {
+	schedule := h.Policy.CheckinSchedule(now)
 	plans := make([]*store.Checkins, 0, len(people))
 	for _, person := range people {
 		pl := &store.Checkins{Person: person, Service: c.Service}
-		for i, at := range h.Policy.CheckinSchedule(now) {
+		for i, at := range schedule {
 			pl.Jobs = append(pl.Jobs, store.Job{
 				ID: checkinJobID(person, c.ID, i+1), Kind: CheckinJob, Person: person, Case: c.ID, At: at,
 				Data: map[string]string{"n": strconv.Itoa(i + 1), "svc": serviceOrNone(c.Service)},
