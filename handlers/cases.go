@@ -12,6 +12,17 @@ import (
 	"hppbot/store"
 )
 
+// caseStore reads and writes cases and their timelines, for the case
+// commands and the views of them.
+type caseStore interface {
+	GetCase(ctx context.Context, id int64) (*pathway.Case, error)
+	GetCaseAndServices(ctx context.Context, id int64) (*pathway.Case, store.Services, error)
+	CreateCaseWith(ctx context.Context, c *pathway.Case, p *pathway.Policy, ev pathway.Event, plan func(c *pathway.Case) []*store.Checkins) (int64, error)
+	SaveCaseWith(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, plans []*store.Checkins) error
+	ListOpen(ctx context.Context, f store.CaseFilter) ([]*pathway.Case, error)
+	Timeline(ctx context.Context, id int64) ([]pathway.Event, error)
+}
+
 func (h *Handler) caseCommands() []*command {
 	return []*command{
 		{

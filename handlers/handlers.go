@@ -22,9 +22,28 @@ import (
 	"hppbot/store"
 )
 
+// Store is what handlers needs from storage: the small interfaces declared
+// beside the commands that use them. *store.Store is the one in use.
+type Store interface {
+	caseStore
+	nameStore
+	serviceStore
+	reportStore
+	personStore
+	checkinStore
+	jobStore
+	talkStore
+}
+
+// nameStore gives the cache of people's display names: remembered as they
+// use hppbot, looked up for exports.
+type nameStore interface {
+	Names() *store.Names
+}
+
 // Config wires a Handler.
 type Config struct {
-	Store     *store.Store
+	Store     Store
 	Policy    *pathway.Policy
 	Messenger bot.Messenger // for messages to other people (handovers, escalations)
 	// Admins may set up services and see every case. Entries are person ids

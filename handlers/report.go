@@ -15,6 +15,15 @@ import (
 	"hppbot/store"
 )
 
+// reportStore reads what the learning reports count: cases by window,
+// their timelines, and check-in participation (never answers).
+type reportStore interface {
+	CasesOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, error)
+	CasesActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, error)
+	Timelines(ctx context.Context, ids []int64) (map[int64][]pathway.Event, error)
+	CheckinParticipationIn(ctx context.Context, services []string, from, to time.Time) (invited, answered int, err error)
+}
+
 // Learning figures: `report` for a window of days, with a chart, and
 // `report yearly` for the Duty of Candour counts organisations publish. Both
 // are for a service's pathway lead and hppbot admins. Check-in figures are

@@ -8,7 +8,15 @@ import (
 
 	"hppbot/bot"
 	"hppbot/pathway"
+	"hppbot/store"
 )
+
+// serviceStore reads and writes services.
+type serviceStore interface {
+	Service(ctx context.Context, name string) (pathway.Service, bool, error)
+	Services(ctx context.Context) (store.Services, error)
+	SaveService(ctx context.Context, svc pathway.Service) error
+}
 
 func (h *Handler) serviceCommands() []*command {
 	return []*command{{

@@ -36,58 +36,13 @@ import (
 //	{u:P}:day:<d>   a mark: a check-in went to them on local day d
 //	{u:P}:talk      a mark: they asked to talk to someone (whom), recently
 
-// The kinds of check-in (Checkin.Kind).
-const (
-	CheckinForCase  = "case"     // on the schedule after being recorded as involved in a case
-	CheckinSelf     = "self"     // started by the person with /hpp checkin
-	CheckinFollowUp = "followup" // the extra one after a low answer, when none was due
-)
-
 // participationTTL keeps participation sets long enough for a yearly report.
 const participationTTL = 400 * 24 * time.Hour
-
-// Checkin is one check-in hppbot sent a person (or they started). It holds
-// no answer: only whether one was given.
-type Checkin struct {
-	Token    string    // random; the buttons carry it, looked up under the presser only
-	Kind     string    // CheckinForCase, CheckinSelf or CheckinFollowUp
-	Case     int64     // the case it follows, 0 for none
-	Service  string    // the case's service ("none" when it has none); "" when unknown
-	N        int       // its place in the schedule, from 1; 0 when not scheduled
-	Sent     time.Time // when it went
-	Snoozed  bool      // "Not now" was pressed: asked again once
-	Answered bool
-}
-
-// CheckinAnswer is one answer on the check-in scale, seen only by the person
-// who gave it.
-type CheckinAnswer struct {
-	At    time.Time
-	Value int
-	Label string // the scale's words for the value when it was given
-}
 
 type wireAnswer struct {
 	At    int64  `json:"t"` // Unix milliseconds
 	Value int    `json:"v"`
 	Label string `json:"l"`
-}
-
-// AnswerResult says what happened to an answer.
-type AnswerResult int
-
-// The results of AnswerCheckin.
-const (
-	AnswerRecorded AnswerResult = iota // saved under the person
-	AnswerUnknown                      // no such check-in for this person (or it has closed): nothing saved
-	AnswerAlready                      // this check-in was already answered: nothing saved
-)
-
-// PersonSettings is what a person has chosen, and what hppbot remembers to
-// route their requests.
-type PersonSettings struct {
-	CheckinsOff bool   // they opted out of check-ins
-	Service     string // the service of the case they were most recently recorded as involved in
 }
 
 func (s *Store) personTag(person string) string { return s.prefix + "{u:" + person + "}:" }
@@ -143,7 +98,7 @@ return redis.call('HSETNX', KEYS[1], ARGV[1], '1')
 
 // SaveCheckin records a check-in sent to a person, open for answers for
 // openFor.
-func (s *Store) SaveCheckin(ctx context.Context, person string, c Checkin, openFor time.Duration) error {
+func (s *Store) SaveCheckin(ctx context.Context, person string, c pathway.Checkin, openFor time.Duration) error {
 	if person == "" || c.Token == "" {
 		return pathway.Errorf(pathway.Internal, "a check-in needs a person and a token")
 	}
@@ -171,18 +126,18 @@ func (s *Store) SaveCheckin(ctx context.Context, person string, c Checkin, openF
 
 // GetCheckin reads a check-in sent to person; ok is false when there is no
 // such check-in for this person (another person's token finds nothing).
-func (s *Store) GetCheckin(ctx context.Context, person, token string) (Checkin, bool, error) {
+func (s *Store) GetCheckin(ctx context.Context, person, token string) (pathway.Checkin, bool, error) {
 	m, err := s.rdb.HGetAll(ctx, s.checkinKey(person, token)).Result()
 	if err != nil {
-		return Checkin{}, false, unavailable(err)
+		return pathway.Checkin{}, false, unavailable(err)
 	}
 	if len(m) == 0 {
-		return Checkin{}, false, nil
+		return pathway.Checkin{}, false, nil
 	}
 	id, _ := strconv.ParseInt(m["case"], 10, 64)
 	n, _ := strconv.Atoi(m["n"])
 	sent, _ := strconv.ParseInt(m["sent"], 10, 64)
-	return Checkin{
+	return pathway.Checkin{
 		Token: token, Kind: m["kind"], Case: id, Service: m["svc"], N: n, Sent: fromUnix(sent),
 		Snoozed: m["snoozed"] == "1", Answered: m["answered"] == "1",
 	}, true, nil
@@ -207,33 +162,33 @@ func (s *Store) SnoozeCheckin(ctx context.Context, person, token string) (first,
 // AnswerCheckin saves a person's answer to one of their check-ins, under
 // that person alone, once. Answers older than keep are removed and the
 // person's answers expire keep after this one.
-func (s *Store) AnswerCheckin(ctx context.Context, person, token string, a CheckinAnswer, keep time.Duration) (AnswerResult, error) {
+func (s *Store) AnswerCheckin(ctx context.Context, person, token string, a pathway.CheckinAnswer, keep time.Duration) (pathway.AnswerResult, error) {
 	if keep <= 0 {
-		return AnswerUnknown, pathway.Errorf(pathway.Internal, "answers need a keep time")
+		return pathway.AnswerUnknown, pathway.Errorf(pathway.Internal, "answers need a keep time")
 	}
 	member, err := json.Marshal(wireAnswer{At: a.At.UnixMilli(), Value: a.Value, Label: a.Label})
 	if err != nil {
-		return AnswerUnknown, pathway.Errorf(pathway.Internal, "encoding an answer: %v", err)
+		return pathway.AnswerUnknown, pathway.Errorf(pathway.Internal, "encoding an answer: %v", err)
 	}
 	score := strconv.FormatInt(a.At.Unix(), 10)
 	cutoff := strconv.FormatInt(a.At.Add(-keep).Unix(), 10)
 	n, err := answerScript.Run(ctx, s.rdb, []string{s.checkinKey(person, token), s.answersKey(person)},
 		string(member), score, cutoff, keep.Milliseconds()).Int()
 	if err != nil {
-		return AnswerUnknown, unavailable(err)
+		return pathway.AnswerUnknown, unavailable(err)
 	}
 	switch n {
 	case 1:
-		return AnswerRecorded, nil
+		return pathway.AnswerRecorded, nil
 	case 2:
-		return AnswerAlready, nil
+		return pathway.AnswerAlready, nil
 	}
-	return AnswerUnknown, nil
+	return pathway.AnswerUnknown, nil
 }
 
 // CheckinAnswers returns a person's own answers, oldest first, after
 // removing those older than keep. Call it only for the person themselves.
-func (s *Store) CheckinAnswers(ctx context.Context, person string, keep time.Duration, now time.Time) ([]CheckinAnswer, error) {
+func (s *Store) CheckinAnswers(ctx context.Context, person string, keep time.Duration, now time.Time) ([]pathway.CheckinAnswer, error) {
 	key := s.answersKey(person)
 	pipe := s.rdb.TxPipeline()
 	pipe.ZRemRangeByScore(ctx, key, "-inf", "("+strconv.FormatInt(now.Add(-keep).Unix(), 10))
@@ -241,13 +196,13 @@ func (s *Store) CheckinAnswers(ctx context.Context, person string, keep time.Dur
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, unavailable(err)
 	}
-	out := make([]CheckinAnswer, 0, len(list.Val()))
+	out := make([]pathway.CheckinAnswer, 0, len(list.Val()))
 	for _, m := range list.Val() {
 		var w wireAnswer
 		if err := json.Unmarshal([]byte(m), &w); err != nil {
 			continue // unreadable: never shown, gone with the key's expiry
 		}
-		out = append(out, CheckinAnswer{At: time.UnixMilli(w.At).UTC(), Value: w.Value, Label: w.Label})
+		out = append(out, pathway.CheckinAnswer{At: time.UnixMilli(w.At).UTC(), Value: w.Value, Label: w.Label})
 	}
 	return out, nil
 }
@@ -268,12 +223,12 @@ func (s *Store) ForgetCheckinAnswers(ctx context.Context, person string, keep ti
 
 // PersonSettings reads a person's settings; a person never seen has the
 // zero settings (check-ins on).
-func (s *Store) PersonSettings(ctx context.Context, person string) (PersonSettings, error) {
+func (s *Store) PersonSettings(ctx context.Context, person string) (pathway.PersonSettings, error) {
 	m, err := s.rdb.HGetAll(ctx, s.prefsKey(person)).Result()
 	if err != nil {
-		return PersonSettings{}, unavailable(err)
+		return pathway.PersonSettings{}, unavailable(err)
 	}
-	return PersonSettings{CheckinsOff: m["checkins"] == "off", Service: m["service"]}, nil
+	return pathway.PersonSettings{CheckinsOff: m["checkins"] == "off", Service: m["service"]}, nil
 }
 
 // SetCheckinsOff opts a person out of check-ins (off) or back in.

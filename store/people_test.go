@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"hppbot/pathway"
 	"hppbot/store"
 	"hppbot/store/storetest"
 )
@@ -15,7 +16,7 @@ var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
 func sentCheckin(t *testing.T, st *store.Store, person, token string) {
 	t.Helper()
-	c := store.Checkin{Token: token, Kind: store.CheckinForCase, Case: 7, Service: "maternity", N: 2, Sent: t0}
+	c := pathway.Checkin{Token: token, Kind: pathway.CheckinForCase, Case: 7, Service: "maternity", N: 2, Sent: t0}
 	if err := st.SaveCheckin(context.Background(), person, c, 14*24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func TestCheckinRoundTrip(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("GetCheckin = %v, %v", ok, err)
 	}
-	want := store.Checkin{Token: "aaaaaaaaaaaaaaaaaaaa", Kind: store.CheckinForCase, Case: 7, Service: "maternity", N: 2, Sent: t0}
+	want := pathway.Checkin{Token: "aaaaaaaaaaaaaaaaaaaa", Kind: pathway.CheckinForCase, Case: 7, Service: "maternity", N: 2, Sent: t0}
 	if got != want {
 		t.Errorf("GetCheckin = %+v, want %+v", got, want)
 	}
@@ -50,11 +51,11 @@ func TestAnswersAreTheAnswerersAloneAndOncePerCheckin(t *testing.T) {
 	ctx := context.Background()
 	keep := 90 * 24 * time.Hour
 	sentCheckin(t, st, "console:sam", "bbbbbbbbbbbbbbbbbbbb")
-	a := store.CheckinAnswer{At: t0, Value: 2, Label: "Finding it hard"}
+	a := pathway.CheckinAnswer{At: t0, Value: 2, Label: "Finding it hard"}
 
 	// Someone else holding sam's token writes nothing, anywhere.
 	res, err := st.AnswerCheckin(ctx, "console:lee", "bbbbbbbbbbbbbbbbbbbb", a, keep)
-	if err != nil || res != store.AnswerUnknown {
+	if err != nil || res != pathway.AnswerUnknown {
 		t.Fatalf("answer by another person = %v, %v; want AnswerUnknown", res, err)
 	}
 	for _, p := range []string{"console:sam", "console:lee"} {
@@ -63,11 +64,11 @@ func TestAnswersAreTheAnswerersAloneAndOncePerCheckin(t *testing.T) {
 		}
 	}
 
-	if res, err := st.AnswerCheckin(ctx, "console:sam", "bbbbbbbbbbbbbbbbbbbb", a, keep); err != nil || res != store.AnswerRecorded {
+	if res, err := st.AnswerCheckin(ctx, "console:sam", "bbbbbbbbbbbbbbbbbbbb", a, keep); err != nil || res != pathway.AnswerRecorded {
 		t.Fatalf("answer = %v, %v", res, err)
 	}
-	a2 := store.CheckinAnswer{At: t0.Add(time.Minute), Value: 4, Label: "Doing OK"}
-	if res, err := st.AnswerCheckin(ctx, "console:sam", "bbbbbbbbbbbbbbbbbbbb", a2, keep); err != nil || res != store.AnswerAlready {
+	a2 := pathway.CheckinAnswer{At: t0.Add(time.Minute), Value: 4, Label: "Doing OK"}
+	if res, err := st.AnswerCheckin(ctx, "console:sam", "bbbbbbbbbbbbbbbbbbbb", a2, keep); err != nil || res != pathway.AnswerAlready {
 		t.Fatalf("second answer = %v, %v; want AnswerAlready", res, err)
 	}
 	got, err := st.CheckinAnswers(ctx, "console:sam", keep, t0.Add(time.Hour))
@@ -94,7 +95,7 @@ func TestAnswersExpire(t *testing.T) {
 	keep := time.Hour
 
 	sentCheckin(t, st, "console:sam", "cccccccccccccccccccc")
-	if _, err := st.AnswerCheckin(ctx, "console:sam", "cccccccccccccccccccc", store.CheckinAnswer{At: t0, Value: 1, Label: "Really struggling"}, keep); err != nil {
+	if _, err := st.AnswerCheckin(ctx, "console:sam", "cccccccccccccccccccc", pathway.CheckinAnswer{At: t0, Value: 1, Label: "Really struggling"}, keep); err != nil {
 		t.Fatal(err)
 	}
 	// The key expires with the newest answer.
@@ -119,10 +120,10 @@ func TestAnswersExpire(t *testing.T) {
 	// A new answer trims older ones on write, and refreshes the expiry.
 	sentCheckin(t, st, "console:sam", "dddddddddddddddddddd")
 	sentCheckin(t, st, "console:sam", "eeeeeeeeeeeeeeeeeeee")
-	if _, err := st.AnswerCheckin(ctx, "console:sam", "dddddddddddddddddddd", store.CheckinAnswer{At: t0, Value: 3, Label: "Getting by"}, keep); err != nil {
+	if _, err := st.AnswerCheckin(ctx, "console:sam", "dddddddddddddddddddd", pathway.CheckinAnswer{At: t0, Value: 3, Label: "Getting by"}, keep); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AnswerCheckin(ctx, "console:sam", "eeeeeeeeeeeeeeeeeeee", store.CheckinAnswer{At: t0.Add(3 * time.Hour), Value: 4, Label: "Doing OK"}, keep); err != nil {
+	if _, err := st.AnswerCheckin(ctx, "console:sam", "eeeeeeeeeeeeeeeeeeee", pathway.CheckinAnswer{At: t0.Add(3 * time.Hour), Value: 4, Label: "Doing OK"}, keep); err != nil {
 		t.Fatal(err)
 	}
 	if n := rdb.ZCard(ctx, key).Val(); n != 1 {
@@ -136,12 +137,12 @@ func TestForgetCheckinAnswers(t *testing.T) {
 	keep := 24 * time.Hour
 	for i, tok := range []string{"f0000000000000000000", "f1111111111111111111"} {
 		sentCheckin(t, st, "console:sam", tok)
-		if _, err := st.AnswerCheckin(ctx, "console:sam", tok, store.CheckinAnswer{At: t0.Add(time.Duration(i) * time.Minute), Value: 2, Label: "Finding it hard"}, keep); err != nil {
+		if _, err := st.AnswerCheckin(ctx, "console:sam", tok, pathway.CheckinAnswer{At: t0.Add(time.Duration(i) * time.Minute), Value: 2, Label: "Finding it hard"}, keep); err != nil {
 			t.Fatal(err)
 		}
 	}
 	sentCheckin(t, st, "console:lee", "f2222222222222222222")
-	if _, err := st.AnswerCheckin(ctx, "console:lee", "f2222222222222222222", store.CheckinAnswer{At: t0, Value: 3, Label: "Getting by"}, keep); err != nil {
+	if _, err := st.AnswerCheckin(ctx, "console:lee", "f2222222222222222222", pathway.CheckinAnswer{At: t0, Value: 3, Label: "Getting by"}, keep); err != nil {
 		t.Fatal(err)
 	}
 	n, err := st.ForgetCheckinAnswers(ctx, "console:sam", keep, t0.Add(time.Hour))
@@ -160,17 +161,17 @@ func TestPersonSettings(t *testing.T) {
 	st := storetest.New(t)
 	ctx := context.Background()
 	got, err := st.PersonSettings(ctx, "console:sam")
-	if err != nil || got != (store.PersonSettings{}) {
+	if err != nil || got != (pathway.PersonSettings{}) {
 		t.Fatalf("new person = %+v, %v", got, err)
 	}
 	steps := []struct {
 		do   func() error
-		want store.PersonSettings
+		want pathway.PersonSettings
 	}{
-		{func() error { return st.SetCheckinsOff(ctx, "console:sam", true) }, store.PersonSettings{CheckinsOff: true}},
-		{func() error { return st.SetPersonService(ctx, "console:sam", "maternity") }, store.PersonSettings{CheckinsOff: true, Service: "maternity"}},
-		{func() error { return st.SetPersonService(ctx, "console:sam", "") }, store.PersonSettings{CheckinsOff: true, Service: "maternity"}},
-		{func() error { return st.SetCheckinsOff(ctx, "console:sam", false) }, store.PersonSettings{Service: "maternity"}},
+		{func() error { return st.SetCheckinsOff(ctx, "console:sam", true) }, pathway.PersonSettings{CheckinsOff: true}},
+		{func() error { return st.SetPersonService(ctx, "console:sam", "maternity") }, pathway.PersonSettings{CheckinsOff: true, Service: "maternity"}},
+		{func() error { return st.SetPersonService(ctx, "console:sam", "") }, pathway.PersonSettings{CheckinsOff: true, Service: "maternity"}},
+		{func() error { return st.SetCheckinsOff(ctx, "console:sam", false) }, pathway.PersonSettings{Service: "maternity"}},
 	}
 	for i, s := range steps {
 		if err := s.do(); err != nil {
