@@ -289,28 +289,22 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (Result, error) {
 			if it.c != nil {
 				it.reminders = it.c.Reminders(s.cfg.Policy, now)
 				for _, r := range it.reminders {
-					queries = append(queries, store.SentQuery{Partition: cl.Partition, Member: cl.Member, Occurrence: r.Occurrence})
+					queries = append(queries, it.sentQuery(r.Occurrence))
 				}
 			}
 		} else if j, ok := loaded.Jobs[cl.JobID()]; ok {
 			it.job = &j
-			queries = append(queries, store.SentQuery{Partition: cl.Partition, Member: cl.Member, Occurrence: jobOccurrence(j)})
+			queries = append(queries, it.sentQuery(jobOccurrence(j)))
 		}
 		work = append(work, it)
 	}
-	sent, err := s.cfg.Store.WasSent(ctx, queries)
+	sent, err := s.wasSent(ctx, queries)
 	if err != nil {
 		s.releaseAll(claims, now)
 		return res, err
 	}
-	k := 0
 	for _, it := range work {
-		n := len(it.reminders)
-		if it.job != nil {
-			n = 1
-		}
-		it.already = sent[k : k+n]
-		k += n
+		it.sent = sent
 	}
 	s.cfg.Metrics.Reminders("due", len(work))
 	var oldest time.Time
@@ -386,8 +380,8 @@ type item struct {
 	c         *pathway.Case
 	reminders []pathway.Reminder
 	job       *store.Job
-	already   []bool
-	acks      *ackGroup // the tick's acknowledgements in flight
+	sent      map[store.SentQuery]bool // the tick's "already sent?" answers
+	acks      *ackGroup                // the tick's acknowledgements in flight
 }
 
 // maxAcksInFlight bounds the acknowledgements a tick has waiting at once.
@@ -397,6 +391,32 @@ const maxAcksInFlight = 256
 type ackGroup struct {
 	wg  sync.WaitGroup
 	sem chan struct{}
+}
+
+// sentQuery is how the store is asked whether occurrence of this claim went.
+func (it *item) sentQuery(occurrence string) store.SentQuery {
+	return store.SentQuery{Partition: it.claim.Partition, Member: it.claim.Member, Occurrence: occurrence}
+}
+
+// wasSent says whether occurrence of this claim was already sent, by
+// another replica or by a run that crashed before acknowledging it.
+func (it *item) wasSent(occurrence string) bool { return it.sent[it.sentQuery(occurrence)] }
+
+// wasSent asks the store in one round trip which of qs were already sent,
+// and keys each answer by its query so it is looked up, not counted out.
+func (s *Scheduler) wasSent(ctx context.Context, qs []store.SentQuery) (map[store.SentQuery]bool, error) {
+	answers, err := s.cfg.Store.WasSent(ctx, qs)
+	if err != nil {
+		return nil, err
+	}
+	if len(answers) != len(qs) {
+		return nil, fmt.Errorf("scheduler: the store answered %d of %d sent queries", len(answers), len(qs))
+	}
+	sent := make(map[store.SentQuery]bool, len(qs))
+	for i, q := range qs {
+		sent[q] = answers[i]
+	}
+	return sent, nil
 }
 
 func jobOccurrence(j store.Job) string { return fmt.Sprintf("run:%d", j.At.Unix()) }
@@ -431,8 +451,8 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 	// What another replica or a crashed run already sent is recorded, not
 	// resent; the rest goes to the named contact as one message.
 	var done, pending []pathway.Reminder
-	for i, r := range it.reminders {
-		if it.already[i] {
+	for _, r := range it.reminders {
+		if it.wasSent(r.Occurrence) {
 			done = append(done, r)
 		} else {
 			pending = append(pending, r)
@@ -610,7 +630,7 @@ func (s *Scheduler) ack(ctx context.Context, p pendingAck) error {
 func (s *Scheduler) runJob(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
 	j := *it.job
 	occ := jobOccurrence(j)
-	if it.already[0] {
+	if it.wasSent(occ) {
 		s.finishJob(ctx, it.claim, j, occ)
 		return 0, 0
 	}
