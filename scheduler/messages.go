@@ -263,3 +263,16 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// askToOpenReply asks a service's channel to help someone on case c open
+// hppbot once, so its messages can reach them. It names the case only.
+func askToOpenReply(c *pathway.Case, person string) bot.Reply {
+	where := "hppbot"
+	switch surface, _ := bot.SplitID(person); surface {
+	case bot.Teams:
+		where = "hppbot in Teams"
+	case bot.Slack:
+		where = "hppbot in Slack"
+	}
+	return bot.Reply{Text: fmt.Sprintf("Someone on *%s* needs to open %s once so reminders can reach them — saying hello in a chat with hppbot is enough. Their reminders are kept and tried again until then.", c.Name(), where)}
+}

@@ -1,0 +1,81 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Start runs the ticks and the digest on cron until Stop.
+func (s *Scheduler) Start() error {
+	loc := s.cfg.Policy.Location()
+	logger := cronLogger{s.cfg.Log}
+	s.cron = cron.New(cron.WithLocation(loc), cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	if _, err := s.cron.AddFunc(fmt.Sprintf("@every %s", s.cfg.Every), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Lease)
+		defer cancel()
+		s.tick(ctx)
+	}); err != nil {
+		return err
+	}
+	if _, err := s.cron.AddFunc(s.digestSpec(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.Digest(ctx, s.cfg.Clock()); err != nil {
+			s.cfg.Log.Warn("digest could not be sent", "err", cause(err))
+		}
+	}); err != nil {
+		return err
+	}
+	s.cron.Start()
+	return nil
+}
+
+// tick is one run of the cron: it skips while Redis does not answer,
+// saying so once per outage, and says when it answers again.
+func (s *Scheduler) tick(ctx context.Context) {
+	if _, err := s.Tick(ctx, s.cfg.Clock()); err != nil {
+		s.cfg.Metrics.TickError()
+		if s.outage.Add(1) == 1 {
+			s.cfg.Log.Warn("reminders paused: the store is not answering; what falls due waits and is caught up when it answers", "err", cause(err))
+		}
+		return
+	}
+	if n := s.outage.Swap(0); n > 0 {
+		s.cfg.Log.Info("the store answers again; reminders are catching up", "ticks_skipped", n)
+	}
+}
+
+// Stop stops the cron and waits for a running tick: the sends in flight
+// finish and are recorded, and the claims it had not reached are released
+// so another replica can take them straight away. A sent reminder that
+// could not be recorded (Redis not answering) is tried once more.
+func (s *Scheduler) Stop() {
+	s.stopping.Store(true)
+	if s.cron != nil {
+		<-s.cron.Stop().Done()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.recordUnrecorded(ctx); err != nil {
+		s.cfg.Log.Error("stopping with sent reminders not recorded, because the store is not answering; they may be sent again", "count", s.unrecordedCount(), "err", cause(err))
+	}
+}
+
+// digestSpec is the cron line for the policy's digest time of day.
+func (s *Scheduler) digestSpec() string {
+	d := s.cfg.Policy.DigestAt
+	return fmt.Sprintf("%d %d * * *", int(d/time.Minute)%60, int(d/time.Hour))
+}
+
+// cronLogger puts the cron library's own lines into the scheduler's log.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", cause(err))...)
+}

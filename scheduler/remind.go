@@ -1,0 +1,119 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/store"
+)
+
+// reminded is what went out for a case and is to be recorded: the
+// reminders now done, the timeline events, and the occurrences to mark sent.
+type reminded struct {
+	done   []pathway.Reminder
+	events []pathway.Event
+	marks  []string
+}
+
+// process delivers one claim; it returns how many messages went and how
+// many failed.
+func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
+	switch {
+	case it.job != nil:
+		return s.runJob(ctx, it, svcs, now)
+	case it.c == nil:
+		if err := s.cfg.Store.Drop(ctx, it.claim); err != nil {
+			s.cfg.Log.Warn("could not drop a stale reminder", "member", it.claim.Member, "err", cause(err))
+		}
+		return 0, 0
+	}
+	return s.remind(ctx, it, svcs, now)
+}
+
+// remind sends a case's due reminders and records them. What another
+// replica or a crashed run already sent is recorded, not resent; the rest
+// goes to the named contact as one message.
+func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
+	var rec reminded
+	var pending []pathway.Reminder
+	for _, r := range it.reminders {
+		if it.wasSent(r.Occurrence) {
+			rec.done = append(rec.done, r)
+		} else {
+			pending = append(pending, r)
+		}
+	}
+	retry := false
+	if len(pending) > 0 {
+		if s.sendReminders(ctx, it.c, pending, svcs, now, &rec) {
+			sent++
+		} else {
+			failed++
+			retry = true
+		}
+	}
+	var notBefore time.Time
+	if retry {
+		// Whatever failed is tried again later; the marks stop repeats of what went.
+		notBefore = now.Add(s.cfg.Retry)
+		if len(rec.done) == 0 {
+			if err := s.cfg.Store.Release(ctx, it.claim, notBefore); err != nil {
+				s.cfg.Log.Warn("could not reschedule a failed reminder", "case", it.c.Name(), "err", cause(err))
+			}
+			return sent, failed
+		}
+	}
+	// With nothing owed after all, this still sets the case's next time,
+	// through the same compare-and-set as an acknowledgement, so a command
+	// that ran while the case was held can't leave a stale time behind.
+	s.acknowledge(ctx, it, rec, now, notBefore)
+	return sent, failed
+}
+
+// sendReminders sends pending as one message to the case's named contact
+// and, if that went, the escalations they call for; it adds what went to
+// rec. It reports false when the named contact's message did not go.
+func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) bool {
+	msgs := s.messagesFor(c, pending, svcs, now)
+	if err := s.deliver(ctx, msgs.primary); err != nil {
+		s.cfg.Log.Warn("reminder not delivered; will try again", "case", c.Name(), "err", err)
+		if errors.Is(err, bot.ErrNotReachable) {
+			s.askToOpen(ctx, c, msgs.primary.to, svcs, now)
+		}
+		return false
+	}
+	told := s.escalate(ctx, c, msgs.escalation)
+	for _, r := range pending {
+		rec.marks = append(rec.marks, r.Occurrence)
+		rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{msgs.primary.to}})
+		if r.Escalate {
+			switch {
+			case len(told) > 0:
+				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told})
+			case len(msgs.escalation) > 0:
+				r.Escalate = false // every escalation failed: try again with the next reminder
+			}
+			// With nobody to escalate to, the named contact keeps being reminded.
+		}
+		rec.done = append(rec.done, r)
+	}
+	return true
+}
+
+// escalate sends a case's escalations and returns who was told.
+func (s *Scheduler) escalate(ctx context.Context, c *pathway.Case, escalations []message) (told []string) {
+	for _, m := range escalations {
+		if err := s.deliver(ctx, m); err != nil {
+			s.cfg.Log.Warn("escalation not delivered; will try again", "case", c.Name(), "err", cause(err))
+			continue
+		}
+		told = append(told, m.to)
+	}
+	if len(told) > 0 {
+		s.cfg.Metrics.Reminders("escalated", 1)
+	}
+	return told
+}
