@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"hppbot/app"
 	"hppbot/bot"
 	"hppbot/handlers"
 	"hppbot/pathway"
@@ -58,12 +59,12 @@ func (b *inbox) reminders() map[string]int {
 // ticks counts the scheduler's ticks (it reports Deferred on every tick
 // that reaches Redis) and passes everything on to the real metrics.
 type ticks struct {
-	*metrics
+	*app.Metrics
 	ok, failed atomic.Int64
 }
 
-func (t *ticks) Deferred(n int) { t.ok.Add(1); t.metrics.Deferred(n) }
-func (t *ticks) TickError()     { t.failed.Add(1); t.metrics.TickError() }
+func (t *ticks) Deferred(n int) { t.ok.Add(1); t.Metrics.Deferred(n) }
+func (t *ticks) TickError()     { t.failed.Add(1); t.Metrics.TickError() }
 
 // eventually waits for cond, failing the test after limit.
 func eventually(t *testing.T, limit time.Duration, what string, cond func() bool) {
@@ -87,8 +88,8 @@ func (c *settable) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c
 func (c *settable) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
 // bench is hppbot wired as serve() wires it — the handler, the scheduler on
-// its cron, the metrics and the health endpoints — on a Redis of the test's
-// own, with a clock the test moves.
+// its cron, the metrics and the health endpoints — wired by app.New as main
+// wires them, on a Redis of the test's own, with a clock the test moves.
 type bench struct {
 	srv   *storetest.Server
 	st    *store.Store
@@ -128,15 +129,17 @@ func newBenchWith(t *testing.T, srv *storetest.Server, cfg *config) *bench {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	b := &bench{srv: srv, st: st, m: &ticks{metrics: newMetrics()}, box: newInbox(), clock: &settable{now: wedMorning}, logs: &syncBuffer{}}
-	b.m.watchRedis(st)
+	b := &bench{srv: srv, st: st, box: newInbox(), clock: &settable{now: wedMorning}, logs: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	b.h = handlers.New(handlers.Config{Store: st, Policy: cfg.Policy, Messenger: b.box, Admins: []string{"admin"},
-		Clock: b.clock.Now, Log: log, Observe: observer(b.m.metrics, log)})
-	b.sched = scheduler.New(scheduler.Config{Store: st, Policy: cfg.Policy, Messenger: b.box, Clock: b.clock.Now,
-		Log: log, Metrics: b.m, Every: time.Second})
+	core := app.New(app.Config{Store: st, Policy: cfg.Policy, Messenger: b.box, Admins: []string{"admin"},
+		Clock: b.clock.Now, Log: log, Every: time.Second,
+		SchedulerMetrics: func(m *app.Metrics) scheduler.Metrics {
+			b.m = &ticks{Metrics: m}
+			return b.m
+		}})
+	b.h, b.sched = core.Handlers, core.Scheduler
 	mux := http.NewServeMux()
-	healthRoutes(mux, st, b.m.metrics)
+	healthRoutes(mux, st, core.Metrics)
 	b.http = httptest.NewServer(mux)
 	t.Cleanup(b.http.Close)
 	return b
@@ -238,7 +241,7 @@ func TestRedisGoesAwayAndComesBack(t *testing.T) {
 		t.Errorf("contact after recovery: %s", got)
 	}
 
-	text := scrape(t, b.m.metrics)
+	text := scrape(t, b.m.Metrics)
 	for _, want := range []string{
 		`hpp_commands_total{command="open",outcome="unavailable"} 1`,
 		`hpp_commands_total{command="contact",outcome="ok"} 1`,

@@ -2,8 +2,8 @@
 // staff put the Harmed Patient Pathway into practice. With nothing
 // configured, `go run .` starts a terminal console on an embedded store.
 //
-// main.go is wiring only: read the configuration, build the store, the
-// handlers, the scheduler and the surfaces; run; shut down.
+// main.go is wiring only: read the configuration, build the store, the core
+// (app.New: metrics, handlers, scheduler) and the surfaces; run; shut down.
 package main
 
 import (
@@ -22,12 +22,11 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"hppbot/app"
 	"hppbot/bot"
 	"hppbot/bot/console"
 	"hppbot/bot/slack"
 	"hppbot/bot/teams"
-	"hppbot/handlers"
-	"hppbot/scheduler"
 	"hppbot/store"
 )
 
@@ -91,17 +90,13 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 // the ones in flight, let the scheduler acknowledge or release its claims.
 func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) error {
 	router := bot.Router{}
-	m := newMetrics()
-	m.watchRedis(st)
-	h := handlers.New(handlers.Config{
+	core := app.New(app.Config{
 		Store: st, Policy: cfg.Policy, Messenger: router, Admins: cfg.Admins, Log: log, Prompts: cfg.Prompts,
-		Observe: observer(m, log),
 	})
-	sched := scheduler.New(scheduler.Config{Store: st, Policy: cfg.Policy, Messenger: router, Log: log, Metrics: m})
-	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
+	h, sched := core.Handlers, core.Scheduler
 
 	mux := http.NewServeMux()
-	healthRoutes(mux, st, m)
+	healthRoutes(mux, st, core.Metrics)
 	var slackSurface *slack.Surface
 	if cfg.SlackToken != "" {
 		var err error
@@ -212,24 +207,16 @@ func runConsole(ctx context.Context, cfg *config, st *store.Store, log *slog.Log
 		In: stdin, Out: stdout, Clock: clock, Policy: cfg.Policy, Interactive: interactive, FilesDir: cfg.FilesDir,
 		OnAdvance: st.Advance,
 	})
-	messenger := bot.Router{bot.Console: con}
-	admins := cfg.Admins
-	m := newMetrics()
-	m.watchRedis(st)
-	h := handlers.New(handlers.Config{
-		Store: st, Policy: cfg.Policy, Messenger: messenger, Admins: admins,
-		EveryoneAdmin: len(admins) == 0, Clock: clock.Now, Log: log, Prompts: cfg.Prompts, Observe: observer(m, log),
+	core := app.New(app.Config{
+		Store: st, Policy: cfg.Policy, Messenger: bot.Router{bot.Console: con}, Admins: cfg.Admins,
+		EveryoneAdmin: len(cfg.Admins) == 0, Clock: clock.Now, Log: log, Prompts: cfg.Prompts, Workers: 1,
 	})
-	sched := scheduler.New(scheduler.Config{
-		Store: st, Policy: cfg.Policy, Messenger: messenger, Clock: clock.Now, Log: log, Workers: 1, Metrics: m,
-	})
-	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
-	con.SetHandler(h)
+	con.SetHandler(core.Handlers)
 	con.SetRunDue(func(ctx context.Context, until time.Time) error {
-		return sched.RunDue(ctx, until, clock.Set)
+		return core.Scheduler.RunDue(ctx, until, clock.Set)
 	})
 	if cfg.AddrSet {
-		stopOps, err := serveOps(cfg, st, m, log)
+		stopOps, err := serveOps(cfg, st, core.Metrics, log)
 		if err != nil {
 			log.Error("can't serve the health and metrics endpoints", "err", err)
 			return 1

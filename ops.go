@@ -19,6 +19,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"hppbot/app"
 	"hppbot/store"
 )
 
@@ -175,15 +176,6 @@ func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 	l.log.Log(ctx, level, "redis client", "detail", msg)
 }
 
-// observer is handlers.Config.Observe: it counts each command and logs it
-// at debug level — its name, outcome and time, never what was typed.
-func observer(m *metrics, log *slog.Logger) func(command, outcome string, took time.Duration) {
-	return func(command, outcome string, took time.Duration) {
-		m.Observe(command, outcome, took)
-		log.Debug("command answered", "command", command, "outcome", outcome, "took", took)
-	}
-}
-
 // maxBody bounds a request body. Slack and Teams send far less; anything
 // bigger is refused before a surface reads it.
 const maxBody = 1 << 20
@@ -193,7 +185,7 @@ func limitBody(h http.Handler) http.Handler { return http.MaxBytesHandler(h, max
 
 // healthRoutes adds GET /healthz (the process is up), GET /readyz (Redis
 // answers within a second) and GET /metrics.
-func healthRoutes(mux *http.ServeMux, st *store.Store, m *metrics) {
+func healthRoutes(mux *http.ServeMux, st *store.Store, m *app.Metrics) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -215,7 +207,7 @@ func healthRoutes(mux *http.ServeMux, st *store.Store, m *metrics) {
 // serveOps serves the health and metrics endpoints on HPP_ADDR beside the
 // console, so its readiness and counters can be watched. The returned
 // function shuts the server down, letting requests in flight finish.
-func serveOps(cfg *config, st *store.Store, m *metrics, log *slog.Logger) (func(), error) {
+func serveOps(cfg *config, st *store.Store, m *app.Metrics, log *slog.Logger) (func(), error) {
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("HPP_ADDR: %v", err)

@@ -12,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"hppbot/bot"
-	"hppbot/handlers"
-	"hppbot/pathway"
+	"hppbot/app"
 	"hppbot/store"
 	"hppbot/store/storetest"
 )
@@ -122,7 +120,7 @@ func redisAnswers() bool {
 }
 
 // scrape returns the text GET /metrics serves.
-func scrape(t *testing.T, m *metrics) string {
+func scrape(t *testing.T, m *app.Metrics) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
@@ -130,66 +128,6 @@ func scrape(t *testing.T, m *metrics) string {
 		t.Fatalf("GET /metrics: %d", rec.Code)
 	}
 	return rec.Body.String()
-}
-
-func TestMetrics(t *testing.T) {
-	m := newMetrics()
-	st := storetest.New(t)
-	m.watchRedis(st)
-	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := handlers.New(handlers.Config{Store: st, Policy: p, EveryoneAdmin: true, Observe: m.Observe})
-	ctx := context.Background()
-	for _, line := range []string{"/hpp open INC-1 harm=low Fall", "/hpp status HPP-1", "/hpp status HPP-9", "/hpp frobnicate", "/hpp open INC-2 9990000018"} {
-		h.Handle(ctx, bot.Request{Surface: bot.Console, Person: "console:lee", Text: line})
-	}
-	m.Reminders("due", 3)
-	m.Reminders("sent", 2)
-	m.Reminders("failed", 1)
-	m.Deferred(4)
-	m.Lag(90 * time.Second)
-	m.TickError()
-
-	// A client that can't reach Redis counts its failures by command.
-	down, err := store.Connect("redis://"+addr(storetest.FreePort(t)), "hpp:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer down.Close()
-	m.watchRedis(down)
-	if _, err := down.GetCase(ctx, 1); pathway.ErrorCode(err) != pathway.Unavailable {
-		t.Fatalf("GetCase on a dead Redis: %v", err)
-	}
-
-	text := scrape(t, m)
-	for _, want := range []string{
-		`hpp_commands_total{command="open",outcome="ok"} 1`,
-		`hpp_commands_total{command="open",outcome="identifiable"} 1`,
-		`hpp_commands_total{command="status",outcome="ok"} 1`,
-		`hpp_commands_total{command="status",outcome="not_found"} 1`,
-		`hpp_commands_total{command="unknown",outcome="unknown"} 1`,
-		`hpp_command_duration_seconds_count{command="status"} 2`,
-		`hpp_reminders_total{outcome="due"} 3`,
-		`hpp_reminders_total{outcome="sent"} 2`,
-		`hpp_reminders_total{outcome="failed"} 1`,
-		`hpp_reminders_total{outcome="escalated"} 0`,
-		`hpp_reminders_deferred 4`,
-		`hpp_scheduler_lag_seconds_bucket{le="120"} 1`,
-		`hpp_scheduler_tick_errors_total 1`,
-		`hpp_redis_errors_total{command="get"} 1`,
-		`hpp_redis_up 0`,
-		"go_goroutines",
-		"process_resident_memory_bytes",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("/metrics lacks %s", want)
-		}
-	}
-	if strings.Contains(text, "frobnicate") || strings.Contains(text, "INC-1") || strings.Contains(text, "lee") {
-		t.Errorf("/metrics holds something typed:\n%s", text)
-	}
 }
 
 func TestRequestBodiesAreBounded(t *testing.T) {

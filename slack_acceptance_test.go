@@ -21,10 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"hppbot/app"
 	"hppbot/bot"
 	"hppbot/bot/slack"
-	"hppbot/handlers"
-	"hppbot/scheduler"
 	"hppbot/store"
 	"hppbot/store/storetest"
 )
@@ -134,13 +133,14 @@ func TestSlackAcceptance(t *testing.T) {
 
 	// 3. The nudge: the scheduler's tick after the first contact falls due.
 	router := bot.Router{}
-	surface, err := slack.New(slack.Config{Token: cfg.SlackToken, APIURL: cfg.SlackAPI, Handler: handlers.New(handlers.Config{Store: st, Policy: cfg.Policy}), Log: log})
+	core := app.New(app.Config{Store: st, Policy: cfg.Policy, Messenger: router, Log: log, Workers: 1})
+	surface, err := slack.New(slack.Config{Token: cfg.SlackToken, APIURL: cfg.SlackAPI, Handler: core.Handlers, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer surface.Close()
 	router[bot.Slack] = surface
-	sched := scheduler.New(scheduler.Config{Store: st, Policy: cfg.Policy, Messenger: router, Log: log, Workers: 1})
+	sched := core.Scheduler
 	at := c.NextContact.Add(time.Hour)
 	if !cfg.Policy.Calendar.InWorkingHours(at) {
 		at = cfg.Policy.Calendar.NextWorkingStart(at).Add(time.Minute)

@@ -10,11 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"hppbot/app"
 	"hppbot/bot"
 	"hppbot/bot/console"
-	"hppbot/handlers"
 	"hppbot/pathway"
-	"hppbot/scheduler"
 	"hppbot/store/storetest"
 )
 
@@ -35,12 +34,11 @@ func run(t *testing.T, start time.Time, script ...string) string {
 		In: strings.NewReader(strings.Join(script, "\n") + "\n"), Out: &out, Clock: clock, Policy: p,
 		FilesDir: t.TempDir(), OnAdvance: st.Advance,
 	})
-	router := bot.Router{bot.Console: con}
-	h := handlers.New(handlers.Config{Store: st, Policy: p, Messenger: router, EveryoneAdmin: true, Clock: clock.Now})
-	sched := scheduler.New(scheduler.Config{Store: st, Policy: p, Messenger: router, Clock: clock.Now, Workers: 1})
-	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
-	con.SetHandler(h)
-	con.SetRunDue(func(ctx context.Context, until time.Time) error { return sched.RunDue(ctx, until, clock.Set) })
+	core := app.New(app.Config{
+		Store: st, Policy: p, Messenger: bot.Router{bot.Console: con}, EveryoneAdmin: true, Clock: clock.Now, Workers: 1,
+	})
+	con.SetHandler(core.Handlers)
+	con.SetRunDue(func(ctx context.Context, until time.Time) error { return core.Scheduler.RunDue(ctx, until, clock.Set) })
 	if err := con.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

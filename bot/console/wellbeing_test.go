@@ -1,45 +1,16 @@
 package console_test
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
 	"time"
-
-	"hppbot/bot"
-	"hppbot/bot/console"
-	"hppbot/handlers"
-	"hppbot/pathway"
-	"hppbot/scheduler"
-	"hppbot/store/storetest"
 )
 
 // consoleWellbeing pipes a script through the console wired as main wires
 // it — check-in jobs included — on its own store, from a fixed moment.
 func consoleWellbeing(t *testing.T, start time.Time, script ...string) string {
 	t.Helper()
-	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := storetest.New(t)
-	clock := console.NewClock(start.In(p.Location()))
-	var out bytes.Buffer
-	con := console.New(console.Config{
-		In: strings.NewReader(strings.Join(script, "\n") + "\n"), Out: &out, Clock: clock, Policy: p,
-		FilesDir: t.TempDir(), OnAdvance: st.Advance,
-	})
-	router := bot.Router{bot.Console: con}
-	h := handlers.New(handlers.Config{Store: st, Policy: p, Messenger: router, EveryoneAdmin: true, Clock: clock.Now})
-	sched := scheduler.New(scheduler.Config{Store: st, Policy: p, Messenger: router, Clock: clock.Now, Workers: 1})
-	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
-	con.SetHandler(h)
-	con.SetRunDue(func(ctx context.Context, until time.Time) error { return sched.RunDue(ctx, until, clock.Set) })
-	if err := con.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return out.String()
+	return run(t, start, script...)
 }
 
 // wbWednesday is Wednesday 25 November 2026, 10:00 in London.

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"hppbot/app"
 	"hppbot/bot"
-	"hppbot/handlers"
 	"hppbot/pathway"
 	"hppbot/store"
 	"hppbot/store/storetest"
@@ -142,13 +142,13 @@ func (f *fakeSlack) methods() []string {
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 
-// testBed is a Slack surface on a real handler and store, with a fake
-// Slack behind it.
+// testBed is a Slack surface on the real handlers and a store, wired by
+// app.New as main wires them, with a fake Slack behind it.
 type testBed struct {
 	t       testing.TB
 	slack   *fakeSlack
 	store   *store.Store
-	handler *handlers.Handler
+	handler Handler
 	surface *Surface
 	mux     *http.ServeMux
 	logMu   *sync.Mutex
@@ -174,7 +174,7 @@ func newTestBed(t testing.TB, tweak ...func(*Config)) *testBed {
 		t.Fatal(err)
 	}
 	router := bot.Router{}
-	h := handlers.New(handlers.Config{Store: st, Policy: p, Messenger: router})
+	h := app.New(app.Config{Store: st, Policy: p, Messenger: router}).Handlers
 	fs := newFakeSlack(t)
 	logs := &strings.Builder{}
 	logMu := &sync.Mutex{}

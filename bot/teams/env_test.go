@@ -19,8 +19,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v4"
 
+	"hppbot/app"
 	"hppbot/bot"
-	"hppbot/handlers"
 	"hppbot/pathway"
 	"hppbot/store"
 	"hppbot/store/storetest"
@@ -269,7 +269,8 @@ type env struct {
 	conn  *connector
 	st    *store.Store
 	s     *Surface
-	h     *handlers.Handler
+	h     Handler
+	p     *pathway.Policy
 }
 
 func newEnv(t testing.TB) *env {
@@ -280,7 +281,8 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	router := bot.Router{}
-	e.h = handlers.New(handlers.Config{Store: e.st, Policy: p, Messenger: router})
+	e.p = p
+	e.h = app.New(app.Config{Store: e.st, Policy: p, Messenger: router}).Handlers
 	e.s = e.surface(t, e.h)
 	router[bot.Teams] = e.s
 	return e

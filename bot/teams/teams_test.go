@@ -17,8 +17,8 @@ import (
 	"github.com/golang-jwt/jwt/v4"
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
+	"hppbot/app"
 	"hppbot/bot"
-	"hppbot/handlers"
 	"hppbot/store"
 )
 
@@ -280,7 +280,7 @@ func TestChannelCommandWithMentions(t *testing.T) {
 	if _, ok, _ := e.st.Service(ctx, "maternity"); ok {
 		t.Error("a non-admin set up a service")
 	}
-	admin := handlers.New(handlers.Config{Store: e.st, Policy: e.h.Policy, Admins: []string{"teams:aad-sam"}, Messenger: bot.Router{bot.Teams: e.s}})
+	admin := app.New(app.Config{Store: e.st, Policy: e.p, Admins: []string{"teams:aad-sam"}, Messenger: bot.Router{bot.Teams: e.s}}).Handlers
 	e.s = e.surface(t, admin)
 	if code := e.post(t, e.channelMessage("3003", "service maternity channel=here"), e.bearer(t)); code != http.StatusOK {
 		t.Fatal(code)

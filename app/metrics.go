@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -16,12 +16,12 @@ import (
 	"hppbot/store"
 )
 
-// metrics is what GET /metrics shows, on a registry of hppbot's own (not
+// Metrics is what GET /metrics shows, on a registry of hppbot's own (not
 // the process-wide default, so nothing else registers into it by
 // accident). Every name starts hpp_; docs/operations.md describes each.
 // Labels hold command names, outcomes and Redis command names only: never
 // a person, a case or anything typed.
-type metrics struct {
+type Metrics struct {
 	reg         *prometheus.Registry
 	commands    *prometheus.CounterVec
 	commandTime *prometheus.HistogramVec
@@ -36,8 +36,9 @@ type metrics struct {
 // reminderOutcomes are the outcomes the scheduler reports.
 var reminderOutcomes = []string{"due", "sent", "failed", "escalated"}
 
-func newMetrics() *metrics {
-	m := &metrics{
+// NewMetrics returns the metrics, every series at zero.
+func NewMetrics() *Metrics {
+	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hpp_commands_total",
@@ -85,34 +86,34 @@ func newMetrics() *metrics {
 
 // Observe is handlers.Config.Observe: one command answered. The handler
 // names unknown commands "unknown", so the labels stay a small, fixed set.
-func (m *metrics) Observe(command, outcome string, took time.Duration) {
+func (m *Metrics) Observe(command, outcome string, took time.Duration) {
 	m.commands.WithLabelValues(command, outcome).Inc()
 	m.commandTime.WithLabelValues(command).Observe(took.Seconds())
 }
 
 // Reminders implements scheduler.Metrics.
-func (m *metrics) Reminders(outcome string, n int) {
+func (m *Metrics) Reminders(outcome string, n int) {
 	if n > 0 {
 		m.reminders.WithLabelValues(outcome).Add(float64(n))
 	}
 }
 
 // Deferred implements scheduler.Metrics.
-func (m *metrics) Deferred(n int) { m.deferred.Set(float64(n)) }
+func (m *Metrics) Deferred(n int) { m.deferred.Set(float64(n)) }
 
 // Lag implements scheduler.Metrics.
-func (m *metrics) Lag(d time.Duration) { m.lag.Observe(d.Seconds()) }
+func (m *Metrics) Lag(d time.Duration) { m.lag.Observe(d.Seconds()) }
 
 // TickError implements scheduler.Metrics.
-func (m *metrics) TickError() { m.tickErrors.Inc() }
+func (m *Metrics) TickError() { m.tickErrors.Inc() }
 
 // Handler serves the registry in Prometheus's text format.
-func (m *metrics) Handler() http.Handler {
+func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
 // Hook returns a go-redis hook counting failed commands by name.
-func (m *metrics) Hook() redis.Hook { return redisErrorHook{failed: m.redisErrors, up: m.redisUp} }
+func (m *Metrics) Hook() redis.Hook { return redisErrorHook{failed: m.redisErrors, up: m.redisUp} }
 
 type redisErrorHook struct {
 	failed *prometheus.CounterVec
@@ -185,5 +186,5 @@ func redisCommandLabel(name string) string {
 	return name
 }
 
-// watchRedis adds the metrics hook to the store's client.
-func (m *metrics) watchRedis(st *store.Store) { st.Client().AddHook(m.Hook()) }
+// WatchRedis adds the metrics hook to the store's client.
+func (m *Metrics) WatchRedis(st *store.Store) { st.Client().AddHook(m.Hook()) }

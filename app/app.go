@@ -1,0 +1,93 @@
+// Package app wires hppbot's core on one store: the metrics, the handlers
+// and the scheduler, with the check-in job registered. main (serving and
+// the console), the system and fault tests and each surface's tests build
+// through New, so what they run is wired the way production is.
+//
+// It never imports a surface (bot/slack, bot/teams, bot/console): the
+// surfaces' tests import it, and a surface reaches the handlers only
+// through its own small Handler interface.
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/handlers"
+	"hppbot/pathway"
+	"hppbot/prompts"
+	"hppbot/scheduler"
+	"hppbot/store"
+)
+
+// Config says what to wire. Only Store and Policy are needed; the zero
+// value of every other field is what a server uses.
+type Config struct {
+	Store     *store.Store
+	Policy    *pathway.Policy
+	Messenger bot.Messenger // DMs and channel posts; the surfaces, added as they start
+	// Admins may set up services and see every case (person ids or a
+	// platform's own ids).
+	Admins []string
+	// EveryoneAdmin makes everyone an admin: the console with no HPP_ADMINS.
+	EveryoneAdmin bool
+	Clock         func() time.Time // nil: time.Now
+	Log           *slog.Logger     // nil: discarded
+	Prompts       *prompts.Library // nil: the built-in cards
+	// Workers is how many scheduler workers send at once; 0 is the
+	// scheduler's default, and the console uses 1 for a stable transcript.
+	Workers int
+	// Every is how often the scheduler ticks; 0 is the scheduler's default.
+	Every time.Duration
+	// SchedulerMetrics, when set, is given the app's metrics and returns
+	// what the scheduler reports to instead (a test counting ticks wraps
+	// them); nil: the app's metrics.
+	SchedulerMetrics func(*Metrics) scheduler.Metrics
+}
+
+// App is hppbot's core, wired.
+type App struct {
+	Store     *store.Store
+	Metrics   *Metrics
+	Handlers  *handlers.Handler
+	Scheduler *scheduler.Scheduler
+}
+
+// New builds the metrics (watching the store's Redis commands), the
+// handlers (counting and logging each command) and the scheduler, and
+// registers the check-in job. Nothing starts: the caller starts the
+// scheduler (Scheduler.Start) or drives it (Tick, RunDue).
+func New(cfg Config) *App {
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := NewMetrics()
+	if cfg.Store != nil {
+		m.WatchRedis(cfg.Store)
+	}
+	h := handlers.New(handlers.Config{
+		Store: cfg.Store, Policy: cfg.Policy, Messenger: cfg.Messenger, Admins: cfg.Admins,
+		EveryoneAdmin: cfg.EveryoneAdmin, Clock: cfg.Clock, Log: log, Prompts: cfg.Prompts,
+		Observe: observer(m, log),
+	})
+	var sm scheduler.Metrics = m
+	if cfg.SchedulerMetrics != nil {
+		sm = cfg.SchedulerMetrics(m)
+	}
+	sched := scheduler.New(scheduler.Config{
+		Store: cfg.Store, Policy: cfg.Policy, Messenger: cfg.Messenger, Clock: cfg.Clock, Log: log,
+		Metrics: sm, Workers: cfg.Workers, Every: cfg.Every,
+	})
+	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
+	return &App{Store: cfg.Store, Metrics: m, Handlers: h, Scheduler: sched}
+}
+
+// observer is handlers.Config.Observe: it counts each command and logs it
+// at debug level — its name, outcome and time, never what was typed.
+func observer(m *Metrics, log *slog.Logger) func(command, outcome string, took time.Duration) {
+	return func(command, outcome string, took time.Duration) {
+		m.Observe(command, outcome, took)
+		log.Debug("command answered", "command", command, "outcome", outcome, "took", took)
+	}
+}
