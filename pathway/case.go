@@ -17,8 +17,11 @@ type Case struct {
 	ID      int64
 	Ref     string // the local incident reference, e.g. INC-1042
 	Service string
-	Harm    Harm
+	Harm    Harm // physical harm (axes.go); "" when not recorded
 	Summary string
+
+	Psych     Harm      // psychological harm: none, low, moderate, severe; "" when not recorded
+	Prolonged Prolonged // psychological harm lasting, or likely to last, 28 days or more
 
 	CandourMode CandourMode
 	DutyApplies bool      // the Duty of Candour applies, decided when the case was opened

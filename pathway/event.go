@@ -19,6 +19,8 @@ const (
 	EventReopened   EventKind = "reopened"
 	EventReminder   EventKind = "reminder"   // a nudge went to someone
 	EventEscalation EventKind = "escalation" // the pathway lead and channel were told
+	EventCorrected  EventKind = "corrected"  // a fact of the case changed: Step the field, From and To its values
+	EventStruck     EventKind = "struck"     // an entry marked as recorded in error: Target its id
 )
 
 // Bot is the actor for what hppbot does on its own.
@@ -39,14 +41,26 @@ type Event struct {
 	Next   time.Time // contact: the next one due; snooze: until
 	Every  Span      // plan: the agreed cadence
 	People []string  // lead: [from, to]; involve: added; reminder/escalation: who was told
-	Note   string    // free text as typed (already checked for identifiers)
+	Note   string    // free text as typed (already checked for identifiers); a correction or strike: the reason
+	From   string    // corrected: the old value, as stored
+	To     string    // corrected: the new value, as stored
+	Target string    // struck: the id of the entry recorded in error
+
+	// Worked out when a timeline is read (ReadTimeline), never stored.
+	No       int    // the entry's number, in the order entries were recorded (1 is the first)
+	StruckBy *Event // the entry that marked this one as recorded in error, if any
+	Strikes  int    // struck: the number of the entry it marks as recorded in error
 }
 
 // CountsAsContact reports whether the event was a communication with the
 // patient or family: a logged contact, a Duty of Candour notification,
 // written follow-up or update, or findings shared with the family. Each
 // answers reminders about contact and sets when the next one is due.
+// An entry recorded in error counts as nothing.
 func (e Event) CountsAsContact() bool {
+	if e.StruckBy != nil {
+		return false
+	}
 	switch e.Kind {
 	case EventContact:
 		return true
@@ -56,4 +70,35 @@ func (e Event) CountsAsContact() bool {
 		return e.Step == "findings"
 	}
 	return false
+}
+
+// Struck reports whether the entry was marked as recorded in error.
+func (e Event) Struck() bool { return e.StruckBy != nil }
+
+// ReadTimeline works out, for a case's entries in the order they were
+// recorded, each one's number and which were later marked as recorded in
+// error. Nothing is ever removed from a timeline: a strike is an entry of
+// its own that names the entry it marks, and it is read here.
+func ReadTimeline(events []Event) {
+	at := make(map[string]int, len(events))
+	for i := range events {
+		events[i].No = i + 1
+		events[i].StruckBy = nil
+		if events[i].ID != "" {
+			at[events[i].ID] = i
+		}
+	}
+	for i := range events {
+		e := events[i]
+		if e.Kind != EventStruck || e.Target == "" {
+			continue
+		}
+		j, ok := at[e.Target]
+		if !ok || j >= i || events[j].StruckBy != nil {
+			continue
+		}
+		events[i].Strikes = events[j].No
+		strike := events[i]
+		events[j].StruckBy = &strike
+	}
 }

@@ -292,6 +292,7 @@ func decodeEntries(id int64, res []any) ([]pathway.Event, error) {
 			}
 		}
 	}
+	pathway.ReadTimeline(out)
 	return out, nil
 }
 

@@ -54,6 +54,8 @@ type wireCase struct {
 	WNudged  int64            `json:"wn,omitempty"`
 	CEsc     bool             `json:"ce,omitempty"`
 	Delay    bool             `json:"dl,omitempty"`
+	Psych    string           `json:"ph,omitempty"`
+	Prolong  string           `json:"pl,omitempty"`
 }
 
 type wirePlan struct {
@@ -117,6 +119,7 @@ func caseWire(c *pathway.Case) wireCase {
 		Snoozed: unix(c.SnoozedUntil), Round: c.Round, CRound: c.CandourRound, Nudges: c.ContactNudges, LastN: unix(c.LastNudge),
 		Esc: c.Escalated, NStage: c.NotifyStage, WStage: c.WrittenStage, NNudged: unix(c.NotifyNudged),
 		WNudged: unix(c.WrittenNudged), CEsc: c.CandourEscalated, Delay: c.DelayAsked,
+		Psych: string(c.Psych), Prolong: string(c.Prolonged),
 	}
 	if c.Plan != nil {
 		w.Plan = &wirePlan{Every: c.Plan.Every.String(), Via: c.Plan.Via, Note: c.Plan.Note, Agreed: unix(c.Plan.Agreed)}
@@ -181,6 +184,8 @@ func (w *wireCase) appendJSON(b []byte) []byte {
 	b = jsonw.OptInt(b, "wn", w.WNudged)
 	b = jsonw.OptBool(b, "ce", w.CEsc)
 	b = jsonw.OptBool(b, "dl", w.Delay)
+	b = jsonw.OptString(b, "ph", w.Psych)
+	b = jsonw.OptString(b, "pl", w.Prolong)
 	return append(b, '}')
 }
 
@@ -226,6 +231,7 @@ func decodeCase(data []byte) (*pathway.Case, error) {
 		SnoozedUntil: fromUnix(w.Snoozed), Round: w.Round, CandourRound: w.CRound, ContactNudges: w.Nudges, LastNudge: fromUnix(w.LastN),
 		Escalated: w.Esc, NotifyStage: w.NStage, WrittenStage: w.WStage, NotifyNudged: fromUnix(w.NNudged),
 		WrittenNudged: fromUnix(w.WNudged), CandourEscalated: w.CEsc, DelayAsked: w.Delay,
+		Psych: pathway.Harm(w.Psych), Prolonged: pathway.Prolonged(w.Prolong),
 	}
 	if w.Plan != nil {
 		every, err := pathway.ParseSpan(w.Plan.Every)
@@ -249,6 +255,9 @@ type wireEvent struct {
 	Every  string   `json:"e,omitempty"`
 	People []string `json:"p,omitempty"`
 	Note   string   `json:"no,omitempty"`
+	From   string   `json:"fr,omitempty"`
+	To     string   `json:"to,omitempty"`
+	Target string   `json:"tg,omitempty"`
 }
 
 func encodeEvent(e pathway.Event) ([]byte, error) {
@@ -259,7 +268,7 @@ func encodeEvent(e pathway.Event) ([]byte, error) {
 // eventWire is e in its wire form.
 func eventWire(e pathway.Event) wireEvent {
 	w := wireEvent{At: unix(e.At), Actor: e.Actor, Kind: string(e.Kind), Step: e.Step, Stage: e.Stage, Via: e.Via,
-		Due: unix(e.Due), Next: unix(e.Next), People: e.People, Note: e.Note}
+		Due: unix(e.Due), Next: unix(e.Next), People: e.People, Note: e.Note, From: e.From, To: e.To, Target: e.Target}
 	if !e.Every.IsZero() {
 		w.Every = e.Every.String()
 	}
@@ -283,6 +292,9 @@ func (w *wireEvent) appendJSON(b []byte) []byte {
 	b = jsonw.OptString(b, "e", w.Every)
 	b = jsonw.OptStrings(b, "p", w.People)
 	b = jsonw.OptString(b, "no", w.Note)
+	b = jsonw.OptString(b, "fr", w.From)
+	b = jsonw.OptString(b, "to", w.To)
+	b = jsonw.OptString(b, "tg", w.Target)
 	return append(b, '}')
 }
 
@@ -292,7 +304,8 @@ func decodeEvent(id string, caseID int64, data []byte) (pathway.Event, error) {
 		return pathway.Event{}, err
 	}
 	e := pathway.Event{ID: id, Case: caseID, At: fromUnix(w.At), Actor: w.Actor, Kind: pathway.EventKind(w.Kind),
-		Step: w.Step, Stage: w.Stage, Via: w.Via, Due: fromUnix(w.Due), Next: fromUnix(w.Next), People: w.People, Note: w.Note}
+		Step: w.Step, Stage: w.Stage, Via: w.Via, Due: fromUnix(w.Due), Next: fromUnix(w.Next), People: w.People, Note: w.Note,
+		From: w.From, To: w.To, Target: w.Target}
 	if w.Every != "" {
 		if sp, err := pathway.ParseSpan(w.Every); err == nil {
 			e.Every = sp

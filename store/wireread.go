@@ -54,7 +54,7 @@ type caseKey struct {
 // caseKeys are the keys of a case record.
 var caseKeys = func() map[string]caseKey {
 	keys := []string{"v", "id", "r", "s", "h", "m", "cm", "da", "aw", "l", "i", "b", "o", "cl", "nc", "p", "fc", "lc",
-		"ct", "nf", "wr", "nd", "wd", "up", "na", "f", "pp", "sn", "rd", "cr", "cn", "ln", "es", "ns", "ws", "nn", "wn", "ce", "dl"}
+		"ct", "nf", "wr", "nd", "wd", "up", "na", "f", "pp", "sn", "rd", "cr", "cn", "ln", "es", "ns", "ws", "nn", "wn", "ce", "dl", "ph", "pl"}
 	m := make(map[string]caseKey, len(keys))
 	for i, k := range keys {
 		m[k] = caseKey{k, 1 << i}
@@ -143,6 +143,10 @@ func (r *reader) caseValue(key string, w *wireCase) bool {
 		return r.boolean(&w.CEsc)
 	case "dl":
 		return r.boolean(&w.Delay)
+	case "ph":
+		return r.str(&w.Psych)
+	case "pl":
+		return r.str(&w.Prolong)
 	}
 	return false
 }
