@@ -91,18 +91,24 @@ func PhysicalLabel(h Harm) string {
 	return string(h) + " physical harm"
 }
 
-// HarmSummary is both axes in a few words for a title, leaving out an axis
-// with nothing recorded: "moderate physical harm · moderate psychological
-// harm, prolonged (28 days or more)"; "" when neither is recorded.
+// HarmSummary is the harm in a few words for a title, leaving out an axis
+// with nothing recorded: "moderate harm" when only physical harm is
+// recorded (as before the two axes), "moderate physical harm · moderate
+// psychological harm, prolonged (28 days or more)" with both; "" when
+// neither is recorded.
 func (c *Case) HarmSummary() string {
-	var parts []string
-	if h := c.PhysicalHarm(); h != "" {
-		parts = append(parts, PhysicalLabel(h))
+	physical := c.PhysicalHarm()
+	psych, prolonged := c.PsychHarm()
+	switch {
+	case psych == "":
+		if physical == "" {
+			return ""
+		}
+		return physical.Label()
+	case physical == "":
+		return PsychLabel(psych, prolonged)
 	}
-	if psych, prolonged := c.PsychHarm(); psych != "" {
-		parts = append(parts, PsychLabel(psych, prolonged))
-	}
-	return strings.Join(parts, " · ")
+	return PhysicalLabel(physical) + " · " + PsychLabel(psych, prolonged)
 }
 
 // decideDuty works out whether the duty applies from what the person said

@@ -94,8 +94,9 @@ func TestHarmSummaryAndLevels(t *testing.T) {
 		want string
 	}{
 		{Case{}, ""},
-		{Case{Harm: HarmModerate}, "moderate physical harm"},
-		{Case{Harm: HarmDeath}, "fatal harm (death)"},
+		{Case{Harm: HarmModerate}, "moderate harm"},
+		{Case{Harm: HarmDeath}, "death"},
+		{Case{Harm: HarmDeath, Psych: HarmNone}, "fatal harm (death) · no psychological harm"},
 		{Case{Harm: HarmLow, Psych: HarmModerate, Prolonged: ProlongedNo}, "low physical harm · moderate psychological harm, not prolonged (under 28 days)"},
 		{Case{Psych: HarmNone}, "no psychological harm"},
 		{Case{Psych: HarmSevere}, "severe psychological harm"},
