@@ -43,7 +43,7 @@ func (h *Handler) caseCommands() []*command {
 		},
 		{
 			name:    "contact",
-			grammar: grammar{positional: 1, options: []string{"via", "next", "on"}, text: true},
+			grammar: grammar{positional: 1, options: []string{"via", "next", "on", againOption}, text: true},
 			run:     h.contact,
 			usage:   "contact <case> [via=phone|meeting|video|letter|email] [next=<date|dur>] [note]",
 			summary: "log a conversation or message with the patient or family",
@@ -63,7 +63,7 @@ func (h *Handler) caseCommands() []*command {
 		},
 		{
 			name:    "candour",
-			grammar: grammar{positional: 2, options: []string{"on"}, text: true},
+			grammar: grammar{positional: 2, options: []string{"on", againOption}, text: true},
 			run:     h.candour,
 			usage:   "candour <case> notified|written|update|na|delay [note]",
 			summary: "record a Duty of Candour step",
@@ -345,12 +345,22 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 			return bot.Reply{}, err
 		}
 	}
+	again, err := againGiven(cmd)
+	if err != nil {
+		return bot.Reply{}, err
+	}
 	var ev pathway.Event
 	old, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
 		var err error
 		ev, err = c.LogContact(in, req.Person, p, now)
+		if err == nil && !again {
+			err = h.checkRepeat(ctx, c, ev, now, "the contact", cmd)
+		}
 		return []pathway.Event{ev}, err
 	})
+	if q, ok := asked(err); ok {
+		return q, nil
+	}
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -424,10 +434,20 @@ func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bo
 			return bot.Reply{}, err
 		}
 	}
+	again, err := againGiven(cmd)
+	if err != nil {
+		return bot.Reply{}, err
+	}
 	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
 		ev, err := c.RecordCandour(step, cmd.Text, on.Date, req.Person, p, now)
+		if err == nil && !again {
+			err = h.checkRepeat(ctx, c, ev, now, candourStepName(p, step), cmd)
+		}
 		return []pathway.Event{ev}, err
 	})
+	if q, ok := asked(err); ok {
+		return q, nil
+	}
 	if err != nil {
 		return bot.Reply{}, err
 	}
