@@ -108,9 +108,14 @@ func TestCommandLine(t *testing.T) {
 			errs:    map[string]string{"text": "Sats=88% would be read as a setting"},
 		},
 		{
-			name:    "free text with = after the first word is kept",
+			name:    "free text with a setting after the first word",
 			answers: map[string][]string{"ref": {"INC-7"}, "text": {"Sats 88% with x=y later"}},
-			want:    "open INC-7 Sats 88% with x=y later",
+			errs:    map[string]string{"text": "x=y would be read as a setting rather than as your text. Please write it with a space instead of the =, like x y."},
+		},
+		{
+			name:    "free text with = that is not a setting is kept",
+			answers: map[string][]string{"ref": {"INC-7"}, "text": {"Sats 88% and 2+2=4 later"}},
+			want:    "open INC-7 Sats 88% and 2+2=4 later",
 		},
 	}
 	for _, tt := range tests {

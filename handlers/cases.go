@@ -450,6 +450,11 @@ func (h *Handler) family(ctx context.Context, req bot.Request, cmd Command) (bot
 	step := ""
 	if len(cmd.Args) > 1 {
 		step = strings.ToLower(cmd.Args[1])
+		// With parallel= the second word is not a step but the note's first.
+		if isParallel && !slices.Contains(pathway.FamilySteps, step) {
+			cmd.Text = strings.TrimSpace(cmd.Args[1] + " " + cmd.Text)
+			step = ""
+		}
 	}
 	switch {
 	case isParallel && step != "":

@@ -46,9 +46,32 @@ func TestParse(t *testing.T) {
 	}{
 		{
 			name: "options then text kept as typed", g: open, surface: bot.Console,
-			rest: "INC-1042 service=maternity harm=moderate Baby moved  to NICU, harm=x stays text",
-			want: Command{Args: []string{"INC-1042"}, Opts: map[string]string{"service": "maternity", "harm": "moderate"}, Text: "Baby moved  to NICU, harm=x stays text"},
+			rest: "INC-1042 service=maternity harm=moderate Baby moved  to NICU, 2+2=4 <c stays text",
+			want: Command{Args: []string{"INC-1042"}, Opts: map[string]string{"service": "maternity", "harm": "moderate"}, Text: "Baby moved  to NICU, 2+2=4 <c stays text"},
 		},
+		{
+			name: "options after the text are options", g: open, surface: bot.Console,
+			rest: "INC-20 Fall on ward harm=severe lead=@alex",
+			want: Command{Args: []string{"INC-20"}, Opts: map[string]string{"harm": "severe", "lead": "@alex"}, Text: "Fall on ward"},
+		},
+		{
+			name: "options inside the text are taken out of it", g: contact, surface: bot.Console,
+			rest: "HPP-1 Spoke  with mum next=3d about the  meeting via=phone",
+			want: Command{Args: []string{"HPP-1"}, Opts: map[string]string{"next": "3d", "via": "phone"}, Text: "Spoke  with mum about the  meeting"},
+		},
+		{
+			name: "options before the positional", g: contact, surface: bot.Console,
+			rest: "next=3d HPP-1 note",
+			want: Command{Args: []string{"HPP-1"}, Opts: map[string]string{"next": "3d"}, Text: "note"},
+		},
+		{
+			name: "mentions after the text are text", g: open, surface: bot.Console,
+			rest: "INC-1 Seen by @sam on the ward",
+			want: Command{Args: []string{"INC-1"}, Opts: map[string]string{}, Text: "Seen by @sam on the ward"},
+		},
+		{name: "an option repeated in the text", g: open, surface: bot.Console, rest: "INC-1042 harm=moderate Baby moved, harm=x", wantErr: "harm= is given twice"},
+		{name: "unknown option inside the text says how to keep it", g: contact, surface: bot.Console, rest: "HPP-1 Checked BP=90/60 today", wantErr: "write it with a space instead of the =, like BP 90/60"},
+		{name: "misspelt option after the text", g: open, surface: bot.Console, rest: "INC-20 Fall on ward hram=severe", wantErr: "did you mean harm="},
 		{
 			name: "console mentions", g: open, surface: bot.Console,
 			rest: "INC-1 @Sam @alex,@jo summary",
