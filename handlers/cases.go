@@ -165,7 +165,7 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		}
 	}
 	if v, ok := cmd.Opts["every"]; ok {
-		if in.Every, err = pathway.ParseSpan(v); err != nil {
+		if in.Every, err = pathway.ParseTypedSpan(v); err != nil {
 			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every=: %v", err)
 		}
 	}
@@ -370,7 +370,7 @@ func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if !ok {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Say how often you agreed to be in touch with every=, for example: /hpp plan %s every=1w via=phone", pathway.CaseName(id))
 	}
-	every, err := pathway.ParseSpan(v)
+	every, err := pathway.ParseTypedSpan(v)
 	if err != nil {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every=: %v", err)
 	}
@@ -559,7 +559,7 @@ func (h *Handler) snooze(ctx context.Context, req bot.Request, cmd Command) (bot
 	if len(cmd.Args) < 2 {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "For how long? For example: /hpp snooze %s 1d (at most %s)", pathway.CaseName(id), h.Policy.MaxSnooze)
 	}
-	span, err := pathway.ParseSpan(cmd.Args[1])
+	span, err := pathway.ParseTypedSpan(cmd.Args[1])
 	if err != nil {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%v", err)
 	}
