@@ -205,7 +205,7 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		})
 	}
 	reply := h.openedReply(c, now)
-	reply.Text += h.recordedAsInvolved(ctx, c, plans)
+	reply.Text += h.recordedAsInvolved(ctx, c, plans) + h.sayOpened(c, in)
 	return reply, nil
 }
 
@@ -349,6 +349,7 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 	if old.Contacts == 0 {
 		text += " That's the first contact recorded — thank you."
 	}
+	text += h.sayContact(c, in)
 	var sections []bot.Section
 	if c.CandourActive() && c.Notified.IsZero() {
 		sections = append(sections, bot.Section{Text: fmt.Sprintf("If this conversation was the %s notification — telling the family what happened and saying sorry — record it too: /hpp candour %s notified", p.Candour.Label, c.Name())})
@@ -391,7 +392,9 @@ func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if via != "" {
 		how = " by " + via
 	}
-	return bot.Reply{Text: fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now))}, nil
+	var said sayBack
+	said.add("every "+every.Human(), strings.TrimPrefix(how, " "), sayNote("note", cmd.Text))
+	return bot.Reply{Text: fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now)) + said.line()}, nil
 }
 
 func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -436,7 +439,13 @@ func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bo
 	case pathway.CandourNA:
 		text = fmt.Sprintf("Recorded for *%s*: the %s doesn't apply, with your reason. Its reminders have stopped; reminders to keep in touch carry on.", c.Name(), label)
 	}
-	return bot.Reply{Text: text}, nil
+	var said sayBack
+	noteLabel := "note"
+	if step == pathway.CandourNA {
+		noteLabel = "reason"
+	}
+	said.add(candourStepWords(step), h.sayOn(on.Date), sayNote(noteLabel, cmd.Text))
+	return bot.Reply{Text: text + said.line()}, nil
 }
 
 func (h *Handler) family(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -486,10 +495,13 @@ func (h *Handler) family(ctx context.Context, req bot.Request, cmd Command) (bot
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	var said sayBack
 	if isParallel {
-		return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: the family has %s. Reminders to keep in touch carry on as before — the pathway asks us to keep talking, whatever route the family chooses, and not to hold it against them.", c.Name(), pathway.DescribeParallel(process))}, nil
+		said.add("parallel "+process, sayNote("note", cmd.Text))
+		return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: the family has %s. Reminders to keep in touch carry on as before — the pathway asks us to keep talking, whatever route the family chooses, and not to hold it against them.", c.Name(), pathway.DescribeParallel(process)) + said.line()}, nil
 	}
-	return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: %s.", c.Name(), pathway.DescribeFamilyStep(step))}, nil
+	said.add(step, sayNote("note", cmd.Text))
+	return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: %s.", c.Name(), pathway.DescribeFamilyStep(step)) + said.line()}, nil
 }
 
 func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -516,7 +528,8 @@ func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if old.Lead != req.Person {
 		h.tell(ctx, old.Lead, bot.Reply{Text: fmt.Sprintf("%s has handed the named-contact role for *%s* (%s) from you to %s. Thank you for what you've done for this family.", bot.Mention(req.Person), c.Name(), c.Ref, bot.Mention(to))})
 	}
-	return bot.Reply{Text: fmt.Sprintf("%s is now the named contact for *%s*; %s has been told%s.", bot.Mention(to), c.Name(), bot.Mention(to), handoverNote(old.Lead, req.Person))}, nil
+	said := sayBack{"named contact " + bot.Mention(old.Lead) + " → " + bot.Mention(to)}
+	return bot.Reply{Text: fmt.Sprintf("%s is now the named contact for *%s*; %s has been told%s.", bot.Mention(to), c.Name(), bot.Mention(to), handoverNote(old.Lead, req.Person)) + said.line()}, nil
 }
 
 func handoverNote(oldLead, actor string) string {
@@ -548,7 +561,12 @@ func (h *Handler) involve(ctx context.Context, req bot.Request, cmd Command) (bo
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name()) + h.recordedAsInvolved(ctx, c, plans)}, nil
+	var said sayBack
+	said.add("newly involved " + mentions(added))
+	if already := slices.DeleteFunc(slices.Clone(cmd.People), func(p string) bool { return slices.Contains(added, p) }); len(already) > 0 {
+		said.add("already involved " + mentions(already))
+	}
+	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name()) + h.recordedAsInvolved(ctx, c, plans) + said.line()}, nil
 }
 
 func (h *Handler) snooze(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -575,7 +593,8 @@ func (h *Handler) snooze(ctx context.Context, req bot.Request, cmd Command) (bot
 	if c.NextContact.Before(now) {
 		text += " Contact with the family is still overdue — if you can, let them know when they'll next hear from you."
 	}
-	return bot.Reply{Text: text}, nil
+	said := sayBack{"snooze " + span.Human()}
+	return bot.Reply{Text: text + said.line()}, nil
 }
 
 func (h *Handler) closeCase(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -604,7 +623,8 @@ func (h *Handler) closeCase(ctx context.Context, req bot.Request, cmd Command) (
 	if len(open) > 0 {
 		text += fmt.Sprintf("\nThe %s record doesn't show %s. If that happened, please record it: /hpp candour %s notified|written", h.Policy.Candour.Label, joinAnd(open), c.Name())
 	}
-	return bot.Reply{Text: text}, nil
+	said := sayBack{"close " + c.Name(), sayNote("note", cmd.Text)}
+	return bot.Reply{Text: text + said.line()}, nil
 }
 
 func (h *Handler) reopen(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -620,5 +640,6 @@ func (h *Handler) reopen(ctx context.Context, req bot.Request, cmd Command) (bot
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Text: fmt.Sprintf("*%s* is open again. The next contact with the family is %s.", c.Name(), h.dueText(c.NextContact, now)), Buttons: caseButtons(c.Name())}, nil
+	said := sayBack{"reopen " + c.Name()}
+	return bot.Reply{Text: fmt.Sprintf("*%s* is open again. The next contact with the family is %s.", c.Name(), h.dueText(c.NextContact, now)) + said.line(), Buttons: caseButtons(c.Name())}, nil
 }

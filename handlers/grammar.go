@@ -315,7 +315,12 @@ func resolveChannel(v, surface, here string) (string, error) {
 // how to write it so it stays text.
 func unknownOption(cmd, key, word string, g grammar) error {
 	var b strings.Builder
+	// A short key is a typo for an option one letter away (or two letters
+	// swapped); a longer one may be two away. "bp" is not a typo for "on".
 	best, bestD := "", 3
+	if len(key) <= 3 {
+		bestD = 2
+	}
 	for _, o := range g.options {
 		if d := editDistance(key, o); d < bestD {
 			best, bestD = o, d
@@ -370,24 +375,30 @@ func optionExample(key string) string {
 	return key + "=..."
 }
 
+// editDistance counts the letters to insert, delete or change, or
+// neighbouring pairs to swap, to turn a into b.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	rows := make([][]int, len(a)+1)
+	for i := range rows {
+		rows[i] = make([]int, len(b)+1)
+		rows[i][0] = i
+	}
+	for j := range rows[0] {
+		rows[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rows[i][j] = min(rows[i-1][j]+1, rows[i][j-1]+1, rows[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				rows[i][j] = min(rows[i][j], rows[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return rows[len(a)][len(b)]
 }
 
 func contains(list []string, s string) bool {

@@ -72,6 +72,7 @@ func TestParse(t *testing.T) {
 		{name: "an option repeated in the text", g: open, surface: bot.Console, rest: "INC-1042 harm=moderate Baby moved, harm=x", wantErr: "harm= is given twice"},
 		{name: "unknown option inside the text says how to keep it", g: contact, surface: bot.Console, rest: "HPP-1 Checked BP=90/60 today", wantErr: "write it with a space instead of the =, like BP 90/60"},
 		{name: "misspelt option after the text", g: open, surface: bot.Console, rest: "INC-20 Fall on ward hram=severe", wantErr: "did you mean harm="},
+		{name: "a short unknown key is not matched to a distant option", g: contact, surface: bot.Console, rest: "HPP-1 Checked bp=90/60", wantErr: "I don't know the option bp= for cmd. It takes: via=, next=."},
 		{
 			name: "console mentions", g: open, surface: bot.Console,
 			rest: "INC-1 @Sam @alex,@jo summary",
@@ -226,4 +227,25 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("valid input gave invalid text")
 		}
 	})
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"via", "via", 0},
+		{"vai", "via", 1},
+		{"hram", "harm", 1},
+		{"nxet", "next", 1},
+		{"bp", "on", 2},
+		{"", "on", 2},
+		{"servce", "service", 1},
+		{"kitten", "sitting", 3},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d; want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
 }

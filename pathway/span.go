@@ -94,7 +94,11 @@ const spanHint = "try 90min, 36h, 3d, 2w, 2wd (working days) or 1mo"
 // write it.
 func ParseTypedSpan(s string) (Span, error) {
 	if digits, ok := minutesOrMonths(s); ok {
-		return Span{}, fmt.Errorf("%s could mean %s minutes or %s months — write %smin for minutes or %smo for months", quoteInput(s), digits, digits, digits, digits)
+		minutes, months := digits+" minutes", digits+" months"
+		if strings.TrimLeft(digits, "0") == "1" {
+			minutes, months = "1 minute", "1 month"
+		}
+		return Span{}, fmt.Errorf("%s could mean %s or %s — write %smin for minutes or %smo for months", quoteInput(s), minutes, months, digits, digits)
 	}
 	return ParseSpan(s)
 }

@@ -227,7 +227,7 @@ func TestParseTypedSpan(t *testing.T) {
 		wantErr string
 	}{
 		{in: "6m", wantErr: `"6m" could mean 6 minutes or 6 months — write 6min for minutes or 6mo for months`},
-		{in: "1M", wantErr: "write 1min for minutes or 1mo for months"},
+		{in: "1M", wantErr: `"1M" could mean 1 minute or 1 month — write 1min for minutes or 1mo for months`},
 		{in: " 90m ", wantErr: "90 minutes or 90 months"},
 		{in: "m", wantErr: "needs a number first"},
 		{in: "6min", want: Span{6, Minute}},
