@@ -27,7 +27,8 @@ func (h *Handler) caseCommands() []*command {
 				"• candour: auto (decide from the harm level), yes or no\n" +
 				"• aware: the date your organisation became aware, year-month-day (default today)\n" +
 				"• lead: the named contact for the family (default you)\n" +
-				"• every: how often you have agreed to be in touch, e.g. 1w\n" +
+				"• every: how often you have agreed to be in touch, e.g. 1w or 1mo (minutes are min: m alone could be minutes or months)\n" +
+				"Settings can go before or after the summary; the reply says back what it understood.\n" +
 				"Example: /hpp open INC-1042 service=maternity harm=moderate involved=@sam Baby moved to NICU after a delayed escalation",
 		},
 		{
@@ -48,7 +49,7 @@ func (h *Handler) caseCommands() []*command {
 			usage:   "plan <case> every=<dur> [via=...] [note]",
 			summary: "record how often you agreed to keep in touch",
 			group:   "cases",
-			help:    "Records the communication the family asked for. Reminders follow it.\nExample: /hpp plan HPP-3 every=1w via=phone Tuesday afternoons suit them best",
+			help:    "Records the communication the family asked for. Reminders follow it. every= takes a length such as 1w, 2w or 1mo (a month; m alone could be minutes or months, so write 1mo). A new plan replaces the next due time the last plan set.\nExample: /hpp plan HPP-3 every=1w via=phone Tuesday afternoons suit them best",
 		},
 		{
 			name:    "candour",
