@@ -46,8 +46,9 @@ type token struct {
 	start, end int
 }
 
-// tokenize splits a line into words; a <...> mention is one word even if it
-// holds spaces.
+// tokenize splits a line into words; a Slack <@...>, <#...>, <!...> or
+// <http...> is one word even if it holds spaces. Any other "<" is an
+// ordinary letter, so "BP <90 next=3d then >100" keeps next=3d an option.
 func tokenize(line string) []token {
 	// Room for every word, roughly, so the slice is made once.
 	out := make([]token, 0, strings.Count(line, " ")+1)
@@ -59,7 +60,7 @@ func tokenize(line string) []token {
 			continue
 		}
 		start := i
-		if line[i] == '<' {
+		if isSlackEscape(line[i:]) {
 			if j := strings.IndexByte(line[i:], '>'); j > 0 {
 				i += j + 1
 				// A mention glued to punctuation stays one word.
@@ -84,6 +85,17 @@ func tokenize(line string) []token {
 		out = append(out, token{line[start:i], start, i})
 	}
 	return out
+}
+
+// isSlackEscape reports whether s starts one of Slack's <...> escapes: a
+// mention, a channel, a special mention or a link.
+func isSlackEscape(s string) bool {
+	for _, lead := range []string{"<@", "<#", "<!", "<http"} {
+		if strings.HasPrefix(s, lead) {
+			return true
+		}
+	}
+	return false
 }
 
 // grammar says how one command's words are read.
