@@ -70,6 +70,11 @@ func TestParse(t *testing.T) {
 			rest: "INC-1 Seen by @sam on the ward",
 			want: Command{Args: []string{"INC-1"}, Opts: map[string]string{}, Text: "Seen by @sam on the ward"},
 		},
+		{
+			name: "options between positionals", g: grammar{positional: 2, options: []string{"on"}, text: true}, surface: bot.Console,
+			rest: "HPP-1 on=2026-11-20 notified Met the parents",
+			want: Command{Args: []string{"HPP-1", "notified"}, Opts: map[string]string{"on": "2026-11-20"}, Text: "Met the parents"},
+		},
 		{name: "an option repeated in the text", g: open, surface: bot.Console, rest: "INC-1042 harm=moderate Baby moved, harm=x", wantErr: "harm= is given twice"},
 		{name: "unknown option inside the text says how to keep it", g: contact, surface: bot.Console, rest: "HPP-1 Checked BP=90/60 today", wantErr: "write it with a space instead of the =, like BP 90/60"},
 		{name: "misspelt option after the text", g: open, surface: bot.Console, rest: "INC-20 Fall on ward hram=severe", wantErr: "did you mean harm="},
