@@ -373,7 +373,10 @@ func ParseWhen(s string, loc *time.Location) (When, error) {
 	if d, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
 		return When{Date: d}, nil
 	}
-	sp, err := ParseSpan(s)
+	sp, err := ParseTypedSpan(s)
+	if _, ambiguous := minutesOrMonths(s); ambiguous {
+		return When{}, Errorf(Invalid, "%v.", err)
+	}
 	if err != nil {
 		return When{}, Errorf(Invalid, "%q isn't a date or a length of time. Use a date like 2026-12-01, or a length like 7d, 2w or 3wd (working days).", s)
 	}

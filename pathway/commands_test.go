@@ -461,6 +461,49 @@ func TestSetPlan(t *testing.T) {
 	}
 }
 
+// TestSetPlanReplacesTheEarlierPlansNextContact: a plan mistyped as one
+// minute (meant as a month) made contact due at once, whether when agreed or
+// through a contact logged under it; the corrected plan puts the next
+// contact where the new cadence and the first-contact time say.
+func TestSetPlanReplacesTheEarlierPlansNextContact(t *testing.T) {
+	opened := at(t, "2026-01-12", "10:00") // Monday
+	tests := []struct {
+		name    string
+		contact bool // a contact is logged between the plans
+		second  Span
+		want    string
+	}{
+		{"no contact yet: the first-contact time again", false, Span{4, Week}, "2026-01-13 10:00"},
+		{"no contact yet, a shorter plan", false, Span{2, Hour}, "2026-01-12 13:00"},
+		{"after a contact under it, the new plan's own time", true, Span{4, Week}, "2026-02-09 11:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := policyFor(t, England)
+			c := mustOpen(t, p, opened, OpenInput{Harm: HarmModerate})
+			if _, err := c.SetPlan(Span{1, Minute}, "", "", "console:sam", p, opened.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			now := opened.Add(time.Hour)
+			if tt.contact {
+				// Logged under the one-minute plan: next due a minute later.
+				if _, err := c.LogContact(ContactInput{}, "console:sam", p, opened.Add(30*time.Minute)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !c.NextContact.Before(now) {
+				t.Fatalf("the one-minute plan left the next contact at %v; want it due already", c.NextContact)
+			}
+			if _, err := c.SetPlan(tt.second, "", "", "console:sam", p, now); err != nil {
+				t.Fatal(err)
+			}
+			if want := at(t, tt.want[:10], tt.want[11:]); !c.NextContact.Equal(want) {
+				t.Errorf("NextContact = %v, want %v", c.NextContact, want)
+			}
+		})
+	}
+}
+
 func TestRecordCandour(t *testing.T) {
 	p := policyFor(t, England)
 	opened := at(t, "2026-01-12", "10:00")
