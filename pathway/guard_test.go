@@ -199,6 +199,13 @@ func TestFindIdentifier(t *testing.T) {
 		{"9990 000 018", want{NHSNumber, "9990 000 018"}},
 		{"44 9990 000018", want{NHSNumber, "9990 000018"}},
 		{"H&C " + hc, want{NHSNumber, hc}},
+		// Other separators, since the normal form (issue 20): any run of
+		// spaces, or one dot, slash or underscore.
+		{"999  000  0018", want{NHSNumber, "999  000  0018"}},
+		{"999/000/0018", want{NHSNumber, "999/000/0018"}},
+		{"999.000.0018", want{NHSNumber, "999.000.0018"}},
+		{"999_000_0018", want{NHSNumber, "999_000_0018"}},
+		{"999 - 000 - 0018", want{NHSNumber, "999 - 000 - 0018"}},
 		// CHI numbers.
 		{"CHI " + chi, want{CHINumber, chi}},
 		{"chi " + chi[:6] + " " + chi[6:], want{CHINumber, chi[:6] + " " + chi[6:]}},
@@ -213,9 +220,9 @@ func TestFindIdentifier(t *testing.T) {
 		{"99900000180", want{}},         // eleven digits
 		{"19990000018", want{}},
 		{"999 000 00180", want{}},
-		{"999  000  0018", want{}}, // two spaces do not join
-		{"999/000/0018", want{}},
-		{"999.000.0018", want{}},
+		{"999 -- 000 -- 0018", want{}}, // two separators do not join
+		{"999./000./0018", want{}},
+		{"999\n000\n0018", want{}}, // nor do line breaks
 		{"BP 120/80, HR 88, RR 18, sats 94% on 2L, GCS 15, temp 37.8", want{}},
 
 		// Postcodes.
@@ -401,7 +408,7 @@ func FuzzFindIdentifier(f *testing.F) {
 // against the published rules. findPostcode must agree with it.
 var postcodeOracle = regexp.MustCompile(`\b(?:[Gg][Ii][Rr] ?0[Aa][Aa]|` +
 	`[A-PR-UWYZa-pr-uwyz](?:[0-9][0-9A-HJKPSTUWa-hjkpstuw]?|[A-HK-Ya-hk-y][0-9][0-9ABEHMNPRVWXYabehmnprvwxy]?)` +
-	` ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b`)
+	`[ ./_]?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b`)
 
 func oraclePostcode(text string) (Finding, bool) {
 	for offset := 0; offset < len(text); {
