@@ -324,6 +324,13 @@ func IdentifierError(f Finding) *Error {
 		what = "a date of birth"
 		instead = "Leave the date of birth out — the incident reference is enough to find the record."
 	default:
+		// The number's digits, however they were written and spaced.
+		hint = strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, hint)
 		what = "an " + string(f.Kind) + " (" + maskMiddle(hint) + ")"
 		if f.Kind == CHINumber {
 			what = "a " + string(f.Kind) + " (" + maskMiddle(hint) + ")"

@@ -43,35 +43,45 @@ func normalise(text string) normalised {
 	}
 	out := make([]byte, 0, len(text))
 	from := make([]origin, 0, len(text))
-	emit := func(s string, o origin) {
-		for i := 0; i < len(s); i++ {
-			out = append(out, s[i])
-			from = append(from, o)
-		}
-	}
+	// out[first:] came from text[start:]; where it ends is known once the
+	// iterator moves on (it may give a character's decomposition in parts).
+	// joined is a space before out[first:] that spaces in it joined.
+	first, start, joined := 0, 0, -1
 	var it norm.Iter
 	it.InitString(norm.NFKC, text)
 	for !it.Done() {
-		start := it.Pos()
 		seg := it.Next()
-		o := origin{start, it.Pos()}
 		for len(seg) > 0 {
 			r, w := utf8.DecodeRune(seg)
 			seg = seg[w:]
 			switch {
 			case invisible(r):
 			case r == '\t' || unicode.Is(unicode.Zs, r):
-				if len(out) > 0 && out[len(out)-1] == ' ' {
-					from[len(from)-1].end = o.end // one space for the run
+				if len(out) > 0 && out[len(out)-1] == ' ' { // one space for the run
+					if len(out)-1 < first {
+						joined = len(out) - 1
+					}
 					continue
 				}
-				emit(" ", o)
+				out = append(out, ' ')
 			case r >= utf8.RuneSelf && unicode.IsDigit(r):
-				emit(string(rune('0'+digitValue(r))), o)
+				out = append(out, byte('0'+digitValue(r)))
 			default:
-				emit(string(r), o)
+				out = utf8.AppendRune(out, r)
 			}
 		}
+		end := it.Pos()
+		if end == start && !it.Done() {
+			continue
+		}
+		for range len(out) - first {
+			from = append(from, origin{start, end})
+		}
+		if joined >= 0 {
+			from[joined].end = end
+			joined = -1
+		}
+		first, start = len(out), end
 	}
 	return normalised{text: string(out), from: from}
 }
