@@ -167,6 +167,13 @@ func findNumber(text string) (Finding, bool) {
 		if n > 0 && !joins(text[chain[n-1].end:r.start]) {
 			n = 0
 		}
+		if clockPart(text, r) {
+			n = 0 // "10:30": a time, never part of a number
+			continue
+		}
+		if n == 3 && text[chain[2].end:r.start] == " " && isDate(text, chain[:3]) && timeAt(text, r) {
+			n = 0 // "12/03/2025 10.30", "12/03/25 1030": a date, then a time
+		}
 		if r.end-r.start > 10 {
 			n = 0 // too long to be in any window, and it breaks the chain
 			continue
@@ -213,6 +220,77 @@ func joins(gap string) bool {
 	gap = strings.TrimPrefix(gap, " ")
 	gap = strings.TrimSuffix(gap, " ")
 	return gap == "" || len(gap) == 1 && isSeparator(gap[0])
+}
+
+// clockPart reports whether the run r is the hours or minutes of a clock
+// time written with a colon ("10:30"). The colon is never a separator, so
+// no written number holds one.
+func clockPart(text string, r digitRun) bool {
+	if r.end-r.start > 2 {
+		return false
+	}
+	return r.end+1 < len(text) && text[r.end] == ':' && isDigit(text[r.end+1]) ||
+		r.start >= 2 && text[r.start-1] == ':' && isDigit(text[r.start-2])
+}
+
+// isDate reports whether three runs are a date written with one separator
+// twice: day, month and a year of two digits or 19xx or 20xx ("12/03/25",
+// "1.3.2025"). A date that makes up a whole chain, followed by a time, is a
+// date and a time; no NHS number in the test range (nor any starting 4, 6
+// or 7, as English and Welsh ones do) can be read that way, since its first
+// digits are no day and month.
+func isDate(text string, runs []digitRun) bool {
+	d, m, y := runs[0], runs[1], runs[2]
+	gap := text[d.end:m.start]
+	if len(gap) != 1 || gap != text[m.end:y.start] || !isSeparator(gap[0]) || gap[0] == '_' {
+		return false
+	}
+	day, month := runValue(text, d), runValue(text, m)
+	switch {
+	case d.end-d.start > 2 || m.end-m.start > 2 || day < 1 || day > 31 || month < 1 || month > 12:
+		return false
+	case y.end-y.start == 2:
+		return true
+	case y.end-y.start == 4:
+		century := runValue(text, digitRun{y.start, y.start + 2})
+		return century == 19 || century == 20
+	}
+	return false
+}
+
+// timeAt reports whether a time of day starts with the run r and ends a
+// written number: "1030", or "10.30" (hours, a dot, minutes).
+func timeAt(text string, r digitRun) bool {
+	switch r.end - r.start {
+	case 4:
+		return runValue(text, digitRun{r.start, r.start + 2}) < 24 && runValue(text, digitRun{r.start + 2, r.end}) < 60 &&
+			!continues(text, r.end)
+	case 1, 2:
+		e := r.end + 3
+		return runValue(text, r) < 24 && e <= len(text) && text[r.end] == '.' &&
+			isDigit(text[r.end+1]) && isDigit(text[r.end+2]) && (e == len(text) || !isDigit(text[e])) &&
+			runValue(text, digitRun{r.end + 1, e}) < 60 && !continues(text, e)
+	}
+	return false
+}
+
+// continues reports whether a written number goes on after text[:i]: a
+// gap that joins, then a digit.
+func continues(text string, i int) bool {
+	for k := i + 1; k < len(text) && k <= i+3; k++ {
+		if isDigit(text[k]) {
+			return joins(text[i:k])
+		}
+	}
+	return false
+}
+
+func runValue(text string, r digitRun) int {
+	v := 0
+	for i := r.start; i < r.end; i++ {
+		v = v*10 + int(text[i]-'0')
+	}
+	return v
 }
 
 // isSeparator reports a character people put between the groups of a

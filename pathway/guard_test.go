@@ -467,3 +467,41 @@ func BenchmarkFindIdentifier(b *testing.B) {
 		FindIdentifier(note)
 	}
 }
+
+// Since dots and slashes join a number's groups, a date and a time side by
+// side hold ten digits that would pass a check about one time in six.
+// They are read as a date and a time.
+func TestDatesAndTimesAreNotNumbers(t *testing.T) {
+	for _, text := range []string{
+		"seen 12/03/2025 10:30", "seen 12/03/2025 10.30", "12/03/25 1030", "1/3/25 0930 call",
+		"12.03.2025 10.30", "12-03-2025 23:59", "called 10:30, 12/03/2025", "12/03/2025 10:30:15",
+	} {
+		if f, ok := FindIdentifier(text); ok {
+			t.Errorf("FindIdentifier(%q) = %+v; want nothing", text, f)
+		}
+	}
+	// Random dates and times in the ways people write them: none refused.
+	rng := rand.New(rand.NewPCG(12, 3))
+	for _, format := range []string{
+		"seen %02d/%02d/20%02d %02d:%02d", "seen %02d/%02d/20%02d %02d.%02d", "seen %02d/%02d/%02d %02d%02d",
+		"seen %d.%d.%02d %02d.%02d", "seen %02d-%02d-20%02d %02d%02d",
+	} {
+		refused := 0
+		for range 5000 {
+			text := fmt.Sprintf(format, 1+rng.IntN(31), 1+rng.IntN(12), rng.IntN(100), rng.IntN(24), rng.IntN(60))
+			if _, ok := FindIdentifier(text); ok {
+				refused++
+			}
+		}
+		if refused > 0 {
+			t.Errorf("%q: %d of 5000 random dates and times refused", format, refused)
+		}
+	}
+	// Still refused: a number followed by a time, and a number with a
+	// colon nowhere near it.
+	for _, text := range []string{"999 000 0018 10:30", "9990000018 at 10.30", "999/000/0018 1030", "ratio 1:2, 999 000 0018"} {
+		if f, ok := FindIdentifier(text); !ok || f.Kind != NHSNumber {
+			t.Errorf("FindIdentifier(%q) = %+v, %v; want the NHS number", text, f, ok)
+		}
+	}
+}
