@@ -142,8 +142,8 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 type digitRun struct{ start, end int }
 
 // findNumber looks for ten digits written as one run or as consecutive runs
-// joined by a separator ("999 000 0018", "999-000-0018", "999.000.0018",
-// see joins). A run is maximal, so digits inside a longer number (a phone
+// joined by one kind of separator ("999 000 0018", "999-000-0018",
+// "999.000.0018", see joinedBy). A run is maximal, so digits inside a longer number (a phone
 // number's 11) never count. Letters next to the digits do not matter: people
 // paste numbers beside labels ("NHS:9990000018", "INC-…"). A chain that
 // starts with "+" is an international phone number ("+44 7700 900123") and
@@ -154,6 +154,7 @@ func findNumber(text string) (Finding, bool) {
 	var chain [10]digitRun
 	n := 0
 	phone := false // the chain follows a "+": an international phone number
+	var sep byte   // the chain's separator: ' ' or a mark (see joinedBy)
 	for i := 0; i < len(text); {
 		if !isDigit(text[i]) {
 			i++
@@ -164,15 +165,23 @@ func findNumber(text string) (Finding, bool) {
 			i++
 		}
 		r.end = i
-		if n > 0 && !joins(text[chain[n-1].end:r.start]) {
-			n = 0
+		if n > 0 {
+			kind, ok := joinedBy(text[chain[n-1].end:r.start])
+			switch {
+			case !ok:
+				n = 0
+			case n == 1:
+				sep = kind
+			case kind != sep:
+				// One number is written with one separator: "35.3 136/50
+				// 61 16" is readings. Start again from the last run.
+				chain[0], n, sep = chain[n-1], 1, kind
+				phone = chain[0].start > 0 && text[chain[0].start-1] == '+'
+			}
 		}
 		if clockPart(text, r) {
 			n = 0 // "10:30": a time, never part of a number
 			continue
-		}
-		if n == 3 && text[chain[2].end:r.start] == " " && isDate(text, chain[:3]) && timeAt(text, r) {
-			n = 0 // "12/03/2025 10.30", "12/03/25 1030": a date, then a time
 		}
 		if r.end-r.start > 10 {
 			n = 0 // too long to be in any window, and it breaks the chain
@@ -212,14 +221,21 @@ func findNumber(text string) (Finding, bool) {
 	return Finding{}, false
 }
 
-// joins reports whether the text between two digit runs (in normal form,
-// so one space stands for any run of spaces) joins them into one written
-// number: a space, or one hyphen, dot, slash or underscore with or without a
-// space either side.
-func joins(gap string) bool {
+// joinedBy reports whether the text between two digit runs (in normal
+// form, so one space stands for any run of spaces) joins them into one
+// written number, and by what: a space (' '), or one hyphen, dot, slash or
+// underscore with or without a space either side (the mark). A number is
+// written with one kind of separator throughout.
+func joinedBy(gap string) (byte, bool) {
 	gap = strings.TrimPrefix(gap, " ")
 	gap = strings.TrimSuffix(gap, " ")
-	return gap == "" || len(gap) == 1 && isSeparator(gap[0])
+	switch {
+	case gap == "":
+		return ' ', true
+	case len(gap) == 1 && isSeparator(gap[0]):
+		return gap[0], true
+	}
+	return 0, false
 }
 
 // clockPart reports whether the run r is the hours or minutes of a clock
@@ -231,66 +247,6 @@ func clockPart(text string, r digitRun) bool {
 	}
 	return r.end+1 < len(text) && text[r.end] == ':' && isDigit(text[r.end+1]) ||
 		r.start >= 2 && text[r.start-1] == ':' && isDigit(text[r.start-2])
-}
-
-// isDate reports whether three runs are a date written with one separator
-// twice: day, month and a year of two digits or 19xx or 20xx ("12/03/25",
-// "1.3.2025"). A date that makes up a whole chain, followed by a time, is a
-// date and a time; no NHS number in the test range (nor any starting 4, 6
-// or 7, as English and Welsh ones do) can be read that way, since its first
-// digits are no day and month.
-func isDate(text string, runs []digitRun) bool {
-	d, m, y := runs[0], runs[1], runs[2]
-	gap := text[d.end:m.start]
-	if len(gap) != 1 || gap != text[m.end:y.start] || !isSeparator(gap[0]) || gap[0] == '_' {
-		return false
-	}
-	day, month := runValue(text, d), runValue(text, m)
-	switch {
-	case d.end-d.start > 2 || m.end-m.start > 2 || day < 1 || day > 31 || month < 1 || month > 12:
-		return false
-	case y.end-y.start == 2:
-		return true
-	case y.end-y.start == 4:
-		century := runValue(text, digitRun{y.start, y.start + 2})
-		return century == 19 || century == 20
-	}
-	return false
-}
-
-// timeAt reports whether a time of day starts with the run r and ends a
-// written number: "1030", or "10.30" (hours, a dot, minutes).
-func timeAt(text string, r digitRun) bool {
-	switch r.end - r.start {
-	case 4:
-		return runValue(text, digitRun{r.start, r.start + 2}) < 24 && runValue(text, digitRun{r.start + 2, r.end}) < 60 &&
-			!continues(text, r.end)
-	case 1, 2:
-		e := r.end + 3
-		return runValue(text, r) < 24 && e <= len(text) && text[r.end] == '.' &&
-			isDigit(text[r.end+1]) && isDigit(text[r.end+2]) && (e == len(text) || !isDigit(text[e])) &&
-			runValue(text, digitRun{r.end + 1, e}) < 60 && !continues(text, e)
-	}
-	return false
-}
-
-// continues reports whether a written number goes on after text[:i]: a
-// gap that joins, then a digit.
-func continues(text string, i int) bool {
-	for k := i + 1; k < len(text) && k <= i+3; k++ {
-		if isDigit(text[k]) {
-			return joins(text[i:k])
-		}
-	}
-	return false
-}
-
-func runValue(text string, r digitRun) int {
-	v := 0
-	for i := r.start; i < r.end; i++ {
-		v = v*10 + int(text[i]-'0')
-	}
-	return v
 }
 
 // isSeparator reports a character people put between the groups of a

@@ -222,6 +222,7 @@ func TestFindIdentifier(t *testing.T) {
 		{"999 000 00180", want{}},
 		{"999 -- 000 -- 0018", want{}}, // two separators do not join
 		{"999./000./0018", want{}},
+		{"999 000.0018", want{}},   // two kinds of separator: readings, not one number (a limit the README states)
 		{"999\n000\n0018", want{}}, // nor do line breaks
 		{"BP 120/80, HR 88, RR 18, sats 94% on 2L, GCS 15, temp 37.8", want{}},
 
@@ -469,10 +470,13 @@ func BenchmarkFindIdentifier(b *testing.B) {
 }
 
 // Since dots and slashes join a number's groups, a date and a time side by
-// side hold ten digits that would pass a check about one time in six.
-// They are read as a date and a time.
-func TestDatesAndTimesAreNotNumbers(t *testing.T) {
+// side, or a line of observations, hold ten digits that would pass a check
+// about one time in six. A number is written with one kind of separator,
+// and a clock time is never part of one.
+func TestReadingsDatesAndTimesAreNotNumbers(t *testing.T) {
 	for _, text := range []string{
+		"obs 35.3 136/50 61 16 99%", "T 36.8 BP 120/80 HR 88 RR 18", "25/8/2025 356 mls",
+		"12 03 2025 10:30", "v19.93.41 1569", "W90082/95.482",
 		"seen 12/03/2025 10:30", "seen 12/03/2025 10.30", "12/03/25 1030", "1/3/25 0930 call",
 		"12.03.2025 10.30", "12-03-2025 23:59", "called 10:30, 12/03/2025", "12/03/2025 10:30:15",
 	} {
@@ -484,7 +488,7 @@ func TestDatesAndTimesAreNotNumbers(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 3))
 	for _, format := range []string{
 		"seen %02d/%02d/20%02d %02d:%02d", "seen %02d/%02d/20%02d %02d.%02d", "seen %02d/%02d/%02d %02d%02d",
-		"seen %d.%d.%02d %02d.%02d", "seen %02d-%02d-20%02d %02d%02d",
+		"seen %d.%d.%02d %02d.%02d", "seen %02d-%02d-20%02d %02d%02d", "seen %02d %02d 20%02d %02d:%02d",
 	} {
 		refused := 0
 		for range 5000 {
@@ -496,6 +500,17 @@ func TestDatesAndTimesAreNotNumbers(t *testing.T) {
 		if refused > 0 {
 			t.Errorf("%q: %d of 5000 random dates and times refused", format, refused)
 		}
+	}
+	rng = rand.New(rand.NewPCG(12, 4))
+	refused := 0
+	for range 5000 {
+		text := fmt.Sprintf("obs %d.%d %d/%d %d %d %d%%", 35+rng.IntN(4), rng.IntN(10), 90+rng.IntN(80), 50+rng.IntN(50), 50+rng.IntN(80), 10+rng.IntN(20), 85+rng.IntN(15))
+		if _, ok := FindIdentifier(text); ok {
+			refused++
+		}
+	}
+	if refused > 0 {
+		t.Errorf("%d of 5000 random lines of observations refused", refused)
 	}
 	// Still refused: a number followed by a time, and a number with a
 	// colon nowhere near it.

@@ -3,6 +3,7 @@ package pathway
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -110,8 +111,9 @@ var (
 		"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u034f", "\ufe0f", "\u180e"}
 	// Between groups: a run of spaces of any kind.
 	spaces = []string{" ", "\u00a0", "\u2009", "\u2007", "\u3000", "\u202f", "\u2002", "\u2003", "\u205f", "\t"}
-	// Between groups: one of these, with or without spaces.
-	marks = []string{"-", ".", "/", "_", "\uff0e", "\uff0f", "\uff3f", "\uff0d", "\ufe52"}
+	// Between groups: one of these, with or without spaces, the same mark
+	// (in any of its forms) throughout the number.
+	marks = [][]string{{"-", "\uff0d", "\ufe63"}, {".", "\uff0e", "\ufe52"}, {"/", "\uff0f"}, {"_", "\uff3f"}}
 )
 
 // validNHS is a valid number in the NHS test range, picked by seed.
@@ -156,8 +158,10 @@ func TestFindIdentifierVariants(t *testing.T) {
 		add(fmt.Sprintf("%U between groups", []rune(s)[0]), groups(s))
 		add(fmt.Sprintf("%U run between groups", []rune(s)[0]), groups(s+" "+s))
 	}
-	for _, m := range marks {
-		add(fmt.Sprintf("%U between groups", []rune(m)[0]), groups(m))
+	for _, forms := range marks {
+		for _, m := range forms {
+			add(fmt.Sprintf("%U between groups", []rune(m)[0]), groups(m))
+		}
 	}
 	for _, zero := range digitZeros {
 		add(fmt.Sprintf("digits from %U", zero), digitsIn(n, zero))
@@ -270,13 +274,15 @@ func FuzzNormalise(f *testing.F) {
 	})
 }
 
-// FuzzGuardMutations: no mutation of a valid NHS number by putting spaces,
-// invisible characters or one separator between its digits, or by writing
-// its digits in other scripts, gets past the guard.
+// FuzzGuardMutations: no mutation of a valid NHS number by putting
+// invisible characters between its digits, spaces or one kind of separator
+// between its groups, or by writing its digits in other scripts, gets past
+// the guard.
 func FuzzGuardMutations(f *testing.F) {
 	f.Add(uint64(476591), []byte{})
-	f.Add(uint64(1), []byte{2, 0, 5, 1, 9, 3})
+	f.Add(uint64(1), []byte{1, 2, 0, 5, 1, 9, 3})
 	f.Add(uint64(999999), []byte{0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10})
+	f.Add(uint64(5), []byte{2, 3, 2, 6, 2, 3, 5, 3, 8})
 	f.Fuzz(func(t *testing.T, seed uint64, ops []byte) {
 		n := validNHS(seed)
 		text := mutate(n, ops)
@@ -293,10 +299,16 @@ func FuzzGuardMutations(f *testing.F) {
 	})
 }
 
-// mutate writes the digits of n as ops say: each pair of bytes picks a
-// digit and what to do to it (write it in another script, or put
-// something before it).
+// mutate writes the digits of n as ops say. The first byte picks how the
+// groups are separated: by spaces, or by one of the marks. Each pair after
+// it picks a digit and what to do to it: write it in another script, or
+// put an invisible character or a separator before it.
 func mutate(n string, ops []byte) string {
+	style := -1 // spaces
+	if len(ops) > 0 {
+		style = int(ops[0])%(len(marks)+1) - 1
+		ops = ops[1:]
+	}
 	digits := make([]string, len(n))
 	gaps := make([][]string, len(n)) // gaps[i] goes before digit i
 	hasMark := make([]bool, len(n))
@@ -312,13 +324,14 @@ func mutate(n string, ops []byte) string {
 			if i > 0 {
 				gaps[i] = append(gaps[i], invisibles[op/4%len(invisibles)])
 			}
-		case 2:
+		case 2: // with a mark, only beside the mark (kept below if one comes)
 			if i > 0 {
 				gaps[i] = append(gaps[i], spaces[op/4%len(spaces)])
 			}
 		case 3:
-			if i > 0 && !hasMark[i] {
-				gaps[i] = append(gaps[i], marks[op/4%len(marks)])
+			if i > 0 && style >= 0 && !hasMark[i] {
+				forms := marks[style]
+				gaps[i] = append(gaps[i], forms[op/4%len(forms)])
 				hasMark[i] = true
 			}
 		}
@@ -326,6 +339,9 @@ func mutate(n string, ops []byte) string {
 	var b strings.Builder
 	for i := range n {
 		for _, g := range gaps[i] {
+			if style >= 0 && !hasMark[i] && slices.Contains(spaces, g) {
+				continue // spaces alone would be a second kind of separator
+			}
 			b.WriteString(g)
 		}
 		b.WriteString(digits[i])
