@@ -11,14 +11,15 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"hppbot/bot"
 	"hppbot/pathway/pathwaytest"
 	"hppbot/store/storetest"
 )
 
 // Issue 20, item 2: identifiers written with other characters were stored
 // through Slack. Each one is refused through the HTTP handler and through
-// Socket Mode, in a new case and in a contact note, and a scan of Redis
-// finds none of them.
+// Socket Mode, in a new case, a contact note and the open form, and a scan
+// of Redis finds none of them.
 func TestIdentifierVariantsAreRefused(t *testing.T) {
 	tb := newTestBed(t)
 	ctx := context.Background()
@@ -80,6 +81,30 @@ func TestIdentifierVariantsAreRefused(t *testing.T) {
 					t.Errorf("%s (socket mode %v): %q was not refused: %s", v.Name, socket, line, got)
 				}
 			}
+		}
+	}
+	// The open form, submitted through Socket Mode: each field is checked.
+	for _, v := range variants {
+		st := formState{Form: bot.OpenForm(), Channel: "C0WARD"}
+		meta, _ := encodeState(st, true)
+		envelope++
+		id := fmt.Sprintf("env-%d", envelope)
+		cb := slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: "U0LEAD"},
+			View: slack.View{CallbackID: "hpp-form:open", PrivateMetadata: meta, State: &slack.ViewState{Values: map[string]map[string]slack.BlockAction{
+				"ref": {"ref": {Value: "INC-9"}}, "text": {"text": {Value: "Patient " + v.Text + " fell"}},
+			}}}}
+		tb.surface.socketEvent(ctx, ack, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
+			Request: &socketmode.Request{Type: socketmode.RequestTypeInteractive, EnvelopeID: id}})
+		tb.settle()
+		var got string
+		for _, a := range ack.all() {
+			if a.EnvelopeID == id {
+				raw, _ := json.Marshal(a.Payload)
+				got = string(raw)
+			}
+		}
+		if !strings.Contains(got, `"response_action":"errors"`) || !strings.Contains(got, "Nothing was saved") {
+			t.Errorf("%s: the open form was not refused: %s", v.Name, got)
 		}
 	}
 	if n := tb.openCases(); n != 1 {
