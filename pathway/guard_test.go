@@ -520,3 +520,18 @@ func TestReadingsDatesAndTimesAreNotNumbers(t *testing.T) {
 		}
 	}
 }
+
+// A note that is not plain ASCII, with a Teams mention: the normal form and
+// the mention mask cost an allocation or two.
+func BenchmarkFindIdentifierUnicode(b *testing.B) {
+	note := "Met family in the quiet room on ward ４ at 14:30 with <@teams:0f8fad5b-d9cb-469f-a165-70867728950e>. " +
+		"Apologised for the delayed escalation; explained next steps. Next call agreed for Fri 10am — café by the entrance."
+	if f, ok := FindIdentifier(note); ok {
+		b.Fatalf("benchmark note has an identifier: %+v", f)
+	}
+	b.SetBytes(int64(len(note)))
+	b.ReportAllocs()
+	for b.Loop() {
+		FindIdentifier(note)
+	}
+}
