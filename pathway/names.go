@@ -41,19 +41,19 @@ var notNames = map[string]bool{
 // mention's label: a mention names a colleague.
 func findName(text string, labels []maskedMention) (Finding, bool) {
 	best, found := Finding{}, false
-	consider := func(start, end int) {
+	consider := func(start, end int) bool {
 		for _, l := range labels {
 			if start < l.end && l.start < end {
-				return
+				return false
 			}
 		}
 		if !found || start < best.Start {
 			best, found = Finding{Kind: Name, Match: text[start:end], Start: start, End: end}, true
 		}
+		return true
 	}
 	for i := strings.IndexByte(text, 'M'); i >= 0; {
-		if end, ok := titledName(text, i); ok {
-			consider(i, end)
+		if end, ok := titledName(text, i); ok && consider(i, end) {
 			break // the first by position: later titles start later
 		}
 		next := strings.IndexByte(text[i+1:], 'M')

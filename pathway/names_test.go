@@ -27,6 +27,8 @@ func TestFindName(t *testing.T) {
 		{"met Mrs\u200b Smith", "Mrs\u200b Smith"},
 		{"met Mrs Ólafsdóttir", "Mrs Ólafsdóttir"},
 		{"(Mrs Smith)", "Mrs Smith"},
+		{"<@U0123ABCD|Mr Smith> met Mrs Jones", "Mrs Jones"}, // past a mention's label
+		{"<@U0123ABCD|Jane Smith> aged 50, Jane Smith aged 50", "aged 50, Jane"},
 		// A name next to an age.
 		{"Jane Smith aged 76 fell", "Jane Smith aged 76"},
 		{"Jane Smith, aged 76, fell", "Jane Smith, aged 76"},
