@@ -143,11 +143,11 @@ type digitRun struct{ start, end int }
 
 // findNumber looks for ten digits written as one run or as consecutive runs
 // joined by one kind of separator ("999 000 0018", "999-000-0018",
-// "999.000.0018", see joinedBy). A run is maximal, so digits inside a longer number (a phone
-// number's 11) never count. Letters next to the digits do not matter: people
-// paste numbers beside labels ("NHS:9990000018", "INC-…"). A chain that
-// starts with "+" is an international phone number ("+44 7700 900123") and
-// is skipped.
+// "999.000.0018", see joinedBy). A run is maximal, so digits inside a
+// longer number (a phone number's 11) never count. Letters next to the
+// digits do not matter: people paste numbers beside labels
+// ("NHS:9990000018", "INC-…"). A chain that starts with "+" is an
+// international phone number ("+44 7700 900123") and is skipped.
 func findNumber(text string) (Finding, bool) {
 	// The runs of the current chain; a window of ten digits spans at most
 	// ten runs, so the last ten are enough.
@@ -279,11 +279,11 @@ func classifyNumber(text string, runs []digitRun) (IdentifierKind, bool) {
 }
 
 // Postcodes have the usual shape: an outward code (area letters and a
-// district: A9, A99, A9A, AA9, AA99, AA9A), an optional space, dot, slash or
-// underscore, and an inward
-// code (a digit and two letters), as a whole word in either case. The letter
-// sets follow the published rules; they keep clinical shorthand such as
-// "B12 5mg" or "Q1 1am" from looking like a postcode.
+// district: A9, A99, A9A, AA9, AA99, AA9A), an optional space, dot, slash
+// or underscore, and an inward code (a digit and two letters), as a whole
+// word in either case. The letter sets follow the published rules; they
+// keep clinical shorthand such as "B12 5mg" or "Q1 1am" from looking like a
+// postcode.
 const (
 	areaFirst     = "ABCDEFGHIJKLMNOPRSTUWYZ" // not Q, V, X
 	areaSecond    = "ABCDEFGHKLMNOPQRSTUVWXY" // not I, J, Z
