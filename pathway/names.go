@@ -19,6 +19,13 @@ import (
 // "MS" and "MR" are multiple sclerosis and mitral regurgitation.
 var patientTitles = []string{"Master", "Miss", "Mrs", "Mr", "Ms", "Mx"}
 
+// masterNotTitle are the words after which "Master" is no title: "the
+// Master Patient Index".
+var masterNotTitle = map[string]bool{
+	"Patient": true, "Index": true, "Copy": true, "List": true, "File": true, "Plan": true,
+	"Record": true, "Records": true, "Class": true, "Key": true, "Data": true, "Degree": true, "Document": true,
+}
+
 // notNames are capitalised words that often stand next to an age without
 // being a name: "Patient aged 76", "aged 76 Female".
 var notNames = map[string]bool{
@@ -94,6 +101,11 @@ func titledName(text string, i int) (int, bool) {
 	}
 	if p < len(text) && text[p] == '.' {
 		p++
+	}
+	if text[i:min(p, len(text))] == "Master" && p+1 < len(text) {
+		if end, ok := capitalisedWord(text, p+1); ok && masterNotTitle[text[p+1:end]] {
+			return 0, false
+		}
 	}
 	for range 4 { // a name, or up to three initials then a name
 		if p >= len(text) || text[p] != ' ' {

@@ -61,6 +61,8 @@ func TestFindName(t *testing.T) {
 		{"Mrsa screen", ""},
 		{"Mister", ""},
 		{"Masters Degree", ""},
+		{"updated the Master Patient Index", ""},
+		{"Master Copy of the plan", ""},
 		{"Page 76 of the notes", ""},
 		{"Jane's pages 12", ""},
 		{"Mother aged 40 present", ""},
