@@ -51,6 +51,7 @@ func (h *Handler) caseCommands() []*command {
 			group:   "cases",
 			help: "Logs a contact with the patient or family and sets when the next one is due: next= if you give it, otherwise the agreed plan, otherwise the organisation's default.\n" +
 				"on=<date> records a contact made on an earlier day.\n" +
+				"The same contact typed again within 10 minutes is asked about first, in case it is a retry; again=yes logs it a second time.\n" +
 				"Example: /hpp contact HPP-3 via=phone next=7d Spoke with her daughter; agreed weekly calls",
 		},
 		{
