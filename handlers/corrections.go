@@ -284,11 +284,25 @@ func (h *Handler) correctedReply(old, c *pathway.Case, svcs store.Services, even
 		}
 		lines = append(lines, fmt.Sprintf("%s now belongs to %s: %s.", name, c.Service, who))
 	}
+	said := sayBack{}
+	for _, e := range events {
+		said.add(e.Step + " " + sayValue(e.From) + " → " + sayValue(e.To))
+	}
+	said.add(sayNote("reason", events[0].Note))
+	text += said.line()
 	var sections []bot.Section
 	if len(lines) > 0 {
 		sections = append(sections, bot.Section{Text: strings.Join(lines, "\n")})
 	}
 	return bot.Reply{Text: text, Sections: sections, Buttons: []bot.Button{{Label: "Status", Command: "status " + name}, {Label: "Timeline", Command: "timeline " + name}}}
+}
+
+// sayValue is a corrected value as stored, for the say-back line.
+func sayValue(v string) string {
+	if v == "" {
+		return "none"
+	}
+	return truncate(v, 40)
 }
 
 // candourDueLines say what candour steps are due, and plainly when a
@@ -395,6 +409,7 @@ func (h *Handler) strike(ctx context.Context, req bot.Request, cmd Command) (bot
 	}
 	text := fmt.Sprintf("Entry %d of *%s* is marked as recorded in error:\n%s\nIt stays in the timeline and the export, struck out, and no longer counts. Reason: %s.",
 		no, name, strikeOut(fmt.Sprintf("%d. %s — %s", no, h.when(target.At), h.Describe(target))), quote(reason, 200))
+	text += sayBack{fmt.Sprintf("strike entry %d (%s)", no, target.Kind), sayNote("reason", reason)}.line()
 	return bot.Reply{Text: text, Sections: h.struckLines(old, c, target, now), Buttons: []bot.Button{{Label: "Status", Command: "status " + name}, {Label: "Timeline", Command: "timeline " + name}}}, nil
 }
 
