@@ -119,6 +119,7 @@ func TestRegradeAndStrikeEndToEnd(t *testing.T) {
 		"- Not counted: entry 3 (~~Tue 3 Nov 2026, 11:00 — Sam Carter logged a contact",
 		"## Corrections\n- Mon 30 Nov 2026, 14:00 — Physical harm: low → moderate, corrected by Alex Rowe. Reason: “Regraded at the weekly review”\n- Mon 30 Nov 2026, 14:00 — entry 3 marked as recorded in error by Sam Carter. Reason: “Logged on the wrong case”",
 		"3. ~~Tue 3 Nov 2026, 11:00 — Sam Carter logged a contact with the family by phone",
+		"4. Mon 30 Nov 2026, 14:00 — Alex Rowe corrected the physical harm: low → moderate. Reason: “Regraded at the weekly review”",
 		"~~ **Recorded in error** — marked by Sam Carter on Mon 30 Nov 2026, 14:00 (entry 5).")
 	rows, err := csv.NewReader(bytes.NewReader(exp.Files[1].Data)).ReadAll()
 	if err != nil || len(rows) != 6 {

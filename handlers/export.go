@@ -160,8 +160,11 @@ func (r *candourRecord) sentence(e pathway.Event, withNote bool) string {
 	}
 	if withNote && e.Note != "" {
 		label := "Note"
-		if e.Kind == pathway.EventOpened {
+		switch e.Kind {
+		case pathway.EventOpened:
 			label = "Summary"
+		case pathway.EventCorrected, pathway.EventStruck:
+			label = "Reason"
 		}
 		s += " " + label + ": “" + oneLine(e.Note) + "”"
 	}
