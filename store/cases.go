@@ -24,7 +24,7 @@ func (s *Store) CreateCase(ctx context.Context, c *pathway.Case, p *pathway.Poli
 // for the case once it has its id, in the same second round trip.
 func (s *Store) CreateCaseWith(ctx context.Context, c *pathway.Case, p *pathway.Policy, ev pathway.Event, plan func(c *pathway.Case) []*Checkins) (int64, error) {
 	incr := redis.NewIntCmd(ctx, "incr", s.seqKey())
-	if err := s.do(ctx, incr); err != nil {
+	if err := s.batch.do(ctx, incr); err != nil {
 		return 0, unavailable(err)
 	}
 	id := incr.Val()
@@ -65,7 +65,7 @@ func notFound(id int64) error {
 func (s *Store) GetCaseAndServices(ctx context.Context, id int64) (*pathway.Case, Services, error) {
 	cg := redis.NewStringCmd(ctx, "get", s.caseKey(id))
 	sg := redis.NewMapStringStringCmd(ctx, "hgetall", s.servicesKey())
-	err := s.do(ctx, cg, sg)
+	err := s.batch.do(ctx, cg, sg)
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, nil, unavailable(err)
 	}
@@ -236,7 +236,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 		}
 		cmds = append(cmds, planCmds...)
 	}
-	_ = s.do(ctx, cmds...)
+	_ = s.batch.do(ctx, cmds...)
 	if isNoScript(apply.Err()) {
 		apply = applyScript.Eval(ctx, s.rdb, keys, args...)
 	}

@@ -71,7 +71,7 @@ func (s *Store) retryCheckins(ctx context.Context, plans []*Checkins, cmds []red
 	if err != nil {
 		return cmds
 	}
-	_ = s.do(ctx, again...)
+	_ = s.batch.do(ctx, again...)
 	return again
 }
 

@@ -291,7 +291,7 @@ func (s *Store) SetPersonService(ctx context.Context, person, service string) er
 	if service == "" {
 		return nil
 	}
-	return unavailable(s.do(ctx, s.personServiceCmd(ctx, person, service)))
+	return unavailable(s.batch.do(ctx, s.personServiceCmd(ctx, person, service)))
 }
 
 func (s *Store) personServiceCmd(ctx context.Context, person, service string) redis.Cmder {
@@ -301,7 +301,7 @@ func (s *Store) personServiceCmd(ctx context.Context, person, service string) re
 // TrackCheckinJob notes an upcoming check-in job for a person, so a low
 // answer can bring their next one forward.
 func (s *Store) TrackCheckinJob(ctx context.Context, person, jobID string, at time.Time) error {
-	return unavailable(s.do(ctx, s.trackCmds(ctx, person, jobID, at)...))
+	return unavailable(s.batch.do(ctx, s.trackCmds(ctx, person, jobID, at)...))
 }
 
 // trackFor is how long a person's list of upcoming check-in jobs is kept:

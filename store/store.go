@@ -41,6 +41,7 @@ type Store struct {
 	prefix string
 	parts  [Partitions]partKeys
 	embed  *miniredis.Miniredis
+	batch  *batcher
 
 	services serviceCache
 }
@@ -54,7 +55,7 @@ type partKeys struct {
 
 // New wraps a connected client. prefix starts every key (e.g. "hpp:").
 func New(rdb redis.UniversalClient, prefix string) *Store {
-	s := &Store{rdb: rdb, prefix: prefix}
+	s := &Store{rdb: rdb, prefix: prefix, batch: newBatcher(rdb)}
 	for p := range s.parts {
 		pre := prefix + "{p" + strconv.Itoa(p) + "}:"
 		s.parts[p] = partKeys{prefix: pre, timeline: pre + "tl", stream: pre + "events", due: pre + "due",
@@ -227,6 +228,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
 
 // Close closes the connection (and stops the embedded Redis).
 func (s *Store) Close() error {
+	s.batch.close()
 	err := s.rdb.Close()
 	if s.embed != nil {
 		s.embed.Close()
