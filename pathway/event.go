@@ -29,27 +29,27 @@ const Bot = "hppbot"
 // Event is one entry in a case's append-only timeline: who, when, what.
 // Events never hold wellbeing answers.
 type Event struct {
-	ID     string // assigned by the store
-	Case   int64
-	At     time.Time
-	Actor  string // a person id, or Bot
-	Kind   EventKind
-	Step   string    // candour step, family step, parallel process, reminder kind
-	Stage  string    // reminder stage: warn, due, overdue
-	Via    string    // contact method, or plan method
-	Due    time.Time // contact: when it had been due; reminder: the deadline it was about
-	Next   time.Time // contact: the next one due; snooze: until
-	Every  Span      // plan: the agreed cadence
-	People []string  // lead: [from, to]; involve: added; reminder/escalation: who was told
-	Note   string    // free text as typed (already checked for identifiers); a correction or strike: the reason
-	From   string    // corrected: the old value, as stored
-	To     string    // corrected: the new value, as stored
-	Target string    // struck: the id of the entry recorded in error
+	ID     string    `json:"-"` // assigned by the store
+	Case   int64     `json:"-"`
+	At     time.Time `json:"t,omitzero"`
+	Actor  string    `json:"a"` // a person id, or Bot
+	Kind   EventKind `json:"k"`
+	Step   string    `json:"st,omitempty"` // candour step, family step, parallel process, reminder kind
+	Stage  string    `json:"sg,omitempty"` // reminder stage: warn, due, overdue
+	Via    string    `json:"v,omitempty"`  // contact method, or plan method
+	Due    time.Time `json:"d,omitzero"`   // contact: when it had been due; reminder: the deadline it was about
+	Next   time.Time `json:"n,omitzero"`   // contact: the next one due; snooze: until
+	Every  Span      `json:"e,omitzero"`   // plan: the agreed cadence
+	People []string  `json:"p,omitempty"`  // lead: [from, to]; involve: added; reminder/escalation: who was told
+	Note   string    `json:"no,omitempty"` // free text as typed (already checked for identifiers); a correction or strike: the reason
+	From   string    `json:"fr,omitempty"` // corrected: the old value, as stored
+	To     string    `json:"to,omitempty"` // corrected: the new value, as stored
+	Target string    `json:"tg,omitempty"` // struck: the id of the entry recorded in error
 
 	// Worked out when a timeline is read (ReadTimeline), never stored.
-	No       int    // the entry's number, in the order entries were recorded (1 is the first)
-	StruckBy *Event // the entry that marked this one as recorded in error, if any
-	Strikes  int    // struck: the number of the entry it marks as recorded in error
+	No       int    `json:"-"` // the entry's number, in the order entries were recorded (1 is the first)
+	StruckBy *Event `json:"-"` // the entry that marked this one as recorded in error, if any
+	Strikes  int    `json:"-"` // struck: the number of the entry it marks as recorded in error
 }
 
 // CountsAsContact reports whether the event was a communication with the
