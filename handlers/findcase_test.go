@@ -289,3 +289,23 @@ func TestOpenFormAsksToo(t *testing.T) {
 		t.Errorf("confirming from the form's question: %s", got)
 	}
 }
+
+func TestHelpSaysAReferenceWorks(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		line, want string
+		has        bool
+	}{
+		{"/hpp help status", "The case can be its id (HPP-3) or its incident reference (INC-1042)", true},
+		{"/hpp help contact", "The case can be its id (HPP-3) or its incident reference (INC-1042)", true},
+		{"/hpp help prompt", "The case can be its id (HPP-3) or its incident reference (INC-1042)", true},
+		{"/hpp help list", "incident reference (INC-1042)", false},
+		{"/hpp help open", "again=yes: open another case for a reference that is already open in the same service", true},
+		{"/hpp help", "Wherever a command takes a case, the incident reference works too: /hpp status INC-1042.", true},
+	}
+	for _, tt := range tests {
+		if got := text(f.as("lee", tt.line)); strings.Contains(got, tt.want) != tt.has {
+			t.Errorf("%q:\n%s\nwant it to contain %q: %v", tt.line, got, tt.want, tt.has)
+		}
+	}
+}
