@@ -20,7 +20,8 @@ import (
 //
 // Cases written before the index existed are added by a one-off backfill,
 // partition by partition, the first time a lookup finds a partition not yet
-// marked indexed ({p3}:refs:indexed). The backfill walks the partition's
+// marked indexed ({p3}:refs:indexed), or when hppbot starts serving
+// (IndexRefs, in the background). The backfill walks the partition's
 // "all" index in chunks, each chunk one script that reads the cases and adds
 // their references, so Redis is never held for long and a case saved in
 // between is indexed correctly either way. A lookup still checks each case's
@@ -120,11 +121,23 @@ func (s *Store) indexRefs(ctx context.Context, pt, chunk int) error {
 	return nil
 }
 
-// IndexRefs indexes every partition's references now (an operator may run
-// it after an upgrade, so no person's first lookup waits for it). It is
-// safe to run again, and alongside commands.
+// IndexRefs indexes the references of every partition not yet marked
+// indexed. hppbot runs it in the background as it starts serving, so no
+// person's first lookup by reference waits for it. It is safe to run again,
+// on several replicas at once, and alongside commands.
 func (s *Store) IndexRefs(ctx context.Context) error {
-	for pt := 0; pt < Partitions; pt++ {
+	pipe := s.rdb.Pipeline()
+	marks := make([]*redis.IntCmd, Partitions)
+	for pt := range marks {
+		marks[pt] = pipe.Exists(ctx, s.refsIndexedKey(pt))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return unavailable(err)
+	}
+	for pt, m := range marks {
+		if m.Val() == 1 {
+			continue
+		}
 		if err := s.indexRefs(ctx, pt, refChunk); err != nil {
 			return err
 		}

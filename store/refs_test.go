@@ -140,6 +140,29 @@ func TestCasesByRefBackfillsOlderCases(t *testing.T) {
 	if after := snapshot(t, st); !maps.Equal(before, after) {
 		t.Error("IndexRefs run twice changed the store")
 	}
+
+	// IndexRefs passes over partitions already marked, and indexes those
+	// that are not.
+	forgetRefIndex(t, st)
+	for pt := 0; pt < store.Partitions; pt++ {
+		if err := st.Client().Set(ctx, fmt.Sprintf("%s{p%d}:refs:indexed", st.Prefix(), pt), "1", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	marked := snapshot(t, st)
+	if err := st.IndexRefs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := snapshot(t, st); !maps.Equal(marked, after) {
+		t.Error("IndexRefs indexed partitions already marked")
+	}
+	forgetRefIndex(t, st)
+	if err := st.IndexRefs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.Client().Exists(ctx, partKey(st, want[0], "incref:OLD-1")).Result(); err != nil || n != 1 {
+		t.Errorf("IndexRefs did not index partitions not marked (%v)", err)
+	}
 }
 
 // An index entry that no longer matches its case (a backfill racing a
