@@ -18,7 +18,9 @@ import (
 // whether or not someone else's case has that reference, so a lookup never
 // tells anyone a case exists that they may not see.
 //
-// A word that reads as a case id (HPP-12, hpp-12, 12) is a case id.
+// A word that reads as a case id (HPP-12, hpp-12, 12) is a case id. When
+// no case has that id and the word is only digits, it is looked up as a
+// reference too (numberAsRef): some risk systems number incidents 48213.
 
 // refStore finds cases by their incident reference.
 type refStore interface {
@@ -149,4 +151,29 @@ func withCaseID(name, rest, ref, id string) string {
 		}
 	}
 	return name + " " + id
+}
+
+// numberAsRef looks up cmd's first word as a reference when it is only
+// digits, so it was read as a case id that no case has. ok is false when
+// it names no case the person may see: the "can't find" answer stands.
+func (h *Handler) numberAsRef(ctx context.Context, req bot.Request, c *command, cmd Command, rest string) (Command, *bot.Reply, bool) {
+	if !c.findsCase || len(cmd.Args) == 0 {
+		return cmd, nil, false
+	}
+	word := cmd.Args[0]
+	if strings.Trim(word, "0123456789") != "" || !pathway.LooksLikeRef(word) {
+		return cmd, nil, false
+	}
+	cases, err := h.visibleByRef(ctx, req.Person, word)
+	if err != nil || len(cases) == 0 {
+		return cmd, nil, false
+	}
+	if len(cases) > 1 {
+		r := h.whichCase(cmd.Name, rest, word, cases)
+		return cmd, &r, true
+	}
+	args := append([]string(nil), cmd.Args...)
+	args[0] = cases[0].Name()
+	cmd.Args = args
+	return cmd, nil, true
 }

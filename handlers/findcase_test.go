@@ -150,10 +150,16 @@ func TestCaseIDsComeBeforeReferences(t *testing.T) {
 	tests := []struct {
 		line, want string
 	}{
-		// A reference that reads as a case id is a case id.
-		{"/hpp status 12", "I can't find HPP-12"},
-		{"/hpp status HPP-1", "*HPP-1* · 12"},
+		// A word that reads as a case id is a case id ...
 		{"/hpp status 1", "*HPP-1* · 12"},
+		{"/hpp status HPP-2", "*HPP-2* · listen"},
+		{"/hpp status 2", "*HPP-2* · listen"},
+		// ... and when no case has that id, digits are looked up as a
+		// reference too.
+		{"/hpp status 12", "*HPP-1* · 12"},
+		{"/hpp contact 12 via=phone Spoke", "Contact logged for *HPP-1*"},
+		{"/hpp status 48213", "I can't find HPP-48213"},
+		{"/hpp status HPP-12", "I can't find HPP-12"},
 		// A topic is a topic, even if a case has it as its reference.
 		{"/hpp prompt listen", "Listen"},
 		{"/hpp prompt nothing", `I don't have a card called "nothing"`},
@@ -164,6 +170,7 @@ func TestCaseIDsComeBeforeReferences(t *testing.T) {
 	f := newFixture(t)
 	f.as("lee", "/hpp open 12 harm=low Fall")
 	f.as("lee", "/hpp open listen harm=low Fall")
+	f.as("opener", "/hpp open 48213 harm=low Someone else's case")
 	for _, tt := range tests {
 		if got := text(f.as("lee", tt.line)); !strings.Contains(got, tt.want) {
 			t.Errorf("%q:\n%s\nwant %q", tt.line, got, tt.want)

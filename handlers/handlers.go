@@ -190,6 +190,16 @@ func (h *Handler) Run(ctx context.Context, req bot.Request) (reply bot.Reply, er
 		if err == nil {
 			reply, err = c.run(ctx, req, cmd)
 		}
+		if pathway.ErrorCode(err) == pathway.NotFound {
+			// A reference that is only digits reads as a case id; when no
+			// case has that id, it may still be a reference.
+			if byRef, ask, ok := h.numberAsRef(ctx, req, c, cmd, rest); ok {
+				if ask != nil {
+					return *ask, nil
+				}
+				reply, err = c.run(ctx, req, byRef)
+			}
+		}
 	}
 	if err != nil {
 		outcome = string(pathway.ErrorCode(err))
