@@ -2,10 +2,13 @@ package handlers
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
 	"hppbot/bot"
+	"hppbot/pathway"
 )
 
 // byRef is a case line with the case id replaced by an incident reference.
@@ -315,4 +318,46 @@ func TestHelpSaysAReferenceWorks(t *testing.T) {
 			t.Errorf("%q:\n%s\nwant it to contain %q: %v", tt.line, got, tt.want, tt.has)
 		}
 	}
+}
+
+// FuzzButtonLines: the command lines the questions' buttons carry mean
+// what was typed, with the case id for the reference (asking which case)
+// or with again=yes (asking before a second case).
+func FuzzButtonLines(f *testing.F) {
+	for _, s := range []string{
+		"INC-5 via=phone Spoke with her son",
+		"INC-5 service=maternity harm=severe lead=@alex Fall on ward",
+		"inc-5   via=phone   two  spaces",
+		"INC-5\tvia=phone\tnote",
+		"INC-5 INC-5 INC-5",
+		"INC-5 <@U1|Sam> note",
+	} {
+		f.Add(s)
+	}
+	g := grammar{positional: 1, options: []string{"via", "service", "harm", "lead", "again"}, mentions: true, text: true}
+	f.Fuzz(func(t *testing.T, rest string) {
+		cmd, err := parse("x", rest, g, bot.Console)
+		if err != nil || len(cmd.Args) == 0 || !pathway.LooksLikeRef(cmd.Args[0]) {
+			return
+		}
+		ref := cmd.Args[0]
+		_, again := cmd.Opts["again"]
+
+		name, byID := commandWord(withCaseID("x", rest, ref, "HPP-7"))
+		got, err := parse(name, byID, g, bot.Console)
+		if err != nil || len(got.Args) == 0 || got.Args[0] != "HPP-7" || got.Text != cmd.Text || !maps.Equal(got.Opts, cmd.Opts) || !slices.Equal(got.People, cmd.People) {
+			t.Fatalf("withCaseID(%q) = %q, read as %+v (%v); want %+v with HPP-7", rest, byID, got, err, cmd)
+		}
+
+		if again {
+			return // a second again= is refused as given twice
+		}
+		_, withYes := commandWord("x " + withAgain("/hpp x "+rest, cmd))
+		got, err = parse("x", withYes, g, bot.Console)
+		want := maps.Clone(cmd.Opts)
+		want["again"] = "yes"
+		if err != nil || len(got.Args) == 0 || got.Args[0] != ref || got.Text != cmd.Text || !maps.Equal(got.Opts, want) || !slices.Equal(got.People, cmd.People) {
+			t.Fatalf("withAgain(%q) = %q, read as %+v (%v); want %+v with again=yes", rest, withYes, got, err, cmd)
+		}
+	})
 }
