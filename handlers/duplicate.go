@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"hppbot/bot"
 	"hppbot/pathway"
@@ -14,20 +13,6 @@ import (
 // until the person says again=yes (a button carries the same command line
 // with it, so the console, Slack and Teams, typed or from a form, all ask
 // and confirm the same way).
-
-// againOption reads open's again= option: yes opens another case for a
-// reference that is already open.
-func againOption(cmd Command) (bool, error) {
-	v, ok := cmd.Opts["again"]
-	if !ok {
-		return false, nil
-	}
-	switch strings.ToLower(v) {
-	case "yes", "y", "true":
-		return true, nil
-	}
-	return false, pathway.Errorf(pathway.Invalid, "again= takes yes, to open another case for a reference that is already open: for example /hpp open INC-1042 again=yes")
-}
 
 // alreadyOpen returns the question to ask when c's reference is already
 // open in c's service, or nil when it is not.
