@@ -59,7 +59,7 @@ func (h *Handler) alreadyOpen(ctx context.Context, req bot.Request, c *pathway.C
 	return &bot.Reply{
 		Text:     text,
 		Sections: []bot.Section{{Text: next}},
-		Note:     fmt.Sprintf("Nothing has been opened yet. To open another, press the button or type the command again with again=yes after the reference: /hpp open %s again=yes …", c.Ref),
+		Note:     fmt.Sprintf("Nothing has been opened yet. To open another, press the button or add again=yes to the command: /hpp open %s again=yes …", c.Ref),
 		Buttons:  buttons,
 	}, nil
 }

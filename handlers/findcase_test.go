@@ -215,7 +215,7 @@ func TestOpenAsksBeforeASecondCaseForAnOpenReference(t *testing.T) {
 	for _, want := range []string{
 		"INC-20 is already open as HPP-1 — open another case for it?",
 		"HPP-1 was opened in maternity on Wed 25 Nov 2026. If it's the same incident, carry on in HPP-1: /hpp status HPP-1.",
-		"Nothing has been opened yet. To open another, press the button or type the command again with again=yes after the reference: /hpp open inc-20 again=yes …",
+		"Nothing has been opened yet. To open another, press the button or add again=yes to the command: /hpp open inc-20 again=yes …",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the question lacks %q:\n%s", want, got)
