@@ -46,7 +46,9 @@ func (h *Handler) alreadyOpen(ctx context.Context, req bot.Request, c *pathway.C
 	}
 	next := fmt.Sprintf("%s was opened%s on %s. If it's the same incident, carry on in %s: /hpp status %s. If it's a separate harm or another patient, open another case.", first.Name(), where, h.day(first.Opened), first.Name(), first.Name())
 	if !h.canAct(req.Person, first, svcs) {
-		next = fmt.Sprintf("%s was opened%s on %s. If it's the same incident, ask the people on it to add you (/hpp involve %s and your name) rather than opening another. If it's a separate harm or another patient, open another case.", first.Name(), where, h.day(first.Opened), first.Name())
+		// Someone not on the case learns its id, so the same incident isn't
+		// opened twice, and nothing else of it.
+		next = fmt.Sprintf("If it's the same incident, ask the people on %s to add you (/hpp involve %s and your name) rather than opening another. If it's a separate harm or another patient, open another case.", first.Name(), first.Name())
 	}
 	rest := withAgain(req.Text, cmd)
 	buttons := []bot.Button{}
