@@ -163,7 +163,8 @@ return out
 
 // refBackfillScript indexes one chunk of a partition's cases by reference.
 // It returns where the next chunk starts, or -1 when the partition is done
-// (and then marks it indexed). A reference is upper-cased as
+// (and then marks it indexed). It reads the reference from the record's "r"
+// key (pathway.Case.Ref's json tag). A reference is upper-cased as
 // pathway.NormalRef does: references are ASCII.
 //
 // KEYS: 1 all (every case of the partition), 2 the indexed mark.
