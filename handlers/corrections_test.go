@@ -247,3 +247,17 @@ func TestWithProlonged(t *testing.T) {
 		}
 	}
 }
+
+// A case is found by its corrected reference, and no longer by the old one;
+// correct and strike take a reference where they take a case.
+func TestCorrectedReferenceFindsTheCase(t *testing.T) {
+	x := newLearningHarness(t)
+	x.at("2026-11-02 09:00").must("sam", "open INC-30 harm=moderate Fall on ward")
+	x.must("sam", "contact INC-30 via=phone Spoke with daughter")
+	wants(t, "correct by reference", x.must("sam", "correct inc-30 ref=INC-31 typo in the number").PlainText(), "incident reference: INC-30 → INC-31")
+	wants(t, "status by the new reference", x.must("sam", "status INC-31").PlainText(), "*HPP-1* · INC-31")
+	if got := x.as("sam", "status INC-30").PlainText(); !strings.Contains(got, "no case you can see has it") {
+		t.Errorf("the old reference still finds the case: %s", got)
+	}
+	wants(t, "strike by reference", x.must("sam", "strike INC-31 2 wrong family").PlainText(), "Entry 2 of *HPP-1* is marked as recorded in error")
+}
