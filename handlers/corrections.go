@@ -78,12 +78,15 @@ func trimReasonWord(s string) string {
 
 // splitReason splits "new summary reason: why" at the last "reason:".
 func splitReason(text string) (before, reason string, ok bool) {
-	lower := strings.ToLower(text)
-	i := strings.LastIndex(lower, "reason:")
-	if i < 0 {
-		return text, "", false
+	const marker = "reason:"
+	// Compared byte by byte (ASCII), so the offsets are text's own: lower
+	// casing the whole text could change its length.
+	for i := len(text) - len(marker); i >= 0; i-- {
+		if strings.EqualFold(text[i:i+len(marker)], marker) {
+			return strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+len(marker):]), true
+		}
 	}
-	return strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+len("reason:"):]), true
+	return text, "", false
 }
 
 func (h *Handler) correct(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -353,7 +356,7 @@ func (h *Handler) askProlonged(req bot.Request, nothingYet string) bot.Reply {
 	text := fmt.Sprintf("Has the psychological harm lasted, or is it likely to last, 28 days or more? In %s the %s applies to prolonged psychological harm, so I need to know before I record it. %s Type one of these:\n/hpp %s\n/hpp %s\nIf you don't know yet, say no for now and correct it later with /hpp correct <case> prolonged=yes <reason>.",
 		p.Nation.Title(), p.Candour.Label, nothingYet, yes, no)
 	reply := bot.Reply{Text: text}
-	if len(yes) < 1900 {
+	if len(yes) <= maxButtonLine {
 		reply.Buttons = []bot.Button{
 			{Label: "Yes — 28 days or more", Command: yes, Style: "primary"},
 			{Label: "No — less than 28 days", Command: no},
