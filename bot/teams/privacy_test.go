@@ -1,0 +1,230 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hppbot/bot"
+)
+
+// Hard rule 2 through the Teams endpoint: with Sam's personal chat out of
+// reach, every command and button that answers privately puts only a
+// pointer in the channel thread, and the answers reach Sam, once, when the
+// personal chat exists.
+func TestPrivateRepliesNeverReachTheThread(t *testing.T) {
+	tests := []struct {
+		name string
+		// opened: Sam has a personal chat with hppbot already.
+		opened bool
+		status int // what Teams answers to starting a chat / posting in it
+		// pointer is what the thread may hear, after "Sam Example, ".
+		pointer string
+		// arrive brings the personal chat into being: Sam installs the app,
+		// or writes to it.
+		arrive string
+	}{
+		{"never opened: starting a chat refused", false, http.StatusForbidden, pointerHeldNew, "install"},
+		{"never opened: no conversation found", false, http.StatusNotFound, pointerHeldNew, "conversationUpdate"},
+		{"opened, then blocked: posting refused", true, http.StatusForbidden, pointerHeld, "message"},
+		{"opened, connector outage", true, http.StatusBadGateway, pointerHeld, "message"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			if tc.opened {
+				if code := e.post(t, e.personalMessage("p0", "help"), e.bearer(t)); code != http.StatusOK {
+					t.Fatal(code)
+				}
+			}
+			e.conn.refusePersonal.Store(int32(tc.status))
+			start := len(e.conn.requests())
+
+			// Everything Sam does, in the Maternity safety channel.
+			n := 0
+			channel := func(text string) {
+				t.Helper()
+				n++
+				if code := e.post(t, e.channelMessage("c"+strconv.Itoa(n), text), e.bearer(t)); code != http.StatusOK {
+					t.Fatalf("%s: status %d", text, code)
+				}
+			}
+			press := func(command string) {
+				t.Helper()
+				n++
+				act := e.channelMessage("c"+strconv.Itoa(n), "")
+				act["text"], act["entities"] = "", []any{}
+				act["value"] = map[string]any{submitKey: command}
+				if code := e.post(t, act, e.bearer(t)); code != http.StatusOK {
+					t.Fatalf("press %s: status %d", command, code)
+				}
+			}
+			channel("open INC-7 harm=moderate Fall on ward 4")
+			channel("checkin")
+			token := heldCheckinToken(t, e)
+			press("checkin answer " + token + " 1")
+			channel("checkin history")
+			channel("status HPP-1")
+			channel("timeline HPP-1")
+			channel("export HPP-1")
+			const private = 7 // replies, each held once
+
+			// The thread heard only pointers, one per command, and nothing
+			// of any answer.
+			want := "<at>Sam Example</at>, " + strings.ReplaceAll(tc.pointer, "*", "**")
+			var thread int
+			for _, r := range e.conn.requests()[start:] {
+				if r.Method != http.MethodPost || !strings.Contains(r.Path, "19:maternity@thread.tacv2") {
+					continue
+				}
+				thread++
+				if got := blockTexts(r.Body); len(got) != 1 || got[0] != want {
+					t.Errorf("the thread got %q, want only the pointer %q", got, want)
+				}
+				raw, _ := json.Marshal(r.Body)
+				for _, secret := range privateBits {
+					if strings.Contains(string(raw), secret) {
+						t.Errorf("the thread post holds %q: %s", secret, raw)
+					}
+				}
+			}
+			if thread != private {
+				t.Errorf("%d thread posts, want one pointer for each of %d commands", thread, private)
+			}
+			key := e.st.Prefix() + "{u:teams:aad-sam}:held"
+			if held, _ := e.st.Client().LLen(ctx, key).Result(); held != private {
+				t.Errorf("%d replies held for Sam, want %d", held, private)
+			}
+			if ttl, _ := e.st.Client().TTL(ctx, key).Result(); ttl <= bot.HeldFor-time.Minute || ttl > bot.HeldFor {
+				t.Errorf("held replies expire in %v, want %v", ttl, bot.HeldFor)
+			}
+
+			// The personal chat comes into being: everything held arrives
+			// there, in order, once.
+			e.conn.refusePersonal.Store(0)
+			before := len(e.conn.requests())
+			arrive(t, e, tc.arrive)
+			var got []string
+			for _, r := range e.conn.requests()[before:] {
+				if r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/activities") {
+					if !strings.Contains(r.Path, "/v3/conversations/a:") {
+						t.Errorf("a held reply went to %s", r.Path)
+					}
+					got = append(got, cardText(r.Body)+consentName(r.Body))
+				}
+			}
+			all := strings.Join(got, "\n")
+			for _, want := range []string{"HPP-1 is open", "How are you doing", "Your check-in answers", "Really struggling", "INC-7", "Timeline of HPP-1", "HPP-1-candour-record.csv"} {
+				if !strings.Contains(all, want) {
+					t.Errorf("the personal chat never got %q:\n%s", want, all)
+				}
+			}
+			if i, j := strings.Index(all, "HPP-1 is open"), strings.Index(all, "Your check-in answers"); i < 0 || j < i {
+				t.Errorf("held replies out of order:\n%s", all)
+			}
+			if n, _ := e.st.Client().Exists(ctx, key).Result(); n != 0 {
+				t.Error("held replies still stored after delivery")
+			}
+			before = len(e.conn.requests())
+			if code := e.post(t, e.personalMessage("p-again", "help"), e.bearer(t)); code != http.StatusOK {
+				t.Fatal(code)
+			}
+			for _, r := range e.conn.requests()[before:] {
+				if txt := cardText(r.Body); strings.Contains(txt, "HPP-1 is open") || strings.Contains(txt, "Your check-in answers") {
+					t.Errorf("a held reply was delivered twice: %q", txt)
+				}
+			}
+		})
+	}
+}
+
+// privateBits are pieces of the private answers that must never reach a
+// channel.
+var privateBits = []string{
+	"INC-7", "Fall on ward", "HPP-1 is open", "How are you doing", "Really struggling",
+	"check-in answers", "Only you can see", "timeline", "HPP-1-", "checkin answer", "fileConsent",
+}
+
+// heldCheckinToken reads the check-in token from the check-in card held
+// for Sam (the only place it went).
+func heldCheckinToken(t *testing.T, e *env) string {
+	t.Helper()
+	vals, err := e.st.Client().LRange(context.Background(), e.st.Prefix()+"{u:teams:aad-sam}:held", 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`checkin answer (\S+) \d`)
+	for _, v := range vals {
+		if m := re.FindStringSubmatch(v); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no check-in card held for Sam: %q", vals)
+	return ""
+}
+
+// arrive brings Sam's personal chat into being in one of the ways Teams
+// tells hppbot about.
+func arrive(t *testing.T, e *env, how string) {
+	t.Helper()
+	from := map[string]any{"id": "29:user-sam", "name": "Sam Example", "aadObjectId": "aad-sam"}
+	conv := map[string]any{"conversationType": "personal", "tenantId": testTenant, "id": "a:conv-sam"}
+	var act map[string]any
+	switch how {
+	case "install":
+		act = map[string]any{"type": "installationUpdate", "id": "i:sam", "action": "add", "serviceUrl": e.conn.serviceURL(), "channelId": "msteams",
+			"from": from, "recipient": map[string]any{"id": testBotID}, "conversation": conv}
+	case "conversationUpdate":
+		act = map[string]any{"type": "conversationUpdate", "id": "f:sam", "serviceUrl": e.conn.serviceURL(), "channelId": "msteams",
+			"from": from, "recipient": map[string]any{"id": testBotID}, "conversation": conv,
+			"membersAdded": []any{map[string]any{"id": testBotID}}, "channelData": map[string]any{"tenant": map[string]any{"id": testTenant}}}
+	default:
+		act = e.personalMessage("p-hi", "hi")
+	}
+	if code := e.post(t, act, e.bearer(t)); code != http.StatusOK {
+		t.Fatalf("%s: status %d", how, code)
+	}
+}
+
+// consentName is the file name a file consent card offers, if any.
+func consentName(body map[string]any) string {
+	atts, _ := body["attachments"].([]any)
+	for _, a := range atts {
+		if m, ok := a.(map[string]any); ok && m["contentType"] == consentType {
+			name, _ := m["name"].(string)
+			return "\n" + name
+		}
+	}
+	return ""
+}
+
+
+// blockTexts lists the text of every TextBlock in a posted activity's cards.
+func blockTexts(body map[string]any) []string {
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["type"] == "TextBlock" {
+				s, _ := x["text"].(string)
+				out = append(out, s)
+			}
+			for _, vv := range x {
+				walk(vv)
+			}
+		case []any:
+			for _, vv := range x {
+				walk(vv)
+			}
+		}
+	}
+	walk(body["attachments"])
+	return out
+}
