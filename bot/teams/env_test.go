@@ -177,7 +177,7 @@ type connector struct {
 	// conversation and to posts into personal chats (a:...), as Teams
 	// does for someone who hasn't installed hppbot or has blocked it.
 	refusePersonal atomic.Int32
-	convs   atomic.Int32
+	convs          atomic.Int32
 }
 
 func newConnector(t testing.TB) *connector {

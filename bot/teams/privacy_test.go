@@ -204,7 +204,6 @@ func consentName(body map[string]any) string {
 	return ""
 }
 
-
 // blockTexts lists the text of every TextBlock in a posted activity's cards.
 func blockTexts(body map[string]any) []string {
 	var out []string
