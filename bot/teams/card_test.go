@@ -187,6 +187,25 @@ func TestMarkup(t *testing.T) {
 		{"in <#slack:C1>", "in the service channel"},
 		{"2 * 3 = 6", "2 * 3 = 6"},
 		{"Type /hpp help, or (/hpp open). Not a/hpp or /hppx.", "Type hpp help, or (hpp open). Not a/hpp or /hppx."},
+		// What someone typed, quoted, is shown as typed (issue 20, item 4).
+		{"Note: “[Verify here](https://evil.example)”", `Note: “\[Verify here\](https://evil.example)”`},
+		{"Note: “**urgent** and *this* and _that_”", `Note: “\*\*urgent\*\* and \*this\* and \_that\_”`},
+		{"Note: “~~gone~~ `code` back\\slash”", "Note: “\\~\\~gone\\~\\~ \\`code\\` back\\\\slash”"},
+		{"Note: “a ” inside *it*” then *bold*", `Note: “a ” inside \*it\*” then **bold**`},
+		{"Note: “agreed that <@teams:aad-sam> calls”", "Note: “agreed that <at>Sam Example</at> calls”"},
+		{"Note: “<at>Sam</at> and <AT>x</At>”", "Note: “<\u2060at>Sam<\u2060/at> and <\u2060AT>x<\u2060/At>”"},
+		{"Summary: “snake_case_name”", `Summary: “snake\_case\_name”`},
+		// Outside quotes, links, underscores and <at> are text too; *bold* is hppbot's.
+		{"INC_7 [x](https://evil.example) <at>Sam</at> *bold*", "INC\\_7 \\[x\\](https://evil.example) <\u2060at>Sam<\u2060/at> **bold**"},
+		// A line that would start a list.
+		{"- not a list", `\- not a list`},
+		{"+ not a list", `\+ not a list`},
+		{"* not a list", `\* not a list`},
+		{"12. not a list", `12\. not a list`},
+		{"3) not a list", `3\) not a list`},
+		{"# not a heading", `\# not a heading`},
+		{"-1 °C is fine", "-1 °C is fine"},
+		{"2026-03-02 is fine", "2026-03-02 is fine"},
 	}
 	for _, tc := range tests {
 		if got := w.rich(tc.in); got != tc.want {
