@@ -43,14 +43,18 @@ type renderOpts struct {
 	line     string            // the command line that gave this reply
 	personal bool              // going to a personal chat (files can be offered)
 	pending  map[int]string    // file index -> pending file id, for files kept to offer
+	viewer   string            // the person the reply is for, when it is for one person
 }
+
+// people is what a form's people pickers need.
+func (o renderOpts) people() formPeople { return formPeople{viewer: o.viewer, names: o.names} }
 
 // renderReply turns a reply into the activities to send, in order. It
 // never fails: what Teams can't show is said in words instead.
 func renderReply(r bot.Reply, o renderOpts) []schema.Activity {
 	var out []schema.Activity
 	if r.Form != nil {
-		out = append(out, cardActivity(formCard(r.Form, nil, nil), r.Form.Title))
+		out = append(out, cardActivity(formCard(r.Form, nil, nil, o.people()), r.Form.Title))
 	} else {
 		out = append(out, renderCards(r, o)...)
 	}
@@ -197,7 +201,7 @@ func buttonActions(buttons []bot.Button, o renderOpts) []object {
 			continue
 		}
 		if b.Form != nil {
-			sub := formCard(b.Form, nil, nil)
+			sub := formCard(b.Form, nil, nil, o.people())
 			delete(sub, "$schema")
 			delete(sub, "msteams")
 			actions = append(actions, object{"type": "Action.ShowCard", "title": b.Label, "card": sub})

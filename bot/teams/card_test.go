@@ -86,7 +86,7 @@ func TestRenderGolden(t *testing.T) {
 			Text:    "How are you doing after the incident on *HPP-3*? Whatever you answer stays between you and hppbot.",
 			Buttons: []bot.Button{{Label: "I'm OK", Command: "checkin answer ok"}, {Label: "I'd like to talk to someone", Command: "checkin answer talk"}},
 		}, renderOpts{}},
-		{"open-form", bot.Reply{Text: "To open a harm case, type: /hpp open <ref>", Form: bot.OpenForm()}, renderOpts{}},
+		{"open-form", bot.Reply{Text: "To open a harm case, type: /hpp open <ref>", Form: bot.OpenForm()}, renderOpts{names: names, viewer: "teams:aad-sam"}},
 		{"files-personal", bot.Reply{Text: "The candour record for *HPP-3*.", Files: []bot.File{
 			{Name: "HPP-3-timeline.csv", Type: "text/csv", Title: "HPP-3 timeline", Data: []byte("a,b\n")},
 			{Name: "chart.png", Type: "image/png", Data: tinyPNG},
@@ -133,6 +133,9 @@ func checkCard(t *testing.T, c object) {
 	}
 	if len(data) > maxCardBytes {
 		t.Errorf("card body is %d bytes, over the limit", len(data))
+	}
+	for _, p := range cardProblems(c) {
+		t.Errorf("card doesn't validate: %s", p)
 	}
 }
 

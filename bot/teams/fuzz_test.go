@@ -54,7 +54,7 @@ func FuzzActivity(f *testing.F) {
 			if len(errs) == 0 && !strings.HasPrefix(line, strings.TrimSpace(sub.form.Command)) {
 				t.Fatalf("line %q doesn't start with the form's command %q", line, sub.form.Command)
 			}
-			_ = formCard(sub.form, answers(sub.form, sub.values), errs)
+			_ = formCard(sub.form, answers(sub.form, sub.values), errs, formPeople{viewer: "teams:aad-fuzz"})
 		}
 		_ = renderReply(bot.Reply{Text: text, Note: act.Summary}, renderOpts{})
 	})

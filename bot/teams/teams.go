@@ -23,8 +23,10 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -238,7 +240,9 @@ func (s *Surface) onMessage(ctx context.Context, act schema.Activity, ex extras)
 			l, fieldErrs := sub.form.CommandLine(ans)
 			if len(fieldErrs) > 0 {
 				// The form again, with the person's answers: theirs alone.
-				card := []schema.Activity{cardActivity(formCard(sub.form, ans, fieldErrs), sub.form.Title)}
+				viewer := personID(act.From)
+				people := formPeople{viewer: viewer, names: s.names.Lookup(ctx, append(slices.Concat(slices.Collect(maps.Values(ans))...), viewer))}
+				card := []schema.Activity{cardActivity(formCard(sub.form, ans, fieldErrs, people), sub.form.Title)}
 				if !isPersonal(act) {
 					s.answerPrivately(ctx, act, personID(act.From), card)
 					return
@@ -271,12 +275,16 @@ func (s *Surface) onMessage(ctx context.Context, act schema.Activity, ex extras)
 // needed), and the thread gets a pointer (bot.Private, bot.DeliverPrivately).
 func (s *Surface) deliverReply(ctx context.Context, act schema.Activity, req bot.Request, line string, reply bot.Reply) {
 	if !bot.Private(req, reply) {
-		if err := s.send(ctx, replyRef(act), s.render(ctx, reply, renderOpts{line: line, personal: req.Personal})); err != nil {
+		o := renderOpts{line: line, personal: req.Personal}
+		if req.Personal {
+			o.viewer = req.Person
+		}
+		if err := s.send(ctx, replyRef(act), s.render(ctx, reply, o)); err != nil {
 			s.log.Warn("Teams: reply not delivered", "err", err)
 		}
 		return
 	}
-	s.answerPrivately(ctx, act, req.Person, s.render(ctx, reply, renderOpts{line: line, personal: true}))
+	s.answerPrivately(ctx, act, req.Person, s.render(ctx, reply, renderOpts{line: line, personal: true, viewer: req.Person}))
 }
 
 // answerPrivately sends activities meant for one person, typed where others
@@ -472,7 +480,7 @@ func (s *Surface) PostChannel(ctx context.Context, channel string, r bot.Reply) 
 }
 
 func (s *Surface) sendDirect(ctx context.Context, person string, r bot.Reply, line string) error {
-	_, err := s.sendDirectActivities(ctx, person, s.render(ctx, r, renderOpts{line: line, personal: true}))
+	_, err := s.sendDirectActivities(ctx, person, s.render(ctx, r, renderOpts{line: line, personal: true, viewer: person}))
 	return err
 }
 
@@ -551,6 +559,9 @@ func (s *Surface) send(ctx context.Context, ref schema.ConversationReference, ac
 // until they are accepted, and renders the reply.
 func (s *Surface) render(ctx context.Context, r bot.Reply, o renderOpts) []schema.Activity {
 	people, channels := r.Mentions()
+	if o.viewer != "" {
+		people = append(people, o.viewer) // a form's people picker offers them
+	}
 	o.names = s.names.Lookup(ctx, people)
 	o.channels = map[string]string{}
 	for _, ch := range channels {
