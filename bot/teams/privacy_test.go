@@ -131,6 +131,7 @@ func TestPrivateRepliesNeverReachTheThread(t *testing.T) {
 			if n, _ := e.st.Client().Exists(ctx, key).Result(); n != 0 {
 				t.Error("held replies still stored after delivery")
 			}
+			validCards(t, e.conn.posts())
 			before = len(e.conn.requests())
 			if code := e.post(t, e.personalMessage("p-again", "help"), e.bearer(t)); code != http.StatusOK {
 				t.Fatal(code)
