@@ -73,7 +73,17 @@ func TestPrivateRepliesNeverReachTheThread(t *testing.T) {
 			channel("status HPP-1")
 			channel("timeline HPP-1")
 			channel("export HPP-1")
-			const private = 7 // replies, each held once
+			// A form sent back with answers missing comes back, with the
+			// answers given, to Sam alone.
+			spec, _ := json.Marshal(wireForm(bot.OpenForm()))
+			n++
+			form := e.channelMessage("c"+strconv.Itoa(n), "")
+			form["text"], form["entities"] = "", []any{}
+			form["value"] = map[string]any{submitKey: "open", formKey: json.RawMessage(spec), inputPrefix + "harm": "moderate", inputPrefix + "text": "Fall by the lifts"}
+			if code := e.post(t, form, e.bearer(t)); code != http.StatusOK {
+				t.Fatalf("form: status %d", code)
+			}
+			const private = 8 // replies, each held once
 
 			// The thread heard only pointers, one per command, and nothing
 			// of any answer.
@@ -120,7 +130,7 @@ func TestPrivateRepliesNeverReachTheThread(t *testing.T) {
 				}
 			}
 			all := strings.Join(got, "\n")
-			for _, want := range []string{"HPP-1 is open", "How are you doing", "Your check-in answers", "Really struggling", "INC-7", "Timeline of HPP-1", "HPP-1-candour-record.csv"} {
+			for _, want := range []string{"HPP-1 is open", "How are you doing", "Your check-in answers", "Really struggling", "INC-7", "Timeline of HPP-1", "HPP-1-candour-record.csv", "A few answers need another look"} {
 				if !strings.Contains(all, want) {
 					t.Errorf("the personal chat never got %q:\n%s", want, all)
 				}
@@ -149,7 +159,7 @@ func TestPrivateRepliesNeverReachTheThread(t *testing.T) {
 // channel.
 var privateBits = []string{
 	"INC-7", "Fall on ward", "HPP-1 is open", "How are you doing", "Really struggling",
-	"check-in answers", "Only you can see", "timeline", "HPP-1-", "checkin answer", "fileConsent",
+	"check-in answers", "Only you can see", "timeline", "HPP-1-", "checkin answer", "fileConsent", "lifts", "need another look",
 }
 
 // heldCheckinToken reads the check-in token from the check-in card held
