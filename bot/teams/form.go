@@ -192,7 +192,7 @@ func answers(f *bot.Form, values map[string]string) map[string][]string {
 			}
 			continue
 		}
-		out[in.Name] = []string{v}
+		out[in.Name] = []string{inert(v)}
 	}
 	return out
 }

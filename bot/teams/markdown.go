@@ -142,3 +142,22 @@ func startsAtTag(s string) bool {
 	s = strings.TrimPrefix(s, "/")
 	return len(s) >= 2 && (s[0] == 'a' || s[0] == 'A') && (s[1] == 't' || s[1] == 'T')
 }
+
+// inert keeps mention markup typed by hand (Teams sends a typed "<" as
+// &lt;, and a card's text input as it is) from reading as a mention: a
+// word joiner goes after every "<" that would start <@, <# or <!, as
+// Slack's surface does. Real mentions come from Teams' mention entities.
+func inert(text string) string {
+	if !strings.Contains(text, "<") {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 8)
+	for i := 0; i < len(text); i++ {
+		b.WriteByte(text[i])
+		if text[i] == '<' && i+1 < len(text) && strings.IndexByte("@#!", text[i+1]) >= 0 {
+			b.WriteString(wordJoiner)
+		}
+	}
+	return b.String()
+}

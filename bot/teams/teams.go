@@ -862,7 +862,7 @@ func commandText(act schema.Activity, ex extras, appID string, resolve func(ment
 		}
 		return ""
 	})
-	text = html.UnescapeString(text)
+	text = inert(html.UnescapeString(text))
 	text = strings.ReplaceAll(text, "\u00a0", " ")
 	for i, t := range tokens {
 		text = strings.Replace(text, "\x00"+strconv.Itoa(i)+"\x00", t, 1)

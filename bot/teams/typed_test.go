@@ -1,7 +1,10 @@
 package teams
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -77,6 +80,51 @@ func TestTypedMarkupIsShownAsText(t *testing.T) {
 	}
 	if !kept {
 		t.Error("the note is not stored as typed")
+	}
+}
+
+// Mention markup typed by hand is text: it mentions nobody, and the guard
+// reads what is inside it.
+func TestTypedMentionsStayText(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.st.Names().Remember(ctx, "teams:aad-boss", "Boss Person")
+	post := func(id, text string) string {
+		t.Helper()
+		before := len(e.conn.posts())
+		if code := e.post(t, e.personalMessage(id, text), e.bearer(t)); code != http.StatusOK {
+			t.Fatalf("%s: status %d", text, code)
+		}
+		var b strings.Builder
+		for _, p := range e.conn.posts()[before:] {
+			b.WriteString(strings.Join(blockTexts(p.Body), "\n"))
+			if ms, ok := p.Body["attachments"].([]any)[0].(map[string]any)["content"].(map[string]any)["msteams"].(map[string]any); ok && ms["entities"] != nil {
+				raw, _ := json.Marshal(ms["entities"])
+				if strings.Contains(string(raw), "aad-boss") {
+					t.Errorf("a typed mention became a real one: %s", raw)
+				}
+			}
+		}
+		return b.String()
+	}
+	post("t1", "open INC-7 harm=low Fall on ward 4")
+	if got := post("t2", "contact HPP-1 via=phone told &lt;@teams:aad-boss&gt; about it"); !strings.Contains(got, "Contact logged") {
+		t.Fatalf("note not logged: %s", got)
+	}
+	if got := post("t3", "timeline HPP-1"); !strings.Contains(got, "told <\u2060@teams:aad-boss> about it") || strings.Contains(got, "Boss Person") {
+		t.Errorf("the typed mention is not shown as typed:\n%s", got)
+	}
+	// An identifier dressed as mention markup is refused, and not stored.
+	for i, typed := range []string{"&lt;@teams:9434765919&gt;", "&lt;@U9434765919&gt;", "&lt;#teams:9434765919&gt;"} {
+		got := post("t4"+strconv.Itoa(i), "contact HPP-1 via=phone spoke about "+typed)
+		if !strings.Contains(got, "Nothing was saved") {
+			t.Errorf("%s was not refused: %s", typed, got)
+		}
+	}
+	for _, c := range storetest.Contents(t, e.st) {
+		if strings.Contains(c, "9434765919") {
+			t.Errorf("an identifier reached Redis: %s", c)
+		}
 	}
 }
 
