@@ -238,3 +238,29 @@ func blockTexts(body map[string]any) []string {
 	walk(body["attachments"])
 	return out
 }
+
+// The pointer says where the answer is, and how to get it, for each thing
+// that can happen to it — and nothing else.
+func TestPointerWords(t *testing.T) {
+	tests := []struct {
+		outcome bot.Delivery
+		opened  bool
+		want    string
+	}{
+		{bot.Delivered, true, "I've answered you in your private chat with hppbot."},
+		{bot.Delivered, false, "I've answered you in your private chat with hppbot."},
+		{bot.Held, true, "I've sent you something private — open your chat with hppbot and send any message (such as *hi*) to see it. It'll wait there for 24 hours."},
+		{bot.Held, false, "I've sent you something private, and you haven't got a chat with hppbot yet. To open one, select *Apps* in Teams, search for *hppbot* and select *Add* (or *Open*). It'll wait there for 24 hours."},
+		{bot.Undelivered, true, "my answer is private and I couldn't send it to you just now. Please open your chat with hppbot and type your command there."},
+		{bot.Undelivered, false, "my answer is private and I couldn't send it to you just now. To open a chat with hppbot, select *Apps* in Teams, search for *hppbot* and select *Add* (or *Open*); then type your command there."},
+	}
+	if want := strconv.Itoa(int(bot.HeldFor.Hours())) + " hours"; heldFor != want {
+		t.Fatalf("the pointer says replies wait %s; they are kept for %s", heldFor, want)
+	}
+	for _, tc := range tests {
+		r := pointer("teams:aad-sam", tc.outcome, tc.opened)
+		if r.Text != "<@teams:aad-sam>, "+tc.want || r.Public || len(r.Sections)+len(r.Buttons)+len(r.Files) != 0 || r.Note != "" || r.Form != nil {
+			t.Errorf("pointer(%v, opened=%v) = %+v, want only %q", tc.outcome, tc.opened, r, tc.want)
+		}
+	}
+}

@@ -327,16 +327,17 @@ func pointer(person string, outcome bot.Delivery, opened bool) bot.Reply {
 	}
 }
 
-// The pointers' words.
-var (
+// The pointers' words. heldFor is bot.HeldFor in words (a test holds the
+// two together).
+const (
 	pointerSent    = "I've answered you in your private chat with hppbot."
-	heldFor        = strconv.Itoa(int(bot.HeldFor.Hours())) + " hours"
-	addPersonalApp = "In Teams, select *Apps*, search for *hppbot* and select *Add* (or *Open*)."
-	pointerHeld    = "I've sent you something private — open your chat with hppbot and send any message (such as *hi*) to see it. It waits there for " + heldFor + "."
-	pointerHeldNew = "I've sent you something private, and you haven't got a chat with hppbot yet. To open one: " + addPersonalApp +
-		" It waits there for " + heldFor + "."
+	heldFor        = "24 hours"
+	addPersonalApp = "select *Apps* in Teams, search for *hppbot* and select *Add* (or *Open*)"
+	pointerHeld    = "I've sent you something private — open your chat with hppbot and send any message (such as *hi*) to see it. It'll wait there for " + heldFor + "."
+	pointerHeldNew = "I've sent you something private, and you haven't got a chat with hppbot yet. To open one, " + addPersonalApp +
+		". It'll wait there for " + heldFor + "."
 	pointerLost    = "my answer is private and I couldn't send it to you just now. Please open your chat with hppbot and type your command there."
-	pointerLostNew = "my answer is private and I couldn't send it to you just now. " + addPersonalApp + " Then type your command in your chat with hppbot."
+	pointerLostNew = "my answer is private and I couldn't send it to you just now. To open a chat with hppbot, " + addPersonalApp + "; then type your command there."
 )
 
 func outcomeName(d bot.Delivery) string {
