@@ -288,11 +288,21 @@ func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 		due.WriteString(p.Candour.NotifyWithin.Human())
 		due.WriteString(" after becoming aware on ")
 		h.writeDay(&due, c.Aware)
+		if c.NotifyDue.Before(now) {
+			due.WriteString(" — *overdue*: please tell the family as soon as you can, then record it with /hpp candour ")
+			due.WriteString(name)
+			due.WriteString(" notified")
+		}
 		if !c.WrittenDue.IsZero() {
 			for _, s := range []string{"\n• ", p.Candour.Label, " written follow-up: by the end of "} {
 				due.WriteString(s)
 			}
 			h.writeDay(&due, c.WrittenDue)
+			if c.WrittenDue.Before(now) {
+				due.WriteString(" — *overdue*: please send it as soon as you can, then record it with /hpp candour ")
+				due.WriteString(name)
+				due.WriteString(" written")
+			}
 		} else if p.Candour.WrittenFrom == "notified" {
 			for _, s := range []string{"\n• ", p.Candour.Label, " written follow-up: ", p.Candour.WrittenWithin.Human(), " after the notification is recorded"} {
 				due.WriteString(s)
@@ -310,6 +320,37 @@ func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 	sections := make([]bot.Section, 0, 2)
 	sections = append(sections, bot.Section{Title: "What falls due", Text: due.String()}, h.preparePrompt(name))
 	return bot.Reply{Text: b.String(), Sections: sections, Buttons: caseButtons(name)}
+}
+
+// judgeThen sets what had been due when a contact recorded afterwards
+// (on=<date>) happened, from the case's timeline, so it is judged on time
+// or late against that and not against what is due today.
+func (h *Handler) judgeThen(ctx context.Context, id int64, ev *pathway.Event) error {
+	if !ev.DateOnly || !ev.CountsAsContact() {
+		return nil
+	}
+	events, err := h.Store.Timeline(ctx, id)
+	if err != nil {
+		return err
+	}
+	ev.Due = pathway.DueThen(events, ev.At, true, h.Policy)
+	return nil
+}
+
+// movedNote says so when next= asked for a moment outside working hours
+// and the next contact is due at the next working morning instead.
+func (h *Handler) movedNote(w pathway.When, due, now time.Time) string {
+	asked := w.Target(h.Policy, now)
+	if asked.Equal(due) {
+		return ""
+	}
+	if !w.Date.IsZero() {
+		return fmt.Sprintf(" %s isn't a working day here, so I've set it for the next working morning.", h.day(asked))
+	}
+	if !h.Policy.Calendar.IsWorkingDay(asked) {
+		return fmt.Sprintf(" next=%s would fall on %s, which isn't a working day here, so I've set it for the next working morning.", w.Span, h.when(asked))
+	}
+	return fmt.Sprintf(" next=%s would fall at %s, outside working hours, so I've set it for the next working morning.", w.Span, h.when(asked))
 }
 
 // caseButtons are the everyday actions on a case.
@@ -348,8 +389,13 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 	var ev pathway.Event
 	old, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
 		var err error
-		ev, err = c.LogContact(in, req.Person, p, now)
-		return []pathway.Event{ev}, err
+		if ev, err = c.LogContact(in, req.Person, p, now); err != nil {
+			return nil, err
+		}
+		if err := h.judgeThen(ctx, c.ID, &ev); err != nil {
+			return nil, err
+		}
+		return []pathway.Event{ev}, nil
 	})
 	if err != nil {
 		return bot.Reply{}, err
@@ -358,7 +404,14 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 	if in.Via != "" {
 		how = " (" + in.Via + ")"
 	}
-	text := fmt.Sprintf("Contact logged for *%s*%s. Next contact %s.", c.Name(), how, h.dueText(c.NextContact, now))
+	dated := ""
+	if ev.DateOnly {
+		dated = ", dated " + h.day(ev.At)
+	}
+	text := fmt.Sprintf("Contact logged for *%s*%s%s. Next contact %s.", c.Name(), how, dated, h.dueText(c.NextContact, now))
+	if in.Next != nil {
+		text += h.movedNote(*in.Next, c.NextContact, now)
+	}
 	if old.Contacts == 0 {
 		text += " That's the first contact recorded — thank you."
 	}
@@ -426,7 +479,13 @@ func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bo
 	}
 	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
 		ev, err := c.RecordCandour(step, cmd.Text, on.Date, req.Person, p, now)
-		return []pathway.Event{ev}, err
+		if err != nil {
+			return nil, err
+		}
+		if err := h.judgeThen(ctx, c.ID, &ev); err != nil {
+			return nil, err
+		}
+		return []pathway.Event{ev}, nil
 	})
 	if err != nil {
 		return bot.Reply{}, err

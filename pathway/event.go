@@ -30,6 +30,11 @@ type Event struct {
 	ID     string // assigned by the store
 	Case   int64
 	At     time.Time
+	// DateOnly marks an event recorded afterwards with on=<date>: only its
+	// day is known. At is the start of working hours that day, for
+	// ordering; it is shown as the day alone and judged against what was
+	// due by the day.
+	DateOnly bool
 	Actor  string // a person id, or Bot
 	Kind   EventKind
 	Step   string    // candour step, family step, parallel process, reminder kind
@@ -56,4 +61,51 @@ func (e Event) CountsAsContact() bool {
 		return e.Step == "findings"
 	}
 	return false
+}
+
+// OnTime reports whether a contact was made by the time it was due: for an
+// event known only to the day, by the end of the day it was due.
+func (e Event) OnTime(loc *time.Location) bool {
+	if e.DateOnly {
+		return !Midnight(e.At, loc).After(Midnight(e.Due, loc))
+	}
+	return !e.At.After(e.Due)
+}
+
+// DueThen is when contact with the family had been due at the moment at,
+// worked out from the case's timeline (events in the order they happened):
+// the next contact set by the latest opening, contact, plan or reopening
+// before it. For an event known only to the day (dateOnly), only what was
+// recorded before that day counts, and the opening that day. Zero when nothing was due then (the case
+// was closed, or not yet open).
+func DueThen(events []Event, at time.Time, dateOnly bool, p *Policy) time.Time {
+	before, opened := at, at
+	if dateOnly {
+		before = Midnight(at, p.Location())
+		// Contact on the day the case was opened is judged against the
+		// first contact it set.
+		opened = before.AddDate(0, 0, 1)
+	}
+	var due time.Time
+	for _, e := range events {
+		if !e.At.Before(before) && !(e.Kind == EventOpened && e.At.Before(opened)) {
+			continue
+		}
+		switch {
+		case e.Kind == EventOpened:
+			due = p.DueAfter(e.At, p.FirstContactWithin)
+			if !e.Every.IsZero() {
+				if d := p.DueAfter(e.At, e.Every); d.Before(due) {
+					due = d
+				}
+			}
+		case e.Kind == EventClosed:
+			due = time.Time{}
+		case e.Kind == EventPlan, e.Kind == EventReopened, e.CountsAsContact():
+			if !e.Next.IsZero() {
+				due = e.Next
+			}
+		}
+	}
+	return due
 }

@@ -249,6 +249,8 @@ type wireEvent struct {
 	Every  string   `json:"e,omitempty"`
 	People []string `json:"p,omitempty"`
 	Note   string   `json:"no,omitempty"`
+	// DateOnly: recorded afterwards with on=, known only to the day.
+	DateOnly bool `json:"do,omitempty"`
 }
 
 func encodeEvent(e pathway.Event) ([]byte, error) {
@@ -259,7 +261,7 @@ func encodeEvent(e pathway.Event) ([]byte, error) {
 // eventWire is e in its wire form.
 func eventWire(e pathway.Event) wireEvent {
 	w := wireEvent{At: unix(e.At), Actor: e.Actor, Kind: string(e.Kind), Step: e.Step, Stage: e.Stage, Via: e.Via,
-		Due: unix(e.Due), Next: unix(e.Next), People: e.People, Note: e.Note}
+		Due: unix(e.Due), Next: unix(e.Next), People: e.People, Note: e.Note, DateOnly: e.DateOnly}
 	if !e.Every.IsZero() {
 		w.Every = e.Every.String()
 	}
@@ -283,6 +285,7 @@ func (w *wireEvent) appendJSON(b []byte) []byte {
 	b = jsonw.OptString(b, "e", w.Every)
 	b = jsonw.OptStrings(b, "p", w.People)
 	b = jsonw.OptString(b, "no", w.Note)
+	b = jsonw.OptBool(b, "do", w.DateOnly)
 	return append(b, '}')
 }
 
@@ -292,7 +295,7 @@ func decodeEvent(id string, caseID int64, data []byte) (pathway.Event, error) {
 		return pathway.Event{}, err
 	}
 	e := pathway.Event{ID: id, Case: caseID, At: fromUnix(w.At), Actor: w.Actor, Kind: pathway.EventKind(w.Kind),
-		Step: w.Step, Stage: w.Stage, Via: w.Via, Due: fromUnix(w.Due), Next: fromUnix(w.Next), People: w.People, Note: w.Note}
+		Step: w.Step, Stage: w.Stage, Via: w.Via, Due: fromUnix(w.Due), Next: fromUnix(w.Next), People: w.People, Note: w.Note, DateOnly: w.DateOnly}
 	if w.Every != "" {
 		if sp, err := pathway.ParseSpan(w.Every); err == nil {
 			e.Every = sp
