@@ -263,7 +263,7 @@ func TestContactPlanCandourFlow(t *testing.T) {
 	f := newFixture(t)
 	f.as("lee", "/hpp open INC-1 harm=severe Fall")
 	steps := []struct{ line, want string }{
-		{"/hpp contact HPP-1 via=meeting next=3d Met with the family", "Next contact due Sat 28 Nov"},
+		{"/hpp contact HPP-1 via=meeting next=3d Met with the family", "Next contact due Mon 30 Nov, 08:00 (in 5 days). next=3d would fall on Sat 28 Nov, 10:00, which isn't a working day here, so I've set it for the next working morning."},
 		{"/hpp plan HPP-1 every=1w via=phone Tuesday afternoons", "in touch every 1 week by phone"},
 		{"/hpp candour HPP-1 notified Apologised in person", "the family was told what happened"},
 		{"/hpp candour HPP-1 notified again", "already recorded"},

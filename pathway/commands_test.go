@@ -1047,6 +1047,11 @@ func TestDueThen(t *testing.T) {
 		{At: at(t, "2026-12-11", "09:00"), Kind: EventReminder, Due: at(t, "2026-12-30", "09:00")},
 		{At: at(t, "2026-12-14", "09:00"), Kind: EventClosed},
 		{At: at(t, "2026-12-15", "09:00"), Kind: EventReopened, Next: at(t, "2026-12-16", "09:00")},
+		// Recorded on the 21st for the 17th: it set the next contact from
+		// the 17th, with the plan agreed then (every 2 days), not the time it
+		// was typed.
+		{At: at(t, "2026-12-16", "10:00"), Kind: EventPlan, Every: Span{2, Day}, Next: at(t, "2026-12-18", "10:00")},
+		{At: at(t, "2026-12-17", "08:00"), DateOnly: true, Kind: EventContact, Next: at(t, "2026-12-23", "10:00")},
 	}
 	tests := []struct {
 		name   string
@@ -1063,6 +1068,9 @@ func TestDueThen(t *testing.T) {
 		{"after the contact on the 10th", "2026-12-12", at(t, "2026-12-17", "11:00"), true},
 		{"while the case was closed", "2026-12-15", time.Time{}, false},
 		{"after it was reopened", "2026-12-16", at(t, "2026-12-16", "09:00"), true},
+		{"after a plan", "2026-12-17", at(t, "2026-12-18", "10:00"), true},
+		{"after a contact recorded afterwards", "2026-12-21", at(t, "2026-12-21", "08:00"), true},
+		{"a day late after a contact recorded afterwards", "2026-12-22", at(t, "2026-12-21", "08:00"), false},
 	}
 	for _, tt := range tests {
 		on := p.Calendar.DayStart(day(t, tt.date))

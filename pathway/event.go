@@ -27,24 +27,24 @@ const Bot = "hppbot"
 // Event is one entry in a case's append-only timeline: who, when, what.
 // Events never hold wellbeing answers.
 type Event struct {
-	ID     string // assigned by the store
-	Case   int64
-	At     time.Time
+	ID   string // assigned by the store
+	Case int64
+	At   time.Time
 	// DateOnly marks an event recorded afterwards with on=<date>: only its
 	// day is known. At is the start of working hours that day, for
 	// ordering; it is shown as the day alone and judged against what was
 	// due by the day.
 	DateOnly bool
-	Actor  string // a person id, or Bot
-	Kind   EventKind
-	Step   string    // candour step, family step, parallel process, reminder kind
-	Stage  string    // reminder stage: warn, due, overdue
-	Via    string    // contact method, or plan method
-	Due    time.Time // contact: when it had been due; reminder: the deadline it was about
-	Next   time.Time // contact: the next one due; snooze: until
-	Every  Span      // plan: the agreed cadence
-	People []string  // lead: [from, to]; involve: added; reminder/escalation: who was told
-	Note   string    // free text as typed (already checked for identifiers)
+	Actor    string // a person id, or Bot
+	Kind     EventKind
+	Step     string    // candour step, family step, parallel process, reminder kind
+	Stage    string    // reminder stage: warn, due, overdue
+	Via      string    // contact method, or plan method
+	Due      time.Time // contact: when it had been due; reminder: the deadline it was about
+	Next     time.Time // contact: the next one due; snooze: until
+	Every    Span      // plan: the agreed cadence
+	People   []string  // lead: [from, to]; involve: added; reminder/escalation: who was told
+	Note     string    // free text as typed (already checked for identifiers)
 }
 
 // CountsAsContact reports whether the event was a communication with the
@@ -76,7 +76,9 @@ func (e Event) OnTime(loc *time.Location) bool {
 // worked out from the case's timeline (events in the order they happened):
 // the next contact set by the latest opening, contact, plan or reopening
 // before it. For an event known only to the day (dateOnly), only what was
-// recorded before that day counts, and the opening that day. Zero when nothing was due then (the case
+// recorded before that day counts, and the opening that day. A contact
+// itself recorded afterwards set what was due next from its own date, with
+// the cadence then agreed (its Next was counted from when it was typed). Zero when nothing was due then (the case
 // was closed, or not yet open).
 func DueThen(events []Event, at time.Time, dateOnly bool, p *Policy) time.Time {
 	before, opened := at, at
@@ -87,6 +89,7 @@ func DueThen(events []Event, at time.Time, dateOnly bool, p *Policy) time.Time {
 		opened = before.AddDate(0, 0, 1)
 	}
 	var due time.Time
+	every := p.DefaultEvery
 	for _, e := range events {
 		if !e.At.Before(before) && !(e.Kind == EventOpened && e.At.Before(opened)) {
 			continue
@@ -95,13 +98,19 @@ func DueThen(events []Event, at time.Time, dateOnly bool, p *Policy) time.Time {
 		case e.Kind == EventOpened:
 			due = p.DueAfter(e.At, p.FirstContactWithin)
 			if !e.Every.IsZero() {
+				every = e.Every
 				if d := p.DueAfter(e.At, e.Every); d.Before(due) {
 					due = d
 				}
 			}
 		case e.Kind == EventClosed:
 			due = time.Time{}
+		case e.CountsAsContact() && e.DateOnly:
+			due = p.DueAfter(e.At, every)
 		case e.Kind == EventPlan, e.Kind == EventReopened, e.CountsAsContact():
+			if e.Kind == EventPlan && !e.Every.IsZero() {
+				every = e.Every
+			}
 			if !e.Next.IsZero() {
 				due = e.Next
 			}

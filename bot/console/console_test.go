@@ -80,7 +80,7 @@ func TestFoundationAcceptance(t *testing.T) {
 		"Duty of Candour notification (telling the family, in person or by phone or video, and saying sorry): by the end of Wed 9 Dec 2026 — 10 working days after becoming aware on Wed 25 Nov 2026",
 		"Open cases with something overdue — 1 case",
 		"contact with the family overdue",
-		"Contact logged for HPP-1 (phone). Next contact due Sat 5 Dec",
+		"Contact logged for HPP-1 (phone). Next contact due Mon 7 Dec, 08:00 (in 9 days). next=7d would fall on Sat 5 Dec, 10:00, which isn't a working day here, so I've set it for the next working morning.",
 		"@you logged a contact with the family by phone",
 		"Nothing was saved: that looks like it contains an NHS number",
 		"Open cases you can see — 1 case",
