@@ -23,6 +23,12 @@ var update = flag.Bool("update", false, "rewrite the golden transcripts")
 // its own store, starting at a fixed moment, and returns the transcript.
 func run(t *testing.T, start time.Time, script ...string) string {
 	t.Helper()
+	return runWithFiles(t, start, t.TempDir(), script...)
+}
+
+// runWithFiles is run with exports written to files.
+func runWithFiles(t *testing.T, start time.Time, files string, script ...string) string {
+	t.Helper()
 	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +38,7 @@ func run(t *testing.T, start time.Time, script ...string) string {
 	var out bytes.Buffer
 	con := console.New(console.Config{
 		In: strings.NewReader(strings.Join(script, "\n") + "\n"), Out: &out, Clock: clock, Policy: p,
-		FilesDir: t.TempDir(), OnAdvance: st.Advance,
+		FilesDir: files, OnAdvance: st.Advance,
 	})
 	core := app.New(app.Config{
 		Store: st, Policy: p, Messenger: bot.Router{bot.Console: con}, EveryoneAdmin: true, Clock: clock.Now, Workers: 1,
