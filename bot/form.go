@@ -46,7 +46,7 @@ func (f *Form) CommandLine(answers map[string][]string) (string, map[string]stri
 			}
 		}
 		if in.Name == freeText {
-			if msg := leadingWordProblem(vals[0]); msg != "" {
+			if msg := textProblem(vals[0]); msg != "" {
 				errs[in.Name] = msg
 				continue
 			}
@@ -127,17 +127,20 @@ func oneWordValue(in Input, vals []string) (string, string) {
 	return v, ""
 }
 
-// leadingWordProblem says why free text can't start the way it does: the
-// grammar reads settings (name=value) and mentions until the first ordinary
-// word, so text starting with one would be misread.
-func leadingWordProblem(text string) string {
-	first := strings.FieldsFunc(text, unicode.IsSpace)[0]
-	key, _, isOpt := strings.Cut(first, "=")
-	if isOpt && key != "" && strings.IndexFunc(key, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '-')
-	}) < 0 {
-		return "Please start with an ordinary word: at the start, " + first + " would be read as a setting rather than as your text."
+// textProblem says why free text can't go into a command line as it is:
+// the grammar reads a name=value word as a setting wherever it stands, and
+// mentions before the first ordinary word, so such text would be misread.
+func textProblem(text string) string {
+	words := strings.FieldsFunc(text, unicode.IsSpace)
+	for _, w := range words {
+		key, _, isOpt := strings.Cut(w, "=")
+		if isOpt && key != "" && len(key) <= 20 && strings.IndexFunc(key, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '-')
+		}) < 0 {
+			return "In a command, " + w + " would be read as a setting rather than as your text. Please write it with a space instead of the =, like " + strings.Replace(w, "=", " ", 1) + "."
+		}
 	}
+	first := words[0]
 	if strings.HasPrefix(first, "@") || strings.HasPrefix(first, "<@") || strings.HasPrefix(first, "<#") {
 		return "Please start with an ordinary word: at the start, a mention would be read as part of the command rather than as your text."
 	}

@@ -108,9 +108,14 @@ func TestCommandLine(t *testing.T) {
 			errs:    map[string]string{"text": "Sats=88% would be read as a setting"},
 		},
 		{
-			name:    "free text with = after the first word is kept",
+			name:    "free text with a setting after the first word",
 			answers: map[string][]string{"ref": {"INC-7"}, "text": {"Sats 88% with x=y later"}},
-			want:    "open INC-7 Sats 88% with x=y later",
+			errs:    map[string]string{"text": "x=y would be read as a setting rather than as your text. Please write it with a space instead of the =, like x y."},
+		},
+		{
+			name:    "free text with = that is not a setting is kept",
+			answers: map[string][]string{"ref": {"INC-7"}, "text": {"Sats 88% and 2+2=4 later"}},
+			want:    "open INC-7 Sats 88% and 2+2=4 later",
 		},
 	}
 	for _, tt := range tests {
@@ -141,6 +146,8 @@ func FuzzCommandLine(f *testing.F) {
 	f.Add("INC-7", "maternity", "moderate", "U1", "Fall on the ward")
 	f.Add("INC 7", "", "x", "<@", "harm=severe")
 	f.Add("", "LS1 4AP", "", "a,b", "999 000 0018")
+	f.Add("INC-7", "", "", "U1", "Fall on ward harm=severe")
+	f.Add("INC-7", "", "", "U1", "BP=90/60 Sats 88%")
 	f.Fuzz(func(t *testing.T, ref, service, harm, person, text string) {
 		form := testForm()
 		line, errs := form.CommandLine(map[string][]string{
@@ -151,6 +158,16 @@ func FuzzCommandLine(f *testing.F) {
 		}
 		if line != "" && !strings.HasPrefix(line, "open ") {
 			t.Fatalf("line %q doesn't start with the command", line)
+		}
+		// Options are read anywhere in a line, so a note that reaches the
+		// line holds no word the grammar would take as one.
+		if line != "" && strings.TrimSpace(text) != "" {
+			for _, w := range strings.Fields(text) {
+				key, _, isOpt := strings.Cut(w, "=")
+				if isOpt && key != "" && len(key) <= 20 && strings.Trim(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-") == "" {
+					t.Fatalf("note word %q would be read as an option in %q", w, line)
+				}
+			}
 		}
 		for name := range errs {
 			if !slices.ContainsFunc(form.Inputs, func(in Input) bool { return in.Name == name }) {

@@ -38,7 +38,8 @@ func (h *Handler) caseCommands() []*command {
 				"• candour: auto (decide from the harm level), yes or no\n" +
 				"• aware: the date your organisation became aware, year-month-day (default today)\n" +
 				"• lead: the named contact for the family (default you)\n" +
-				"• every: how often you have agreed to be in touch, e.g. 1w\n" +
+				"• every: how often you have agreed to be in touch, e.g. 1w or 1mo (minutes are min: m alone could be minutes or months)\n" +
+				"Settings can go before or after the summary; the reply says back what it understood.\n" +
 				"Example: /hpp open INC-1042 service=maternity harm=moderate involved=@sam Baby moved to NICU after a delayed escalation",
 		},
 		{
@@ -59,7 +60,7 @@ func (h *Handler) caseCommands() []*command {
 			usage:   "plan <case> every=<dur> [via=...] [note]",
 			summary: "record how often you agreed to keep in touch",
 			group:   "cases",
-			help:    "Records the communication the family asked for. Reminders follow it.\nExample: /hpp plan HPP-3 every=1w via=phone Tuesday afternoons suit them best",
+			help:    "Records the communication the family asked for. Reminders follow it. every= takes a length such as 1w, 2w or 1mo (a month; m alone could be minutes or months, so write 1mo). A new plan replaces the next due time the last plan set.\nExample: /hpp plan HPP-3 every=1w via=phone Tuesday afternoons suit them best",
 		},
 		{
 			name:    "candour",
@@ -178,7 +179,7 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		}
 	}
 	if v, ok := cmd.Opts["every"]; ok {
-		if in.Every, err = pathway.ParseSpan(v); err != nil {
+		if in.Every, err = pathway.ParseTypedSpan(v); err != nil {
 			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every=: %v", err)
 		}
 	}
@@ -218,7 +219,7 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		})
 	}
 	reply := h.openedReply(c, now)
-	reply.Text += h.recordedAsInvolved(ctx, c, plans)
+	reply.Text += h.recordedAsInvolved(ctx, c, plans) + h.sayOpened(c, in)
 	return reply, nil
 }
 
@@ -415,6 +416,7 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 	if old.Contacts == 0 {
 		text += " That's the first contact recorded — thank you."
 	}
+	text += h.sayContact(c, in)
 	var sections []bot.Section
 	if c.CandourActive() && c.Notified.IsZero() {
 		sections = append(sections, bot.Section{Text: fmt.Sprintf("If this conversation was the %s notification — telling the family what happened and saying sorry — record it too: /hpp candour %s notified", p.Candour.Label, c.Name())})
@@ -436,7 +438,7 @@ func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if !ok {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Say how often you agreed to be in touch with every=, for example: /hpp plan %s every=1w via=phone", pathway.CaseName(id))
 	}
-	every, err := pathway.ParseSpan(v)
+	every, err := pathway.ParseTypedSpan(v)
 	if err != nil {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every=: %v", err)
 	}
@@ -457,7 +459,9 @@ func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if via != "" {
 		how = " by " + via
 	}
-	return bot.Reply{Text: fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now))}, nil
+	var said sayBack
+	said.add("every "+every.Human(), strings.TrimPrefix(how, " "), sayNote("note", cmd.Text))
+	return bot.Reply{Text: fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now)) + said.line()}, nil
 }
 
 func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -513,7 +517,13 @@ func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bo
 	if step == pathway.CandourNotified || step == pathway.CandourWritten || step == pathway.CandourUpdate {
 		text += fmt.Sprintf("\nThis counts as contact with the family: next contact %s.", h.dueText(c.NextContact, now))
 	}
-	return bot.Reply{Text: text}, nil
+	var said sayBack
+	noteLabel := "note"
+	if step == pathway.CandourNA {
+		noteLabel = "reason"
+	}
+	said.add(candourStepWords(step), h.sayOn(on.Date), sayNote(noteLabel, cmd.Text))
+	return bot.Reply{Text: text + said.line()}, nil
 }
 
 func (h *Handler) family(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -527,6 +537,11 @@ func (h *Handler) family(ctx context.Context, req bot.Request, cmd Command) (bot
 	step := ""
 	if len(cmd.Args) > 1 {
 		step = strings.ToLower(cmd.Args[1])
+		// With parallel= the second word is not a step but the note's first.
+		if isParallel && !slices.Contains(pathway.FamilySteps, step) {
+			cmd.Text = strings.TrimSpace(cmd.Args[1] + " " + cmd.Text)
+			step = ""
+		}
 	}
 	switch {
 	case isParallel && step != "":
@@ -558,14 +573,17 @@ func (h *Handler) family(ctx context.Context, req bot.Request, cmd Command) (bot
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	var said sayBack
 	if isParallel {
-		return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: the family has %s. Reminders to keep in touch carry on as before — the pathway asks us to keep talking, whatever route the family chooses, and not to hold it against them.", c.Name(), pathway.DescribeParallel(process))}, nil
+		said.add("parallel "+process, sayNote("note", cmd.Text))
+		return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: the family has %s. Reminders to keep in touch carry on as before — the pathway asks us to keep talking, whatever route the family chooses, and not to hold it against them.", c.Name(), pathway.DescribeParallel(process)) + said.line()}, nil
 	}
+	said.add(step, sayNote("note", cmd.Text))
 	text := fmt.Sprintf("Recorded for *%s*: %s.", c.Name(), pathway.DescribeFamilyStep(step))
 	if step == "findings" {
 		text += fmt.Sprintf("\nSharing the findings counts as contact with the family: next contact %s.", h.dueText(c.NextContact, now))
 	}
-	return bot.Reply{Text: text}, nil
+	return bot.Reply{Text: text + said.line()}, nil
 }
 
 func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -592,7 +610,8 @@ func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if old.Lead != req.Person {
 		h.tell(ctx, old.Lead, bot.Reply{Text: fmt.Sprintf("%s has handed the named-contact role for *%s* (%s) from you to %s. Thank you for what you've done for this family.", bot.Mention(req.Person), c.Name(), c.Ref, bot.Mention(to))})
 	}
-	return bot.Reply{Text: fmt.Sprintf("%s is now the named contact for *%s*; %s has been told%s.", bot.Mention(to), c.Name(), bot.Mention(to), handoverNote(old.Lead, req.Person))}, nil
+	said := sayBack{"named contact " + bot.Mention(old.Lead) + " → " + bot.Mention(to)}
+	return bot.Reply{Text: fmt.Sprintf("%s is now the named contact for *%s*; %s has been told%s.", bot.Mention(to), c.Name(), bot.Mention(to), handoverNote(old.Lead, req.Person)) + said.line()}, nil
 }
 
 func handoverNote(oldLead, actor string) string {
@@ -624,7 +643,12 @@ func (h *Handler) involve(ctx context.Context, req bot.Request, cmd Command) (bo
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name()) + h.recordedAsInvolved(ctx, c, plans)}, nil
+	var said sayBack
+	said.add("newly involved " + mentions(added))
+	if already := slices.DeleteFunc(slices.Clone(cmd.People), func(p string) bool { return slices.Contains(added, p) }); len(already) > 0 {
+		said.add("already involved " + mentions(already))
+	}
+	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name()) + h.recordedAsInvolved(ctx, c, plans) + said.line()}, nil
 }
 
 func (h *Handler) snooze(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -635,7 +659,7 @@ func (h *Handler) snooze(ctx context.Context, req bot.Request, cmd Command) (bot
 	if len(cmd.Args) < 2 {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "For how long? For example: /hpp snooze %s 1d (at most %s)", pathway.CaseName(id), h.Policy.MaxSnooze)
 	}
-	span, err := pathway.ParseSpan(cmd.Args[1])
+	span, err := pathway.ParseTypedSpan(cmd.Args[1])
 	if err != nil {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%v", err)
 	}
@@ -651,7 +675,8 @@ func (h *Handler) snooze(ctx context.Context, req bot.Request, cmd Command) (bot
 	if c.NextContact.Before(now) {
 		text += " Contact with the family is still overdue — if you can, let them know when they'll next hear from you."
 	}
-	return bot.Reply{Text: text}, nil
+	said := sayBack{"snooze " + span.Human()}
+	return bot.Reply{Text: text + said.line()}, nil
 }
 
 func (h *Handler) closeCase(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -680,7 +705,8 @@ func (h *Handler) closeCase(ctx context.Context, req bot.Request, cmd Command) (
 	if len(open) > 0 {
 		text += fmt.Sprintf("\nThe %s record doesn't show %s. If that happened, please record it: /hpp candour %s notified|written", h.Policy.Candour.Label, joinAnd(open), c.Name())
 	}
-	return bot.Reply{Text: text}, nil
+	said := sayBack{"close " + c.Name(), sayNote("note", cmd.Text)}
+	return bot.Reply{Text: text + said.line()}, nil
 }
 
 func (h *Handler) reopen(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -696,5 +722,6 @@ func (h *Handler) reopen(ctx context.Context, req bot.Request, cmd Command) (bot
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Reply{Text: fmt.Sprintf("*%s* is open again. The next contact with the family is %s.", c.Name(), h.dueText(c.NextContact, now)), Buttons: caseButtons(c.Name())}, nil
+	said := sayBack{"reopen " + c.Name()}
+	return bot.Reply{Text: fmt.Sprintf("*%s* is open again. The next contact with the family is %s.", c.Name(), h.dueText(c.NextContact, now)) + said.line(), Buttons: caseButtons(c.Name())}, nil
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -11,11 +12,16 @@ import (
 
 // The grammar is the same on every surface:
 //
-//	command [positional...] [key=value ...] [@mentions ...] [free text]
+//	command [positional...] [@mentions ...] [free text], with key=value anywhere
 //
-// Options and mentions are read until the first word that is neither; from
-// there on everything is free text, kept exactly as typed. So a note may
-// contain "x=y" or "@" without being misread.
+// A word shaped like an option (key=value, the key made of letters, '_' or
+// '-') is an option wherever it stands, before the free text or inside it:
+// people type "Fall on ward harm=severe" and mean harm=severe. A key the
+// command doesn't know is refused, never quietly kept as text, so a typo
+// such as hram=severe can't leave a case without its harm level. Free text
+// that needs such a word writes it with a space instead (BP 90/60).
+// Mentions are read before the free text only; after it, "@" is text.
+// The free text is kept as typed, less the option words taken out of it.
 
 // MaxLine bounds a command line; longer input is refused before parsing.
 const MaxLine = 4000
@@ -40,8 +46,9 @@ type token struct {
 	start, end int
 }
 
-// tokenize splits a line into words; a <...> mention is one word even if it
-// holds spaces.
+// tokenize splits a line into words; a Slack <@...>, <#...>, <!...> or
+// <http...> is one word even if it holds spaces. Any other "<" is an
+// ordinary letter, so "BP <90 next=3d then >100" keeps next=3d an option.
 func tokenize(line string) []token {
 	// Room for every word, roughly, so the slice is made once.
 	out := make([]token, 0, strings.Count(line, " ")+1)
@@ -53,7 +60,7 @@ func tokenize(line string) []token {
 			continue
 		}
 		start := i
-		if line[i] == '<' {
+		if isSlackEscape(line[i:]) {
 			if j := strings.IndexByte(line[i:], '>'); j > 0 {
 				i += j + 1
 				// A mention glued to punctuation stays one word.
@@ -78,6 +85,17 @@ func tokenize(line string) []token {
 		out = append(out, token{line[start:i], start, i})
 	}
 	return out
+}
+
+// isSlackEscape reports whether s starts one of Slack's <...> escapes: a
+// mention, a channel, a special mention or a link.
+func isSlackEscape(s string) bool {
+	for _, lead := range []string{"<@", "<#", "<!", "<http"} {
+		if strings.HasPrefix(s, lead) {
+			return true
+		}
+	}
+	return false
 }
 
 // grammar says how one command's words are read.
@@ -114,55 +132,88 @@ func commandWord(line string) (name, rest string) {
 func parse(name, rest string, g grammar, surface string) (Command, error) {
 	cmd := Command{Name: name, Opts: map[string]string{}}
 	toks := tokenize(rest)
-	i := 0
-	for ; i < len(toks) && len(cmd.Args) < g.positional; i++ {
-		t := toks[i].text
-		if _, _, isOpt := optionWord(t); isOpt && len(g.options) > 0 {
-			break
+	// The free text is the text words' runs, each run as typed; a run ends
+	// where an option word was taken out.
+	var text strings.Builder
+	inText := false
+	runStart, runEnd := -1, -1
+	endRun := func() {
+		if runStart < 0 {
+			return
 		}
-		cmd.Args = append(cmd.Args, t)
+		if text.Len() > 0 {
+			text.WriteByte(' ')
+		}
+		text.WriteString(rest[runStart:runEnd])
+		runStart = -1
 	}
-	for ; i < len(toks); i++ {
-		t := toks[i].text
+	for _, tk := range toks {
+		t := tk.text
 		if key, value, ok := optionWord(t); ok {
-			if !contains(g.options, key) {
-				return cmd, unknownOption(name, key, g)
+			if err := addOption(&cmd, name, key, value, t, g); err != nil {
+				return cmd, err
 			}
-			if _, dup := cmd.Opts[key]; dup {
-				return cmd, pathway.Errorf(pathway.Invalid, "%s= is given twice. Give it once, please.", key)
-			}
-			if value == "" {
-				return cmd, pathway.Errorf(pathway.Invalid, "%s= needs a value after the =, with no space: for example %s", key, optionExample(key))
-			}
-			cmd.Opts[key] = value
+			endRun()
 			continue
 		}
-		if g.mentions && isMention(t) {
-			for _, part := range splitMentions(t) {
-				id, err := resolvePerson(part, surface)
-				if err != nil {
+		if !inText {
+			if len(cmd.Args) < g.positional {
+				cmd.Args = append(cmd.Args, t)
+				continue
+			}
+			if g.mentions && isMention(t) {
+				if err := addMention(&cmd, t, surface); err != nil {
 					return cmd, err
 				}
-				cmd.UsedPeople = true
-				if !contains(cmd.People, id) {
-					cmd.People = append(cmd.People, id)
-				}
+				continue
 			}
-			if len(cmd.People) > MaxMentions {
-				return cmd, pathway.Errorf(pathway.Invalid, "That's more than %d people in one command. Please name fewer.", MaxMentions)
+			if !g.text {
+				return cmd, pathway.Errorf(pathway.Invalid, "I didn't expect %q there. %s", truncate(t, 40), usageHint(name))
 			}
-			continue
+			inText = true
 		}
-		break
-	}
-	if i < len(toks) {
-		if !g.text {
-			extra := toks[i].text
-			return cmd, pathway.Errorf(pathway.Invalid, "I didn't expect %q there. %s", truncate(extra, 40), usageHint(name))
+		if runStart < 0 {
+			runStart = tk.start
 		}
-		cmd.Text = strings.TrimSpace(rest[toks[i].start:])
+		runEnd = tk.end
 	}
+	endRun()
+	cmd.Text = text.String()
 	return cmd, nil
+}
+
+// addOption records key=value, refusing a key the command doesn't know, a
+// key given twice and an empty value. word is the option as typed.
+func addOption(cmd *Command, name, key, value, word string, g grammar) error {
+	if !contains(g.options, key) {
+		return unknownOption(name, key, word, g)
+	}
+	if _, dup := cmd.Opts[key]; dup {
+		return pathway.Errorf(pathway.Invalid, "%s= is given twice. Give it once, please.", key)
+	}
+	if value == "" {
+		return pathway.Errorf(pathway.Invalid, "%s= needs a value after the =, with no space: for example %s", key, optionExample(key))
+	}
+	cmd.Opts[key] = value
+	return nil
+}
+
+// addMention resolves one mention word (which may name several people).
+func addMention(cmd *Command, t, surface string) error {
+	for _, part := range splitMentions(t) {
+		id, err := resolvePerson(part, surface)
+		if err != nil {
+			return err
+		}
+		cmd.UsedPeople = true
+		if !contains(cmd.People, id) {
+			cmd.People = append(cmd.People, id)
+		}
+	}
+	if len(cmd.People) > MaxMentions {
+		return pathway.Errorf(pathway.Invalid, "That's more than %d people in one command. Please name fewer.", MaxMentions)
+	}
+	return nil
 }
 
 // optionWord reports whether t is key=value with a simple key.
@@ -270,20 +321,36 @@ func resolveChannel(v, surface, here string) (string, error) {
 	return "", pathway.Errorf(pathway.Invalid, "channel= takes a channel: type # and pick it from the list, or type the command in the channel with channel=here.")
 }
 
-func unknownOption(cmd, key string, g grammar) error {
-	if len(g.options) == 0 {
-		return pathway.Errorf(pathway.Invalid, "%s doesn't take options like %s=. %s", cmd, key, usageHint(cmd))
-	}
+// unknownOption refuses an option word whose key the command doesn't
+// know: it names the option meant when one is close, and otherwise the
+// options the command takes. Where the word could be part of a note, it says
+// how to write it so it stays text.
+func unknownOption(cmd, key, word string, g grammar) error {
+	var b strings.Builder
+	// A short key is a typo for an option one letter away (or two letters
+	// swapped); a longer one may be two away. "bp" is not a typo for "on".
 	best, bestD := "", 3
+	if len(key) <= 3 {
+		bestD = 2
+	}
 	for _, o := range g.options {
 		if d := editDistance(key, o); d < bestD {
 			best, bestD = o, d
 		}
 	}
-	if best != "" {
-		return pathway.Errorf(pathway.Invalid, "I don't know the option %s= — did you mean %s=? %s", key, best, usageHint(cmd))
+	switch {
+	case len(g.options) == 0:
+		fmt.Fprintf(&b, "%s doesn't take options like %s=.", cmd, key)
+	case best != "":
+		fmt.Fprintf(&b, "I don't know the option %s= — did you mean %s=? %s takes %s.", key, best, cmd, strings.Join(g.options, "=, ")+"=")
+	default:
+		fmt.Fprintf(&b, "I don't know the option %s= for %s. It takes: %s.", key, cmd, strings.Join(g.options, "=, ")+"=")
 	}
-	return pathway.Errorf(pathway.Invalid, "I don't know the option %s= for %s. It takes: %s=. %s", key, cmd, strings.Join(g.options, "=, "), usageHint(cmd))
+	if g.text {
+		fmt.Fprintf(&b, " If it's part of your note, write it with a space instead of the =, like %s.", truncate(strings.Replace(word, "=", " ", 1), 40))
+	}
+	b.WriteString(" " + usageHint(cmd))
+	return pathway.Errorf(pathway.Invalid, "%s", b.String())
 }
 
 func optionExample(key string) string {
@@ -320,24 +387,30 @@ func optionExample(key string) string {
 	return key + "=..."
 }
 
+// editDistance counts the letters to insert, delete or change, or
+// neighbouring pairs to swap, to turn a into b.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	rows := make([][]int, len(a)+1)
+	for i := range rows {
+		rows[i] = make([]int, len(b)+1)
+		rows[i][0] = i
+	}
+	for j := range rows[0] {
+		rows[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rows[i][j] = min(rows[i-1][j]+1, rows[i][j-1]+1, rows[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				rows[i][j] = min(rows[i][j], rows[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return rows[len(a)][len(b)]
 }
 
 func contains(list []string, s string) bool {

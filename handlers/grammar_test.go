@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -46,9 +47,38 @@ func TestParse(t *testing.T) {
 	}{
 		{
 			name: "options then text kept as typed", g: open, surface: bot.Console,
-			rest: "INC-1042 service=maternity harm=moderate Baby moved  to NICU, harm=x stays text",
-			want: Command{Args: []string{"INC-1042"}, Opts: map[string]string{"service": "maternity", "harm": "moderate"}, Text: "Baby moved  to NICU, harm=x stays text"},
+			rest: "INC-1042 service=maternity harm=moderate Baby moved  to NICU, 2+2=4 <c stays text",
+			want: Command{Args: []string{"INC-1042"}, Opts: map[string]string{"service": "maternity", "harm": "moderate"}, Text: "Baby moved  to NICU, 2+2=4 <c stays text"},
 		},
+		{
+			name: "options after the text are options", g: open, surface: bot.Console,
+			rest: "INC-20 Fall on ward harm=severe lead=@alex",
+			want: Command{Args: []string{"INC-20"}, Opts: map[string]string{"harm": "severe", "lead": "@alex"}, Text: "Fall on ward"},
+		},
+		{
+			name: "options inside the text are taken out of it", g: contact, surface: bot.Console,
+			rest: "HPP-1 Spoke  with mum next=3d about the  meeting via=phone",
+			want: Command{Args: []string{"HPP-1"}, Opts: map[string]string{"next": "3d", "via": "phone"}, Text: "Spoke  with mum about the  meeting"},
+		},
+		{
+			name: "options before the positional", g: contact, surface: bot.Console,
+			rest: "next=3d HPP-1 note",
+			want: Command{Args: []string{"HPP-1"}, Opts: map[string]string{"next": "3d"}, Text: "note"},
+		},
+		{
+			name: "mentions after the text are text", g: open, surface: bot.Console,
+			rest: "INC-1 Seen by @sam on the ward",
+			want: Command{Args: []string{"INC-1"}, Opts: map[string]string{}, Text: "Seen by @sam on the ward"},
+		},
+		{
+			name: "options between positionals", g: grammar{positional: 2, options: []string{"on"}, text: true}, surface: bot.Console,
+			rest: "HPP-1 on=2026-11-20 notified Met the parents",
+			want: Command{Args: []string{"HPP-1", "notified"}, Opts: map[string]string{"on": "2026-11-20"}, Text: "Met the parents"},
+		},
+		{name: "an option repeated in the text", g: open, surface: bot.Console, rest: "INC-1042 harm=moderate Baby moved, harm=x", wantErr: "harm= is given twice"},
+		{name: "unknown option inside the text says how to keep it", g: contact, surface: bot.Console, rest: "HPP-1 Checked BP=90/60 today", wantErr: "write it with a space instead of the =, like BP 90/60"},
+		{name: "misspelt option after the text", g: open, surface: bot.Console, rest: "INC-20 Fall on ward hram=severe", wantErr: "did you mean harm="},
+		{name: "a short unknown key is not matched to a distant option", g: contact, surface: bot.Console, rest: "HPP-1 Checked bp=90/60", wantErr: "I don't know the option bp= for cmd. It takes: via=, next=."},
 		{
 			name: "console mentions", g: open, surface: bot.Console,
 			rest: "INC-1 @Sam @alex,@jo summary",
@@ -143,6 +173,17 @@ func TestResolveChannel(t *testing.T) {
 	}
 }
 
+func TestTokenizeLeavesOtherAnglesAlone(t *testing.T) {
+	var got []string
+	for _, tk := range tokenize("BP <90 next=3d then >100") {
+		got = append(got, tk.text)
+	}
+	want := []string{"BP", "<90", "next=3d", "then", ">100"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("tokenize = %q; want %q", got, want)
+	}
+}
+
 func TestTokenizeKeepsMentionsWhole(t *testing.T) {
 	toks := tokenize("a <@U1|Sam Smith> b\t<#C1|x>,")
 	var got []string
@@ -167,13 +208,16 @@ func BenchmarkParse(b *testing.B) {
 }
 
 // FuzzParse checks the grammar never panics and keeps its promises on any
-// input: free text is a suffix of what was typed, people are surface ids.
+// input: free text is what was typed less the options in it, no option is
+// left in it, people are surface ids.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"INC-1042 service=maternity harm=moderate involved=@sam Baby moved",
 		"HPP-3 <@U1|Sam> <@U2>",
 		"HPP-1 via=phone next=7d note with = and @ and <",
 		"<@", "<@>", "@", "x= =y", "<#C1|", "\xff\xfe", "a\tb\nc",
+		"HPP-1 Spoke with mum next=3d", "next=3d HPP-1 note via=phone", "HPP-1 note via=phone more next=2w end",
+		"HPP-1 BP <90 next=3d then >100", "HPP-1 see <http://x y> lead=@sam", "HPP-1 BP=90/60",
 	} {
 		f.Add(s, 0)
 		f.Add(s, 1)
@@ -191,8 +235,17 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if cmd.Text != "" && !strings.Contains(rest, cmd.Text) {
-			t.Fatalf("text %q is not from the input %q", cmd.Text, rest)
+		// The text is the input's words in order, less the options taken
+		// out: its words are a subsequence of the input's.
+		in := tokenize(rest)
+		for _, tk := range tokenize(cmd.Text) {
+			for len(in) > 0 && in[0].text != tk.text {
+				in = in[1:]
+			}
+			if len(in) == 0 {
+				t.Fatalf("text %q is not from the input %q", cmd.Text, rest)
+			}
+			in = in[1:]
 		}
 		for _, p := range cmd.People {
 			if s, raw := bot.SplitID(p); s == "" || raw == "" {
@@ -201,6 +254,79 @@ func FuzzParse(f *testing.F) {
 		}
 		if utf8.ValidString(rest) && !utf8.ValidString(cmd.Text) {
 			t.Fatalf("valid input gave invalid text")
+		}
+		// Options are options wherever they stand: none is left in the text.
+		for _, tk := range tokenize(cmd.Text) {
+			if _, _, isOpt := optionWord(tk.text); isOpt {
+				t.Fatalf("option-shaped word %q left in the text %q of %q", tk.text, cmd.Text, rest)
+			}
+		}
+	})
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"via", "via", 0},
+		{"vai", "via", 1},
+		{"hram", "harm", 1},
+		{"nxet", "next", 1},
+		{"bp", "on", 2},
+		{"", "on", 2},
+		{"servce", "service", 1},
+		{"kitten", "sitting", 3},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d; want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// FuzzOptionsAnywhere puts known options at every position of a line of
+// ordinary words — before the case id, between it and the note, inside the
+// note, at the end — and checks each is read as an option, the case id as
+// the positional, and the note as the other words in order, as typed.
+func FuzzOptionsAnywhere(f *testing.F) {
+	f.Add("HPP-1 Spoke with mum about the meeting", "3d", "phone", uint8(0), uint8(7))
+	f.Add("HPP-1 Fall on ward", "2026-12-01", "letter", uint8(4), uint8(4))
+	f.Add("HPP-1", "7d", "x", uint8(1), uint8(0))
+	f.Add("HPP-1 a  b\tc", "1mo", "@", uint8(2), uint8(3))
+	f.Fuzz(func(t *testing.T, line, next, via string, atNext, atVia uint8) {
+		if !utf8.ValidString(line) {
+			return
+		}
+		// Ordinary words only: nothing option-shaped, no mentions, no <...>.
+		var words []string
+		for _, w := range strings.Fields(line) {
+			w = strings.NewReplacer("=", "-", "<", "(", ">", ")", "@", "at").Replace(w)
+			words = append(words, w)
+		}
+		if len(words) == 0 {
+			words = []string{"HPP-1"}
+		}
+		value := func(v, fallback string) string {
+			v = strings.NewReplacer("<", "(", ">", ")").Replace(v)
+			if fs := strings.Fields(v); len(fs) > 0 && utf8.ValidString(fs[0]) {
+				return fs[0]
+			}
+			return fallback
+		}
+		next, via = value(next, "7d"), value(via, "phone")
+		line2 := slices.Clone(words)
+		line2 = slices.Insert(line2, int(atNext)%(len(line2)+1), "next="+next)
+		line2 = slices.Insert(line2, int(atVia)%(len(line2)+1), "VIA="+via)
+		rest := strings.Join(line2, " ")
+		g := grammar{positional: 1, options: []string{"via", "next", "on"}, mentions: true, text: true}
+		cmd, err := parse("contact", rest, g, bot.Console)
+		if err != nil {
+			t.Fatalf("parse(%q): %v", rest, err)
+		}
+		want := Command{Name: "contact", Args: words[:1], Opts: map[string]string{"next": next, "via": via}, Text: strings.Join(words[1:], " ")}
+		if !reflect.DeepEqual(cmd, want) {
+			t.Fatalf("parse(%q)\n = %#v\nwant %#v", rest, cmd, want)
 		}
 	})
 }

@@ -146,6 +146,10 @@ func TestBadInputSaysWhatToTypeAndStoresNothing(t *testing.T) {
 		{"/hpp snooze HPP-1", "For how long?"},
 		{"/hpp candour HPP-1", "Which step?"},
 		{"/hpp help nothing", "I don't know the command"},
+		{"/hpp open INC-1 every=6m", `"6m" could mean 6 minutes or 6 months — write 6min for minutes or 6mo for months`},
+		{"/hpp open INC-1 Fall on ward hram=severe", "did you mean harm="},
+		{"/hpp open INC-1 Checked BP=90/60 on the ward", "write it with a space instead of the =, like BP 90/60"},
+		{"/hpp open INC-1 Fall harm=severe and harm=low", "harm= is given twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -303,6 +307,76 @@ func TestContactPlanCandourFlow(t *testing.T) {
 		if !strings.Contains(tl, want) {
 			t.Errorf("timeline lacks %q:\n%s", want, tl)
 		}
+	}
+}
+
+// TestOptionsAfterTheText is issue 18's first sighting: options after the
+// summary or note were taken as text, so a severe-harm case had no candour
+// deadlines and the typist as named contact.
+func TestOptionsAfterTheText(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r := text(f.as("lee", "/hpp open INC-20 Fall on ward harm=severe lead=@alex"))
+	for _, want := range []string{"severe harm", "Named contact for the family: <@console:alex>", "Duty of Candour notification", "Understood: harm severe · aware Wed 25 Nov · named contact <@console:alex> · summary “Fall on ward”"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("open reply lacks %q:\n%s", want, r)
+		}
+	}
+	c, err := f.st.GetCase(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Harm != pathway.HarmSevere || c.Lead != "console:alex" || c.Summary != "Fall on ward" || !c.DutyApplies {
+		t.Fatalf("case = harm %q, lead %q, summary %q, duty %v", c.Harm, c.Lead, c.Summary, c.DutyApplies)
+	}
+	r = text(f.as("alex", "/hpp contact HPP-1 Spoke with mum next=3d"))
+	if !strings.Contains(r, "Next contact due Mon 30 Nov, 08:00 (in 5 days)") || !strings.Contains(r, "Understood: today · next in 3 days, as you asked · note “Spoke with mum”") {
+		t.Errorf("contact reply:\n%s", r)
+	}
+}
+
+// TestEveryChangeSaysBackWhatItUnderstood: each command that changes a case
+// ends its reply with one line saying what it read.
+func TestEveryChangeSaysBackWhatItUnderstood(t *testing.T) {
+	f := newFixture(t)
+	steps := []struct{ line, want string }{
+		{"/hpp open INC-1 service=maternity candour=yes aware=2026-11-23 every=2w involved=@sam Fall on ward", "Understood: harm not given · candour yes · aware Mon 23 Nov · named contact <@console:lee> · service maternity · involved <@console:sam> · in touch every 2 weeks · summary “Fall on ward”"},
+		{"/hpp contact HPP-1 on=2026-11-24 via=phone", "Understood: by phone · on Tue 24 Nov · next by the plan, every 2 weeks · no note"},
+		{"/hpp contact HPP-1 Rang back next=2026-12-01", "Understood: today · next on Tue 1 Dec, as you asked · note “Rang back”"},
+		{"/hpp plan HPP-1 every=1mo", "Understood: every 1 month · no note"},
+		{"/hpp candour HPP-1 na Harm assessed as low", "Understood: duty doesn't apply · today · reason “Harm assessed as low”"},
+		{"/hpp family HPP-1 support Gave advocacy details", "Understood: support · note “Gave advocacy details”"},
+		{"/hpp family HPP-1 parallel=complaint Letter received", "Understood: parallel complaint · note “Letter received”"},
+		{"/hpp lead HPP-1 @alex", "Understood: named contact <@console:lee> → <@console:alex>"},
+		{"/hpp involve HPP-1 @sam @jo", "Understood: newly involved <@console:jo> · already involved <@console:sam>"},
+		{"/hpp snooze HPP-1 1d", "Understood: snooze 1 day"},
+		{"/hpp close HPP-1", "Understood: close HPP-1 · no note"},
+		{"/hpp reopen HPP-1", "Understood: reopen HPP-1"},
+	}
+	for _, s := range steps {
+		got := text(f.as("lee", s.line))
+		if !strings.Contains(got, s.want) {
+			t.Errorf("%q:\n%s\nwant %q", s.line, got, s.want)
+		}
+		if strings.Count(got, "Understood:") != 1 {
+			t.Errorf("%q: want one say-back line:\n%s", s.line, got)
+		}
+	}
+}
+
+// TestALaterPlanReplacesTheDueTimeAMistakenOneSet: every=1min (once typed
+// as 1m meaning a month) made contact due at once; a corrected plan does
+// not leave it due now.
+func TestALaterPlanReplacesTheDueTimeAMistakenOneSet(t *testing.T) {
+	f := newFixture(t)
+	f.as("lee", "/hpp open INC-1 harm=low Fall")
+	f.as("lee", "/hpp contact HPP-1 via=phone Spoke with her son")
+	if r := text(f.as("lee", "/hpp plan HPP-1 every=1min")); !strings.Contains(r, "Next contact due Wed 25 Nov, 10:01 (now)") {
+		t.Fatalf("one-minute plan:\n%s", r)
+	}
+	f.clock.Add(time.Hour)
+	if r := text(f.as("lee", "/hpp plan HPP-1 every=1mo via=phone")); !strings.Contains(r, "Next contact due Tue 29 Dec, 08:00 (in 34 days)") {
+		t.Fatalf("corrected plan:\n%s", r)
 	}
 }
 

@@ -61,7 +61,9 @@ func (h *Handler) helpOverview() bot.Reply {
 	return bot.Reply{
 		Text:     "*hppbot* helps you keep the promise of open, timely, kind communication with a patient and family after harm — and looks after the staff involved.",
 		Sections: sections,
-		Note:     "Cases are known by their case id (HPP-12) and your incident reference — never a patient's name, NHS number, date of birth or address. /hpp help <command> tells you more about one command.",
+		Note: "Cases are known by their case id (HPP-12) and your incident reference — never a patient's name, NHS number, date of birth or address. " +
+			"Settings such as harm=severe or next=3d can go anywhere in the line, even after your note; to keep an = in a note, write it with a space (BP 90/60). " +
+			"Lengths of time: 90min, 36h, 3d, 2w, 2wd (working days) or 1mo. /hpp help <command> tells you more about one command.",
 	}
 }
 

@@ -343,6 +343,8 @@ func (c *Calendar) Add(t time.Time, s Span) time.Time {
 		return t.Add(time.Duration(s.N) * time.Hour)
 	case Minute:
 		return t.Add(time.Duration(s.N) * time.Minute)
+	case Month:
+		return addMonths(t.In(c.loc), s.N)
 	}
 	return t
 }
@@ -547,4 +549,15 @@ func (hy *holidayYear) fill(c *Calendar, year int) {
 // time.Date may land an hour either side, so the date is read at midday.
 func calendarDate(t time.Time) (int, time.Month, int) {
 	return t.Add(12 * time.Hour).Date()
+}
+
+// addMonths is the same day n months on, or the month's last day when it is
+// shorter: 31 Jan and a month is 28 Feb (29 in a leap year), not 3 Mar.
+func addMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return first.AddDate(0, 0, d-1)
 }

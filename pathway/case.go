@@ -309,18 +309,31 @@ func CheckText(field, text string) error {
 // IdentifierError is the refusal for text that looks like a patient
 // identifier. It says what was found, that nothing was saved, and how to go on.
 func IdentifierError(f Finding) *Error {
+	hint := f.Normal
+	if hint == "" {
+		hint = f.Match
+	}
 	var what, instead string
 	switch f.Kind {
+	case Name:
+		return Errorf(Identifiable, "Nothing was saved: that looks like a patient's or relative's name (%s), and hppbot never keeps anything that could identify a patient or their family. Write \"the patient\" or \"their mother\" instead. If it's a colleague (surgeons are often Mr or Ms), name them with an @mention, which is never refused.", nameHint(hint))
 	case Postcode:
-		what = "a postcode (" + maskMiddle(f.Match) + ")"
+		what = "a postcode (" + maskMiddle(hint) + ")"
 		instead = "Leave the address out — the incident reference is enough to find the record."
 	case DateOfBirth:
 		what = "a date of birth"
 		instead = "Leave the date of birth out — the incident reference is enough to find the record."
 	default:
-		what = "an " + string(f.Kind) + " (" + maskMiddle(f.Match) + ")"
+		// The number's digits, however they were written and spaced.
+		hint = strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, hint)
+		what = "an " + string(f.Kind) + " (" + maskMiddle(hint) + ")"
 		if f.Kind == CHINumber {
-			what = "a " + string(f.Kind) + " (" + maskMiddle(f.Match) + ")"
+			what = "a " + string(f.Kind) + " (" + maskMiddle(hint) + ")"
 		}
 		instead = "Use the incident reference instead (for example INC-1042). If it's something else, such as a phone number, write it differently — in two parts, or with words — and send it again."
 	}
@@ -331,10 +344,33 @@ func IdentifierError(f Finding) *Error {
 // the person can find it in what they typed, without repeating it whole.
 func maskMiddle(s string) string {
 	r := []rune(s)
+	if len(r) == 0 {
+		return "…"
+	}
 	if len(r) <= 5 {
 		return string(r[:1]) + "…"
 	}
 	return string(r[:3]) + "…" + string(r[len(r)-2:])
+}
+
+// nameHint shows where a name is without repeating it: every word but a
+// title or "aged" and its number cut to its first letter ("Mrs J… S…",
+// "J… S… aged 76").
+func nameHint(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		if slices.Contains(patientTitles, strings.TrimSuffix(w, ".")) || isAgeWord(w) || (i > 0 && isAgeWord(words[i-1])) {
+			continue
+		}
+		r := []rune(w)
+		words[i] = string(r[:1]) + "…"
+	}
+	return strings.Join(words, " ")
+}
+
+func isAgeWord(w string) bool {
+	w = strings.ToLower(strings.TrimSuffix(w, ":"))
+	return w == "age" || w == "aged"
 }
 
 func truncate(s string, n int) string {
@@ -373,7 +409,10 @@ func ParseWhen(s string, loc *time.Location) (When, error) {
 	if d, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
 		return When{Date: d}, nil
 	}
-	sp, err := ParseSpan(s)
+	sp, err := ParseTypedSpan(s)
+	if _, ambiguous := minutesOrMonths(s); ambiguous {
+		return When{}, Errorf(Invalid, "%v.", err)
+	}
 	if err != nil {
 		return When{}, Errorf(Invalid, "%q isn't a date or a length of time. Use a date like 2026-12-01, or a length like 7d, 2w or 3wd (working days).", s)
 	}

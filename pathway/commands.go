@@ -312,9 +312,24 @@ func (c *Case) SetPlan(every Span, via, note, actor string, p *Policy, now time.
 	if err := checkNote(note); err != nil {
 		return Event{}, err
 	}
+	earlier := c.Plan
 	c.Plan = &Plan{Every: every, Via: via, Note: note, Agreed: now}
-	// The next contact comes no later than the new cadence allows.
-	if n := p.DueAfter(now, every); c.NextContact.IsZero() || n.Before(c.NextContact) {
+	n := p.DueAfter(now, every)
+	switch {
+	case earlier != nil && c.NextContact.Equal(p.DueAfter(earlier.Agreed, earlier.Every)),
+		earlier != nil && !c.LastContact.Before(earlier.Agreed) && c.NextContact.Equal(p.DueAfter(c.LastContact, earlier.Every)):
+		// The next contact was set by the earlier plan (when it was agreed,
+		// or by a contact logged under it), so the new plan replaces it
+		// rather than only bringing it forward: a plan typed as every=1m
+		// meaning a month set contact due a minute later, and a corrected
+		// plan must not leave it due now. The first contact is still due
+		// within the policy's time.
+		if first := p.DueAfter(c.Opened, p.FirstContactWithin); c.Contacts == 0 && first.Before(n) {
+			n = first
+		}
+		c.NextContact = n
+	case c.NextContact.IsZero() || n.Before(c.NextContact):
+		// The next contact comes no later than the new cadence allows.
 		c.NextContact = n
 	}
 	return Event{At: now, Actor: actor, Kind: EventPlan, Every: every, Via: via, Note: note, Next: c.NextContact}, nil

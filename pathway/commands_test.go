@@ -318,6 +318,8 @@ func TestOpenRefusals(t *testing.T) {
 		{"an NHS number as the reference", OpenInput{Ref: "9990000018"}, Identifiable, []string{"Nothing was saved", "NHS number"}},
 		{"an NHS number in the summary", OpenInput{Ref: "INC-1", Summary: "Patient " + nhsExample + " fell"}, Identifiable, []string{"Nothing was saved", "NHS number", "incident reference instead"}},
 		{"a postcode in the summary", OpenInput{Ref: "INC-1", Summary: "Fell at home, SW1A 1AA"}, Identifiable, []string{"postcode"}},
+		{"full-width digits in the summary", OpenInput{Ref: "INC-1", Summary: "Patient ９９９ ０００ ００１８ fell"}, Identifiable, []string{"NHS number (999…18)"}},
+		{"a name with a title in the summary", OpenInput{Ref: "INC-1", Summary: "Mrs Jane Smith aged 76 fell"}, Identifiable, []string{"Nothing was saved", "name (Mrs J…)", `"the patient"`, "@mention"}},
 		{"a summary too long", OpenInput{Ref: "INC-1", Summary: strings.Repeat("a", MaxSummaryLen+1)}, Invalid, []string{"summary", "under 500"}},
 		{"aware in the future", OpenInput{Ref: "INC-1", Aware: day(t, "2026-01-13")}, Invalid, []string{"aware=2026-01-13 is in the future", "today or earlier"}},
 		{"aware years ago", OpenInput{Ref: "INC-1", Aware: day(t, "2020-01-01")}, Invalid, []string{"more than five years ago"}},
@@ -436,6 +438,7 @@ func TestLogContactRefusals(t *testing.T) {
 		{"on= long before the case", ContactInput{On: day(t, "2025-09-01")}, false, Invalid, []string{"on=2025-09-01 is before Mon 12 Jan 2026, the day your organisation became aware", "such as on=2026-01-12"}},
 		{"on= the day before aware", ContactInput{On: day(t, "2026-01-11")}, false, Invalid, []string{"on=2026-01-11 is before Mon 12 Jan 2026", "from Mon 12 Jan 2026 to today"}},
 		{"a note with an NHS number", ContactInput{Note: "Confirmed " + nhsExample}, false, Identifiable, []string{"Nothing was saved"}},
+		{"a note with a relative's name and age", ContactInput{Note: "Spoke with Tom Smith, aged 50"}, false, Identifiable, []string{"Nothing was saved", "their mother"}},
 		{"a note too long", ContactInput{Note: strings.Repeat("a", MaxNoteLen+1)}, false, Invalid, []string{"note", "under 1000"}},
 		{"a closed case", ContactInput{}, true, Invalid, []string{"HPP-7 is closed", "/hpp reopen HPP-7"}},
 	}
@@ -546,6 +549,49 @@ func TestSetPlan(t *testing.T) {
 		if !reflect.DeepEqual(ev, want) {
 			t.Errorf("%s: event = %+v, want %+v", tt.name, ev, want)
 		}
+	}
+}
+
+// TestSetPlanReplacesTheEarlierPlansNextContact: a plan mistyped as one
+// minute (meant as a month) made contact due at once, whether when agreed or
+// through a contact logged under it; the corrected plan puts the next
+// contact where the new cadence and the first-contact time say.
+func TestSetPlanReplacesTheEarlierPlansNextContact(t *testing.T) {
+	opened := at(t, "2026-01-12", "10:00") // Monday
+	tests := []struct {
+		name    string
+		contact bool // a contact is logged between the plans
+		second  Span
+		want    string
+	}{
+		{"no contact yet: the first-contact time again", false, Span{4, Week}, "2026-01-13 10:00"},
+		{"no contact yet, a shorter plan", false, Span{2, Hour}, "2026-01-12 13:00"},
+		{"after a contact under it, the new plan's own time", true, Span{4, Week}, "2026-02-09 11:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := policyFor(t, England)
+			c := mustOpen(t, p, opened, OpenInput{Harm: HarmModerate})
+			if _, err := c.SetPlan(Span{1, Minute}, "", "", "console:sam", p, opened.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			now := opened.Add(time.Hour)
+			if tt.contact {
+				// Logged under the one-minute plan: next due a minute later.
+				if _, err := c.LogContact(ContactInput{}, "console:sam", p, opened.Add(30*time.Minute)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !c.NextContact.Before(now) {
+				t.Fatalf("the one-minute plan left the next contact at %v; want it due already", c.NextContact)
+			}
+			if _, err := c.SetPlan(tt.second, "", "", "console:sam", p, now); err != nil {
+				t.Fatal(err)
+			}
+			if want := at(t, tt.want[:10], tt.want[11:]); !c.NextContact.Equal(want) {
+				t.Errorf("NextContact = %v, want %v", c.NextContact, want)
+			}
+		})
 	}
 }
 

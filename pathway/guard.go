@@ -14,30 +14,47 @@ const (
 	CHINumber   IdentifierKind = "CHI number"
 	Postcode    IdentifierKind = "postcode"
 	DateOfBirth IdentifierKind = "date of birth"
+	Name        IdentifierKind = "name" // a patient's or relative's, with a title or an age
 )
 
 // Finding is text that looks like a patient identifier.
 type Finding struct {
-	Kind  IdentifierKind
-	Match string // the text as typed, text[Start:End]
-	Start int    // byte offsets into the text searched
-	End   int
+	Kind   IdentifierKind
+	Match  string // the text as typed, text[Start:End]
+	Start  int    // byte offsets into the text searched
+	End    int
+	Normal string // Match as the guard read it (see normalise), for the refusal's hint
 }
 
 // FindIdentifier reports the first thing in text, by position, that looks
 // like a patient identifier: a 10-digit number passing the NHS or CHI check
-// (spaces or hyphens between groups allowed), a full UK postcode, or a date of
-// birth introduced as one ("DOB", "date of birth", "born on"). It never
-// panics, whatever the input.
+// (spaces, hyphens, dots, slashes or underscores between groups allowed), a
+// full UK postcode, a date of birth introduced as one ("DOB", "date of
+// birth", "born on"), or a name with a title ("Mrs Smith") or an age ("Jane
+// Smith aged 76"). It reads the text in the guard's normal form (see
+// normalise), so other digits, spaces and invisible characters hide nothing,
+// and reads past mentions' ids (see maskMentions). Start, End and Match are
+// the text as typed. It never panics, whatever the input.
 func FindIdentifier(text string) (Finding, bool) {
-	best, found := findNumber(text)
-	if f, ok := findPostcode(text); ok && (!found || f.Start < best.Start) {
+	n := normalise(text)
+	read, labels := maskMentions(n.text)
+	best, found := findNumber(read)
+	if f, ok := findPostcode(read); ok && (!found || f.Start < best.Start) {
 		best, found = f, true
 	}
-	if f, ok := findDateOfBirth(text); ok && (!found || f.Start < best.Start) {
+	if f, ok := findDateOfBirth(read); ok && (!found || f.Start < best.Start) {
 		best, found = f, true
 	}
-	return best, found
+	if f, ok := findName(read, labels); ok && (!found || f.Start < best.Start) {
+		best, found = f, true
+	}
+	if !found {
+		return Finding{}, false
+	}
+	best.Normal = best.Match
+	best.Start, best.End = n.span(best.Start, best.End)
+	best.Match = text[best.Start:best.End]
+	return best, true
 }
 
 // ValidNHSNumber reports whether digits is exactly ten ASCII digits whose
@@ -125,17 +142,19 @@ func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 type digitRun struct{ start, end int }
 
 // findNumber looks for ten digits written as one run or as consecutive runs
-// joined by a single space or hyphen ("999 000 0018", "999-000-0018"). A run
-// is maximal, so digits inside a longer number (a phone number's 11) never
-// count. Letters next to the digits do not matter: people paste numbers
-// beside labels ("NHS:9990000018", "INC-…"). A chain that starts with "+"
-// is an international phone number ("+44 7700 900123") and is skipped.
+// joined by one kind of separator ("999 000 0018", "999-000-0018",
+// "999.000.0018", see joinedBy). A run is maximal, so digits inside a
+// longer number (a phone number's 11) never count. Letters next to the
+// digits do not matter: people paste numbers beside labels
+// ("NHS:9990000018", "INC-…"). A chain that starts with "+" is an
+// international phone number ("+44 7700 900123") and is skipped.
 func findNumber(text string) (Finding, bool) {
 	// The runs of the current chain; a window of ten digits spans at most
 	// ten runs, so the last ten are enough.
 	var chain [10]digitRun
 	n := 0
 	phone := false // the chain follows a "+": an international phone number
+	var sep byte   // the chain's separator: ' ' or a mark (see joinedBy)
 	for i := 0; i < len(text); {
 		if !isDigit(text[i]) {
 			i++
@@ -146,8 +165,23 @@ func findNumber(text string) (Finding, bool) {
 			i++
 		}
 		r.end = i
-		if n > 0 && !joins(text[chain[n-1].end:r.start]) {
-			n = 0
+		if n > 0 {
+			kind, ok := joinedBy(text[chain[n-1].end:r.start])
+			switch {
+			case !ok:
+				n = 0
+			case n == 1:
+				sep = kind
+			case kind != sep:
+				// One number is written with one separator: "35.3 136/50
+				// 61 16" is readings. Start again from the last run.
+				chain[0], n, sep = chain[n-1], 1, kind
+				phone = chain[0].start > 0 && text[chain[0].start-1] == '+'
+			}
+		}
+		if clockPart(text, r) {
+			n = 0 // "10:30": a time, never part of a number
+			continue
 		}
 		if r.end-r.start > 10 {
 			n = 0 // too long to be in any window, and it breaks the chain
@@ -187,11 +221,37 @@ func findNumber(text string) (Finding, bool) {
 	return Finding{}, false
 }
 
-// joins reports whether the text between two digit runs joins them into one
-// written number: a single space, hyphen or no-break space.
-func joins(gap string) bool {
-	return gap == " " || gap == "-" || gap == "\u00a0"
+// joinedBy reports whether the text between two digit runs (in normal
+// form, so one space stands for any run of spaces) joins them into one
+// written number, and by what: a space (' '), or one hyphen, dot, slash or
+// underscore with or without a space either side (the mark). A number is
+// written with one kind of separator throughout.
+func joinedBy(gap string) (byte, bool) {
+	gap = strings.TrimPrefix(gap, " ")
+	gap = strings.TrimSuffix(gap, " ")
+	switch {
+	case gap == "":
+		return ' ', true
+	case len(gap) == 1 && isSeparator(gap[0]):
+		return gap[0], true
+	}
+	return 0, false
 }
+
+// clockPart reports whether the run r is the hours or minutes of a clock
+// time written with a colon ("10:30"). The colon is never a separator, so
+// no written number holds one.
+func clockPart(text string, r digitRun) bool {
+	if r.end-r.start > 2 {
+		return false
+	}
+	return r.end+1 < len(text) && text[r.end] == ':' && isDigit(text[r.end+1]) ||
+		r.start >= 2 && text[r.start-1] == ':' && isDigit(text[r.start-2])
+}
+
+// isSeparator reports a character people put between the groups of a
+// number or the halves of a postcode.
+func isSeparator(b byte) bool { return b == '-' || b == '.' || b == '/' || b == '_' }
 
 func classifyNumber(text string, runs []digitRun) (IdentifierKind, bool) {
 	var d [10]byte
@@ -219,10 +279,11 @@ func classifyNumber(text string, runs []digitRun) (IdentifierKind, bool) {
 }
 
 // Postcodes have the usual shape: an outward code (area letters and a
-// district: A9, A99, A9A, AA9, AA99, AA9A), an optional space, and an inward
-// code (a digit and two letters), as a whole word in either case. The letter
-// sets follow the published rules; they keep clinical shorthand such as
-// "B12 5mg" or "Q1 1am" from looking like a postcode.
+// district: A9, A99, A9A, AA9, AA99, AA9A), an optional space, dot, slash
+// or underscore, and an inward code (a digit and two letters), as a whole
+// word in either case. The letter sets follow the published rules; they
+// keep clinical shorthand such as "B12 5mg" or "Q1 1am" from looking like a
+// postcode.
 const (
 	areaFirst     = "ABCDEFGHIJKLMNOPRSTUWYZ" // not Q, V, X
 	areaSecond    = "ABCDEFGHKLMNOPQRSTUVWXY" // not I, J, Z
@@ -243,7 +304,7 @@ func findPostcode(text string) (Finding, bool) {
 			continue
 		}
 		outEnd := i
-		if i > 0 && text[i-1] == ' ' {
+		if i > 0 && (text[i-1] == ' ' || isSeparator(text[i-1]) && text[i-1] != '-') {
 			outEnd = i - 1
 		}
 		start, ok := outwardBefore(text, outEnd, text[i:end])

@@ -199,6 +199,13 @@ func TestFindIdentifier(t *testing.T) {
 		{"9990 000 018", want{NHSNumber, "9990 000 018"}},
 		{"44 9990 000018", want{NHSNumber, "9990 000018"}},
 		{"H&C " + hc, want{NHSNumber, hc}},
+		// Other separators, since the normal form (issue 20): any run of
+		// spaces, or one dot, slash or underscore.
+		{"999  000  0018", want{NHSNumber, "999  000  0018"}},
+		{"999/000/0018", want{NHSNumber, "999/000/0018"}},
+		{"999.000.0018", want{NHSNumber, "999.000.0018"}},
+		{"999_000_0018", want{NHSNumber, "999_000_0018"}},
+		{"999 - 000 - 0018", want{NHSNumber, "999 - 000 - 0018"}},
 		// CHI numbers.
 		{"CHI " + chi, want{CHINumber, chi}},
 		{"chi " + chi[:6] + " " + chi[6:], want{CHINumber, chi[:6] + " " + chi[6:]}},
@@ -213,9 +220,10 @@ func TestFindIdentifier(t *testing.T) {
 		{"99900000180", want{}},         // eleven digits
 		{"19990000018", want{}},
 		{"999 000 00180", want{}},
-		{"999  000  0018", want{}}, // two spaces do not join
-		{"999/000/0018", want{}},
-		{"999.000.0018", want{}},
+		{"999 -- 000 -- 0018", want{}}, // two separators do not join
+		{"999./000./0018", want{}},
+		{"999 000.0018", want{}},   // two kinds of separator: readings, not one number (a limit the README states)
+		{"999\n000\n0018", want{}}, // nor do line breaks
 		{"BP 120/80, HR 88, RR 18, sats 94% on 2L, GCS 15, temp 37.8", want{}},
 
 		// Postcodes.
@@ -340,6 +348,8 @@ func FuzzFindIdentifier(f *testing.F) {
 		"+44 9990 000018", "07700 900123", "LS1 4AP", "sw1a 1aa", "C2 4th floor",
 		"DOB 12/03/1985", "born on the 12th of March, 1985", "born prematurely",
 		"999\u00a0000\u00a00018", "\xff\xfe 12 34 56 78 90", "",
+		"９９９.０００.００１８", "٩٩٩\u200b٠٠٠\u00ad٠٠١٨", "SW1A\u200b1AA", "<@teams:aaaa9990-0000-18bb-8ccc-dddddddddddd>",
+		"Mrs Jane Smith aged 76", "aged 76, Jane", "<@U1|Mr Smith>",
 	} {
 		f.Add(s)
 	}
@@ -364,10 +374,10 @@ func FuzzFindIdentifier(f *testing.F) {
 		}
 		switch got.Kind {
 		case NHSNumber, CHINumber:
-			var digits []byte
-			for i := 0; i < len(got.Match); i++ {
-				if isDigit(got.Match[i]) {
-					digits = append(digits, got.Match[i])
+			var digits []byte // as the guard read them: see normalise
+			for i := 0; i < len(got.Normal); i++ {
+				if isDigit(got.Normal[i]) {
+					digits = append(digits, got.Normal[i])
 				}
 			}
 			if got.Kind == NHSNumber && !ValidNHSNumber(string(digits)) {
@@ -380,12 +390,12 @@ func FuzzFindIdentifier(f *testing.F) {
 				t.Fatalf("FindIdentifier(%q): %q is part of a longer number", text, got.Match)
 			}
 		case Postcode:
-			for i := 0; i < len(got.Match); i++ {
-				if got.Match[i] >= utf8.RuneSelf {
-					t.Fatalf("FindIdentifier(%q): postcode %q is not ASCII", text, got.Match)
+			for i := 0; i < len(got.Normal); i++ {
+				if got.Normal[i] >= utf8.RuneSelf {
+					t.Fatalf("FindIdentifier(%q): postcode %q read as %q, not ASCII", text, got.Match, got.Normal)
 				}
 			}
-		case DateOfBirth:
+		case DateOfBirth, Name:
 		default:
 			t.Fatalf("FindIdentifier(%q): unknown kind %q", text, got.Kind)
 		}
@@ -401,7 +411,7 @@ func FuzzFindIdentifier(f *testing.F) {
 // against the published rules. findPostcode must agree with it.
 var postcodeOracle = regexp.MustCompile(`\b(?:[Gg][Ii][Rr] ?0[Aa][Aa]|` +
 	`[A-PR-UWYZa-pr-uwyz](?:[0-9][0-9A-HJKPSTUWa-hjkpstuw]?|[A-HK-Ya-hk-y][0-9][0-9ABEHMNPRVWXYabehmnprvwxy]?)` +
-	` ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b`)
+	`[ ./_]?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b`)
 
 func oraclePostcode(text string) (Finding, bool) {
 	for offset := 0; offset < len(text); {
@@ -449,6 +459,73 @@ func BenchmarkFindIdentifier(b *testing.B) {
 	note := "Met family in the quiet room on ward 4 at 14:30 with the ward manager. " +
 		"Apologised for the delayed escalation on 2nd shift; explained next steps, " +
 		"BP 120/80, sats 94% on 2L. Next call agreed for Fri 10am."
+	if f, ok := FindIdentifier(note); ok {
+		b.Fatalf("benchmark note has an identifier: %+v", f)
+	}
+	b.SetBytes(int64(len(note)))
+	b.ReportAllocs()
+	for b.Loop() {
+		FindIdentifier(note)
+	}
+}
+
+// Since dots and slashes join a number's groups, a date and a time side by
+// side, or a line of observations, hold ten digits that would pass a check
+// about one time in six. A number is written with one kind of separator,
+// and a clock time is never part of one.
+func TestReadingsDatesAndTimesAreNotNumbers(t *testing.T) {
+	for _, text := range []string{
+		"obs 35.3 136/50 61 16 99%", "T 36.8 BP 120/80 HR 88 RR 18", "25/8/2025 356 mls",
+		"12 03 2025 10:30", "v19.93.41 1569", "W90082/95.482",
+		"seen 12/03/2025 10:30", "seen 12/03/2025 10.30", "12/03/25 1030", "1/3/25 0930 call",
+		"12.03.2025 10.30", "12-03-2025 23:59", "called 10:30, 12/03/2025", "12/03/2025 10:30:15",
+	} {
+		if f, ok := FindIdentifier(text); ok {
+			t.Errorf("FindIdentifier(%q) = %+v; want nothing", text, f)
+		}
+	}
+	// Random dates and times in the ways people write them: none refused.
+	rng := rand.New(rand.NewPCG(12, 3))
+	for _, format := range []string{
+		"seen %02d/%02d/20%02d %02d:%02d", "seen %02d/%02d/20%02d %02d.%02d", "seen %02d/%02d/%02d %02d%02d",
+		"seen %d.%d.%02d %02d.%02d", "seen %02d-%02d-20%02d %02d%02d", "seen %02d %02d 20%02d %02d:%02d",
+	} {
+		refused := 0
+		for range 5000 {
+			text := fmt.Sprintf(format, 1+rng.IntN(31), 1+rng.IntN(12), rng.IntN(100), rng.IntN(24), rng.IntN(60))
+			if _, ok := FindIdentifier(text); ok {
+				refused++
+			}
+		}
+		if refused > 0 {
+			t.Errorf("%q: %d of 5000 random dates and times refused", format, refused)
+		}
+	}
+	rng = rand.New(rand.NewPCG(12, 4))
+	refused := 0
+	for range 5000 {
+		text := fmt.Sprintf("obs %d.%d %d/%d %d %d %d%%", 35+rng.IntN(4), rng.IntN(10), 90+rng.IntN(80), 50+rng.IntN(50), 50+rng.IntN(80), 10+rng.IntN(20), 85+rng.IntN(15))
+		if _, ok := FindIdentifier(text); ok {
+			refused++
+		}
+	}
+	if refused > 0 {
+		t.Errorf("%d of 5000 random lines of observations refused", refused)
+	}
+	// Still refused: a number followed by a time, and a number with a
+	// colon nowhere near it.
+	for _, text := range []string{"999 000 0018 10:30", "9990000018 at 10.30", "999/000/0018 1030", "ratio 1:2, 999 000 0018"} {
+		if f, ok := FindIdentifier(text); !ok || f.Kind != NHSNumber {
+			t.Errorf("FindIdentifier(%q) = %+v, %v; want the NHS number", text, f, ok)
+		}
+	}
+}
+
+// A note that is not plain ASCII, with a Teams mention: the normal form and
+// the mention mask cost an allocation or two.
+func BenchmarkFindIdentifierUnicode(b *testing.B) {
+	note := "Met family in the quiet room on ward ４ at 14:30 with <@teams:0f8fad5b-d9cb-469f-a165-70867728950e>. " +
+		"Apologised for the delayed escalation; explained next steps. Next call agreed for Fri 10am — café by the entrance."
 	if f, ok := FindIdentifier(note); ok {
 		b.Fatalf("benchmark note has an identifier: %+v", f)
 	}

@@ -12,13 +12,17 @@ import (
 // Unit is what a Span counts.
 type Unit int
 
-// The units people type: 90m, 36h, 3d, 2w and 2wd (working days).
+// The units people type: 90min, 36h, 3d, 2w, 2wd (working days) and 1mo.
+// "m" alone could be minutes or months, so ParseTypedSpan refuses it;
+// ParseSpan still reads it as minutes, as policy files and records made
+// before "min" was written hold it.
 const (
 	Minute Unit = iota + 1
 	Hour
 	Day
 	Week
 	WorkingDay
+	Month
 )
 
 // maxSpanN is the largest count a Span may hold: far from overflow in any
@@ -44,7 +48,7 @@ type unitInfo struct {
 func (u Unit) info() (unitInfo, bool) {
 	switch u {
 	case Minute:
-		return unitInfo{"m", "minute", "minutes", time.Minute}, true
+		return unitInfo{"min", "minute", "minutes", time.Minute}, true
 	case Hour:
 		return unitInfo{"h", "hour", "hours", time.Hour}, true
 	case Day:
@@ -53,13 +57,15 @@ func (u Unit) info() (unitInfo, bool) {
 		return unitInfo{"w", "week", "weeks", 7 * 24 * time.Hour}, true
 	case WorkingDay:
 		return unitInfo{"wd", "working day", "working days", 24 * time.Hour}, true
+	case Month:
+		return unitInfo{"mo", "month", "months", 30 * 24 * time.Hour}, true
 	}
 	return unitInfo{}, false
 }
 
 func unitFromSuffix(s string) (Unit, bool) {
 	switch s {
-	case "m":
+	case "m", "min", "mins":
 		return Minute, true
 	case "h":
 		return Hour, true
@@ -69,6 +75,8 @@ func unitFromSuffix(s string) (Unit, bool) {
 		return Week, true
 	case "wd":
 		return WorkingDay, true
+	case "mo":
+		return Month, true
 	}
 	return 0, false
 }
@@ -78,9 +86,30 @@ func isUnitSuffix(s string) bool {
 	return ok
 }
 
-const spanHint = "try 90m, 36h, 3d, 2w or 2wd (working days)"
+const spanHint = "try 90min, 36h, 3d, 2w, 2wd (working days) or 1mo"
 
-// ParseSpan reads one of the five short forms: 90m, 36h, 3d, 2w, 2wd.
+// ParseTypedSpan reads a length of time a person typed in a command, as
+// ParseSpan does, except that "m" alone is refused: people have typed 6m
+// meaning six months and got six minutes. The refusal names both ways to
+// write it.
+func ParseTypedSpan(s string) (Span, error) {
+	if digits, ok := minutesOrMonths(s); ok {
+		minutes, months := digits+" minutes", digits+" months"
+		if strings.TrimLeft(digits, "0") == "1" {
+			minutes, months = "1 minute", "1 month"
+		}
+		return Span{}, fmt.Errorf("%s could mean %s or %s — write %smin for minutes or %smo for months", quoteInput(s), minutes, months, digits, digits)
+	}
+	return ParseSpan(s)
+}
+
+// minutesOrMonths reports whether s is a count and "m" alone, and the count.
+func minutesOrMonths(s string) (string, bool) {
+	digits, ok := strings.CutSuffix(strings.ToLower(strings.TrimSpace(s)), "m")
+	return digits, ok && digits != "" && strings.Trim(digits, "0123456789") == ""
+}
+
+// ParseSpan reads one of the short forms: 90min (or 90m), 36h, 3d, 2w, 2wd, 1mo.
 // Case and surrounding spaces are ignored; the count must be a whole number
 // from 1 to 9999. Errors are sentences fit to show the person who typed it.
 func ParseSpan(s string) (Span, error) {
@@ -211,7 +240,7 @@ func (s Span) MarshalText() ([]byte, error) {
 }
 
 // Approx is a rough length for comparisons and bounds: a working day counts
-// as 24 hours and a week as 7 days. Calendar.Add gives the real instant.
+// as 24 hours, a week as 7 days and a month as 30 days. Calendar.Add gives the real instant.
 // Out-of-range counts saturate rather than overflow.
 func (s Span) Approx() time.Duration {
 	u, ok := s.Unit.info()

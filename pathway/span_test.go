@@ -22,6 +22,10 @@ func TestParseSpan(t *testing.T) {
 		{"10Wd", Span{10, WorkingDay}},
 		{"  5D \t", Span{5, Day}},
 		{"1m", Span{1, Minute}},
+		{"90min", Span{90, Minute}},
+		{"5mins", Span{5, Minute}},
+		{"1mo", Span{1, Month}},
+		{"3MO", Span{3, Month}},
 		{"007d", Span{7, Day}},
 		{"9999h", Span{9999, Hour}},
 	}
@@ -44,7 +48,7 @@ func TestParseSpanErrors(t *testing.T) {
 	}{
 		{"", "I need a length of time"},
 		{"   ", "I need a length of time"},
-		{"3x", `"3x" isn't a length of time I know — try 90m, 36h, 3d, 2w or 2wd (working days)`},
+		{"3x", `"3x" isn't a length of time I know — try 90min, 36h, 3d, 2w, 2wd (working days) or 1mo`},
 		{"3 days", "isn't a length of time I know"},
 		{"3 d", "isn't a length of time I know"},
 		{"3dd", "isn't a length of time I know"},
@@ -89,8 +93,10 @@ func TestSpanStringAndHuman(t *testing.T) {
 		{Span{1, Day}, "1d", "1 day"},
 		{Span{1, Week}, "1w", "1 week"},
 		{Span{2, Week}, "2w", "2 weeks"},
-		{Span{90, Minute}, "90m", "90 minutes"},
-		{Span{1, Minute}, "1m", "1 minute"},
+		{Span{90, Minute}, "90min", "90 minutes"},
+		{Span{1, Minute}, "1min", "1 minute"},
+		{Span{1, Month}, "1mo", "1 month"},
+		{Span{6, Month}, "6mo", "6 months"},
 		{Span{36, Hour}, "36h", "36 hours"},
 		{Span{1, Hour}, "1h", "1 hour"},
 		{Span{}, "", ""},
@@ -107,7 +113,7 @@ func TestSpanStringAndHuman(t *testing.T) {
 }
 
 func TestSpanRoundTrip(t *testing.T) {
-	for _, in := range []string{"90m", "36h", "3d", "2w", "2wd", "9999wd", "1m"} {
+	for _, in := range []string{"90min", "36h", "3d", "2w", "2wd", "9999wd", "1min", "3mo"} {
 		s, err := ParseSpan(in)
 		if err != nil {
 			t.Fatalf("ParseSpan(%q): %v", in, err)
@@ -211,12 +217,51 @@ func TestSpanApprox(t *testing.T) {
 	}
 }
 
+// TestParseTypedSpan: in a command, "m" alone could be minutes or months,
+// so it is refused with both ways to write it; everything else reads as
+// ParseSpan reads it.
+func TestParseTypedSpan(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Span
+		wantErr string
+	}{
+		{in: "6m", wantErr: `"6m" could mean 6 minutes or 6 months — write 6min for minutes or 6mo for months`},
+		{in: "1M", wantErr: `"1M" could mean 1 minute or 1 month — write 1min for minutes or 1mo for months`},
+		{in: " 90m ", wantErr: "90 minutes or 90 months"},
+		{in: "m", wantErr: "needs a number first"},
+		{in: "6min", want: Span{6, Minute}},
+		{in: "6mo", want: Span{6, Month}},
+		{in: "2w", want: Span{2, Week}},
+		{in: "3x", wantErr: "isn't a length of time I know"},
+	}
+	for _, tt := range tests {
+		got, err := ParseTypedSpan(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseTypedSpan(%q) = %+v, %v; want an error containing %q", tt.in, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseTypedSpan(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
 func FuzzParseSpan(f *testing.F) {
-	for _, s := range []string{"90m", "2wd", "0d", "-1h", "1.5d", "99999w", "", "3x"} {
+	for _, s := range []string{"90m", "90min", "6mo", "2wd", "0d", "-1h", "1.5d", "99999w", "", "3x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		s, err := ParseSpan(in)
+		typed, typedErr := ParseTypedSpan(in)
+		if typedErr == nil && (err != nil || typed != s) {
+			t.Fatalf("ParseTypedSpan(%q) = %+v but ParseSpan gives %+v, %v", in, typed, s, err)
+		}
+		if typedErr == nil && typed.Unit == Minute && !strings.Contains(strings.ToLower(in), "min") {
+			t.Fatalf("ParseTypedSpan(%q) read minutes without min", in)
+		}
 		if err != nil {
 			if err.Error() == "" {
 				t.Fatalf("ParseSpan(%q): empty error message", in)

@@ -199,3 +199,37 @@ func TestHintWhenPiped(t *testing.T) {
 		t.Errorf("piped transcript does not start with the hint:\n%s", out)
 	}
 }
+
+// TestOptionsAnywhereAcceptance is issue 18's acceptance for the grammar:
+// options after the summary or note are options, an unknown one is refused
+// with how to keep it as text, every reply that changes a case says back
+// what it understood, "m" alone is not taken as minutes, and a corrected
+// plan replaces the next contact a mistaken one set.
+func TestOptionsAnywhereAcceptance(t *testing.T) {
+	out := run(t, wednesday,
+		"/hpp open INC-20 Fall on ward harm=severe lead=@alex aware=2026-11-23",
+		"/hpp status HPP-1",
+		":as @alex",
+		"/hpp contact HPP-1 Spoke with mum next=3d via=phone",
+		"/hpp contact HPP-1 Checked BP=90/60 with mum",
+		"/hpp plan HPP-1 every=6m",
+		"/hpp plan HPP-1 every=1min",
+		"/hpp plan HPP-1 every=1mo via=phone Tuesdays suit them",
+		"/hpp candour HPP-1 notified Met both parents on=2026-11-24",
+	)
+	for _, want := range []string{
+		"HPP-1 is open — INC-20 · severe harm\nNamed contact for the family: @alex.\nUnderstood: harm severe · aware Mon 23 Nov · named contact @alex · summary “Fall on ward”",
+		"Duty of Candour notification (telling the family, in person or by phone or video, and saying sorry): by the end of",
+		"Next contact due Mon 30 Nov, 08:00 (in 5 days). next=3d would fall on Sat 28 Nov, 10:00, which isn't a working day here, so I've set it for the next working morning.",
+		"Understood: by phone · today · next in 3 days, as you asked · note “Spoke with mum”",
+		"write it with a space instead of the =, like BP 90/60",
+		`"6m" could mean 6 minutes or 6 months — write 6min for minutes or 6mo for months`,
+		"Plan recorded for HPP-1: in touch every 1 month by phone. Next contact due Tue 29 Dec, 08:00",
+		"Understood: notification · on Tue 24 Nov · note “Met both parents”",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q", want)
+		}
+	}
+	golden(t, "options.txt", out)
+}

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -146,6 +147,9 @@ func TestModalSubmission(t *testing.T) {
 				replies := tb.slack.recorded("response_url")
 				if len(replies) != 1 || !strings.Contains(replies[0].JSON["text"].(string), "HPP-1 is open") || replies[0].JSON["response_type"] != "ephemeral" {
 					t.Fatalf("want the confirmation through the response_url, got %v", tb.slack.recorded("response_url", "chat.postEphemeral", "chat.postMessage"))
+				}
+				if got := fmt.Sprint(replies[0].JSON); !strings.Contains(got, "Understood: harm moderate") {
+					t.Errorf("the form's reply lacks the say-back: %s", got)
 				}
 				return
 			}

@@ -377,6 +377,18 @@ func TestFormSubmission(t *testing.T) {
 	if c.Ref != "INC-11" || c.Harm != "severe" || c.Summary != "Medication error on ward 3" || len(c.Involved) != 2 || c.Involved[0] != "teams:aad-jo" {
 		t.Errorf("case from form: ref %q harm %q summary %q involved %v", c.Ref, c.Harm, c.Summary, c.Involved)
 	}
+	// The reply to a form says back what it understood, as a typed command's does.
+	if txt := cardText(e.conn.posts()[len(e.conn.posts())-1].Body); !strings.Contains(txt, "Understood: harm severe") || !strings.Contains(txt, "summary “Medication error on ward 3”") {
+		t.Errorf("form reply lacks the say-back:\n%s", txt)
+	}
+	// A note holding a setting-shaped word comes back with how to write it.
+	submit("4006", map[string]any{"ref": "INC-12", "harm": "low", "text": "Sats=88% on arrival"})
+	if txt := cardText(e.conn.posts()[len(e.conn.posts())-1].Body); !strings.Contains(txt, "like Sats 88%") {
+		t.Errorf("form with Sats=88%% not shown again with a note:\n%s", txt)
+	}
+	if _, err := e.st.GetCase(ctx, 2); err == nil {
+		t.Error("a case was opened from a form whose note held a setting")
+	}
 	// A button is the same command as typing it.
 	act := e.personalMessage("4004", "")
 	act["value"] = map[string]any{submitKey: "status HPP-1"}
