@@ -50,7 +50,8 @@ func (h *Handler) caseCommands() []*command {
 			summary: "log a conversation or message with the patient or family",
 			group:   "cases",
 			help: "Logs a contact with the patient or family and sets when the next one is due: next= if you give it, otherwise the agreed plan, otherwise the organisation's default.\n" +
-				"on=<date> records a contact made on an earlier day.\n" +
+				"next= may be up to three months away; a time outside working hours moves to the next working morning.\n" +
+				"on=<date> records a contact made on an earlier day, from the day your organisation became aware; it is kept as that day.\n" +
 				"Example: /hpp contact HPP-3 via=phone next=7d Spoke with her daughter; agreed weekly calls",
 		},
 		{
@@ -75,7 +76,7 @@ func (h *Handler) caseCommands() []*command {
 				"• na — the duty doesn't apply (give the reason)\n" +
 				"• delay — why the notification is taking longer than a month (give the reason; Scotland's guidance asks for it)\n" +
 				"notified, written and update count as contact with the family and set when the next contact is due.\n" +
-				"on=<date> records a step taken on an earlier day.\nExample: /hpp candour HPP-3 notified Met with her son and the ward manager",
+				"on=<date> records a step taken on an earlier day, from the day your organisation became aware; it is kept as that day.\nExample: /hpp candour HPP-3 notified Met with her son and the ward manager",
 		},
 		{
 			name:    "family",
