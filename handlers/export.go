@@ -52,7 +52,7 @@ func (h *Handler) export(ctx context.Context, req bot.Request, cmd Command) (bot
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	rec := h.candourRecord(ctx, c, svcs, events, req.Person)
+	rec := h.candourRecord(ctx, c, svcs, pathway.Rejudge(events, h.Policy), req.Person)
 	md := rec.markdown()
 	data, err := rec.csv()
 	if err != nil {

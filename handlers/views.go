@@ -315,6 +315,7 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	events = pathway.Rejudge(events, h.Policy)
 	lines := make([]string, 0, len(events))
 	for _, e := range events {
 		lines = append(lines, fmt.Sprintf("• %s — %s", h.eventWhen(e), h.Describe(e)))

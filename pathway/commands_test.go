@@ -1115,8 +1115,9 @@ func TestDueThen(t *testing.T) {
 		{"while the case was closed", "2026-12-15", time.Time{}, false},
 		{"after it was reopened", "2026-12-16", at(t, "2026-12-16", "09:00"), true},
 		{"after a plan", "2026-12-17", at(t, "2026-12-18", "10:00"), true},
-		{"after a contact recorded afterwards", "2026-12-21", at(t, "2026-12-21", "08:00"), true},
-		{"a day late after a contact recorded afterwards", "2026-12-22", at(t, "2026-12-21", "08:00"), false},
+		// Two days after the 17th is Saturday: due by the end of Monday.
+		{"after a contact recorded afterwards", "2026-12-21", at(t, "2026-12-21", "18:00"), true},
+		{"a day late after a contact recorded afterwards", "2026-12-22", at(t, "2026-12-21", "18:00"), false},
 	}
 	for _, tt := range tests {
 		on := p.Calendar.DayStart(day(t, tt.date))
@@ -1145,6 +1146,52 @@ func TestDueThen(t *testing.T) {
 	// A moment, not a day: what was recorded before it counts.
 	if got, want := DueThen(events, at(t, "2026-12-10", "12:00"), false, p), at(t, "2026-12-17", "11:00"); !got.Equal(want) {
 		t.Errorf("DueThen at a moment = %v, want %v", got, want)
+	}
+	// A contact known only to the day is left out for a moment that day:
+	// it may have come after.
+	if got, want := DueThen(events, at(t, "2026-12-17", "12:00"), false, p), at(t, "2026-12-18", "10:00"); !got.Equal(want) {
+		t.Errorf("DueThen on the day of a dated contact = %v, want %v", got, want)
+	}
+	if got, want := DueThen(events, at(t, "2026-12-18", "12:00"), false, p), at(t, "2026-12-21", "18:00"); !got.Equal(want) {
+		t.Errorf("DueThen the day after a dated contact = %v, want %v", got, want)
+	}
+}
+
+// TestRejudge: a contact for an earlier day recorded after a contact that
+// was judged late means the family had been contacted in between; the
+// later contact is judged again. Without such an entry nothing changes.
+func TestRejudge(t *testing.T) {
+	p := policyFor(t, England)
+	loc := london(t)
+	opened := Event{ID: "1-0", At: at(t, "2026-12-01", "10:00"), Kind: EventOpened}
+	first := Event{ID: "2-0", At: at(t, "2026-12-02", "09:00"), Kind: EventContact, Due: at(t, "2026-12-02", "10:00"), Next: at(t, "2026-12-09", "09:00")}
+	// Logged on the 10th: late against the 9th, as far as was known.
+	late := Event{ID: "3-0", At: at(t, "2026-12-10", "11:00"), Kind: EventContact, Due: at(t, "2026-12-09", "09:00"), Next: at(t, "2026-12-17", "11:00")}
+	// Logged on the 11th for the 4th.
+	dated := Event{ID: "4-0", At: at(t, "2026-12-04", "08:00"), DateOnly: true, Kind: EventCandour, Step: CandourNotified, Due: at(t, "2026-12-09", "09:00"), Next: at(t, "2026-12-18", "09:00")}
+
+	events := []Event{opened, first, late}
+	if got := Rejudge(events, p); &got[0] != &events[0] {
+		t.Errorf("a timeline with nothing recorded afterwards was copied")
+	}
+	events = []Event{opened, first, dated, late}
+	got := Rejudge(events, p)
+	if !events[3].Due.Equal(late.Due) {
+		t.Errorf("Rejudge changed its input")
+	}
+	// Seven days after the 4th is Friday the 11th: due by the end of it.
+	if want := at(t, "2026-12-11", "18:00"); !got[3].Due.Equal(want) || !got[3].OnTime(loc) {
+		t.Errorf("re-judged contact: due %v on time %v, want due %v on time", got[3].Due, got[3].OnTime(loc), want)
+	}
+	if !got[2].Due.Equal(dated.Due) || !got[1].Due.Equal(first.Due) {
+		t.Errorf("contacts logged after nothing earlier were re-judged: %v, %v", got[1].Due, got[2].Due)
+	}
+	// Events with no store id are left as recorded.
+	for i := range events {
+		events[i].ID = ""
+	}
+	if got := Rejudge(events, p); !got[3].Due.Equal(late.Due) {
+		t.Errorf("re-judged without ids: %v", got[3].Due)
 	}
 }
 

@@ -72,7 +72,9 @@ func TestDatesAcceptance(t *testing.T) {
 		"• Sun 6 Dec, 05:15 — @you opened the case",
 		"• Sun 6 Dec, 05:15 — @you logged a contact with the family by phone (on time); next due Mon 7 Dec, 08:00.",
 		"• Tue 8 Dec — @you logged a contact with the family by letter (it had been due Mon 7 Dec, 08:00)",
-		"• Wed 9 Dec, 05:15 — @you logged a contact with the family by meeting (it had been due Mon 7 Dec, 08:00); next due Wed 16 Dec, 08:00.",
+		// Logged before the letter was, the meeting was judged late; the
+		// letter of the 8th means the family had heard from us the day before.
+		"• Wed 9 Dec, 05:15 — @you logged a contact with the family by meeting (on time); next due Wed 16 Dec, 08:00.",
 	}
 	last := -1
 	for _, want := range order {
@@ -98,7 +100,7 @@ func TestDatesAcceptance(t *testing.T) {
 	for _, want := range []string{
 		"1. Sun 6 Dec 2026, 05:15 — By phone, logged by you; on time (due Mon 7 Dec 2026, 08:00)",
 		"2. Tue 8 Dec 2026 — By letter, logged by you; after its due time of Mon 7 Dec 2026, 08:00",
-		"3. Wed 9 Dec 2026, 05:15 — By meeting, logged by you; after its due time of Mon 7 Dec 2026, 08:00",
+		"3. Wed 9 Dec 2026, 05:15 — By meeting, logged by you; on time (due Tue 15 Dec 2026, 18:00)",
 	} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("the export lacks %q:\n%s", want, md)
