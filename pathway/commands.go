@@ -263,22 +263,22 @@ func checkPast(on time.Time, c *Case, p *Policy, now time.Time) error {
 	loc := p.Location()
 	day, today := Midnight(on, loc), Midnight(now, loc)
 	given := day.Format("2006-01-02")
-	yesterday := today.AddDate(0, 0, -1)
-	if day.After(today) {
-		return Errorf(Invalid, "on=%s is in the future. Record things once they have happened: give the date it took place, today (%s) or earlier, such as on=%s.", given, FormatDay(today, loc), yesterday.Format("2006-01-02"))
-	}
+	// The example offered is a date that would be accepted: yesterday, or
+	// the aware date when that is later.
+	example := today.AddDate(0, 0, -1)
+	var aware time.Time
 	if !c.Aware.IsZero() {
-		aware := Midnight(c.Aware, loc)
-		if day.Before(aware) {
-			example := yesterday
-			if example.Before(aware) {
-				example = aware
-			}
-			return Errorf(Invalid, "on=%s is before %s, the day your organisation became aware of the harm, so it can't be part of this case. Give a date from %s to today, such as on=%s — or, if the aware date is wrong, ask your pathway lead to correct it.", given, FormatDay(aware, loc), FormatDay(aware, loc), example.Format("2006-01-02"))
+		aware = Midnight(c.Aware, loc)
+		if example.Before(aware) {
+			example = aware
 		}
-		return nil
 	}
-	if day.Before(Midnight(c.Opened, loc).AddDate(0, 0, -90)) {
+	switch {
+	case day.After(today):
+		return Errorf(Invalid, "on=%s is in the future. Record things once they have happened: give the date it took place, today (%s) or earlier, such as on=%s.", given, FormatDay(today, loc), example.Format("2006-01-02"))
+	case !aware.IsZero() && day.Before(aware):
+		return Errorf(Invalid, "on=%s is before %s, the day your organisation became aware of the harm, so it can't be part of this case. Give a date from %s to today, such as on=%s — or, if the aware date is wrong, ask your pathway lead to correct it.", given, FormatDay(aware, loc), FormatDay(aware, loc), example.Format("2006-01-02"))
+	case aware.IsZero() && day.Before(Midnight(c.Opened, loc).AddDate(0, 0, -90)):
 		return Errorf(Invalid, "on=%s is long before this case was opened. Please check the date (year-month-day).", given)
 	}
 	return nil

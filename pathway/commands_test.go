@@ -1195,6 +1195,44 @@ func TestRejudge(t *testing.T) {
 	}
 }
 
+// TestOnRefusalsOfferADateThatWorks: the example in a refusal of on= is a
+// date that would be accepted.
+func TestOnRefusalsOfferADateThatWorks(t *testing.T) {
+	p := policyFor(t, England)
+	now := at(t, "2026-01-12", "10:00")
+	c := mustOpen(t, p, now, OpenInput{Harm: HarmModerate}) // aware today
+	_, err := c.LogContact(ContactInput{On: day(t, "2026-01-13")}, "console:sam", p, now)
+	wantCode(t, err, Invalid, "on=2026-01-13 is in the future", "such as on=2026-01-12.")
+	_, err = c.LogContact(ContactInput{On: day(t, "2026-01-09")}, "console:sam", p, now)
+	wantCode(t, err, Invalid, "on=2026-01-09 is before Mon 12 Jan 2026", "such as on=2026-01-12 ")
+	// A case with no aware date (written before there was one): only a
+	// date long before it was opened is refused.
+	c.Aware = time.Time{}
+	if _, err := c.Clone().LogContact(ContactInput{On: day(t, "2026-01-09")}, "console:sam", p, now); err != nil {
+		t.Errorf("no aware date: %v", err)
+	}
+	_, err = c.LogContact(ContactInput{On: day(t, "2025-09-01")}, "console:sam", p, now)
+	wantCode(t, err, Invalid, "long before this case was opened")
+}
+
+// TestOpenWithPastDeadlinesRemindsAtOnce: a case opened with an aware date
+// whose candour deadlines have passed owes its overdue reminders now.
+func TestOpenWithPastDeadlinesRemindsAtOnce(t *testing.T) {
+	p := policyFor(t, England)
+	now := at(t, "2026-12-07", "10:00")
+	c := mustOpen(t, p, now, OpenInput{Harm: HarmSevere, Aware: day(t, "2026-11-02")})
+	if w := c.NextWake(p); w.After(now) {
+		t.Errorf("next reminder at %v, want now", w)
+	}
+	stages := map[string]string{}
+	for _, r := range c.Reminders(p, now) {
+		stages[r.Kind] = r.Stage
+	}
+	if stages[RemindNotify] != StageOverdue || stages[RemindWritten] != StageOverdue {
+		t.Errorf("reminders at once = %v, want notify and written overdue", stages)
+	}
+}
+
 // TestBackdatedCandourStep: a step recorded with on= is known only to the
 // day, and on= is refused before the aware date.
 func TestBackdatedCandourStep(t *testing.T) {
