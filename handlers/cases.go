@@ -349,10 +349,16 @@ func (h *Handler) movedNote(w pathway.When, due, now time.Time) string {
 	if !w.Date.IsZero() {
 		return fmt.Sprintf(" %s isn't a working day here, so I've set it for the next working morning.", h.day(asked))
 	}
+	return h.movedFrom("next="+w.Span.String(), asked)
+}
+
+// movedFrom says that what was asked for, which would fall at asked, is
+// due at the next working morning instead.
+func (h *Handler) movedFrom(what string, asked time.Time) string {
 	if !h.Policy.Calendar.IsWorkingDay(asked) {
-		return fmt.Sprintf(" next=%s would fall on %s, which isn't a working day here, so I've set it for the next working morning.", w.Span, h.when(asked))
+		return fmt.Sprintf(" %s would fall on %s, which isn't a working day here, so I've set it for the next working morning.", what, h.when(asked))
 	}
-	return fmt.Sprintf(" next=%s would fall at %s, outside working hours, so I've set it for the next working morning.", w.Span, h.when(asked))
+	return fmt.Sprintf(" %s would fall at %s, outside working hours, so I've set it for the next working morning.", what, h.when(asked))
 }
 
 // caseButtons are the everyday actions on a case.
@@ -462,7 +468,11 @@ func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	}
 	var said sayBack
 	said.add("every "+every.Human(), strings.TrimPrefix(how, " "), sayNote("note", cmd.Text))
-	return bot.Reply{Text: fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now)) + said.line()}, nil
+	text := fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now))
+	if asked := p.Calendar.Add(now, every); c.NextContact.Equal(p.DueAt(asked)) && !asked.Equal(c.NextContact) {
+		text += h.movedFrom(every.Human()+" from now", asked)
+	}
+	return bot.Reply{Text: text + said.line()}, nil
 }
 
 func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
