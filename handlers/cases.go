@@ -44,7 +44,7 @@ func (h *Handler) caseCommands() []*command {
 		},
 		{
 			name:    "contact",
-			grammar: grammar{positional: 1, options: []string{"via", "next", "on"}, text: true},
+			grammar: grammar{positional: 1, options: []string{"via", "next", "on", againOption}, text: true},
 			run:     h.contact,
 			usage:   "contact <case> [via=phone|meeting|video|letter|email] [next=<date|dur>] [note]",
 			summary: "log a conversation or message with the patient or family",
@@ -52,6 +52,7 @@ func (h *Handler) caseCommands() []*command {
 			help: "Logs a contact with the patient or family and sets when the next one is due: next= if you give it, otherwise the agreed plan, otherwise the organisation's default.\n" +
 				"next= may be up to three months away; a time outside working hours moves to the next working morning.\n" +
 				"on=<date> records a contact made on an earlier day, from the day your organisation became aware; it is kept as that day.\n" +
+				"The same contact typed again within 10 minutes is asked about first, in case it is a retry; again=yes logs it a second time.\n" +
 				"Example: /hpp contact HPP-3 via=phone next=7d Spoke with her daughter; agreed weekly calls",
 		},
 		{
@@ -65,7 +66,7 @@ func (h *Handler) caseCommands() []*command {
 		},
 		{
 			name:    "candour",
-			grammar: grammar{positional: 2, options: []string{"on"}, text: true},
+			grammar: grammar{positional: 2, options: []string{"on", againOption}, text: true},
 			run:     h.candour,
 			usage:   "candour <case> notified|written|update|na|delay [note]",
 			summary: "record a Duty of Candour step",
@@ -394,17 +395,25 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 			return bot.Reply{}, err
 		}
 	}
+	again, err := againGiven(cmd)
+	if err != nil {
+		return bot.Reply{}, err
+	}
 	var ev pathway.Event
 	old, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
 		var err error
-		if ev, err = c.LogContact(in, req.Person, p, now); err != nil {
-			return nil, err
+		ev, err = c.LogContact(in, req.Person, p, now)
+		if err == nil && !again {
+			err = h.checkRepeat(ctx, c, ev, now, "the contact", cmd)
 		}
-		if err := h.judgeThen(ctx, c.ID, &ev); err != nil {
-			return nil, err
+		if err == nil {
+			err = h.judgeThen(ctx, c.ID, &ev)
 		}
-		return []pathway.Event{ev}, nil
+		return []pathway.Event{ev}, err
 	})
+	if q, ok := asked(err); ok {
+		return q, nil
+	}
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -492,16 +501,23 @@ func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bo
 			return bot.Reply{}, err
 		}
 	}
+	again, err := againGiven(cmd)
+	if err != nil {
+		return bot.Reply{}, err
+	}
 	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
 		ev, err := c.RecordCandour(step, cmd.Text, on.Date, req.Person, p, now)
-		if err != nil {
-			return nil, err
+		if err == nil && !again {
+			err = h.checkRepeat(ctx, c, ev, now, candourStepName(p, step), cmd)
 		}
-		if err := h.judgeThen(ctx, c.ID, &ev); err != nil {
-			return nil, err
+		if err == nil {
+			err = h.judgeThen(ctx, c.ID, &ev)
 		}
-		return []pathway.Event{ev}, nil
+		return []pathway.Event{ev}, err
 	})
+	if q, ok := asked(err); ok {
+		return q, nil
+	}
 	if err != nil {
 		return bot.Reply{}, err
 	}

@@ -106,7 +106,7 @@ func TestDueTimesMoveIntoWorkingHours(t *testing.T) {
 	for _, tt := range []struct{ line, want string }{
 		{"status HPP-1", "due Mon 7 Dec, 08:00"},
 		{"contact HPP-1 via=phone next=2026-12-25 Call", "Next contact due Tue 29 Dec, 08:00 (in 23 days). Fri 25 Dec 2026 isn't a working day here, so I've set it for the next working morning."},
-		{"contact HPP-1 via=phone next=4h Call", "Next contact due Mon 7 Dec, 08:00 (in 1 day). next=4h would fall on Sun 6 Dec, 09:20, which isn't a working day here, so I've set it for the next working morning."},
+		{"contact HPP-1 via=phone next=4h Rang to check in", "Next contact due Mon 7 Dec, 08:00 (in 1 day). next=4h would fall on Sun 6 Dec, 09:20, which isn't a working day here, so I've set it for the next working morning."},
 		{"snooze HPP-1 1d", "snoozed until Mon 7 Dec, 08:00"},
 	} {
 		if got := x.as("sam", tt.line).PlainText(); !strings.Contains(got, tt.want) {
@@ -114,10 +114,10 @@ func TestDueTimesMoveIntoWorkingHours(t *testing.T) {
 		}
 	}
 	x.at("2026-12-07 16:00")
-	if got, want := x.as("sam", "contact HPP-1 via=phone next=3h Call").PlainText(), "next=3h would fall at Mon 7 Dec, 19:00, outside working hours, so I've set it for the next working morning."; !strings.Contains(got, want) {
+	if got, want := x.as("sam", "contact HPP-1 via=phone next=3h Called back").PlainText(), "next=3h would fall at Mon 7 Dec, 19:00, outside working hours, so I've set it for the next working morning."; !strings.Contains(got, want) {
 		t.Errorf("next=3h at 16:00:\n%s\nwant %q", got, want)
 	}
-	if got := x.as("sam", "contact HPP-1 via=phone next=1h Call").PlainText(); strings.Contains(got, "next working morning") || !strings.Contains(got, "due Mon 7 Dec, 17:00") {
+	if got := x.as("sam", "contact HPP-1 via=phone next=1h Called again").PlainText(); strings.Contains(got, "next working morning") || !strings.Contains(got, "due Mon 7 Dec, 17:00") {
 		t.Errorf("next=1h at 16:00 is in working hours, but the reply says it moved:\n%s", got)
 	}
 

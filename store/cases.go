@@ -144,6 +144,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 		keys = append(keys, k)
 		return len(keys)
 	}
+	cmdKeyIndex := keyIndex(s.cmdKey(pt, newCommandID()))
 	markKeys := make([]int, len(marks))
 	for i, m := range marks {
 		markKeys[i] = keyIndex(s.sentKey(pt, id, m))
@@ -226,6 +227,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	for _, o := range ops {
 		args = append(args, o.name, o.key, o.a, o.b)
 	}
+	args = append(args, cmdKeyIndex, int(cmdTTL/time.Second))
 	apply := scriptCmd(ctx, applyScript, keys, args...)
 	cmds := []redis.Cmder{apply}
 	var planCmds []redis.Cmder
@@ -244,9 +246,17 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 		readCheckins(plans, s.retryCheckins(ctx, plans, planCmds))
 	}
 	res, err := apply.Int()
+	if err != nil && replyLost(err) {
+		res, err = s.resolveInt(ctx, keys[cmdKeyIndex-1], c.ID, err)
+	}
 	if err != nil {
 		c.Version = versionOr(old)
 		return unavailable(err)
+	}
+	if res == outcomeAbandoned {
+		// Found out: it did not land, and now never will.
+		c.Version = versionOr(old)
+		return pathway.ErrUnavailable(Redact(context.DeadlineExceeded))
 	}
 	if res != 1 {
 		c.Version = versionOr(old)

@@ -14,8 +14,16 @@ import "github.com/redis/go-redis/v9"
 //
 //	4 number of events, then the events; then the number of marks and
 //	(key index, ttl) pairs; then the number of ops and (op, key index, a, b)
-//	quadruples.
+//	quadruples; last, the command key's index and its ttl.
+//
+// The command key records a write (1) so a lost reply can be looked up; a
+// command already marked abandoned (2) by that look-up does nothing (see
+// confirm.go). A refused write records nothing, as it writes nothing.
 var applyScript = redis.NewScript(`
+local cmdkey, cmdttl = KEYS[tonumber(ARGV[#ARGV - 1])], ARGV[#ARGV]
+if redis.call('EXISTS', cmdkey) == 1 then
+  return 2
+end
 local new = ARGV[1] == '0'
 local ok
 if new then
@@ -38,6 +46,7 @@ end
 if not ok then
   return 0
 end
+redis.call('SET', cmdkey, '1', 'EX', cmdttl)
 if not new then
   redis.call('SET', KEYS[1], ARGV[2])
 end

@@ -37,11 +37,14 @@ const Partitions = 16
 
 // Store is hppbot's state in Redis.
 type Store struct {
-	rdb    redis.UniversalClient
-	prefix string
-	parts  [Partitions]partKeys
-	embed  *miniredis.Miniredis
-	batch  *batcher
+	rdb redis.UniversalClient
+	// resolver is a client that waits longer for a reply, for finding out
+	// what became of a write whose reply was lost (see confirm.go).
+	resolver redis.UniversalClient
+	prefix   string
+	parts    [Partitions]partKeys
+	embed    *miniredis.Miniredis
+	batch    *batcher
 
 	services serviceCache
 }
@@ -55,7 +58,7 @@ type partKeys struct {
 
 // New wraps a connected client. prefix starts every key (e.g. "hpp:").
 func New(rdb redis.UniversalClient, prefix string) *Store {
-	s := &Store{rdb: rdb, prefix: prefix, batch: newBatcher(rdb)}
+	s := &Store{rdb: rdb, resolver: rdb, prefix: prefix, batch: newBatcher(rdb)}
 	for p := range s.parts {
 		pre := prefix + "{p" + strconv.Itoa(p) + "}:"
 		s.parts[p] = partKeys{prefix: pre, timeline: pre + "tl", stream: pre + "events", due: pre + "due",
@@ -188,7 +191,12 @@ func Connect(url, prefix string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(redis.NewUniversalClient(o), prefix), nil
+	s := New(redis.NewUniversalClient(o), prefix)
+	slow := *o
+	slow.ReadTimeout, slow.WriteTimeout = ResolveTimeout, ResolveTimeout
+	slow.PoolSize, slow.MinIdleConns = 4, 0
+	s.resolver = redis.NewUniversalClient(&slow)
+	return s, nil
 }
 
 // Embedded starts an in-process Redis (miniredis): for trying hppbot on a
@@ -202,6 +210,9 @@ func Embedded(prefix string) (*Store, error) {
 		PoolTimeout: PoolTimeout, DialerRetries: 1, MaxRetries: -1, ContextTimeoutEnabled: true, DisableIdentity: true,
 		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}})
 	s := New(rdb, prefix)
+	s.resolver = redis.NewClient(&redis.Options{Addr: m.Addr(), DialTimeout: DialTimeout, ReadTimeout: ResolveTimeout, WriteTimeout: ResolveTimeout,
+		PoolSize: 4, PoolTimeout: PoolTimeout, DialerRetries: 1, MaxRetries: -1, ContextTimeoutEnabled: true, DisableIdentity: true,
+		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}})
 	s.embed = m
 	return s, nil
 }
@@ -230,6 +241,9 @@ func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
 func (s *Store) Close() error {
 	s.batch.close()
 	err := s.rdb.Close()
+	if s.resolver != s.rdb {
+		s.resolver.Close()
+	}
 	if s.embed != nil {
 		s.embed.Close()
 	}
