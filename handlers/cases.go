@@ -27,7 +27,7 @@ func (h *Handler) caseCommands() []*command {
 	return []*command{
 		{
 			name:    "open",
-			grammar: grammar{positional: 1, options: []string{"lead", "service", "harm", "candour", "aware", "involved", "every"}, mentions: true, text: true},
+			grammar: grammar{positional: 1, options: []string{"lead", "service", "harm", "candour", "aware", "involved", "every", againOption}, mentions: true, text: true},
 			run:     h.open,
 			noArgs:  h.openForm,
 			usage:   "open <incident-ref> [lead=@u] [service=<s>] [harm=<level>] [candour=auto|yes|no] [aware=<date>] [involved=@a,@b] [every=<dur>] [summary]",
@@ -39,6 +39,7 @@ func (h *Handler) caseCommands() []*command {
 				"• aware: the date your organisation became aware, year-month-day (default today)\n" +
 				"• lead: the named contact for the family (default you)\n" +
 				"• every: how often you have agreed to be in touch, e.g. 1w or 1mo (minutes are min: m alone could be minutes or months)\n" +
+				"• again=yes: open another case for a reference that is already open in the same service (without it, I ask first)\n" +
 				"Settings can go before or after the summary; the reply says back what it understood.\n" +
 				"Example: /hpp open INC-1042 service=maternity harm=moderate involved=@sam Baby moved to NICU after a delayed escalation",
 		},
@@ -206,6 +207,13 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	c, ev, err := pathway.Open(in, req.Person, p, now)
 	if err != nil {
 		return bot.Reply{}, err
+	}
+	if again, err := againGiven(cmd); err != nil {
+		return bot.Reply{}, err
+	} else if !again {
+		if ask, err := h.alreadyOpen(ctx, req, c, cmd); err != nil || ask != nil {
+			return derefReply(ask), err
+		}
 	}
 	var plans []*store.Checkins
 	if _, err := h.Store.CreateCaseWith(ctx, c, p, ev, func(c *pathway.Case) []*store.Checkins {

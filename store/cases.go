@@ -208,6 +208,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 			op("sadd", s.serviceCasesKey(pt, newSvc), idArg, "")
 		}
 	}
+	s.refOps(old, c, op, idArg)
 
 	args := make([]any, 0, 6+len(events)+2*len(marks)+4*len(ops))
 	args = append(args, expected, blob, idArg, len(events))
