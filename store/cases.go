@@ -303,6 +303,10 @@ func decodeEntries(id int64, res []any) ([]pathway.Event, error) {
 			}
 		}
 	}
+	// Oldest first by when each thing happened: an entry recorded
+	// afterwards (on=) sits where it happened; entries at the same moment
+	// keep the order they were recorded in.
+	slices.SortStableFunc(out, func(a, b pathway.Event) int { return a.At.Compare(b.At) })
 	return out, nil
 }
 
