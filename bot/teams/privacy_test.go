@@ -264,3 +264,52 @@ func TestPointerWords(t *testing.T) {
 		}
 	}
 }
+
+// More of what people type in a channel, refusals included (a refusal can
+// quote what was typed): with the personal chat refused, the thread gets a
+// pointer and nothing else for each.
+func TestEveryPrivateAnswerLeavesOnlyAPointer(t *testing.T) {
+	e := newEnv(t)
+	if code := e.post(t, e.personalMessage("s0", "open INC-7 harm=moderate Fall on ward 4"), e.bearer(t)); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	if err := e.st.DeleteConversationRef(context.Background(), "teams:aad-sam"); err != nil {
+		t.Fatal(err)
+	}
+	e.conn.refusePersonal.Store(http.StatusForbidden)
+	want := "<at>Sam Example</at>, " + strings.ReplaceAll(pointerHeldNew, "*", "**")
+	lines := []string{
+		"help", "help contact", "open", "contact HPP-1 via=phone spoke with the family",
+		"contact HPP-1 via=phone NHS 943 476 5919", "plan HPP-1 every=1w", "prompt first-contact",
+		"wellbeing off", "status HPP-99", "nonsense words", "home",
+	}
+	for i, line := range lines {
+		before := len(e.conn.requests())
+		if code := e.post(t, e.channelMessage("s"+strconv.Itoa(i+1), line), e.bearer(t)); code != http.StatusOK {
+			t.Fatalf("%s: status %d", line, code)
+		}
+		thread := 0
+		for _, r := range e.conn.requests()[before:] {
+			if r.Method != http.MethodPost || !strings.Contains(r.Path, "19:maternity@thread.tacv2") {
+				continue
+			}
+			thread++
+			if got := blockTexts(r.Body); len(got) != 1 || got[0] != want {
+				t.Errorf("%s: the thread got %q, want only the pointer", line, got)
+			}
+			raw, _ := json.Marshal(r.Body)
+			for _, secret := range []string{"943", "5919", "INC-7", "HPP-99", "every"} {
+				if strings.Contains(string(raw), secret) {
+					t.Errorf("%s: the thread post holds %q", line, secret)
+				}
+			}
+		}
+		if thread != 1 {
+			t.Errorf("%s: %d thread posts, want the one pointer", line, thread)
+		}
+	}
+	held, err := e.st.TakeHeldReplies(context.Background(), "teams:aad-sam")
+	if err != nil || len(held) != len(lines) {
+		t.Errorf("%d replies held (err %v), want %d", len(held), err, len(lines))
+	}
+}
