@@ -43,7 +43,7 @@ func (h *Handler) correctionCommands() []*command {
 			usage:   "strike <case> <entry> <reason>",
 			summary: "mark an entry of a case's timeline as recorded in error, with the reason",
 			group:   "cases",
-			help: "Marks one entry as recorded in error — a contact logged on the wrong case, a step recorded by mistake. The entry stays in the timeline and the export, struck out, with who marked it, when and why; it no longer counts (contacts, first contact, reports, candour steps), and what it had set is worked out again. Entries are numbered in /hpp timeline.\n" +
+			help: "Marks one entry as recorded in error — a contact logged on the wrong case, a step recorded by mistake. The entry stays in the timeline and the export, struck out, with who marked it, when and why; it no longer counts (contacts, first contact, reports, candour steps), and what it had set is worked out again. Each entry's number is shown in /hpp timeline.\n" +
 				"Contacts, plans, Duty of Candour steps and what was recorded for the family can be struck out. To change a fact of the case, use /hpp correct.\n" +
 				"Example: /hpp strike HPP-3 4 logged on the wrong case",
 		},
@@ -385,11 +385,11 @@ func (h *Handler) strike(ctx context.Context, req bot.Request, cmd Command) (bot
 	}
 	name := pathway.CaseName(id)
 	if len(cmd.Args) < 2 {
-		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which entry? Entries are numbered in /hpp timeline %s. For example: /hpp strike %s 4 logged on the wrong case", name, name)
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which entry? Each entry's number is shown in /hpp timeline %s. For example: /hpp strike %s 4 logged on the wrong case", name, name)
 	}
 	no, err := strconv.Atoi(strings.TrimPrefix(cmd.Args[1], "#"))
 	if err != nil || no <= 0 {
-		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%q isn't an entry number. Entries are numbered in /hpp timeline %s — for example: /hpp strike %s 4 logged on the wrong case", truncate(cmd.Args[1], 20), name, name)
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%q isn't an entry number. Each entry's number is shown in /hpp timeline %s — for example: /hpp strike %s 4 logged on the wrong case", truncate(cmd.Args[1], 20), name, name)
 	}
 	reason := trimReasonWord(cmd.Text)
 	p := h.Policy
@@ -404,14 +404,18 @@ func (h *Handler) strike(ctx context.Context, req bot.Request, cmd Command) (bot
 		if err != nil {
 			return nil, err
 		}
-		target = timeline[no-1]
+		for _, e := range timeline {
+			if e.No == no {
+				target = e
+			}
+		}
 		return []pathway.Event{strike}, nil
 	})
 	if err != nil {
 		return bot.Reply{}, err
 	}
 	text := fmt.Sprintf("Entry %d of *%s* is marked as recorded in error:\n%s\nIt stays in the timeline and the export, struck out, and no longer counts. Reason: %s.",
-		no, name, strikeOut(fmt.Sprintf("%d. %s — %s", no, h.when(target.At), h.Describe(target))), quote(reason, 200))
+		no, name, strikeOut(h.entryLine(target)), quote(reason, 200))
 	text += sayBack{fmt.Sprintf("strike entry %d (%s)", no, target.Kind), sayNote("reason", reason)}.line()
 	return bot.Reply{Text: text, Sections: h.struckLines(old, c, target, now), Buttons: []bot.Button{{Label: "Status", Command: "status " + name}, {Label: "Timeline", Command: "timeline " + name}}}, nil
 }

@@ -95,13 +95,13 @@ func TestRegradeAndStrikeEndToEnd(t *testing.T) {
 	wants(t, "status after", status, "Physical harm: Moderate", "• Notification: was due by the end of Mon 16 Nov 2026 — *overdue*", "• Written follow-up: was due by the end of Mon 16 Nov 2026")
 
 	tl := x.must("sam", "timeline HPP-1").PlainText()
-	wants(t, "timeline", tl, "4. Mon 30 Nov, 14:00 — <@console:alex> corrected the physical harm: low → moderate. Reason: “Regraded at the weekly review”")
+	wants(t, "timeline", tl, "• Mon 30 Nov, 14:00 — <@console:alex> corrected the physical harm: low → moderate. Reason: “Regraded at the weekly review” (entry 4)")
 
 	r = x.must("sam", "strike HPP-1 3 Logged on the wrong case")
-	wants(t, "the strike", r.PlainText(), "Entry 3 of *HPP-1* is marked as recorded in error:\n~3. Tue 3 Nov, 11:00 —", "Contacts logged now: 1", "Reason: “Logged on the wrong case”")
+	wants(t, "the strike", r.PlainText(), "Entry 3 of *HPP-1* is marked as recorded in error:\n~Tue 3 Nov, 11:00 — <@console:sam> logged a contact with the family by phone", "Contacts logged now: 1", "Reason: “Logged on the wrong case”")
 	tl = x.must("sam", "timeline HPP-1").PlainText()
-	wants(t, "timeline", tl, "• ~3. Tue 3 Nov, 11:00 — <@console:sam> logged a contact", "~ *Recorded in error* — marked by <@console:sam> on Mon 30 Nov, 14:00 (entry 5). Reason: “Logged on the wrong case”",
-		"5. Mon 30 Nov, 14:00 — <@console:sam> marked entry 3 as recorded in error.")
+	wants(t, "timeline", tl, "• ~Tue 3 Nov, 11:00 — <@console:sam> logged a contact", "“Logged here by mistake” (entry 3)~ *Recorded in error* — marked by <@console:sam> on Mon 30 Nov, 14:00 (entry 5). Reason: “Logged on the wrong case”",
+		"• Mon 30 Nov, 14:00 — <@console:sam> marked entry 3 as recorded in error. Reason: “Logged on the wrong case” (entry 5)")
 	if r := x.as("sam", "strike HPP-1 3 again"); !strings.Contains(r.Text, "already marked") {
 		t.Errorf("struck twice: %s", r.Text)
 	}
@@ -260,4 +260,22 @@ func TestCorrectedReferenceFindsTheCase(t *testing.T) {
 		t.Errorf("the old reference still finds the case: %s", got)
 	}
 	wants(t, "strike by reference", x.must("sam", "strike INC-31 2 wrong family").PlainText(), "Entry 2 of *HPP-1* is marked as recorded in error")
+}
+
+// An entry recorded afterwards for an earlier day sits where it happened in
+// the timeline but keeps its number: strike names entries by number, so
+// the entry struck is the one the person saw with it.
+func TestStrikeByNumberInATimelineInTimeOrder(t *testing.T) {
+	x := newLearningHarness(t)
+	x.at("2026-11-02 09:00").must("sam", "open INC-30 harm=moderate Fall on ward")
+	x.at("2026-11-05 10:00").must("sam", "contact HPP-1 via=phone Call today")
+	x.must("sam", "contact HPP-1 via=letter on=2026-11-03 Letter from Tuesday")
+	tl := x.must("sam", "timeline HPP-1").PlainText()
+	first, second := strings.Index(tl, "Letter from Tuesday” (entry 3)"), strings.Index(tl, "Call today” (entry 2)")
+	if first < 0 || second < 0 || first > second {
+		t.Fatalf("the backdated entry 3 should come before entry 2:\n%s", tl)
+	}
+	wants(t, "the strike", x.must("sam", "strike HPP-1 3 wrong family").PlainText(), "Letter from Tuesday", "(entry 3)~")
+	tl = x.must("sam", "timeline HPP-1").PlainText()
+	wants(t, "timeline", tl, "Letter from Tuesday” (entry 3)~ *Recorded in error*", "Call today” (entry 2)\n")
 }

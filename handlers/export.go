@@ -59,7 +59,7 @@ func (h *Handler) export(ctx context.Context, req bot.Request, cmd Command) (bot
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	rec := h.candourRecord(ctx, c, svcs, events, req.Person)
+	rec := h.candourRecord(ctx, c, svcs, pathway.Rejudge(events, h.Policy), req.Person)
 	md := rec.markdown()
 	data, err := rec.csv()
 	if err != nil {
@@ -131,6 +131,23 @@ func (r *candourRecord) namesOf(people []string) string {
 func (r *candourRecord) loc() *time.Location { return r.h.Policy.Location() }
 
 func (r *candourRecord) when(t time.Time) string { return pathway.FormatTime(t, r.loc()) }
+
+// eventWhen is when an event happened: a moment, or for one recorded
+// afterwards with on=<date>, the day alone.
+func (r *candourRecord) eventWhen(e pathway.Event) string {
+	if e.DateOnly {
+		return r.day(e.At)
+	}
+	return r.when(e.At)
+}
+
+// eventISO is eventWhen for the CSV: an ISO moment, or an ISO date.
+func (r *candourRecord) eventISO(e pathway.Event) string {
+	if e.DateOnly {
+		return e.At.In(r.loc()).Format(time.DateOnly)
+	}
+	return r.iso(e.At)
+}
 
 func (r *candourRecord) day(t time.Time) string { return pathway.FormatDay(t, r.loc()) }
 
@@ -402,7 +419,7 @@ func (r *candourRecord) markdown() string {
 		}
 		parts = append(parts, how+", logged by "+r.name(e.Actor))
 		if !e.Due.IsZero() {
-			if e.At.After(e.Due) {
+			if !e.OnTime(r.loc()) {
 				parts = append(parts, "after its due time of "+r.when(e.Due))
 			} else {
 				parts = append(parts, "on time (due "+r.when(e.Due)+")")
@@ -411,11 +428,11 @@ func (r *candourRecord) markdown() string {
 		if !e.Next.IsZero() {
 			parts = append(parts, "next due "+r.when(e.Next))
 		}
-		line("%d. %s — %s.%s", i+1, r.when(e.At), strings.Join(parts, "; "), noteSuffix(e.Note))
+		line("%d. %s — %s.%s", i+1, r.eventWhen(e), strings.Join(parts, "; "), noteSuffix(e.Note))
 	}
 	for _, e := range r.events {
 		if standing := withoutStrike(e); e.Struck() && standing.CountsAsContact() {
-			line("- Not counted: entry %d (~~%s — %s~~) %s", e.No, r.when(e.At), r.sentence(e, false), r.struckText(e))
+			line("- Not counted: entry %d (~~%s — %s~~) %s", e.No, r.eventWhen(e), r.sentence(e, false), r.struckText(e))
 		}
 	}
 	line("")
@@ -470,12 +487,12 @@ func (r *candourRecord) markdown() string {
 	if len(r.events) == 0 {
 		line("No events recorded.")
 	}
-	for _, e := range r.events {
+	for i, e := range r.events {
 		if e.Struck() {
-			line("%d. ~~%s — %s~~ %s", e.No, r.when(e.At), r.sentence(e, true), r.struckText(e))
+			line("%d. ~~%s — %s (entry %d)~~ %s", i+1, r.eventWhen(e), r.sentence(e, true), e.No, r.struckText(e))
 			continue
 		}
-		line("%d. %s — %s", e.No, r.when(e.At), r.sentence(e, true))
+		line("%d. %s — %s (entry %d)", i+1, r.eventWhen(e), r.sentence(e, true), e.No)
 	}
 	return b.String()
 }
@@ -559,7 +576,7 @@ func (r *candourRecord) csv() ([]byte, error) {
 			refers = strconv.Itoa(e.Strikes)
 		}
 		row := []string{
-			r.iso(e.At), r.name(e.Actor), e.Actor, string(e.Kind), e.Step, e.Via, r.iso(e.Due), r.iso(e.Next), e.Note,
+			r.eventISO(e), r.name(e.Actor), e.Actor, string(e.Kind), e.Step, e.Via, r.iso(e.Due), r.iso(e.Next), e.Note,
 			e.Stage, strings.Join(people, "; "), r.sentence(e, false), r.c.Name(), r.c.Ref,
 			r.c.PhysicalHarm().Level(), psych, prolonged, flag, strconv.Itoa(e.No), struck, refers, e.From, e.To,
 		}

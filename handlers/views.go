@@ -317,10 +317,11 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	events = pathway.Rejudge(events, h.Policy)
 	lines := make([]string, 0, len(events))
 	struck := 0
 	for _, e := range events {
-		line := fmt.Sprintf("%d. %s — %s", e.No, h.when(e.At), h.Describe(e))
+		line := h.entryLine(e)
 		if e.Struck() {
 			struck++
 			line = "• " + strikeOut(line) + " " + h.struckNote(e)
@@ -332,9 +333,16 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	head := fmt.Sprintf("*Timeline of %s* (%s) — %s, oldest first", c.Name(), c.Ref, plural(len(events), "event", "events"))
 	reply := bot.Reply{Text: head, Sections: chunkLines(lines, 2800)}
 	if c.IsOpen() || struck > 0 {
-		reply.Note = fmt.Sprintf("Entries are numbered: /hpp strike %s <number> <reason> marks one recorded in error (it stays, struck out); /hpp correct %s puts a fact right, such as a regraded harm.", c.Name(), c.Name())
+		reply.Note = fmt.Sprintf("Each entry has its number: /hpp strike %s <entry> <reason> marks one recorded in error (it stays, struck out); /hpp correct %s puts a fact right, such as a regraded harm.", c.Name(), c.Name())
 	}
 	return reply, nil
+}
+
+// entryLine is an entry for the timeline: when, what, and its number (the
+// order it was recorded in, which a strike names; an entry recorded
+// afterwards for an earlier day sits where it happened).
+func (h *Handler) entryLine(e pathway.Event) string {
+	return fmt.Sprintf("%s — %s (entry %d)", h.eventWhen(e), strings.TrimSpace(h.Describe(e)), e.No)
 }
 
 // strikeOut marks text as struck out: ~text~, which Slack shows struck
@@ -418,7 +426,7 @@ func (h *Handler) Describe(e pathway.Event) string {
 			s += " by " + e.Via
 		}
 		if !e.Due.IsZero() {
-			if e.At.After(e.Due) {
+			if !e.OnTime(p.Location()) {
 				s += fmt.Sprintf(" (it had been due %s)", h.when(e.Due))
 			} else {
 				s += " (on time)"

@@ -303,7 +303,12 @@ func decodeEntries(id int64, res []any) ([]pathway.Event, error) {
 			}
 		}
 	}
+	// Numbered, and struck entries found, in the order they were recorded;
+	// then oldest first by when each thing happened: an entry recorded
+	// afterwards (on=) sits where it happened (keeping its number); entries
+	// at the same moment keep the order they were recorded in.
 	pathway.ReadTimeline(out)
+	slices.SortStableFunc(out, func(a, b pathway.Event) int { return a.At.Compare(b.At) })
 	return out, nil
 }
 
