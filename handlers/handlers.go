@@ -33,6 +33,7 @@ type Store interface {
 	checkinStore
 	jobStore
 	talkStore
+	purgeStore
 }
 
 // nameStore gives the cache of people's display names: remembered as they
@@ -119,6 +120,7 @@ func New(cfg Config) *Handler {
 	for _, c := range h.wellbeingCommands() {
 		h.cmds[c.name] = c
 	}
+	h.cmds["purge"] = h.purgeCommand()
 	h.cmds["help"] = h.helpCommand()
 	return h
 }
