@@ -42,6 +42,22 @@ func TestSettingsKeep(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{"involved in a case with no service, settings already there", keep, func(t *testing.T, st *store.Store, person string) {
+			st.KeepSettings(0)
+			if err := st.SetCheckinsOff(ctx, person, true); err != nil {
+				t.Fatal(err)
+			}
+			st.KeepSettings(keep)
+			p := englandPolicy(t)
+			c, ev, err := pathway.Open(pathway.OpenInput{Ref: "INC-8", Harm: pathway.HarmModerate, Involved: []string{person}}, "console:sam", p, at(t, "2026-01-12 10:00"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan := func(c *pathway.Case) []*store.Checkins { return []*store.Checkins{{Person: person}} }
+			if _, err := st.CreateCaseWith(ctx, c, p, ev, plan); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"no keep time set", 0, func(t *testing.T, st *store.Store, person string) {
 			if err := st.SetCheckinsOff(ctx, person, true); err != nil {
 				t.Fatal(err)
