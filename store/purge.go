@@ -219,8 +219,15 @@ func (s *Store) purgeKeys(c *pathway.Case, marks []string) ([]string, int) {
 }
 
 // purgeSetKeys are further index sets in partition pt that may hold c's id
-// (an index added by another part of the store names its keys here).
-func (s *Store) purgeSetKeys(pt int, c *pathway.Case) []string { return nil }
+// (an index added by another part of the store names its keys here): the
+// reference index (refs.go) under the case's reference as it is now — a
+// corrected reference was taken out from under the old one when it changed.
+func (s *Store) purgeSetKeys(pt int, c *pathway.Case) []string {
+	if pathway.NormalRef(c.Ref) == "" {
+		return nil
+	}
+	return []string{s.caseRefKey(pt, c.Ref)}
+}
 
 // dropJobs removes a purged case's jobs, their delivery marks and the
 // tracking of them under each person, partition by partition.

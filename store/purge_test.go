@@ -116,6 +116,9 @@ func TestPurgeRemovesEveryKeyOfTheCase(t *testing.T) {
 	if _, ok, _ := st.GetJob(ctx, f.job); !ok {
 		t.Fatal("fixture: job not written")
 	}
+	if !isMember(t, st, partKey(st, f.old.ID, "incref:INC-1"), strconv.FormatInt(f.old.ID, 10)) {
+		t.Fatal("fixture: the reference index does not hold the case")
+	}
 	before := snapshot(t, st)
 
 	got, err := st.Purge(ctx, f.cutoff, f.now, 10, 20*365*24*time.Hour)
@@ -144,7 +147,7 @@ func TestPurgeRemovesEveryKeyOfTheCase(t *testing.T) {
 				t.Errorf("case %d: still in %s", c.ID, name)
 			}
 		}
-		for _, set := range []string{"u:console:ash", "u:console:sam", "s:maternity"} {
+		for _, set := range []string{"u:console:ash", "u:console:sam", "s:maternity", "incref:" + c.Ref} {
 			if isMember(t, st, partKey(st, c.ID, set), id) {
 				t.Errorf("case %d: still in %s", c.ID, set)
 			}
