@@ -180,7 +180,7 @@ func newTestBed(t testing.TB, tweak ...func(*Config)) *testBed {
 	logMu := &sync.Mutex{}
 	cfg := Config{
 		Token: "xoxb-test", SigningSecret: testSecret, APIURL: fs.apiURL(), Command: "/hpp",
-		Handler: h, Names: st.Names(),
+		Handler: h, Names: st.Names(), Requests: st,
 		Log: slog.New(slog.NewTextHandler(lockedWriter{logMu, logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, fn := range tweak {

@@ -94,7 +94,8 @@ func (s *Surface) refuse(w http.ResponseWriter, r *http.Request, why error) {
 }
 
 func (s *Surface) serveCommand(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.verified(w, r); !ok {
+	body, ok := s.verified(w, r)
+	if !ok {
 		return
 	}
 	cmd, err := slack.SlashCommandParse(r)
@@ -102,11 +103,17 @@ func (s *Surface) serveCommand(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a slash command", http.StatusBadRequest)
 		return
 	}
-	s.writeAnswer(w, s.command(r.Context(), cmd))
+	id := signedID("command", r, body)
+	if answer, seen := s.seenBefore(r.Context(), id); seen {
+		writeKept(w, answer)
+		return
+	}
+	s.writeAnswer(w, r, id, s.command(r.Context(), cmd))
 }
 
 func (s *Surface) serveInteraction(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.verified(w, r); !ok {
+	body, ok := s.verified(w, r)
+	if !ok {
 		return
 	}
 	cb, err := slack.InteractionCallbackParse(r)
@@ -114,7 +121,30 @@ func (s *Surface) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not an interaction", http.StatusBadRequest)
 		return
 	}
-	s.writeAnswer(w, s.interaction(r.Context(), cb))
+	id := signedID("interaction", r, body)
+	if answer, seen := s.seenBefore(r.Context(), id); seen {
+		writeKept(w, answer)
+		return
+	}
+	s.writeAnswer(w, r, id, s.interaction(r.Context(), cb))
+}
+
+// signedID names a signed request by its signature and body: the same
+// request sent again has both the same.
+func signedID(kind string, r *http.Request, body []byte) string {
+	return requestID(kind, []byte(r.Header.Get("X-Slack-Signature")), body)
+}
+
+// writeKept writes an answer kept from the first time a request was seen.
+func writeKept(w http.ResponseWriter, answer []byte) {
+	if len(answer) == 0 {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(answer)))
+	_, _ = w.Write(answer)
 }
 
 func (s *Surface) serveEvent(w http.ResponseWriter, r *http.Request) {
@@ -134,6 +164,12 @@ func (s *Surface) serveEvent(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	// Slack retries an event (X-Slack-Retry-Num) with a new signature and
+	// the same event id.
+	if id := eventID(ev); !s.firstEvent(r.Context(), id) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	s.event(r.Context(), ev)
 	w.WriteHeader(http.StatusOK)
 }
@@ -141,8 +177,9 @@ func (s *Surface) serveEvent(w http.ResponseWriter, r *http.Request) {
 // writeAnswer writes a flow's answer: JSON, or an empty 200. A message
 // this package rendered is encoded by appendAnswer into a reused buffer;
 // anything else by json.Marshal.
-func (s *Surface) writeAnswer(w http.ResponseWriter, answer any) {
+func (s *Surface) writeAnswer(w http.ResponseWriter, r *http.Request, id string, answer any) {
 	if answer == nil {
+		s.keepAnswer(r.Context(), id, nil)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -157,10 +194,12 @@ func (s *Surface) writeAnswer(w http.ResponseWriter, answer any) {
 	} else {
 		var err error
 		if body, err = json.Marshal(answer); err != nil {
+			s.keepAnswer(r.Context(), id, nil)
 			w.WriteHeader(http.StatusOK)
 			return
 		}
 	}
+	s.keepAnswer(r.Context(), id, body)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))

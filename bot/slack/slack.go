@@ -53,7 +53,11 @@ type Config struct {
 	Command       string // the slash command, e.g. "/hpp"
 	Handler       Handler
 	Names         NameBook // optional
-	Log           *slog.Logger
+	// Requests remembers requests answered lately, so one Slack sends again
+	// changes nothing twice, on any replica (store.Store). Optional: without
+	// it every request is answered as new.
+	Requests Requests
+	Log      *slog.Logger
 	// HTTPClient makes the Web API calls and response_url posts. Default:
 	// a client with a 15-second timeout.
 	HTTPClient *http.Client
