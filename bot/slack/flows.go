@@ -201,9 +201,13 @@ func (s *Surface) submitted(ctx context.Context, cb slack.InteractionCallback) a
 }
 
 // event handles the Events API: the App Home is drawn when a person opens
-// it.
+// it, and a message to hppbot in its Messages tab is answered there.
 func (s *Surface) event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	if ev.Type != slackevents.CallbackEvent {
+		return
+	}
+	if e, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent); ok && e != nil {
+		s.directMessage(ctx, e)
 		return
 	}
 	if e, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && e != nil && (e.Tab == "home" || e.Tab == "") && isSlackID(e.User) {

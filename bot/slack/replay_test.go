@@ -30,7 +30,7 @@ func again(t *testing.T, r *http.Request, body string) *http.Request {
 // same replica, or another one sharing the store.
 func TestSameSignedCommandOpensOneCase(t *testing.T) {
 	for _, tt := range []struct {
-		name        string
+		name    string
 		replica bool // the second goes to another replica
 	}{
 		{name: "sent again"},
