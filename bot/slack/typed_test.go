@@ -107,3 +107,23 @@ func TestTypedMentionsStayInert(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTypedText: whatever a person types reaches the handlers as they typed
+// it (Slack's escaping undone; word joiners aside) and holds no mention —
+// neither as Slack sends it escaped (a slash command, a message) nor as a
+// form sends it.
+func FuzzTypedText(f *testing.F) {
+	for _, s := range []string{"<@U0BOSS>", "<#C0GEN|general>", "<!here>", "&lt;@U1&gt;", "a < b > c & d", "<<@U1>>", "<@slack:U1>", "<"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, typed string) {
+		for name, got := range map[string]string{"escaped": unescape(escape(typed)), "form": inert(typed)} {
+			if m, ok := bot.NextMention(got, 0); ok {
+				t.Fatalf("%s: %q reads as a mention: %q", name, typed, got[m.Start:m.End])
+			}
+			if strings.ReplaceAll(got, wordJoiner, "") != strings.ReplaceAll(typed, wordJoiner, "") {
+				t.Fatalf("%s: %q came through as %q", name, typed, got)
+			}
+		}
+	})
+}
