@@ -213,7 +213,7 @@ func TestAnswerJSONMessages(t *testing.T) {
 				// Whichever way it is encoded, the HTTP answer is json.Marshal's.
 				want, _ := json.Marshal(tt.msg)
 				w := httptest.NewRecorder()
-				answerSurface(t).writeAnswer(w, httptest.NewRequest(http.MethodPost, "/slack/commands", nil), "", tt.msg)
+				answerSurface(t).writeAnswer(w, httptest.NewRequest(http.MethodPost, "/slack/commands", nil), "", "", tt.msg)
 				if w.Code != http.StatusOK || !bytes.Equal(w.Body.Bytes(), want) || w.Header().Get("Content-Type") != "application/json" {
 					t.Fatalf("writeAnswer: %d %q\n got: %s\nwant: %s", w.Code, w.Header().Get("Content-Type"), w.Body.Bytes(), want)
 				}

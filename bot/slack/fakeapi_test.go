@@ -11,6 +11,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"hppbot/app"
@@ -153,6 +154,8 @@ type testBed struct {
 	mux     *http.ServeMux
 	logMu   *sync.Mutex
 	logs    *strings.Builder
+	// triggers counts the slash commands made, for their trigger ids.
+	triggers atomic.Int64
 }
 
 // settle waits for the surface's background work (late replies, uploads,

@@ -108,7 +108,7 @@ func (s *Surface) serveCommand(w http.ResponseWriter, r *http.Request) {
 		writeKept(w, answer)
 		return
 	}
-	s.writeAnswer(w, r, id, s.command(r.Context(), cmd))
+	s.writeAnswer(w, r, id, cmd.Text, s.command(r.Context(), cmd))
 }
 
 func (s *Surface) serveInteraction(w http.ResponseWriter, r *http.Request) {
@@ -126,7 +126,7 @@ func (s *Surface) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		writeKept(w, answer)
 		return
 	}
-	s.writeAnswer(w, r, id, s.interaction(r.Context(), cb))
+	s.writeAnswer(w, r, id, "", s.interaction(r.Context(), cb))
 }
 
 // signedID names a signed request by its signature and body: the same
@@ -176,10 +176,12 @@ func (s *Surface) serveEvent(w http.ResponseWriter, r *http.Request) {
 
 // writeAnswer writes a flow's answer: JSON, or an empty 200. A message
 // this package rendered is encoded by appendAnswer into a reused buffer;
-// anything else by json.Marshal.
-func (s *Surface) writeAnswer(w http.ResponseWriter, r *http.Request, id string, answer any) {
+// anything else by json.Marshal. The answer is kept for the request id (see
+// keepAnswer: typed is what the answer could quote, "" for the answer
+// itself).
+func (s *Surface) writeAnswer(w http.ResponseWriter, r *http.Request, id, typed string, answer any) {
 	if answer == nil {
-		s.keepAnswer(r.Context(), id, nil)
+		s.keepAnswer(r.Context(), id, nil, "")
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -194,12 +196,20 @@ func (s *Surface) writeAnswer(w http.ResponseWriter, r *http.Request, id string,
 	} else {
 		var err error
 		if body, err = json.Marshal(answer); err != nil {
-			s.keepAnswer(r.Context(), id, nil)
+			s.keepAnswer(r.Context(), id, nil, "")
 			w.WriteHeader(http.StatusOK)
 			return
 		}
 	}
-	s.keepAnswer(r.Context(), id, body)
+	if id != "" && s.cfg.Requests != nil {
+		// Kept after the answer is on its way: a replay meanwhile waits.
+		kept := bytes.Clone(body)
+		if typed == "" {
+			typed = string(kept)
+		}
+		ctx := r.Context()
+		s.async(func() { s.keepAnswer(ctx, id, kept, typed) })
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))

@@ -98,15 +98,18 @@ poll:
 }
 
 // keepAnswer keeps the answer a request was given, for a replica that sees
-// it again. An answer that could hold a patient identifier (one quoting
-// back what was typed) is not kept: the request is marked answered with an
-// empty answer instead, since nothing the guard would refuse is stored.
-func (s *Surface) keepAnswer(ctx context.Context, id string, answer []byte) {
+// it again. An answer can quote back what was typed ("via= takes phone, …
+// (you typed …)"), and nothing the identifier guard would refuse is
+// stored: when typed (what the answer could quote) looks like it holds a
+// patient identifier, the request is marked answered with an empty answer
+// instead. A slash command's typed text is its line; other requests pass
+// the answer itself.
+func (s *Surface) keepAnswer(ctx context.Context, id string, answer []byte, typed string) {
 	if s.cfg.Requests == nil || id == "" {
 		return
 	}
 	if len(answer) > 0 {
-		if _, found := pathway.FindIdentifier(string(answer)); found {
+		if _, found := pathway.FindIdentifier(typed); found {
 			answer = nil
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"hppbot/bot"
+	"hppbot/pathway/pathwaytest"
+	"hppbot/store/storetest"
 )
 
 // again copies a signed request, headers and body, as a replay would send it.
@@ -68,7 +70,7 @@ func TestSameSignedCommandOpensOneCase(t *testing.T) {
 				t.Fatalf("the replay sent messages: %v", calls)
 			}
 			// A new command (Slack gives each its own trigger id) is not a replay.
-			next := strings.Replace(tb.commandBody("U0LEAD", "C0WARD", "open INC-8 harm=low Another fall"), "1337.42.abcdef", "1337.43.abcdef", 1)
+			next := tb.commandBody("U0LEAD", "C0WARD", "open INC-8 harm=low Another fall")
 			if w := tb.serve(signed("/slack/commands", next, testSecret, time.Now())); !strings.Contains(w.Body.String(), "HPP-2 is open") {
 				t.Fatalf("a new command: %s", w.Body)
 			}
@@ -184,5 +186,34 @@ func TestSocketModeSeenTwice(t *testing.T) {
 	}
 	if pubs := tb.slack.recorded("views.publish"); len(pubs) != 1 {
 		t.Fatalf("want the home drawn once, got %v", tb.slack.methods())
+	}
+}
+
+// An answer that quotes back a patient identifier someone typed is not
+// kept: the request is marked answered, and a replay is acknowledged empty.
+// A scan of Redis finds no trace of the number.
+func TestAnswerQuotingAnIdentifierIsNotKept(t *testing.T) {
+	tb := newTestBed(t)
+	tb.openCase()
+	nhs := pathwaytest.NHSNumber()
+	body := tb.commandBody("U0LEAD", "C0WARD", "contact HPP-1 via="+nhs+" Spoke with the family")
+	first := signed("/slack/commands", body, testSecret, time.Now())
+	replay := again(t, first, body)
+	w1 := tb.serve(first)
+	if !strings.Contains(w1.Body.String(), nhs) {
+		t.Fatalf("the refusal no longer quotes the value; this test needs another: %s", w1.Body)
+	}
+	w2 := tb.serve(replay)
+	tb.settle()
+	if w2.Code != http.StatusOK || w2.Body.Len() != 0 {
+		t.Fatalf("replay: %d %s, want an empty acknowledgement", w2.Code, w2.Body)
+	}
+	for _, v := range storetest.Contents(t, tb.store) {
+		if strings.Contains(v, nhs) {
+			t.Fatalf("Redis holds the number: %q", v)
+		}
+	}
+	if c := tb.cases(); len(c) != 1 || c[0].Contacts != 0 {
+		t.Fatalf("contacts: %+v", c)
 	}
 }

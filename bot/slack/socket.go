@@ -74,14 +74,14 @@ func (s *Surface) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 			}
 			answer := s.command(ctx, cmd)
 			if s.ack(ack, req, answer) == nil || answer == nil {
-				s.keepAnswer(ctx, id, encodeAnswer(answer))
+				s.keepAnswer(ctx, id, encodeAnswer(answer), cmd.Text)
 				return
 			}
 			// Socket Mode drops an answer of 20 KB or more (a long
 			// timeline can be): acknowledge, then answer through the
 			// response_url instead.
 			s.ack(ack, req, nil)
-			s.keepAnswer(ctx, id, nil)
+			s.keepAnswer(ctx, id, nil, "")
 			if msg, ok := answer.(*slack.WebhookMessage); ok && cmd.ResponseURL != "" {
 				work, cancel := s.workContext(ctx)
 				defer cancel()
@@ -104,7 +104,8 @@ func (s *Surface) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 			}
 			answer := s.interaction(ctx, cb)
 			_ = s.ack(ack, req, answer)
-			s.keepAnswer(ctx, id, encodeAnswer(answer))
+			kept := encodeAnswer(answer)
+			s.keepAnswer(ctx, id, kept, string(kept))
 		})
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
