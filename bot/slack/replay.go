@@ -123,9 +123,6 @@ func encodeAnswer(answer any) []byte {
 	if answer == nil {
 		return nil
 	}
-	if body, ok := appendAnswer(nil, answer); ok {
-		return body
-	}
 	body, err := json.Marshal(answer)
 	if err != nil {
 		return nil
