@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack/slackevents"
@@ -98,18 +99,20 @@ poll:
 }
 
 // keepAnswer keeps the answer a request was given, for a replica that sees
-// it again. An answer can quote back what was typed ("via= takes phone, …
-// (you typed …)"), and nothing the identifier guard would refuse is
-// stored: when typed (what the answer could quote) looks like it holds a
-// patient identifier, the request is marked answered with an empty answer
-// instead. A slash command's typed text is its line; other requests pass
-// the answer itself.
+// it again. Two kinds of answer are not kept (the request is marked
+// answered, with an empty answer): one that could quote back a patient
+// identifier ("via= takes phone, … (you typed …)"), since nothing the guard
+// would refuse is stored — typed is what the answer could quote, a slash
+// command's line or else the answer itself; and a person's own wellbeing
+// check-ins, which are kept nowhere but in their own record, so that
+// "checkin forget" leaves no copy.
 func (s *Surface) keepAnswer(ctx context.Context, id string, answer []byte, typed string) {
 	if s.cfg.Requests == nil || id == "" {
 		return
 	}
 	if len(answer) > 0 {
-		if _, found := pathway.FindIdentifier(typed); found {
+		word, _, _ := strings.Cut(strings.TrimSpace(typed), " ")
+		if _, found := pathway.FindIdentifier(typed); found || strings.EqualFold(word, "checkin") {
 			answer = nil
 		}
 	}

@@ -189,31 +189,53 @@ func TestSocketModeSeenTwice(t *testing.T) {
 	}
 }
 
-// An answer that quotes back a patient identifier someone typed is not
-// kept: the request is marked answered, and a replay is acknowledged empty.
-// A scan of Redis finds no trace of the number.
-func TestAnswerQuotingAnIdentifierIsNotKept(t *testing.T) {
-	tb := newTestBed(t)
-	tb.openCase()
+// Answers not kept: one that quotes back a patient identifier someone
+// typed, and a person's own check-ins. The request is marked answered, a
+// replay is acknowledged empty, and a scan of Redis finds no copy.
+func TestAnswersNotKept(t *testing.T) {
 	nhs := pathwaytest.NHSNumber()
-	body := tb.commandBody("U0LEAD", "C0WARD", "contact HPP-1 via="+nhs+" Spoke with the family")
-	first := signed("/slack/commands", body, testSecret, time.Now())
-	replay := again(t, first, body)
-	w1 := tb.serve(first)
-	if !strings.Contains(w1.Body.String(), nhs) {
-		t.Fatalf("the refusal no longer quotes the value; this test needs another: %s", w1.Body)
-	}
-	w2 := tb.serve(replay)
-	tb.settle()
-	if w2.Code != http.StatusOK || w2.Body.Len() != 0 {
-		t.Fatalf("replay: %d %s, want an empty acknowledgement", w2.Code, w2.Body)
-	}
-	for _, v := range storetest.Contents(t, tb.store) {
-		if strings.Contains(v, nhs) {
-			t.Fatalf("Redis holds the number: %q", v)
-		}
-	}
-	if c := tb.cases(); len(c) != 1 || c[0].Contacts != 0 {
-		t.Fatalf("contacts: %+v", c)
+	for _, tt := range []struct {
+		name, line string
+		secret     string // in the first answer, and nowhere in Redis
+		contacts   int
+	}{
+		{"a refusal quoting a typed NHS number", "contact HPP-1 via=" + nhs + " Spoke with the family", nhs, 0},
+		{"a person's own check-ins", "checkin history", "", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := newTestBed(t)
+			tb.openCase()
+			body := tb.commandBody("U0LEAD", "C0WARD", tt.line)
+			first := signed("/slack/commands", body, testSecret, time.Now())
+			replay := again(t, first, body)
+			w1 := tb.serve(first)
+			tb.settle()
+			var answer struct {
+				Text string `json:"text"`
+			}
+			if err := json.Unmarshal(w1.Body.Bytes(), &answer); err != nil || answer.Text == "" {
+				t.Fatalf("first answer: %s", w1.Body)
+			}
+			secret := tt.secret
+			if secret == "" {
+				secret = answer.Text
+			}
+			if !strings.Contains(w1.Body.String(), secret) {
+				t.Fatalf("the first answer no longer holds %q; this test needs another line: %s", secret, w1.Body)
+			}
+			w2 := tb.serve(replay)
+			tb.settle()
+			if w2.Code != http.StatusOK || w2.Body.Len() != 0 {
+				t.Fatalf("replay: %d %s, want an empty acknowledgement", w2.Code, w2.Body)
+			}
+			for _, v := range storetest.Contents(t, tb.store) {
+				if strings.Contains(v, secret) {
+					t.Fatalf("Redis holds a copy: %q", v)
+				}
+			}
+			if c := tb.cases(); len(c) != 1 || c[0].Contacts != tt.contacts {
+				t.Fatalf("cases: %+v", c)
+			}
+		})
 	}
 }
