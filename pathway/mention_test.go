@@ -47,6 +47,15 @@ func TestMentionsAreNotText(t *testing.T) {
 		{"<@nhs:9990000018>", NHSNumber},
 		{"<@teams:" + numberedObjectID, NHSNumber}, // not closed
 		{"<@teams:aaaa9990-0000-18bb 8ccc>", NHSNumber},
+		// A "<" written otherwise than as markup is text: with a word joiner
+		// after it (a mention typed by hand in Slack, kept inert by the
+		// Slack surface), or full-width.
+		{"spoke with <\u2060@U9990000018>", NHSNumber},
+		{"<\u2060#C9990000018|maternity>", NHSNumber},
+		{"<\u200b@teams:" + numberedObjectID + ">", NHSNumber},
+		{"\uff1c@U9990000018>", NHSNumber},
+		{"<\u2060@U0123ABCD> and <@U9990000018> \u00a0here", ""}, // inert text and a real mention, not plain ASCII
+		{"café <@U9990000018|sam>", ""},
 		// Digits either side of a mention do not join across it.
 		{"999 <@U0123ABCD> 000 0018", ""},
 	}

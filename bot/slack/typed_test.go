@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hppbot/bot"
+	"hppbot/pathway/pathwaytest"
 )
 
 func TestUnescape(t *testing.T) {
@@ -126,4 +127,36 @@ func FuzzTypedText(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A mention typed by hand is text to the identifier guard too: digits
+// inside it are read. The same id picked from Slack's list is a mention,
+// whose id is not.
+func TestTypedMentionIsReadByTheGuard(t *testing.T) {
+	nhs := pathwaytest.NHSNumber()
+	for _, tt := range []struct {
+		name, note string
+		refused    bool
+	}{
+		{"typed", "Called &lt;@U" + nhs + "&gt; today", true},
+		{"typed channel", "See &lt;#C" + nhs + "&gt;", true},
+		{"picked from the list", "Called <@U" + nhs + "|syn.sam> today", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := newTestBed(t)
+			tb.openCase()
+			w := tb.serve(signed("/slack/commands", tb.commandBody("U0LEAD", "C0WARD", "contact HPP-1 via=phone "+tt.note), testSecret, time.Now()))
+			tb.settle()
+			if got := strings.Contains(w.Body.String(), "Nothing was saved"); got != tt.refused {
+				t.Fatalf("refused=%v, want %v: %s", got, tt.refused, w.Body)
+			}
+			want := 1
+			if tt.refused {
+				want = 0
+			}
+			if c := tb.cases(); len(c) != 1 || c[0].Contacts != want {
+				t.Fatalf("contacts: %+v", c)
+			}
+		})
+	}
 }
