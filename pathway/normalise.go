@@ -36,11 +36,11 @@ func (n normalised) span(start, end int) (int, int) {
 }
 
 // markupAt reports whether the "<" at n.text[i] and the character after it
-// stood side by side in typed, the text n came from: only then can they be a
-// mention's markup. A platform writes its mentions in plain ASCII; a "<"
-// written otherwise (full-width), or with something invisible after it (as
-// the Slack surface keeps a "<" a person typed, so it stays text), is text,
-// and the guard reads what follows it.
+// stood side by side, in ASCII, in typed (the text n came from): only then
+// can they be a mention's markup, which platforms write in plain ASCII. A
+// full-width "＜@…" is text, and the guard reads what follows it. (A "<"
+// with something invisible after it, as surfaces keep a typed one inert,
+// already has a space after it in the normal form.)
 func (n normalised) markupAt(typed string, i int) bool {
 	if n.from == nil {
 		return true
@@ -72,6 +72,11 @@ func normalise(text string) normalised {
 			r, w := utf8.DecodeRune(seg)
 			seg = seg[w:]
 			switch {
+			case invisible(r) && len(out) > 0 && out[len(out)-1] == '<':
+				// A "<" kept from starting mention markup (a surface puts a
+				// word joiner after a typed "<@", "<#" or "<!") must not
+				// become markup here: what follows is typed text.
+				out = append(out, ' ')
 			case invisible(r):
 			case r == '\t' || unicode.Is(unicode.Zs, r):
 				if len(out) > 0 && out[len(out)-1] == ' ' { // one space for the run
