@@ -113,10 +113,13 @@ func (s *Surface) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 			return
 		}
 		_ = s.ack(ack, *evt.Request, nil)
-		// A retried event (retry_attempt) keeps its event id.
-		if s.firstEvent(ctx, eventID(ev)) {
-			s.event(ctx, ev)
-		}
+		// A retried event (retry_attempt) keeps its event id. Asking the
+		// store happens off the socket's loop, which has other envelopes.
+		s.async(func() {
+			if s.firstEvent(ctx, eventID(ev)) {
+				s.event(ctx, ev)
+			}
+		})
 	}
 }
 
