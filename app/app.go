@@ -65,6 +65,7 @@ func New(cfg Config) *App {
 	m := NewMetrics()
 	if cfg.Store != nil {
 		m.WatchRedis(cfg.Store)
+		cfg.Store.OnUnreadable(setAside(cfg.Store, m, log, cfg.Messenger, cfg.Admins))
 		if cfg.Policy != nil {
 			cfg.Store.KeepSettings(cfg.Policy.SettingsTTL(time.Now()))
 		}

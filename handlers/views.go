@@ -228,7 +228,7 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if scope == "overdue" {
 		f.DueBefore = now
 	}
-	cases, err := h.Store.ListOpen(ctx, f)
+	cases, unreadable, err := h.Store.ListOpenCounted(ctx, f)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -241,12 +241,26 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		}
 		cases = kept
 	}
-	return h.listReply(scope, service, cases, now), nil
+	reply := h.listReply(scope, service, cases, now, unreadable)
+	if unreadable > 0 {
+		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "this list")})
+	}
+	return reply, nil
+}
+
+// skippedLine says how many cases a list or report left out because their
+// records could not be read (the store set them aside and the admins are
+// told), and that what is shown is otherwise whole.
+func skippedLine(n int, where string) string {
+	if n == 1 {
+		return "1 case could not be read — admins have been told. It is left out of " + where + "."
+	}
+	return fmt.Sprintf("%d cases could not be read — admins have been told. They are left out of %s.", n, where)
 }
 
 const listMax = 30
 
-func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now time.Time) bot.Reply {
+func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now time.Time, unreadable int) bot.Reply {
 	var title string
 	switch scope {
 	case "mine":
@@ -258,6 +272,9 @@ func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now ti
 	}
 	if service != "" {
 		title += " in " + service
+	}
+	if len(cases) == 0 && unreadable > 0 {
+		return bot.Reply{Text: title + ": none I could read."}
 	}
 	if len(cases) == 0 {
 		switch scope {
