@@ -51,3 +51,7 @@ func (s *Store) readCase(ctx context.Context, id int64, data []byte) (c *pathway
 	}
 	return c, true
 }
+
+// CaseKey is the Redis key holding case id's record: the key the log line
+// and the admins' notice about an unreadable case name.
+func (s *Store) CaseKey(id int64) string { return s.caseKey(id) }
