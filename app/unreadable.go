@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"hppbot/bot"
@@ -23,14 +24,15 @@ const noticeTimeout = 30 * time.Second
 // counted, logged with its key (never its content) and, once per record
 // for toldFor, the admins are told by private message. The telling happens
 // in the background: the read that met the record carries on at once.
-func setAside(st *store.Store, m *Metrics, log *slog.Logger, msg bot.Messenger, admins []string) func(context.Context, store.Unreadable) {
+// Notices in flight are counted in telling, so a test can wait for them.
+func setAside(st *store.Store, m *Metrics, log *slog.Logger, msg bot.Messenger, admins []string, telling *sync.WaitGroup) func(context.Context, store.Unreadable) {
 	return func(ctx context.Context, u store.Unreadable) {
 		m.Unreadable(u.Kind)
 		log.Warn("record set aside: it could not be read", "kind", u.Kind, "key", u.Key, "entry", u.Entry, "case", u.Case)
 		if msg == nil || len(admins) == 0 {
 			return
 		}
-		go tellAdmins(context.WithoutCancel(ctx), st, log, msg, admins, u)
+		telling.Go(func() { tellAdmins(context.WithoutCancel(ctx), st, log, msg, admins, u) })
 	}
 }
 
