@@ -20,7 +20,7 @@ import (
 type reportStore interface {
 	CasesOpenedCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, int, error)
 	CasesActiveCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, int, error)
-	Timelines(ctx context.Context, ids []int64) (map[int64][]pathway.Event, error)
+	TimelinesCounted(ctx context.Context, ids []int64) (map[int64][]pathway.Event, int, error)
 	CheckinParticipationIn(ctx context.Context, services []string, from, to time.Time) (invited, answered int, err error)
 }
 
@@ -161,7 +161,7 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 	for i, c := range cases {
 		ids[i] = c.ID
 	}
-	timelines, err := h.Store.Timelines(ctx, ids)
+	timelines, badEntries, err := h.Store.TimelinesCounted(ctx, ids)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -190,7 +190,10 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 
 	reply := h.reportReply(f, scope, days, invited, answered)
 	if unreadable > 0 {
-		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "these figures")})
+		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "case", "cases", "these figures")})
+	}
+	if badEntries > 0 {
+		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(badEntries, "timeline entry", "timeline entries", "these figures")})
 	}
 	if !scope.all && len(scope.services) == 1 {
 		if _, ok := svcs[scope.services[0]]; !ok && len(cases) == 0 {
@@ -353,7 +356,7 @@ func (h *Handler) yearlyReport(ctx context.Context, scope reportScope, svcs stor
 		sections = append(sections, bot.Section{Text: "No cases were recorded for this year."})
 	}
 	if unreadable > 0 {
-		sections = append(sections, bot.Section{Text: skippedLine(unreadable, "these counts")})
+		sections = append(sections, bot.Section{Text: skippedLine(unreadable, "case", "cases", "these counts")})
 	}
 	data, err := report.YearlyCSV(year, rows)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // A case whose record cannot be read is left out of lists and reports,
@@ -76,5 +78,45 @@ func TestListWithOnlyAnUnreadableCase(t *testing.T) {
 	}
 	if strings.Contains(got, "You have no open cases") {
 		t.Errorf("list says there are no cases:\n%s", got)
+	}
+}
+
+// A timeline entry that is not an event is left out of the timeline, the
+// export and the report, each of which says so; the case still reads.
+func TestUnreadableTimelineEntryIsNamed(t *testing.T) {
+	f := newFixture(t)
+	f.as("lee", "/hpp open INC-1 service=maternity harm=moderate")
+	f.as("lee", "/hpp contact HPP-1 via=phone Spoke with the family")
+	ctx := context.Background()
+	rdb := f.st.Client()
+	part := strings.TrimSuffix(f.st.CaseKey(1), "case:1")
+	entry, err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: part + "events", Values: []any{"c", "1", "e", "garbled entry"}}).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := rdb.HGet(ctx, part+"tl", "1").Result()
+	if err != nil || rdb.HSet(ctx, part+"tl", "1", ids+entry+" ").Err() != nil {
+		t.Fatalf("timeline index: %q, %v", ids, err)
+	}
+	f.clock.Add(time.Hour)
+	tests := []struct {
+		person, line string
+		want         []string
+	}{
+		{"lee", "/hpp timeline HPP-1", []string{"2 events", "1 timeline entry could not be read — admins have been told. It is left out of this timeline."}},
+		{"lee", "/hpp export HPP-1", []string{"2 events", "1 timeline entry could not be read — admins have been told. It is left out of these files."}},
+		{"admin", "/hpp report", []string{"Learning figures", "1 timeline entry could not be read — admins have been told. It is left out of these figures."}},
+		{"lee", "/hpp status HPP-1", []string{"INC-1"}},
+	}
+	for _, tt := range tests {
+		got := text(f.as(tt.person, tt.line))
+		for _, want := range tt.want {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s lacks %q:\n%s", tt.line, want, got)
+			}
+		}
+		if strings.Contains(got, "garbled") || strings.Contains(got, "Something went wrong") {
+			t.Errorf("%s:\n%s", tt.line, got)
+		}
 	}
 }

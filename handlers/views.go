@@ -243,19 +243,19 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	}
 	reply := h.listReply(scope, service, cases, now, unreadable)
 	if unreadable > 0 {
-		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "this list")})
+		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "case", "cases", "this list")})
 	}
 	return reply, nil
 }
 
-// skippedLine says how many cases a list or report left out because their
-// records could not be read (the store set them aside and the admins are
-// told), and that what is shown is otherwise whole.
-func skippedLine(n int, where string) string {
+// skippedLine says how many cases (or timeline entries) a list or report
+// left out because their records could not be read (the store set them
+// aside and the admins are told), and that what is shown is otherwise whole.
+func skippedLine(n int, one, many, where string) string {
 	if n == 1 {
-		return "1 case could not be read — admins have been told. It is left out of " + where + "."
+		return plural(n, one, many) + " could not be read — admins have been told. It is left out of " + where + "."
 	}
-	return fmt.Sprintf("%d cases could not be read — admins have been told. They are left out of %s.", n, where)
+	return plural(n, one, many) + " could not be read — admins have been told. They are left out of " + where + "."
 }
 
 const listMax = 30
@@ -328,7 +328,7 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	events, err := h.Store.Timeline(ctx, c.ID)
+	events, unreadable, err := h.Store.TimelineCounted(ctx, c.ID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -338,7 +338,9 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 		lines = append(lines, fmt.Sprintf("• %s — %s", h.eventWhen(e), h.Describe(e)))
 	}
 	head := fmt.Sprintf("*Timeline of %s* (%s) — %s, oldest first", c.Name(), c.Ref, plural(len(events), "event", "events"))
-	return bot.Reply{Text: head, Sections: chunkLines(lines, 2800)}, nil
+	reply := bot.Reply{Text: head, Sections: chunkLines(lines, 2800)}
+	addSkipped(&reply, unreadable, "this timeline")
+	return reply, nil
 }
 
 // chunkLines splits lines into sections no longer than max characters, so
@@ -463,4 +465,13 @@ func reminderPhrase(e pathway.Event, p *pathway.Policy) string {
 		return what + " due today"
 	}
 	return what + " overdue"
+}
+
+// addSkipped adds to a case's reply the line saying how many of its
+// timeline entries could not be read and were left out.
+func addSkipped(reply *bot.Reply, unreadable int, where string) {
+	if unreadable == 0 {
+		return
+	}
+	reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "timeline entry", "timeline entries", where)})
 }

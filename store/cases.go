@@ -282,18 +282,26 @@ func versionOr(old *pathway.Case) int64 {
 
 // Timeline returns a case's events, oldest first.
 func (s *Store) Timeline(ctx context.Context, id int64) ([]pathway.Event, error) {
+	events, _, err := s.TimelineCounted(ctx, id)
+	return events, err
+}
+
+// TimelineCounted is Timeline that also says how many entries could not be
+// read and were left out (see unreadable.go).
+func (s *Store) TimelineCounted(ctx context.Context, id int64) (events []pathway.Event, unreadable int, err error) {
 	pt := partition(id)
 	res, err := timelineScript.Run(ctx, s.rdb, []string{s.timelineKey(pt), s.streamKey(pt)}, id).Slice()
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, unavailable(err)
+		return nil, 0, unavailable(err)
 	}
-	return s.decodeEntries(ctx, id, res), nil
+	events, unreadable = s.decodeEntries(ctx, id, res)
+	return events, unreadable, nil
 }
 
 // decodeEntries reads a case's timeline entries. An entry that is not an
-// event is set aside: the rest of the timeline is still read.
-func (s *Store) decodeEntries(ctx context.Context, id int64, res []any) []pathway.Event {
-	out := make([]pathway.Event, 0, len(res))
+// event is set aside and counted in unreadable: the rest is still read.
+func (s *Store) decodeEntries(ctx context.Context, id int64, res []any) (out []pathway.Event, unreadable int) {
+	out = make([]pathway.Event, 0, len(res))
 	for _, r := range res {
 		entry, ok := r.([]any)
 		if !ok || len(entry) != 2 {
@@ -307,6 +315,7 @@ func (s *Store) decodeEntries(ctx context.Context, id int64, res []any) []pathwa
 				e, err := decodeEvent(eid, id, []byte(data))
 				if err != nil {
 					s.setAside(ctx, Unreadable{Key: s.streamKey(partition(id)), Entry: eid, Case: id, Kind: "event"})
+					unreadable++
 					continue
 				}
 				out = append(out, e)
@@ -317,7 +326,7 @@ func (s *Store) decodeEntries(ctx context.Context, id int64, res []any) []pathwa
 	// afterwards (on=) sits where it happened; entries at the same moment
 	// keep the order they were recorded in.
 	slices.SortStableFunc(out, func(a, b pathway.Event) int { return a.At.Compare(b.At) })
-	return out
+	return out, unreadable
 }
 
 // CaseFilter chooses open cases for a list.

@@ -141,17 +141,27 @@ func (s *Store) CasesActiveCounted(ctx context.Context, from, to time.Time, keep
 // Timelines reads the timelines of several cases, oldest event first, in
 // pipelines of timelineBatch cases.
 func (s *Store) Timelines(ctx context.Context, ids []int64) (map[int64][]pathway.Event, error) {
-	out := make(map[int64][]pathway.Event, len(ids))
-	for start := 0; start < len(ids); start += timelineBatch {
-		batch := ids[start:min(start+timelineBatch, len(ids))]
-		if err := s.timelines(ctx, batch, out, true); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	out, _, err := s.TimelinesCounted(ctx, ids)
+	return out, err
 }
 
-func (s *Store) timelines(ctx context.Context, ids []int64, out map[int64][]pathway.Event, retry bool) error {
+// TimelinesCounted is Timelines that also says how many entries could not
+// be read and were left out (see unreadable.go): a report names them.
+func (s *Store) TimelinesCounted(ctx context.Context, ids []int64) (map[int64][]pathway.Event, int, error) {
+	out := make(map[int64][]pathway.Event, len(ids))
+	unreadable := 0
+	for start := 0; start < len(ids); start += timelineBatch {
+		batch := ids[start:min(start+timelineBatch, len(ids))]
+		n, err := s.timelines(ctx, batch, out, true)
+		if err != nil {
+			return nil, 0, err
+		}
+		unreadable += n
+	}
+	return out, unreadable, nil
+}
+
+func (s *Store) timelines(ctx context.Context, ids []int64, out map[int64][]pathway.Event, retry bool) (unreadable int, err error) {
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.Cmd, len(ids))
 	for i, id := range ids {
@@ -160,20 +170,22 @@ func (s *Store) timelines(ctx context.Context, ids []int64, out map[int64][]path
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		if retry && isNoScript(err) {
 			if err := timelineScript.Load(ctx, s.rdb).Err(); err != nil {
-				return unavailable(err)
+				return 0, unavailable(err)
 			}
 			return s.timelines(ctx, ids, out, false)
 		}
-		return unavailable(err)
+		return 0, unavailable(err)
 	}
 	for i, id := range ids {
 		res, err := cmds[i].Slice()
 		if err != nil && !errors.Is(err, redis.Nil) {
-			return unavailable(err)
+			return 0, unavailable(err)
 		}
-		out[id] = s.decodeEntries(ctx, id, res)
+		events, n := s.decodeEntries(ctx, id, res)
+		out[id] = events
+		unreadable += n
 	}
-	return nil
+	return unreadable, nil
 }
 
 // Check-in participation. The check-ins write, for each service (or "none")

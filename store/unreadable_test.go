@@ -172,20 +172,24 @@ func TestUnreadableEventIsSetAside(t *testing.T) {
 	if _, err := store.AddRawEntry(st, ctx, id, `{"t":"yesterday"}`); err != nil {
 		t.Fatal(err)
 	}
-	events, err := st.Timeline(ctx, id)
-	if err != nil || len(events) != 1 || events[0].Kind != pathway.EventOpened {
-		t.Fatalf("Timeline = %+v, %v; want the opening event", events, err)
+	events, unreadable, err := st.TimelineCounted(ctx, id)
+	if err != nil || unreadable != 2 || len(events) != 1 || events[0].Kind != pathway.EventOpened {
+		t.Fatalf("TimelineCounted = %+v, %d unreadable, %v; want the opening event and 2", events, unreadable, err)
 	}
 	got := log.take()
 	if len(got) != 2 || got[0] != (store.Unreadable{Key: store.StreamKey(st, id), Entry: entry, Case: id, Kind: "event"}) {
 		t.Errorf("set aside %+v, want the two bad entries, the first %s", got, entry)
 	}
-	all, err := st.Timelines(ctx, ids)
-	if err != nil || len(all[id]) != 1 || len(all[ids[1]]) != 1 {
-		t.Fatalf("Timelines = %v, %v", all, err)
+	log.take()
+	all, unreadable, err := st.TimelinesCounted(ctx, ids)
+	if err != nil || unreadable != 2 || len(all[id]) != 1 || len(all[ids[1]]) != 1 {
+		t.Fatalf("TimelinesCounted = %v, %d unreadable, %v", all, unreadable, err)
 	}
 	if got := log.take(); len(got) != 2 {
-		t.Errorf("Timelines set aside %+v, want the two bad entries", got)
+		t.Errorf("TimelinesCounted set aside %+v, want the two bad entries", got)
+	}
+	if all, err := st.Timelines(ctx, ids); err != nil || len(all[id]) != 1 {
+		t.Fatalf("Timelines = %v, %v", all, err)
 	}
 }
 
