@@ -230,7 +230,7 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if scope == "overdue" {
 		f.DueBefore = now
 	}
-	cases, err := h.Store.ListOpen(ctx, f)
+	cases, unreadable, err := h.Store.ListOpenCounted(ctx, f)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -243,12 +243,26 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		}
 		cases = kept
 	}
-	return h.listReply(scope, service, cases, now), nil
+	reply := h.listReply(scope, service, cases, now, unreadable)
+	if unreadable > 0 {
+		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "case", "cases", "this list")})
+	}
+	return reply, nil
+}
+
+// skippedLine says how many cases (or timeline entries) a list or report
+// left out because their records could not be read (the store set them
+// aside and the admins are told), and that what is shown is otherwise whole.
+func skippedLine(n int, one, many, where string) string {
+	if n == 1 {
+		return plural(n, one, many) + " could not be read — admins have been told. It is left out of " + where + "."
+	}
+	return plural(n, one, many) + " could not be read — admins have been told. They are left out of " + where + "."
 }
 
 const listMax = 30
 
-func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now time.Time) bot.Reply {
+func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now time.Time, unreadable int) bot.Reply {
 	var title string
 	switch scope {
 	case "mine":
@@ -260,6 +274,9 @@ func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now ti
 	}
 	if service != "" {
 		title += " in " + service
+	}
+	if len(cases) == 0 && unreadable > 0 {
+		return bot.Reply{Text: title + ": none I could read."}
 	}
 	if len(cases) == 0 {
 		switch scope {
@@ -313,7 +330,7 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	events, err := h.Store.Timeline(ctx, c.ID)
+	events, unreadable, err := h.Store.TimelineCounted(ctx, c.ID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -335,6 +352,7 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	if c.IsOpen() || struck > 0 {
 		reply.Note = fmt.Sprintf("Each entry has its number: /hpp strike %s <entry> <reason> marks one recorded in error (it stays, struck out); /hpp correct %s puts a fact right, such as a regraded harm.", c.Name(), c.Name())
 	}
+	addSkipped(&reply, unreadable, "this timeline")
 	return reply, nil
 }
 
@@ -510,4 +528,13 @@ func reminderPhrase(e pathway.Event, p *pathway.Policy) string {
 		return what + " due today"
 	}
 	return what + " overdue"
+}
+
+// addSkipped adds to a case's reply the line saying how many of its
+// timeline entries could not be read and were left out.
+func addSkipped(reply *bot.Reply, unreadable int, where string) {
+	if unreadable == 0 {
+		return
+	}
+	reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "timeline entry", "timeline entries", where)})
 }

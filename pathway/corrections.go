@@ -211,7 +211,11 @@ func (c *Case) Strike(timeline []Event, no int, reason, actor string, p *Policy,
 	}
 	i := slices.IndexFunc(timeline, func(e Event) bool { return e.No == no })
 	if i < 0 {
-		return Event{}, Errorf(Invalid, "%s has no entry %d: its entries are numbered 1 to %d. /hpp timeline %s shows them.", c.Name(), no, len(timeline), c.Name())
+		last := 0
+		for _, e := range timeline {
+			last = max(last, e.No)
+		}
+		return Event{}, Errorf(Invalid, "%s has no entry %d: its entries are numbered 1 to %d. /hpp timeline %s shows them.", c.Name(), no, last, c.Name())
 	}
 	target := timeline[i]
 	if target.StruckBy != nil {

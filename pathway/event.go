@@ -86,13 +86,16 @@ func (e Event) CountsAsContact() bool {
 func (e Event) Struck() bool { return e.StruckBy != nil }
 
 // ReadTimeline works out, for a case's entries in the order they were
-// recorded, each one's number and which were later marked as recorded in
-// error. Nothing is ever removed from a timeline: a strike is an entry of
-// its own that names the entry it marks, and it is read here.
+// recorded, each one's number (kept when the store has numbered it already,
+// counting entries it could not read) and which were later marked as
+// recorded in error. Nothing is ever removed from a timeline: a strike is
+// an entry of its own that names the entry it marks, and it is read here.
 func ReadTimeline(events []Event) {
 	at := make(map[string]int, len(events))
 	for i := range events {
-		events[i].No = i + 1
+		if events[i].No == 0 {
+			events[i].No = i + 1
+		}
 		events[i].StruckBy = nil
 		if events[i].ID != "" {
 			at[events[i].ID] = i

@@ -56,3 +56,22 @@ func mustTimeline(t *testing.T, st *store.Store, id int64) []pathway.Event {
 	}
 	return tl
 }
+
+// An entry that can't be read still has its number, so the entries after
+// it keep theirs: the number a strike names never shifts.
+func TestUnreadableEntryKeepsTheNumbering(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t)
+	p := englandPolicy(t)
+	c := create(t, st, p, at(t, "2026-01-12 10:00"), pathway.OpenInput{Harm: pathway.HarmLow})
+	if _, err := store.AddRawEntry(st, ctx, c.ID, "not an event"); err != nil {
+		t.Fatal(err)
+	}
+	apply(t, st, p, c.ID, func(c *pathway.Case) (pathway.Event, error) {
+		return c.LogContact(pathway.ContactInput{Via: "phone"}, "console:sam", p, at(t, "2026-01-13 09:00"))
+	})
+	tl := mustTimeline(t, st, c.ID)
+	if len(tl) != 2 || tl[0].No != 1 || tl[1].No != 3 || tl[1].Kind != pathway.EventContact {
+		t.Fatalf("timeline = %+v", tl)
+	}
+}
