@@ -279,3 +279,14 @@ func TestStrikeByNumberInATimelineInTimeOrder(t *testing.T) {
 	tl = x.must("sam", "timeline HPP-1").PlainText()
 	wants(t, "timeline", tl, "Letter from Tuesday” (entry 3)~ *Recorded in error*", "Call today” (entry 2)\n")
 }
+
+// A contact struck out and typed again straight away is logged without the
+// "log it twice?" question: the first one no longer stands.
+func TestRetypingAStruckContactIsNotARepeat(t *testing.T) {
+	x := newLearningHarness(t)
+	x.at("2026-11-02 09:00").must("sam", "open INC-30 harm=moderate Fall on ward")
+	x.at("2026-11-02 10:00").must("sam", "contact HPP-1 via=phone Spoke with daughter")
+	x.at("2026-11-02 10:01").must("sam", "strike HPP-1 2 logged before the call ended")
+	x.at("2026-11-02 10:02")
+	wants(t, "the contact typed again", x.must("sam", "contact HPP-1 via=phone Spoke with daughter").PlainText(), "Contact logged for *HPP-1*")
+}

@@ -301,6 +301,9 @@ func (s *Store) TimelineCounted(ctx context.Context, id int64) (events []pathway
 // RecentTimeline returns the last n entries recorded on a case (fewer if
 // it has fewer), sorted as Timeline sorts them: for checks that look only
 // at what was just done, at a cost that doesn't grow with the case.
+//
+// Its entries' numbers (No) count from the oldest entry read, not from the
+// case's first: they are for checks, never to be shown or struck by.
 func (s *Store) RecentTimeline(ctx context.Context, id int64, n int) ([]pathway.Event, error) {
 	pt := partition(id)
 	res, err := timelineScript.Run(ctx, s.rdb, []string{s.timelineKey(pt), s.streamKey(pt)}, id, n).Slice()
