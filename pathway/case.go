@@ -292,6 +292,9 @@ func CheckRef(ref string) error {
 	if hasFoldPrefix(ref, "hpp") && isCaseID(ref) {
 		return Errorf(Invalid, "%s looks like an hppbot case id. The reference should be the one from your risk system, such as INC-1042.", ref)
 	}
+	if f, ok := FindIdentifier(ref); ok && (f.Kind == NHSNumber || f.Kind == CHINumber) {
+		return refIdentifierError(f)
+	}
 	return CheckText("incident reference", ref)
 }
 
@@ -345,6 +348,26 @@ func IdentifierError(f Finding) *Error {
 		instead = "Use the incident reference instead (for example INC-1042). If it's something else, such as a phone number, write it differently — in two parts, or with words — and send it again."
 	}
 	return Errorf(Identifiable, "Nothing was saved: that looks like it contains %s, and hppbot never keeps anything that could identify a patient. %s", what, instead)
+}
+
+// refIdentifierError is the refusal for an incident reference that itself
+// reads as an NHS or CHI number: telling the person to "use the incident
+// reference instead" would send them round in a circle, and a prefix
+// doesn't help (the number inside is still read), so it says what to use.
+func refIdentifierError(f Finding) *Error {
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, f.Match)
+	article := "an"
+	if f.Kind == CHINumber {
+		article = "a"
+	}
+	return Errorf(Identifiable, "Nothing was saved, and the number isn't stored: the incident reference contains a number (%s) that reads as %s %s, and hppbot never keeps anything that could identify a patient — even when the number is really your risk system's. "+
+		"Open the case with another reference your organisation can trace back to the incident, such as the date and place it was reported (for example /hpp open INC-20261206-WARD4 harm=moderate), and keep the full number in the risk system.",
+		maskMiddle(digits), article, f.Kind)
 }
 
 // maskMiddle shows the first and last few characters of an identifier so

@@ -300,9 +300,30 @@ func TestCheckRef(t *testing.T) {
 		{"hpp-12", Invalid, []string{"hppbot case id"}},
 		{"9990000018", Identifiable, []string{"Nothing was saved", "NHS number", "incident reference"}},
 		{"9990000018", Identifiable, []string{"Nothing was saved"}},
+		{"INC-9990000018", Identifiable, []string{"isn't stored", "NHS number", "INC-20261206-WARD4"}},
 	}
 	for _, tt := range tests {
 		wantCode(t, CheckRef(tt.ref), tt.code, tt.fragments...)
+	}
+}
+
+// TestRefThatIsAnNHSNumberGetsAWayForward: when the reference itself reads
+// as an NHS number, the refusal doesn't send the person back to "use the
+// incident reference", doesn't repeat the number, and the reference it
+// suggests is one CheckRef accepts.
+func TestRefThatIsAnNHSNumberGetsAWayForward(t *testing.T) {
+	for _, ref := range []string{"9990000018", "INC-9990000018", "W999-000-0018"} {
+		err := CheckRef(ref)
+		if err == nil {
+			t.Fatalf("CheckRef(%q) accepted", ref)
+		}
+		msg := err.Error()
+		if strings.Contains(msg, "Use the incident reference instead") || strings.Contains(msg, "9990000018") {
+			t.Errorf("CheckRef(%q) = %q: sends them in a circle or repeats the number", ref, msg)
+		}
+	}
+	if err := CheckRef("INC-20261206-WARD4"); err != nil {
+		t.Errorf("the suggested reference is refused: %v", err)
 	}
 }
 
