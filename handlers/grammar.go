@@ -147,7 +147,7 @@ func parse(name, rest string, g grammar, surface string) (Command, error) {
 		text.WriteString(rest[runStart:runEnd])
 		runStart = -1
 	}
-	for _, tk := range toks {
+	for i, tk := range toks {
 		t := tk.text
 		if key, value, ok := optionWord(t); ok {
 			if err := addOption(&cmd, name, key, value, t, g); err != nil {
@@ -168,7 +168,7 @@ func parse(name, rest string, g grammar, surface string) (Command, error) {
 				continue
 			}
 			if !g.text {
-				return cmd, pathway.Errorf(pathway.Invalid, "I didn't expect %q there. %s", truncate(t, 40), usageHint(name))
+				return cmd, unexpectedWord(name, t, cmd, toks[i:], g)
 			}
 			inText = true
 		}
@@ -180,6 +180,49 @@ func parse(name, rest string, g grammar, surface string) (Command, error) {
 	endRun()
 	cmd.Text = text.String()
 	return cmd, nil
+}
+
+// unexpectedWord is the refusal for a word a command doesn't take: a name
+// without its @ where a person is wanted, a service name with spaces, or
+// otherwise the word and where to see how the command works.
+func unexpectedWord(name, t string, cmd Command, rest []token, g grammar) error {
+	if g.mentions && len(cmd.People) == 0 && plainName(t) {
+		return pathway.Errorf(pathway.Invalid, "I didn't expect %q there: to name a person, put @ in front of their name, like @%s.", truncate(t, 40), truncate(t, 40))
+	}
+	if name == "service" && len(cmd.Args) == 1 && plainName(cmd.Args[0]) {
+		words := []string{cmd.Args[0]}
+		for _, tk := range rest {
+			if _, _, ok := optionWord(tk.text); ok || !plainName("x"+tk.text) {
+				break
+			}
+			words = append(words, tk.text)
+		}
+		suggest := strings.ToLower(strings.Join(words, "-"))
+		if _, err := pathway.ParseServiceName(suggest); err == nil {
+			return pathway.Errorf(pathway.Invalid, "A service name is one word with no spaces. Join the words with hyphens: /hpp service %s", suggest)
+		}
+		return pathway.Errorf(pathway.Invalid, "A service name is one word with no spaces: use lowercase letters, digits and hyphens, such as maternity-unit.")
+	}
+	return pathway.Errorf(pathway.Invalid, "I didn't expect %q there. %s", truncate(t, 40), usageHint(name))
+}
+
+// plainName reports whether t is a word of letters, digits, hyphens, dots
+// or underscores, starting with a letter: what a name typed without its @
+// or a service name's word looks like.
+func plainName(t string) bool {
+	if t == "" || len(t) > 40 {
+		return false
+	}
+	for i, r := range t {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if i == 0 && !letter {
+			return false
+		}
+		if !letter && !(r >= '0' && r <= '9') && r != '-' && r != '.' && r != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // addOption records key=value, refusing a key the command doesn't know, a

@@ -150,6 +150,8 @@ func TestBadInputSaysWhatToTypeAndStoresNothing(t *testing.T) {
 		{"/hpp open INC-1 Fall on ward hram=severe", "did you mean harm="},
 		{"/hpp open INC-1 Checked BP=90/60 on the ward", "write it with a space instead of the =, like BP 90/60"},
 		{"/hpp open INC-1 Fall harm=severe and harm=low", "harm= is given twice"},
+		{"/hpp lead HPP-1 alex", "put @ in front of their name, like @alex"},
+		{"/hpp service Maternity Unit", "no spaces. Join the words with hyphens: /hpp service maternity-unit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -473,5 +475,43 @@ func TestCandourStepsAndContact(t *testing.T) {
 		if s.not != "" && strings.Contains(got, s.not) {
 			t.Errorf("%q:\n%s\nshould not say %q", s.line, got, s.not)
 		}
+	}
+}
+
+// TestHelpFitsOnAPhone: a typo gets the nearest command's usage line and
+// nothing more; help alone is the short grouped list pointing to help
+// <command>; help help and help with extra words are answered, not refused.
+func TestHelpFitsOnAPhone(t *testing.T) {
+	tests := []struct {
+		line     string
+		want     []string
+		notWant  []string
+		maxLines int
+	}{
+		{"/hpp stauts HPP-1", []string{"Did you mean /hpp status?", "/hpp status <case> — the case at a glance"}, []string{"That one", "Cases:"}, 2},
+		{"/hpp help", []string{"Cases: open · contact", "Looking after staff: checkin · support · wellbeing", "/hpp help open"}, []string{"/hpp open <incident-ref>"}, 12},
+		{"/hpp help help", []string{"/hpp help [command]"}, []string{"I don't know"}, 0},
+		{"/hpp help checkin history", []string{"/hpp checkin [history|forget]"}, []string{"didn't expect", "help help"}, 0},
+		{"/hpp help /hpp status", []string{"/hpp status <case>"}, nil, 0},
+		{"/hpp help talk-yes", []string{"I don't know the command"}, []string{"talk-yes —"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			f := newFixture(t)
+			out := text(f.as("lee", tt.line))
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("reply lacks %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(out, w) {
+					t.Errorf("reply has %q:\n%s", w, out)
+				}
+			}
+			if n := len(strings.Split(strings.TrimSpace(out), "\n")); tt.maxLines > 0 && n > tt.maxLines {
+				t.Errorf("%d lines, want at most %d:\n%s", n, tt.maxLines, out)
+			}
+		})
 	}
 }

@@ -216,9 +216,14 @@ func TestHelpListsWellbeingButNotTheHiddenCommands(t *testing.T) {
 	e := newWB(t, wed)
 	r := e.as("sam", "/hpp help")
 	out := all(r)
-	for _, want := range []string{"Looking after staff", "/hpp checkin [history|forget]", "/hpp support", "/hpp wellbeing [on|off]"} {
+	for _, want := range []string{"Looking after staff: checkin · support · wellbeing"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
+		}
+	}
+	for line, want := range map[string]string{"/hpp help checkin": "/hpp checkin [history|forget]", "/hpp help support": "/hpp support", "/hpp help wellbeing": "/hpp wellbeing [on|off]"} {
+		if got := all(e.as("sam", line)); !strings.Contains(got, want) {
+			t.Errorf("%s lacks %q", line, want)
 		}
 	}
 	for _, hidden := range []string{"talk-yes", "notnow", "checkin answer"} {
