@@ -628,7 +628,11 @@ func (h *Handler) family(ctx context.Context, req bot.Request, cmd Command) (bot
 	var said sayBack
 	if isParallel {
 		said.add("parallel "+process, sayNote("note", cmd.Text))
-		return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: the family has %s. Reminders to keep in touch carry on as before — the pathway asks us to keep talking, whatever route the family chooses, and not to hold it against them.", c.Name(), pathway.DescribeParallel(process)) + said.line()}, nil
+		keepTalking := "the pathway asks us to keep talking with the family whatever route they take, and not to hold it against them."
+		if process == "inquest" {
+			keepTalking = "the pathway asks us to keep talking with the family while it goes on."
+		}
+		return bot.Reply{Text: fmt.Sprintf("Recorded for *%s*: %s. Reminders to keep in touch carry on as before — %s", c.Name(), pathway.DescribeParallel(process), keepTalking) + said.line()}, nil
 	}
 	said.add(step, sayNote("note", cmd.Text))
 	text := fmt.Sprintf("Recorded for *%s*: %s.", c.Name(), pathway.DescribeFamilyStep(step))

@@ -451,7 +451,7 @@ func (r *candourRecord) markdown() string {
 		line("None recorded.")
 	}
 	for _, e := range parallel {
-		line("- %s: the family has %s (recorded by %s).%s", r.day(e.At), pathway.DescribeParallel(e.Step), r.name(e.Actor), noteSuffix(e.Note))
+		line("- %s: %s (recorded by %s).%s", r.day(e.At), pathway.DescribeParallel(e.Step), r.name(e.Actor), noteSuffix(e.Note))
 	}
 	line("")
 

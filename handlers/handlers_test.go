@@ -515,3 +515,19 @@ func TestHelpFitsOnAPhone(t *testing.T) {
 		})
 	}
 }
+
+// TestParallelInquestIsNotTheFamilysChoice: the reply, status and timeline
+// read as sentences, and an inquest isn't put down to the family.
+func TestParallelInquestIsNotTheFamilysChoice(t *testing.T) {
+	f := newFixture(t)
+	f.as("lee", "/hpp open INC-1 harm=moderate")
+	out := text(f.as("lee", "/hpp family HPP-1 parallel=inquest")) + text(f.as("lee", "/hpp status HPP-1")) + text(f.as("lee", "/hpp timeline HPP-1"))
+	for _, bad := range []string{"has an inquest", "family chooses", "hold it against"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("says %q:\n%s", bad, out)
+		}
+	}
+	if !strings.Contains(out, "An inquest is under way") || !strings.Contains(out, "recorded that an inquest is under way") {
+		t.Errorf("status or timeline lacks the inquest:\n%s", out)
+	}
+}

@@ -159,7 +159,7 @@ func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
 		}
 		for _, proc := range pathway.ParallelProcesses {
 			if t, ok := c.Parallel[proc]; ok {
-				other = append(other, fmt.Sprintf("• The family has %s (%s) — keep in touch as agreed", pathway.DescribeParallel(proc), h.day(t)))
+				other = append(other, fmt.Sprintf("• %s (%s) — keep in touch as agreed", capitalise(pathway.DescribeParallel(proc)), h.day(t)))
 			}
 		}
 	}
@@ -476,7 +476,7 @@ func (h *Handler) Describe(e pathway.Event) string {
 	case pathway.EventFamily:
 		return who + " recorded: " + pathway.DescribeFamilyStep(e.Step) + "." + note
 	case pathway.EventParallel:
-		return who + " recorded that the family has " + pathway.DescribeParallel(e.Step) + "; communication carries on." + note
+		return who + " recorded that " + pathway.DescribeParallel(e.Step) + "; communication with the family carries on." + note
 	case pathway.EventLead:
 		if len(e.People) == 2 {
 			return fmt.Sprintf("%s handed the named-contact role from %s to %s.", who, bot.Mention(e.People[0]), bot.Mention(e.People[1]))

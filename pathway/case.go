@@ -503,18 +503,20 @@ func DescribeFamilyStep(step string) string { return describeFamilyStep(step) }
 func describeParallel(process string) string {
 	switch process {
 	case "complaint":
-		return "made a complaint"
+		return "the family has made a complaint"
 	case "claim":
-		return "started a claim"
+		return "the family has started a claim"
 	case "inquest":
-		return "an inquest is under way"
+		return "an inquest is under way" // a coroner's decision, not the family's
 	case "regulator":
-		return "gone to a regulator"
+		return "the family has gone to a regulator"
 	}
 	return process
 }
 
-// DescribeParallel says what a parallel process means, in words.
+// DescribeParallel says what a parallel process means, as a clause that
+// can stand on its own ("the family has made a complaint", "an inquest is
+// under way"), in lower case.
 func DescribeParallel(process string) string { return describeParallel(process) }
 
 func errStepUnknown(step string) error {
