@@ -339,11 +339,11 @@ func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 	}
 	switch {
 	case c.CandourMode == pathway.CandourNo:
-		fmt.Fprintf(&due, "\nYou said the %s doesn't apply. Please record why: /hpp candour %s na <reason>", p.Candour.Label, name)
+		fmt.Fprintf(&due, "\nYou said %s doesn't apply. Please record why: /hpp candour %s na <reason>", p.Candour.The(), name)
 	case !c.DutyApplies && !c.HarmRecorded():
-		fmt.Fprintf(&due, "\nNo harm level was given, so no %s deadlines are set. If the harm was %s or worse, the duty may apply — you can still record each step with /hpp candour %s notified.", p.Candour.Label, p.Candour.AppliesFrom, name)
+		fmt.Fprintf(&due, "\nNo harm level was given, so no %s deadlines are set. If the harm was %s or worse, the duty may apply — you can still record each step with /hpp candour %s notified.", p.Candour.Name, p.Candour.AppliesFrom, name)
 	case !c.DutyApplies:
-		fmt.Fprintf(&due, "\nAt %s the %s doesn't usually apply here; being open with the family still matters, and /hpp candour records any step you take.", c.HarmSummary(), p.Candour.Label)
+		fmt.Fprintf(&due, "\nWith %s, %s doesn't usually apply here; being open with the family still matters, and /hpp candour records any step you take.", c.HarmSummary(), p.Candour.The())
 	}
 	sections := make([]bot.Section, 0, 2)
 	sections = append(sections, bot.Section{Title: "What falls due", Text: due.String()}, h.preparePrompt(name))
@@ -460,7 +460,7 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 	text += h.sayContact(c, in)
 	var sections []bot.Section
 	if c.CandourActive() && c.Notified.IsZero() {
-		sections = append(sections, bot.Section{Text: fmt.Sprintf("If this conversation was the %s notification — telling the family what happened and saying sorry — record it too: /hpp candour %s notified", p.Candour.Label, c.Name())})
+		sections = append(sections, bot.Section{Text: fmt.Sprintf("If this conversation was the %s notification — telling the family what happened and saying sorry — record it too: /hpp candour %s notified", p.Candour.Name, c.Name())})
 	}
 	if c.Plan == nil {
 		sections = append(sections, bot.Section{Text: fmt.Sprintf("Have you agreed with the family how often to keep in touch? Record it and reminders will follow it: /hpp plan %s every=1w via=phone", c.Name())})
@@ -546,7 +546,7 @@ func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bo
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	label := p.Candour.Label
+	label := p.Candour.Name
 	var text string
 	switch step {
 	case pathway.CandourNotified:
@@ -759,7 +759,7 @@ func (h *Handler) closeCase(ctx context.Context, req bot.Request, cmd Command) (
 		}
 	}
 	if len(open) > 0 {
-		text += fmt.Sprintf("\nThe %s record doesn't show %s. If that happened, please record it: /hpp candour %s notified|written", h.Policy.Candour.Label, joinAnd(open), c.Name())
+		text += fmt.Sprintf("\nThe %s record doesn't show %s yet. If that happened, please record it: /hpp candour %s notified|written", h.Policy.Candour.Name, strings.Join(open, " or "), c.Name())
 	}
 	said := sayBack{"close " + c.Name(), sayNote("note", cmd.Text)}
 	return bot.Reply{Text: text + said.line()}, nil

@@ -262,10 +262,10 @@ func (h *Handler) correctedReply(old, c *pathway.Case, svcs store.Services, even
 	}
 	text := fmt.Sprintf("Corrected on *%s* — %s. Reason: %s. The timeline keeps the old value beside the new, with who, when and why.", name, strings.Join(changes, "; "), quote(events[0].Note, 200))
 	var lines []string
-	label := p.Candour.Label
+	label := p.Candour.Name
 	switch {
 	case c.CandourActive() && !old.CandourActive():
-		lines = append(lines, fmt.Sprintf("The %s now applies to %s.", label, name))
+		lines = append(lines, fmt.Sprintf("%s now applies to %s.", capitalise(p.Candour.The()), name))
 		if old.NotNeeded != "" && c.NotNeeded == "" {
 			lines = append(lines, fmt.Sprintf("The earlier record that it doesn't apply (%s) no longer stands after this regrade; it stays on the timeline.", quote(old.NotNeeded, 120)))
 		}
@@ -274,7 +274,7 @@ func (h *Handler) correctedReply(old, c *pathway.Case, svcs store.Services, even
 		lines = append(lines, fmt.Sprintf("The %s deadlines are counted again from %s:", label, h.day(c.Aware)))
 		lines = append(lines, h.candourDueLines(c, now)...)
 	case !c.DutyApplies && old.CandourActive():
-		lines = append(lines, fmt.Sprintf("At this level of harm the %s doesn't usually apply here, so its reminders have stopped. Steps already recorded stay on the record, and being open with the family still matters.", label))
+		lines = append(lines, fmt.Sprintf("At this level of harm %s doesn't usually apply here, so its reminders have stopped. Steps already recorded stay on the record, and being open with the family still matters.", p.Candour.The()))
 	case c.CandourActive():
 		lines = append(lines, fmt.Sprintf("The %s deadlines are unchanged.", label))
 	}
@@ -442,11 +442,11 @@ func (h *Handler) struckLines(old, c *pathway.Case, target pathway.Event, now ti
 			}
 		case pathway.CandourNA:
 			if c.CandourActive() {
-				lines = append(lines, fmt.Sprintf("The %s applies again, and its reminders start again:", p.Candour.Label))
+				lines = append(lines, fmt.Sprintf("%s applies again, and its reminders start again:", capitalise(p.Candour.The())))
 				lines = append(lines, h.candourDueLines(c, now)...)
 			}
 		case pathway.CandourUpdate:
-			lines = append(lines, fmt.Sprintf("%s updates recorded now: %d.", p.Candour.Label, c.Updates))
+			lines = append(lines, fmt.Sprintf("%s updates recorded now: %d.", p.Candour.Name, c.Updates))
 		}
 	}
 	if target.Kind == pathway.EventPlan {

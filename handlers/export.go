@@ -399,7 +399,7 @@ func (r *candourRecord) markdown() string {
 			contacts = append(contacts, e)
 		}
 	}
-	field("Contacts logged", fmt.Sprintf("%d (a %s notification, written follow-up or update, and findings shared, count as contact too)", len(contacts), p.Candour.Label))
+	field("Contacts logged", fmt.Sprintf("%d (a %s notification, written follow-up or update, and findings shared, count as contact too)", len(contacts), p.Candour.Name))
 	if c.IsOpen() && !c.NextContact.IsZero() {
 		field("Next contact due", r.when(c.NextContact))
 	}

@@ -77,7 +77,7 @@ func (h *Handler) prompt(ctx context.Context, req bot.Request, cmd Command) (bot
 	}
 	arg := cmd.Args[0]
 	if t, ok := h.Prompts.Topic(arg); ok {
-		return cardReply(t, ""), nil
+		return h.cardReply(t, ""), nil
 	}
 	if _, err := pathway.ParseCaseID(arg); err == nil {
 		c, _, err := h.readCase(ctx, req, arg)
@@ -89,7 +89,7 @@ func (h *Handler) prompt(ctx context.Context, req bot.Request, cmd Command) (bot
 		if !ok {
 			return h.promptList(ctx, req)
 		}
-		return cardReply(t, fmt.Sprintf("For *%s* %s, this card fits best:", c.Name(), why)), nil
+		return h.cardReply(t, fmt.Sprintf("For *%s* %s, this card fits best:", c.Name(), why)), nil
 	}
 	var names []string
 	for _, t := range h.Prompts.Topics() {
@@ -120,7 +120,12 @@ func (h *Handler) fittingTopic(c *pathway.Case) (topic, why string) {
 	return "listen", "(things are on track — keep listening)"
 }
 
-func cardReply(t prompts.Topic, intro string) bot.Reply {
+func (h *Handler) cardReply(t prompts.Topic, intro string) bot.Reply {
+	if t.Name == "apology" && t.Source == prompts.BuiltIn {
+		if law := apologyLaw(h.Policy.Nation); law != "" {
+			t.Remember = law
+		}
+	}
 	text := t.Text()
 	if intro != "" {
 		text = intro + "\n\n" + text
@@ -140,7 +145,7 @@ func (h *Handler) lens() (bot.Reply, error) {
 	if !ok {
 		return bot.Reply{}, pathway.Errorf(pathway.Internal, "the lens card is missing")
 	}
-	return cardReply(t, ""), nil
+	return h.cardReply(t, ""), nil
 }
 
 func (h *Handler) commitments() (bot.Reply, error) {
@@ -201,4 +206,19 @@ func (h *Handler) preparePrompt(name string) bot.Section {
 	b.WriteString(name)
 	b.WriteString(logTip)
 	return bot.Section{Title: "Before the first conversation", Text: b.String()}
+}
+
+// apologyLaw is the built-in apology card's closing line for nations where
+// the card's own (England and Wales: Compensation Act 2006) isn't the law
+// that applies, from DOMAIN.md; "" keeps the card's line.
+func apologyLaw(n pathway.Nation) string {
+	switch n {
+	case pathway.Wales:
+		return "Saying sorry is not an admission of legal liability (Compensation Act 2006, section 2), and the Duty of Candour law in Wales says an apology made under the duty is not an admission of negligence, so you can apologise now."
+	case pathway.Scotland:
+		return "Saying sorry is not an admission of legal liability: under the Apologies (Scotland) Act 2016 an apology can't be used as evidence of liability in most civil cases, and the Duty of Candour law in Scotland says an apology made under the duty is not an admission of negligence. So you can apologise now."
+	case pathway.NorthernIreland:
+		return "Northern Ireland has no law about apologies yet, but saying sorry is what Being Open and your own professional duty of candour ask of you. Apologise now; if you're worried about the legal side, your organisation's claims or legal team can advise."
+	}
+	return ""
 }

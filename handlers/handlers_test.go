@@ -531,3 +531,23 @@ func TestParallelInquestIsNotTheFamilysChoice(t *testing.T) {
 		t.Errorf("status or timeline lacks the inquest:\n%s", out)
 	}
 }
+
+// TestApologyLawByNation: the apology card names the law of the nation it
+// is read in, and never the Compensation Act to Scotland or Northern Ireland.
+func TestApologyLawByNation(t *testing.T) {
+	tests := []struct {
+		nation    pathway.Nation
+		want, not string
+	}{
+		{pathway.England, "", ""},
+		{pathway.Wales, "Compensation Act 2006", "Scotland"},
+		{pathway.Scotland, "Apologies (Scotland) Act 2016", "Compensation Act"},
+		{pathway.NorthernIreland, "no law about apologies", "Compensation Act"},
+	}
+	for _, tt := range tests {
+		got := apologyLaw(tt.nation)
+		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) || tt.not != "" && strings.Contains(got, tt.not) {
+			t.Errorf("%s: %q", tt.nation, got)
+		}
+	}
+}

@@ -125,13 +125,13 @@ func againLine(cmd Command) string {
 func candourStepName(p *pathway.Policy, step string) string {
 	switch step {
 	case pathway.CandourNotified:
-		return "the " + p.Candour.Label + " notification"
+		return "the " + p.Candour.Name + " notification"
 	case pathway.CandourWritten:
-		return "the " + p.Candour.Label + " written follow-up"
+		return "the " + p.Candour.Name + " written follow-up"
 	case pathway.CandourUpdate:
-		return "the " + p.Candour.Label + " update"
+		return "the " + p.Candour.Name + " update"
 	case pathway.CandourNA:
-		return "that the " + p.Candour.Label + " doesn't apply,"
+		return "that " + p.Candour.The() + " doesn't apply,"
 	case pathway.CandourDelay:
 		return "the reason for the delay"
 	}

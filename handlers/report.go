@@ -366,7 +366,10 @@ func (h *Handler) yearlyReport(ctx context.Context, scope reportScope, svcs stor
 		span += ", so far"
 	}
 	text := fmt.Sprintf("*%s yearly counts — %s* (%s) for %s", p.Candour.Label, label, span, scope.label())
-	intro := "Counted by financial year, 1 April to 31 March, as Welsh bodies publish their yearly duty of candour reports. Each case counts in the year the organisation became aware of the harm."
+	intro := "Counted by financial year, 1 April to 31 March. Each case counts in the year the organisation became aware of the harm."
+	if p.Nation == pathway.Wales {
+		intro = "Counted by financial year, 1 April to 31 March, the year each Welsh NHS body's yearly duty of candour report covers. Each case counts in the year the organisation became aware of the harm."
+	}
 	sections := []bot.Section{{Text: intro}}
 	var total report.YearRow
 	for _, r := range rows {
@@ -409,7 +412,7 @@ func yearFields(r report.YearRow) []bot.Field {
 	return []bot.Field{
 		{Label: "Cases where the duty applied", Value: strconv.Itoa(r.DutyApplied)},
 		{Label: "Notifications made", Value: fmt.Sprintf("%d (%d within the deadline)", r.Notified, r.NotifiedOnTime)},
-		{Label: "Written notifications made", Value: fmt.Sprintf("%d (%d within the deadline)", r.Written, r.WrittenOnTime)},
+		{Label: "Written follow-ups sent", Value: fmt.Sprintf("%d (%d within the deadline)", r.Written, r.WrittenOnTime)},
 		{Label: "Recorded as not applying, with a reason", Value: strconv.Itoa(r.NotApplying)},
 	}
 }

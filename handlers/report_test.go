@@ -257,7 +257,7 @@ func TestReportYearly(t *testing.T) {
 	for _, want := range []string{
 		"Duty of Candour yearly counts — 2026–27* (1 April 2026 to 31 March 2027, so far) for all services",
 		"Counted by financial year",
-		"*maternity*\n\nCases where the duty applied: 1\nNotifications made: 1 (1 within the deadline)\nWritten notifications made: 1 (0 within the deadline)\nRecorded as not applying, with a reason: 1",
+		"*maternity*\n\nCases where the duty applied: 1\nNotifications made: 1 (1 within the deadline)\nWritten follow-ups sent: 1 (0 within the deadline)\nRecorded as not applying, with a reason: 1",
 		"*Cases with no service*\n\nCases where the duty applied: 1",
 		"*All of these together*\n\nCases where the duty applied: 2",
 	} {

@@ -463,15 +463,15 @@ func (h *Handler) Describe(e pathway.Event) string {
 	case pathway.EventCandour:
 		switch e.Step {
 		case pathway.CandourNotified:
-			return who + " recorded the " + p.Candour.Label + " notification: the family told what happened, with an apology." + note
+			return who + " recorded the " + p.Candour.Name + " notification: the family was told what happened, with an apology." + note
 		case pathway.CandourWritten:
-			return who + " recorded the " + p.Candour.Label + " written follow-up as sent." + note
+			return who + " recorded the " + p.Candour.Name + " written follow-up as sent." + note
 		case pathway.CandourUpdate:
-			return who + " recorded a " + p.Candour.Label + " update to the family." + note
+			return who + " recorded a " + p.Candour.Name + " update to the family." + note
 		case pathway.CandourNA:
-			return who + " recorded that the " + p.Candour.Label + " doesn't apply." + note
+			return who + " recorded that " + p.Candour.The() + " doesn't apply." + note
 		case pathway.CandourDelay:
-			return who + " recorded the reason the " + p.Candour.Label + " notification is taking longer than a month." + note
+			return who + " recorded the reason the " + p.Candour.Name + " notification is taking longer than a month." + note
 		}
 	case pathway.EventFamily:
 		return who + " recorded: " + pathway.DescribeFamilyStep(e.Step) + "." + note
@@ -519,7 +519,7 @@ func reminderPhrase(e pathway.Event, p *pathway.Policy) string {
 	case pathway.RemindWritten:
 		what = p.Candour.Label + " written follow-up"
 	case pathway.RemindDelay:
-		return "the " + p.Candour.Label + " notification is over a month late; the reason should be recorded"
+		return "the " + p.Candour.Name + " notification is over a month late; the reason should be recorded"
 	}
 	switch e.Stage {
 	case pathway.StageWarn:

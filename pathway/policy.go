@@ -53,8 +53,25 @@ type CandourPolicy struct {
 	// Northern Ireland); in Wales, psychological harm counts from AppliesFrom
 	// like physical harm.
 	ProlongedPsych bool
-	// Label names the duty for this nation.
+	// Label names the duty for this nation, as a heading.
 	Label string
+	// Name names the duty in running text: "the Duty of Candour
+	// notification"; for Northern Ireland "Being Open", as the heading's
+	// "(not statutory)" breaks a sentence.
+	Name string
+}
+
+// The is the duty as the subject of a sentence: "the Duty of Candour",
+// or "Being Open" (a name that takes no article).
+func (c CandourPolicy) The() string {
+	name := c.Name
+	if name == "" {
+		name = c.Label
+	}
+	if strings.HasPrefix(name, "Being Open") {
+		return name
+	}
+	return "the " + name
 }
 
 // SupportOption is one place staff can turn to.
@@ -164,6 +181,10 @@ func (n Nation) candour() CandourPolicy {
 		c.Label = "Duty of Candour (Scotland)"
 	case NorthernIreland:
 		c.Label = "Being Open (not statutory)"
+	}
+	c.Name = c.Label
+	if n == NorthernIreland {
+		c.Name = "Being Open"
 	}
 	return c
 }

@@ -15,10 +15,10 @@ func TestDefaultPolicy(t *testing.T) {
 		holidays string
 		candour  CandourPolicy
 	}{
-		{England, HolidaysEnglandAndWales, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, ProlongedPsych: true, Label: "Duty of Candour"}},
-		{Wales, HolidaysEnglandAndWales, CandourPolicy{AppliesFrom: HarmLow, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{5, WorkingDay}, WrittenFrom: "notified", WarnBefore: Span{2, WorkingDay}, Label: "Duty of Candour (Wales)"}},
-		{Scotland, HolidaysScotland, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, ExplainDelay: true, ProlongedPsych: true, Label: "Duty of Candour (Scotland)"}},
-		{NorthernIreland, HolidaysNorthernIreland, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, ProlongedPsych: true, Label: "Being Open (not statutory)"}},
+		{England, HolidaysEnglandAndWales, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, ProlongedPsych: true, Label: "Duty of Candour", Name: "Duty of Candour"}},
+		{Wales, HolidaysEnglandAndWales, CandourPolicy{AppliesFrom: HarmLow, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{5, WorkingDay}, WrittenFrom: "notified", WarnBefore: Span{2, WorkingDay}, Label: "Duty of Candour (Wales)", Name: "Duty of Candour (Wales)"}},
+		{Scotland, HolidaysScotland, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, ExplainDelay: true, ProlongedPsych: true, Label: "Duty of Candour (Scotland)", Name: "Duty of Candour (Scotland)"}},
+		{NorthernIreland, HolidaysNorthernIreland, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, ProlongedPsych: true, Label: "Being Open (not statutory)", Name: "Being Open"}},
 	}
 	for _, tt := range tests {
 		p, err := DefaultPolicy(tt.nation, "Europe/London")
@@ -128,7 +128,7 @@ func TestParsePolicyEveryKey(t *testing.T) {
 		DigestAt:           8*time.Hour + 45*time.Minute,
 		Candour: CandourPolicy{
 			AppliesFrom: HarmSevere, NotifyWithin: Span{8, WorkingDay}, WrittenWithin: Span{12, WorkingDay},
-			WrittenFrom: "aware", WarnBefore: Span{3, WorkingDay}, Label: "Duty of Candour (Wales)",
+			WrittenFrom: "aware", WarnBefore: Span{3, WorkingDay}, Label: "Duty of Candour (Wales)", Name: "Duty of Candour (Wales)",
 		},
 		Checkins:         []Span{{2, WorkingDay}, {7, Day}, {21, Day}},
 		CheckinAnswerTTL: Span{60, Day},
@@ -354,4 +354,19 @@ func FuzzParsePolicy(f *testing.F) {
 			t.Fatalf("parsed an unusable policy: %+v", p)
 		}
 	})
+}
+
+// TestCandourInRunningText: the duty's name reads in a sentence in every
+// nation ("Being Open doesn't usually apply", not "the Being Open (not
+// statutory) doesn't").
+func TestCandourInRunningText(t *testing.T) {
+	for n, want := range map[Nation]string{England: "the Duty of Candour", NorthernIreland: "Being Open"} {
+		p, err := DefaultPolicy(n, "Europe/London")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Candour.The(); got != want || strings.Contains(got, "(") && n == NorthernIreland {
+			t.Errorf("%s: The() = %q, want %q", n, got, want)
+		}
+	}
 }
