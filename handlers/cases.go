@@ -246,7 +246,7 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		})
 	}
 	reply := h.openedReply(c, now)
-	reply.Text += h.recordedAsInvolved(ctx, c, plans) + h.sayOpened(c, in)
+	reply.Text += h.recordedAsInvolved(ctx, c, req.Person, plans) + h.sayOpened(c, in)
 	return reply, nil
 }
 
@@ -704,7 +704,7 @@ func (h *Handler) involve(ctx context.Context, req bot.Request, cmd Command) (bo
 	if already := slices.DeleteFunc(slices.Clone(cmd.People), func(p string) bool { return slices.Contains(added, p) }); len(already) > 0 {
 		said.add("already involved " + mentions(already))
 	}
-	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name()) + h.recordedAsInvolved(ctx, c, plans) + said.line()}, nil
+	return bot.Reply{Text: fmt.Sprintf("Recorded %s as involved in *%s*. They can now see the case.", mentions(added), c.Name()) + h.recordedAsInvolved(ctx, c, req.Person, plans) + said.line()}, nil
 }
 
 func (h *Handler) snooze(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {

@@ -114,7 +114,7 @@ func (h *Handler) checkinMessage(ci pathway.Checkin, again bool, next time.Time,
 		text = "A private check-in from hppbot."
 	}
 	if !again && ci.Kind != pathway.CheckinSelf {
-		text += "\nAfter a patient is harmed, it's common to keep going over it — is the patient all right and what were they told; will I be blamed, or my registration questioned; what will colleagues think; what happens next. That's a normal reaction to a hard event, and you're not alone in it."
+		text += "\nAfter a patient is harmed, some people find it stays on their mind for a while, and some don't. Either is a normal reaction to a hard event, and if it is on your mind, you're not alone in it."
 	}
 	text += "\n\n*" + pathway.CheckinQuestion + "* One tap is enough."
 	whatNext := fmt.Sprintf("Only you can see your answer — not your manager, the case team or an admin — and it's deleted after %s. If things are hard, I'll show you where support is straight away and check in again sooner.", h.keepText())

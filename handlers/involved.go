@@ -43,7 +43,7 @@ func (h *Handler) checkinPlans(c *pathway.Case, people []string, now time.Time) 
 
 // recordedAsInvolved tells each person whose check-ins were just written
 // with c, privately, and returns what the reply adds about them.
-func (h *Handler) recordedAsInvolved(ctx context.Context, c *pathway.Case, plans []*store.Checkins) string {
+func (h *Handler) recordedAsInvolved(ctx context.Context, c *pathway.Case, by string, plans []*store.Checkins) string {
 	var failed []string
 	for _, pl := range plans {
 		if pl.Err != nil {
@@ -56,7 +56,7 @@ func (h *Handler) recordedAsInvolved(ctx context.Context, c *pathway.Case, plans
 				first = j.At
 			}
 		}
-		h.tell(ctx, pl.Person, h.involvedNotice(c, first, pl.Off, pl.Err != nil))
+		h.tell(ctx, pl.Person, h.involvedNotice(c, by, pl.Person, first, pl.Off, pl.Err != nil))
 	}
 	if len(plans) == 0 {
 		return ""
@@ -83,9 +83,14 @@ func (h *Handler) stillInvolved(ctx context.Context, j store.Job) bool {
 	return slices.Contains(c.Involved, j.Person)
 }
 
-// involvedNotice is the one gentle message to someone recorded as involved.
-func (h *Handler) involvedNotice(c *pathway.Case, first time.Time, off, failed bool) bot.Reply {
-	text := fmt.Sprintf("You've been recorded as one of the staff involved in *%s*. Being part of an incident where a patient was harmed can stay with you, whatever happened and whatever your part in it — that's normal.", c.Name())
+// involvedNotice is the one gentle message to someone recorded as involved:
+// which incident (its reference), who recorded them, and how to see it.
+func (h *Handler) involvedNotice(c *pathway.Case, by, person string, first time.Time, off, failed bool) bot.Reply {
+	who := bot.Mention(by) + " has recorded you"
+	if by == person || by == "" {
+		who = "You've recorded yourself"
+	}
+	text := fmt.Sprintf("%s as one of the staff involved in *%s* (incident %s). You can see the case with /hpp status %s. Being part of an incident where a patient was harmed can stay with you, whatever happened and whatever your part in it — that's normal.", who, c.Name(), c.Ref, c.Name())
 	var next string
 	switch {
 	case off:

@@ -44,7 +44,7 @@ func TestWellbeingAcceptance(t *testing.T) {
 	}
 	// Recorded as involved: sam is told once, privately.
 	open := find("lead › /hpp open")
-	if strings.Count(open, "[DM @sam]") != 1 || !strings.Contains(open, "recorded as one of the staff involved in HPP-1") || !strings.Contains(open, "/hpp wellbeing off") {
+	if strings.Count(open, "[DM @sam]") != 1 || !strings.Contains(open, "has recorded you as one of the staff involved in HPP-1 (incident INC-") || !strings.Contains(open, "/hpp status HPP-1") || !strings.Contains(open, "/hpp wellbeing off") {
 		t.Errorf("the open step should tell sam once:\n%s", open)
 	}
 	// A working day later, the check-in.
