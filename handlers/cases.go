@@ -609,7 +609,7 @@ func (h *Handler) family(ctx context.Context, req bot.Request, cmd Command) (bot
 		commitment = pathway.FamilyStepCommitment(step)
 	}
 	if !p.Enabled(commitment) {
-		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Your organisation hasn't switched on the %q commitment in hppbot yet, so I don't record this here. Your pathway lead can switch it on in the policy file (commitments:). /hpp commitments shows what is on.", commitment)
+		return bot.Reply{}, h.commitmentOff(req.Person, "Records like this", commitment)
 	}
 	process = strings.ToLower(process)
 	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {

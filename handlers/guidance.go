@@ -25,7 +25,7 @@ func (h *Handler) guidanceCommands() []*command {
 		{
 			name:    "lens",
 			grammar: grammar{},
-			run:     func(ctx context.Context, req bot.Request, _ Command) (bot.Reply, error) { return h.lens() },
+			run:     func(ctx context.Context, req bot.Request, _ Command) (bot.Reply, error) { return h.lens(req.Person) },
 			usage:   "lens",
 			summary: "questions for reviewing a process through a harmed patient's eyes",
 			group:   "guidance",
@@ -49,13 +49,37 @@ func (h *Handler) promptsOn() bool {
 	return h.Policy.Enabled(pathway.CommitCommunication) || h.Policy.Enabled(pathway.CommitCulture)
 }
 
-func (h *Handler) promptsOff() error {
-	return pathway.Errorf(pathway.Invalid, "Conversation prompts belong to the communication and culture commitments, and your organisation hasn't switched those on in hppbot yet. Your pathway lead can switch them on in the policy file (commitments:); /hpp commitments shows what is on.")
+func (h *Handler) promptsOff(person string) error {
+	return h.commitmentOff(person, "Conversation prompts", pathway.CommitCommunication, pathway.CommitCulture)
+}
+
+// commitmentOff is the refusal for something that belongs to commitments
+// the organisation hasn't switched on: the commitments by their titles,
+// who can switch them on, and — only to an admin — where (the policy
+// file's commitments: list). what names the thing refused.
+func (h *Handler) commitmentOff(person, what string, keys ...string) error {
+	var titles []string
+	for _, k := range keys {
+		title := k
+		if c, ok := h.Prompts.Commitment(k); ok && c.Title != "" {
+			title = c.Title
+		}
+		titles = append(titles, "“"+title+"”")
+	}
+	them, it := "that commitment", "it"
+	if len(keys) > 1 {
+		them, it = "those commitments", "them"
+	}
+	text := fmt.Sprintf("%s belong to the %s part of the pathway, and your organisation hasn't switched on %s in hppbot yet. An hppbot admin can switch %s on; /hpp commitments shows what is on.", what, strings.Join(titles, " or "), them, it)
+	if h.isAdmin(person) {
+		text += fmt.Sprintf(" As an admin: add %s under commitments: in the policy file.", strings.Join(keys, " and "))
+	}
+	return pathway.Errorf(pathway.Invalid, "%s", text)
 }
 
 func (h *Handler) promptList(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	if !h.promptsOn() {
-		return bot.Reply{}, h.promptsOff()
+		return bot.Reply{}, h.promptsOff(req.Person)
 	}
 	var lines []string
 	for _, t := range h.Prompts.Topics() {
@@ -70,7 +94,7 @@ func (h *Handler) promptList(ctx context.Context, req bot.Request) (bot.Reply, e
 
 func (h *Handler) prompt(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	if !h.promptsOn() {
-		return bot.Reply{}, h.promptsOff()
+		return bot.Reply{}, h.promptsOff(req.Person)
 	}
 	if len(cmd.Args) == 0 {
 		return h.promptList(ctx, req)
@@ -137,9 +161,9 @@ func (h *Handler) cardReply(t prompts.Topic, intro string) bot.Reply {
 	return bot.Reply{Text: text, Note: note}
 }
 
-func (h *Handler) lens() (bot.Reply, error) {
+func (h *Handler) lens(person string) (bot.Reply, error) {
 	if !h.Policy.Enabled(pathway.CommitCulture) {
-		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "The harmed-patient lens belongs to the culture commitment, which your organisation hasn't switched on in hppbot yet. Your pathway lead can switch it on in the policy file (commitments:).")
+		return bot.Reply{}, h.commitmentOff(person, "The harmed-patient lens questions", pathway.CommitCulture)
 	}
 	t, ok := h.Prompts.Topic("lens")
 	if !ok {

@@ -389,6 +389,8 @@ func TestSwitchedOffCommitmentsAreNotRecorded(t *testing.T) {
 	for _, line := range []string{"/hpp family HPP-1 support", "/hpp family HPP-1 improvement", "/hpp family HPP-1 parallel=claim", "/hpp lens"} {
 		if got := text(f.as("lee", line)); !strings.Contains(got, "hasn't switched on") {
 			t.Errorf("%q with the commitment off: %s", line, got)
+		} else if strings.Contains(got, "policy file") || strings.Contains(got, "commitments:") || strings.Contains(got, `"support"`) {
+			t.Errorf("%q: setup words to someone who isn't an admin: %s", line, got)
 		}
 	}
 	if got := text(f.as("lee", "/hpp commitments")); !strings.Contains(got, "1 of 6 switched on") {

@@ -41,7 +41,7 @@ func (h *Handler) purgeCommand() *command {
 
 // refusePurge is the refusal for anyone who is not an admin.
 func (h *Handler) refusePurge() error {
-	return pathway.Errorf(pathway.Forbidden, "Only hppbot admins can purge closed cases. Nothing has been removed. Closed cases are removed on their own %s after closing; if one needs to go sooner, or to be kept, please ask your hppbot administrator (the people listed in HPP_ADMINS).", h.Policy.Retention.ClosedCaseKeep.Human())
+	return pathway.Errorf(pathway.Forbidden, "Only hppbot admins can purge closed cases. Nothing has been removed. Closed cases are removed on their own %s after closing; if one needs to go sooner, or to be kept, please ask an hppbot admin (your pathway lead or IT team will know who).", h.Policy.Retention.ClosedCaseKeep.Human())
 }
 
 func (h *Handler) purge(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {

@@ -15,7 +15,7 @@ func TestPurgeIsForAdminsOnly(t *testing.T) {
 	f.as("lee", "/hpp close HPP-1")
 	f.clock.Add(14 * 31 * 24 * time.Hour)
 	version, events := f.caseState(t, 1)
-	want := "Only hppbot admins can purge closed cases. Nothing has been removed. Closed cases are removed on their own 13 months after closing; if one needs to go sooner, or to be kept, please ask your hppbot administrator (the people listed in HPP_ADMINS)."
+	want := "Only hppbot admins can purge closed cases. Nothing has been removed. Closed cases are removed on their own 13 months after closing; if one needs to go sooner, or to be kept, please ask an hppbot admin (your pathway lead or IT team will know who)."
 	for _, line := range []string{"/hpp purge", "/hpp purge confirm", "/hpp purge whatever"} {
 		// lee opened and closed the case, and is still no admin.
 		if got := text(f.as("lee", line)); got != want {

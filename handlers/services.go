@@ -94,7 +94,7 @@ func (h *Handler) service(ctx context.Context, req bot.Request, cmd Command) (bo
 		return bot.Reply{Text: serviceLine(svc)}, nil
 	}
 	if !h.isAdmin(req.Person) {
-		return bot.Reply{}, pathway.Errorf(pathway.Forbidden, "Only hppbot admins can set up services. Please ask your hppbot administrator (the people listed in HPP_ADMINS) to set up %s for you — /hpp service %s shows how it is set up now.", name, name)
+		return bot.Reply{}, pathway.Errorf(pathway.Forbidden, "Only hppbot admins can set up services. Please ask an hppbot admin (your pathway lead or IT team will know who) to set up %s for you — /hpp service %s shows how it is set up now.", name, name)
 	}
 	if v, ok := cmd.Opts["lead"]; ok {
 		people, err := h.peopleValue("lead", v, req.Surface)
