@@ -501,8 +501,8 @@ func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		how = " by " + via
 	}
 	var said sayBack
-	said.add("every "+every.Human(), strings.TrimPrefix(how, " "), sayNote("note", cmd.Text))
-	text := fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now))
+	said.add("every "+every.Period(), strings.TrimPrefix(how, " "), sayNote("note", cmd.Text))
+	text := fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Period(), how, h.dueText(c.NextContact, now))
 	if asked := p.Calendar.Add(now, every); c.NextContact.Equal(p.DueAt(asked)) && !asked.Equal(c.NextContact) {
 		text += h.movedFrom(every.Human()+" from now", asked)
 	}

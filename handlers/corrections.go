@@ -453,7 +453,7 @@ func (h *Handler) struckLines(old, c *pathway.Case, target pathway.Event, now ti
 		if c.Plan == nil {
 			lines = append(lines, fmt.Sprintf("No plan is recorded now; reminders follow the organisation's default. Record the agreed one with /hpp plan %s every=1w", c.Name()))
 		} else {
-			lines = append(lines, "The agreed plan is now every "+c.Plan.Every.Human()+".")
+			lines = append(lines, "The agreed plan is now every "+c.Plan.Every.Period()+".")
 		}
 	}
 	if len(lines) == 0 {

@@ -381,7 +381,7 @@ func (r *candourRecord) markdown() string {
 		}
 	}
 	if c.Plan != nil {
-		plan := "Every " + c.Plan.Every.Human()
+		plan := "Every " + c.Plan.Every.Period()
 		if c.Plan.Via != "" {
 			plan += " by " + c.Plan.Via
 		}

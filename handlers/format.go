@@ -84,7 +84,9 @@ func relative(now, t time.Time) string {
 	switch {
 	case d < 90*time.Second:
 		return "now"
-	case d < 90*time.Minute:
+	case d < 2*time.Hour-30*time.Second:
+		// Up to two hours in minutes, so 90 minutes reads "in 90
+		// minutes", not rounded to "in 2 hours".
 		s = plural(int(d.Round(time.Minute)/time.Minute), "minute", "minutes")
 	case d < 20*time.Hour:
 		s = plural(int(d.Round(time.Hour)/time.Hour), "hour", "hours")

@@ -270,7 +270,7 @@ func TestContactPlanCandourFlow(t *testing.T) {
 	f.as("lee", "/hpp open INC-1 harm=severe Fall")
 	steps := []struct{ line, want string }{
 		{"/hpp contact HPP-1 via=meeting next=3d Met with the family", "Next contact due Mon 30 Nov, 08:00 (in 5 days). next=3d would fall on Sat 28 Nov, 10:00, which isn't a working day here, so I've set it for the next working morning."},
-		{"/hpp plan HPP-1 every=1w via=phone Tuesday afternoons", "in touch every 1 week by phone"},
+		{"/hpp plan HPP-1 every=1w via=phone Tuesday afternoons", "in touch every week by phone"},
 		{"/hpp candour HPP-1 notified Apologised in person", "the family was told what happened"},
 		{"/hpp candour HPP-1 notified again", "already recorded"},
 		{"/hpp candour HPP-1 na", "give the reason"},
@@ -345,7 +345,7 @@ func TestEveryChangeSaysBackWhatItUnderstood(t *testing.T) {
 		{"/hpp open INC-1 service=maternity candour=yes aware=2026-11-23 every=2w involved=@sam Fall on ward", "Understood: harm not given · candour yes · aware Mon 23 Nov · named contact <@console:lee> · service maternity · involved <@console:sam> · in touch every 2 weeks · summary “Fall on ward”"},
 		{"/hpp contact HPP-1 on=2026-11-24 via=phone", "Understood: by phone · on Tue 24 Nov · next by the plan, every 2 weeks · no note"},
 		{"/hpp contact HPP-1 Rang back next=2026-12-01", "Understood: today · next on Tue 1 Dec, as you asked · note “Rang back”"},
-		{"/hpp plan HPP-1 every=1mo", "Understood: every 1 month · no note"},
+		{"/hpp plan HPP-1 every=1mo", "Understood: every month · no note"},
 		{"/hpp candour HPP-1 na Harm assessed as low", "Understood: duty doesn't apply · today · reason “Harm assessed as low”"},
 		{"/hpp family HPP-1 support Gave advocacy details", "Understood: support · note “Gave advocacy details”"},
 		{"/hpp family HPP-1 parallel=complaint Letter received", "Understood: parallel complaint · note “Letter received”"},
@@ -550,6 +550,17 @@ func TestApologyLawByNation(t *testing.T) {
 		got := apologyLaw(tt.nation)
 		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) || tt.not != "" && strings.Contains(got, tt.not) {
 			t.Errorf("%s: %q", tt.nation, got)
+		}
+	}
+}
+
+// TestRelativeKeepsNinetyMinutes: next=90min reads "in 90 minutes", not
+// rounded up to "in 2 hours".
+func TestRelativeKeepsNinetyMinutes(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	for d, want := range map[time.Duration]string{90 * time.Minute: "in 90 minutes", 89*time.Minute + 50*time.Second: "in 90 minutes", 2 * time.Hour: "in 2 hours", 30 * time.Minute: "in 30 minutes"} {
+		if got := relative(now, now.Add(d)); got != want {
+			t.Errorf("relative(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -250,7 +250,7 @@ func (h *Handler) reportReply(f report.Figures, scope reportScope, days, invited
 	daysList := f.FirstContactDays()
 	if med, ok := report.Median(daysList); ok {
 		p90, _ := report.Percentile(daysList, 90)
-		comm = append(comm, fmt.Sprintf("• Time to first contact: median %.1f days; 90th percentile %.1f days — from the day the organisation became aware of the harm to the first contact with the family, over the %s whose first contact was in %s.",
+		comm = append(comm, fmt.Sprintf("• Time to first contact: typically %.1f days (the median); 9 in 10 within %.1f days — from the day the organisation became aware of the harm to the first contact with the family, over the %s whose first contact was in %s.",
 			med, p90, plural(len(daysList), "case", "cases"), period))
 	} else {
 		comm = append(comm, fmt.Sprintf("• Time to first contact: no first contacts were logged in %s.", period))
@@ -272,7 +272,7 @@ func (h *Handler) reportReply(f report.Figures, scope reportScope, days, invited
 
 	var checkins string
 	if invited >= report.MinGroup {
-		checkins = fmt.Sprintf("• Invited: %d people; answered: %d — distinct staff offered a wellbeing check-in, and those who answered at least one, in the calendar months %s overlap. Individual answers are private and never shown.", invited, answered, period)
+		checkins = fmt.Sprintf("• Invited: %d people; answered: %d — distinct staff offered a wellbeing check-in, and those who answered at least one, counted by whole calendar months: every month that includes part of %s. Individual answers are private and never shown.", invited, answered, period)
 	} else {
 		checkins = fmt.Sprintf("• Too few to show — fewer than %d people were offered check-ins in %s, and figures about so few could identify someone.", report.MinGroup, period)
 	}

@@ -132,7 +132,7 @@ func TestReportKnownSet(t *testing.T) {
 		"Opened: 4 — cases opened in these 28 days.",
 		"Closed: 1 — cases closed",
 		"Overdue now: 2 of 3 open cases",
-		"Time to first contact: median 1.4 days; 90th percentile 4.4 days",
+		"Time to first contact: typically 1.4 days (the median); 9 in 10 within 4.4 days",
 		"over the 3 cases whose first contact was in these 28 days",
 		"Still waiting for a first contact: 1 case opened",
 		"Contacts on time: 4 of 6 (67%)", // HPP-1's notification and letter count as contacts: the letter late against the week the notification set
@@ -312,7 +312,7 @@ func TestExportRecord(t *testing.T) {
 		"- **Apology given:** Yes — recorded as part of the notification on Tue 3 Nov 2026.",
 		"- **Further updates:** 1 update:\n  - Wed 25 Nov 2026 by Sam Carter. Note: “@mention-like note shared the timeline”",
 		"- **Named contact:** Sam Carter",
-		"- **Communication plan:** Every 1 week by phone, agreed Wed 25 Nov 2026 — “Tuesday afternoons, \"after school\" and never before 2pm”.",
+		"- **Communication plan:** Every week by phone, agreed Wed 25 Nov 2026 — “Tuesday afternoons, \"after school\" and never before 2pm”.",
 		"### Contacts log\n1. Tue 3 Nov 2026, 08:30 — By phone, logged by Sam Carter; on time (due Tue 3 Nov 2026, 09:00)",
 		// Candour steps are contact with the family, so they are in the log
 		// and each sets when the next contact is due.

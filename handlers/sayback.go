@@ -86,7 +86,7 @@ func (h *Handler) sayOpened(c *pathway.Case, in pathway.OpenInput) string {
 		s.add("involved " + mentions(c.Involved))
 	}
 	if !in.Every.IsZero() {
-		s.add("in touch every " + in.Every.Human())
+		s.add("in touch every " + in.Every.Period())
 	}
 	s.add(sayNote("summary", in.Summary))
 	return s.line()
@@ -106,7 +106,7 @@ func (h *Handler) sayContact(c *pathway.Case, in pathway.ContactInput) string {
 	case in.Next != nil:
 		s.add("next in " + in.Next.Span.Human() + ", as you asked")
 	case c.Plan != nil:
-		s.add("next by the plan, every " + c.Plan.Every.Human())
+		s.add("next by the plan, every " + c.Plan.Every.Period())
 	default:
 		s.add("next by the usual " + h.Policy.DefaultEvery.Human())
 	}

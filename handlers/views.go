@@ -98,7 +98,7 @@ func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
 		comm = append(comm, "No contact with the family logged yet")
 	}
 	if c.Plan != nil {
-		plan := "Agreed plan: every " + c.Plan.Every.Human()
+		plan := "Agreed plan: every " + c.Plan.Every.Period()
 		if c.Plan.Via != "" {
 			plan += " by " + c.Plan.Via
 		}
@@ -432,7 +432,7 @@ func (h *Handler) Describe(e pathway.Event) string {
 			s += "; staff involved " + mentions(e.People)
 		}
 		if !e.Every.IsZero() {
-			s += "; agreed to be in touch every " + e.Every.Human()
+			s += "; agreed to be in touch every " + e.Every.Period()
 		}
 		if e.Note != "" {
 			s += ". Summary: " + quote(e.Note, 400)
@@ -455,7 +455,7 @@ func (h *Handler) Describe(e pathway.Event) string {
 		}
 		return s + "." + note
 	case pathway.EventPlan:
-		s := who + " recorded the plan agreed with the family: every " + e.Every.Human()
+		s := who + " recorded the plan agreed with the family: every " + e.Every.Period()
 		if e.Via != "" {
 			s += " by " + e.Via
 		}

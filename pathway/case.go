@@ -1,6 +1,7 @@
 package pathway
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -442,6 +443,9 @@ func ParseWhen(s string, loc *time.Location) (When, error) {
 	sp, err := ParseTypedSpan(s)
 	if _, ambiguous := minutesOrMonths(s); ambiguous {
 		return When{}, Errorf(Invalid, "%v.", err)
+	}
+	if errors.Is(err, ErrZeroSpan) {
+		return When{}, Errorf(Invalid, "%v (such as 7d), or a date like 2026-12-01.", err)
 	}
 	if err != nil {
 		return When{}, Errorf(Invalid, "%q isn't a date or a length of time. Use a date like 2026-12-01, or a length like 7d, 2w or 3wd (working days).", s)

@@ -538,7 +538,19 @@ func (c *Case) Snooze(s Span, actor string, p *Policy, now time.Time) (Event, er
 	limit := p.DueAfter(now, p.MaxSnooze)
 	until := p.DueAfter(now, s)
 	if until.After(limit) {
-		return Event{}, Errorf(Invalid, "Reminders can be snoozed for up to %s at a time here. Try /hpp snooze %s %s — and if contact isn't possible for longer, agree a plan with /hpp plan.", p.MaxSnooze.Human(), c.Name(), p.MaxSnooze)
+		// Suggest the most that fits in the unit they typed (a Friday's
+		// 2wd becomes 1wd), else the limit itself.
+		try := p.MaxSnooze.String()
+		if s.Unit != p.MaxSnooze.Unit {
+			for n := s.N - 1; n >= 1; n-- {
+				if cand := (Span{N: n, Unit: s.Unit}); !p.DueAfter(now, cand).After(limit) {
+					try += " (or " + cand.String() + ")"
+					break
+				}
+			}
+		}
+		return Event{}, Errorf(Invalid, "%s from now would run to %s, and reminders can be snoozed for up to %s at a time here (until %s). Try /hpp snooze %s %s — and if contact isn't possible for longer, agree a plan with /hpp plan.",
+			s.Human(), FormatTime(until, p.Location()), p.MaxSnooze.Human(), FormatTime(limit, p.Location()), c.Name(), try)
 	}
 	c.SnoozedUntil = until
 	c.answerContactNudges()

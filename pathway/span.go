@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// ErrZeroSpan is in the error for a length of time of zero ("0d").
+var ErrZeroSpan = errors.New("no time at all")
+
 // Unit is what a Span counts.
 type Unit int
 
@@ -151,7 +154,11 @@ func ParseSpan(s string) (Span, error) {
 		n = n*10 + int(c-'0')
 	}
 	if n == 0 {
-		return Span{}, fmt.Errorf("%s is no time at all — use at least 1, e.g. 1%s", quoteInput(s), suffix)
+		many := "of time"
+		if u, ok := unit.info(); ok {
+			many = u.many
+		}
+		return Span{}, fmt.Errorf("%s is zero %s — %w: give 1%s or more", quoteInput(s), many, ErrZeroSpan, suffix)
 	}
 	if n > maxSpanN {
 		return Span{}, fmt.Errorf("%s is more than I can count — the most is %d", quoteInput(s), maxSpanN)
@@ -208,6 +215,15 @@ func (s Span) Human() string {
 		return "1 " + u.one
 	}
 	return strconv.Itoa(s.N) + " " + u.many
+}
+
+// Period is the span after "every": "week" for 1w, "2 weeks" for 2w, so
+// a plan reads "every week", not "every 1 week".
+func (s Span) Period() string {
+	if u, ok := s.Unit.info(); ok && s.N == 1 {
+		return u.one
+	}
+	return s.Human()
 }
 
 // IsZero reports whether s is the zero Span ("not set").

@@ -57,7 +57,7 @@ func TestParseSpanErrors(t *testing.T) {
 		{"wd", "needs a number first"},
 		{"+3d", "isn't a length of time I know"},
 		{"½d", "isn't a length of time I know"},
-		{"0d", "no time at all — use at least 1, e.g. 1d"},
+		{"0d", "is zero days — no time at all: give 1d or more"},
 		{"000wd", "no time at all"},
 		{"-3d", "can't be negative"},
 		{"1.5d", "whole number"},
@@ -276,4 +276,21 @@ func FuzzParseSpan(f *testing.F) {
 			t.Fatalf("ParseSpan(%q) = %+v, but its String %q parses to %+v, %v", in, s, s.String(), again, err)
 		}
 	})
+}
+
+// TestPeriodReadsAfterEvery: "every week", not "every 1 week".
+func TestPeriodReadsAfterEvery(t *testing.T) {
+	for s, want := range map[Span]string{{1, Week}: "week", {2, Week}: "2 weeks", {1, WorkingDay}: "working day", {1, Month}: "month"} {
+		if got := s.Period(); got != want {
+			t.Errorf("%v.Period() = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestZeroLengthSaysSo: next=0h is a length of time, just zero of it.
+func TestZeroLengthSaysSo(t *testing.T) {
+	_, err := ParseWhen("0h", time.UTC)
+	if err == nil || !strings.Contains(err.Error(), "zero hours") || strings.Contains(err.Error(), "isn't a date") {
+		t.Errorf("ParseWhen(0h): %v", err)
+	}
 }

@@ -224,7 +224,7 @@ func TestOptionsAnywhereAcceptance(t *testing.T) {
 		"Understood: by phone · today · next in 3 days, as you asked · note “Spoke with mum”",
 		"write it with a space instead of the =, like BP 90/60",
 		`"6m" could mean 6 minutes or 6 months — write 6min for minutes or 6mo for months`,
-		"Plan recorded for HPP-1: in touch every 1 month by phone. Next contact due Tue 29 Dec, 08:00",
+		"Plan recorded for HPP-1: in touch every month by phone. Next contact due Tue 29 Dec, 08:00",
 		"Understood: notification · on Tue 24 Nov · note “Met both parents”",
 	} {
 		if !strings.Contains(out, want) {

@@ -41,7 +41,7 @@ func TestDatesAcceptance(t *testing.T) {
 		"by the end of Mon 16 Nov 2026 — 10 working days after becoming aware on Mon 2 Nov 2026 — overdue: please tell the family as soon as you can, then record it with /hpp candour HPP-2 notified",
 		"Contact logged for HPP-1 (phone). Next contact due Mon 7 Dec, 08:00 (in 1 day). next=4h would fall on Sun 6 Dec, 09:15, which isn't a working day here, so I've set it for the next working morning.",
 		"Reminders for HPP-2 are snoozed until Mon 7 Dec, 08:00.",
-		"Plan recorded for HPP-2: in touch every 1 day by phone. Next contact due Mon 7 Dec, 08:00 (in 1 day). 1 day from now would fall at Mon 7 Dec, 05:15, outside working hours, so I've set it for the next working morning.",
+		"Plan recorded for HPP-2: in touch every day by phone. Next contact due Mon 7 Dec, 08:00 (in 1 day). 1 day from now would fall at Mon 7 Dec, 05:15, outside working hours, so I've set it for the next working morning.",
 		"Contact logged for HPP-1 (letter), dated Tue 8 Dec 2026.",
 		"on=2026-12-01 is before Sun 6 Dec 2026, the day your organisation became aware of the harm",
 		"on=2026-12-10 is in the future. Record things once they have happened: give the date it took place, today (Wed 9 Dec 2026) or earlier, such as on=2026-12-08.",
