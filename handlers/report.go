@@ -197,7 +197,9 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 	}
 	if !scope.all && len(scope.services) == 1 {
 		if _, ok := svcs[scope.services[0]]; !ok && len(cases) == 0 {
-			reply.Note = fmt.Sprintf("%s isn't set up as a service and has no cases, so there is nothing to count yet — check the name with /hpp service. ", scope.services[0]) + reply.Note
+			// Say so first and only: a page of zeros before it reads as
+			// figures for a service that exists.
+			return bot.Reply{Text: fmt.Sprintf("%s isn't set up as a service and has no cases, so there is nothing to count — /hpp service lists the services set up here, and /hpp report on its own gives the figures you can see.", scope.services[0])}, nil
 		}
 	}
 	period := fmt.Sprintf("%s to %s", pathway.Midnight(from, loc).Format("2 Jan 2006"), now.In(loc).Format("2 Jan 2006"))

@@ -455,8 +455,9 @@ func TestExportDutyLines(t *testing.T) {
 func TestReportUnknownService(t *testing.T) {
 	x := newLearningHarness(t)
 	x.at("2026-11-02 08:00")
-	r := x.must("admin", "report service=maternty")
-	if !strings.Contains(r.Note, "maternty isn't set up as a service") {
-		t.Errorf("a misspelt service isn't pointed out: %s", r.Note)
+	// It says so first and only: no page of zeros, no chart.
+	r := x.as("admin", "report service=maternty")
+	if !strings.HasPrefix(r.Text, "maternty isn't set up as a service") || len(r.Sections) != 0 || len(r.Files) != 0 || strings.Contains(r.Text, ": 0") {
+		t.Errorf("a misspelt service isn't pointed out first and alone: %+v", r)
 	}
 }

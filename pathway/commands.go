@@ -498,6 +498,9 @@ func (c *Case) HandOver(to, actor string, now time.Time) (Event, error) {
 		return Event{}, err
 	}
 	if to == c.Lead {
+		if to == actor {
+			return Event{}, Errorf(Invalid, "You're already the named contact for %s.", c.Name())
+		}
 		return Event{}, Errorf(Invalid, "They are already the named contact for %s.", c.Name())
 	}
 	from := c.Lead
