@@ -34,7 +34,9 @@ func (h *Handler) guidanceCommands() []*command {
 		{
 			name:    "commitments",
 			grammar: grammar{},
-			run:     func(ctx context.Context, req bot.Request, _ Command) (bot.Reply, error) { return h.commitments() },
+			run: func(ctx context.Context, req bot.Request, _ Command) (bot.Reply, error) {
+				return h.commitments(req.Person)
+			},
 			usage:   "commitments",
 			summary: "the six commitments, which are switched on here, and what hppbot does for each",
 			group:   "guidance",
@@ -172,7 +174,7 @@ func (h *Handler) lens(person string) (bot.Reply, error) {
 	return h.cardReply(t, ""), nil
 }
 
-func (h *Handler) commitments() (bot.Reply, error) {
+func (h *Handler) commitments(person string) (bot.Reply, error) {
 	var sections []bot.Section
 	on := 0
 	for _, c := range h.Prompts.Commitments() {
@@ -190,7 +192,7 @@ func (h *Handler) commitments() (bot.Reply, error) {
 	return bot.Reply{
 		Text:     fmt.Sprintf("*The six commitments of the Harmed Patient Pathway* — %d of 6 switched on here.", on),
 		Sections: sections,
-		Note:     h.Prompts.Adoption(),
+		Note:     h.Prompts.Adoption() + adminOnly(h.isAdmin(person), " As an admin: list the ones to switch on by key (communication, support, investigation, improvement, parallel, culture) under commitments: in the policy file."),
 	}, nil
 }
 
@@ -243,6 +245,15 @@ func apologyLaw(n pathway.Nation) string {
 		return "Saying sorry is not an admission of legal liability: under the Apologies (Scotland) Act 2016 an apology can't be used as evidence of liability in most civil cases, and the Duty of Candour law in Scotland says an apology made under the duty is not an admission of negligence. So you can apologise now."
 	case pathway.NorthernIreland:
 		return "Northern Ireland has no law about apologies yet, but saying sorry is what Being Open and your own professional duty of candour ask of you. Apologise now; if you're worried about the legal side, your organisation's claims or legal team can advise."
+	}
+	return ""
+}
+
+// adminOnly is text meant only for an hppbot admin (setup words: policy
+// keys, file names): text for an admin, "" for anyone else.
+func adminOnly(admin bool, text string) string {
+	if admin {
+		return text
 	}
 	return ""
 }

@@ -564,3 +564,17 @@ func TestRelativeKeepsNinetyMinutes(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitmentsSetupWordsOnlyForAdmins: the policy file's key is named to
+// an admin, never to a clinician.
+func TestCommitmentsSetupWordsOnlyForAdmins(t *testing.T) {
+	f := newFixture(t)
+	f.h.EveryoneAdmin = false
+	f.h.Admins = []string{"console:ada"}
+	if got := text(f.as("lee", "/hpp commitments")); strings.Contains(got, "policy file") || strings.Contains(got, "commitments:") {
+		t.Errorf("a clinician is shown setup words:\n%s", got)
+	}
+	if got := text(f.as("ada", "/hpp commitments")); !strings.Contains(got, "under commitments: in the policy file") {
+		t.Errorf("an admin isn't told where:\n%s", got)
+	}
+}
