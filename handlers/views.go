@@ -515,9 +515,9 @@ func reminderPhrase(e pathway.Event, p *pathway.Policy) string {
 	what := "contact with the family"
 	switch e.Step {
 	case pathway.RemindNotify:
-		what = p.Candour.Label + " notification"
+		what = p.Candour.Name + " notification"
 	case pathway.RemindWritten:
-		what = p.Candour.Label + " written follow-up"
+		what = p.Candour.Name + " written follow-up"
 	case pathway.RemindDelay:
 		return "the " + p.Candour.Name + " notification is over a month late; the reason should be recorded"
 	}
