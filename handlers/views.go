@@ -126,6 +126,8 @@ func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
 	switch {
 	case c.NotNeeded != "":
 		dc = append(dc, "Recorded as not applying: "+quote(c.NotNeeded, 200))
+	case !c.DutyApplies && c.CandourMode == pathway.CandourNo:
+		dc = append(dc, "Recorded as not applying (candour=no was chosen when the case was opened). Any step taken is still recorded below.")
 	case !c.DutyApplies:
 		dc = append(dc, "Not applying at this harm level. Any step taken is still recorded below.")
 	}
