@@ -114,9 +114,7 @@ func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
 	}
 	if c.ContactNudges > 0 {
 		line := fmt.Sprintf("Reminders sent since the last contact: %d", c.ContactNudges)
-		if c.Escalated {
-			line += " (the pathway lead has been told)"
-		}
+		line += escalatedText(c)
 		comm = append(comm, line)
 	}
 	sections = append(sections, bot.Section{Title: "Communication", Text: strings.Join(comm, "\n")})
@@ -494,7 +492,7 @@ func (h *Handler) Describe(e pathway.Event) string {
 	case pathway.EventReminder:
 		return fmt.Sprintf("hppbot reminded %s: %s.", mentions(e.People), reminderPhrase(e, p))
 	case pathway.EventEscalation:
-		return fmt.Sprintf("hppbot let %s know: %s.", mentions(e.People), reminderPhrase(e, p))
+		return escalationEntry(e, reminderPhrase(e, p))
 	case pathway.EventCorrected:
 		return who + " corrected the " + h.changeText(e) + "." + reasonSuffix(e.Note)
 	case pathway.EventStruck:
@@ -539,4 +537,41 @@ func addSkipped(reply *bot.Reply, unreadable int, where string) {
 		return
 	}
 	reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "timeline entry", "timeline entries", where)})
+}
+
+// escalatedText says who was told about unanswered contact reminders, from
+// the deliveries recorded on the case; it claims nobody was told when no
+// delivery says so.
+func escalatedText(c *pathway.Case) string {
+	if !c.Escalated {
+		return ""
+	}
+	switch {
+	case len(c.EscalatedTo) > 0:
+		who := make([]string, len(c.EscalatedTo))
+		for i, p := range c.EscalatedTo {
+			who[i] = bot.Mention(p)
+		}
+		return fmt.Sprintf(" (the pathway lead, %s, has been told)", strings.Join(who, " and "))
+	case c.EscalatedChannel != "":
+		return " (the team channel has been told; no pathway lead was set up to ask)"
+	}
+	return ""
+}
+
+// escalationEntry says in the timeline who an escalation reached: the
+// people it was sent to, and the team channel it was posted in, written
+// as a channel.
+func escalationEntry(e pathway.Event, what string) string {
+	var parts []string
+	if len(e.People) > 0 {
+		parts = append(parts, "let "+mentions(e.People)+" know")
+	}
+	if e.Channel != "" {
+		parts = append(parts, "posted in "+bot.Channel(e.Channel))
+	}
+	if len(parts) == 0 {
+		return "hppbot escalated: " + what + "."
+	}
+	return fmt.Sprintf("hppbot %s: %s.", strings.Join(parts, " and "), what)
 }
