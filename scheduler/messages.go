@@ -122,12 +122,6 @@ func channelPost(c *pathway.Case, m messages, leadTold bool) bot.Reply {
 	return bot.Reply{Text: text}
 }
 
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
-}
 
 func joinAnd(parts []string) string {
 	if len(parts) <= 1 {
