@@ -122,7 +122,6 @@ func channelPost(c *pathway.Case, m messages, leadTold bool) bot.Reply {
 	return bot.Reply{Text: text}
 }
 
-
 func joinAnd(parts []string) string {
 	if len(parts) <= 1 {
 		return strings.Join(parts, "")
