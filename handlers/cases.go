@@ -21,6 +21,7 @@ type caseStore interface {
 	SaveCaseWith(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, plans []*store.Checkins) error
 	ListOpen(ctx context.Context, f store.CaseFilter) ([]*pathway.Case, error)
 	ListOpenCounted(ctx context.Context, f store.CaseFilter) ([]*pathway.Case, int, error)
+	CountOpenMatching(ctx context.Context, f store.CaseFilter) (int64, error)
 	Timeline(ctx context.Context, id int64) ([]pathway.Event, error)
 	RecentTimeline(ctx context.Context, id int64, n int) ([]pathway.Event, error)
 	TimelineCounted(ctx context.Context, id int64) ([]pathway.Event, int, error)

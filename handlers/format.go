@@ -1,7 +1,9 @@
 package handlers
 
 import (
-	"strconv"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
 	"strings"
 	"time"
 
@@ -117,7 +119,12 @@ func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return strconv.Itoa(n) + " " + many
+	return number(n) + " " + many
+}
+
+// number writes a count with thousands separated: 100,000.
+func number(n int) string {
+	return message.NewPrinter(language.BritishEnglish).Sprintf("%d", n)
 }
 
 func mentions(people []string) string {

@@ -52,3 +52,35 @@ func TestEscalationEntryWritesAChannelAsAChannel(t *testing.T) {
 		t.Errorf("%q; want %q", got, want)
 	}
 }
+
+// A list says how many cases there are and how many it shows: the count
+// is of what exists, not of what was fetched.
+func TestListSaysHowManyThereAreAndHowManyItShows(t *testing.T) {
+	f := newFixture(t)
+	now := f.clock.Now()
+	var cases []*pathway.Case
+	for i := 1; i <= 40; i++ {
+		cases = append(cases, &pathway.Case{ID: int64(i), Ref: "INC-1", Lead: "console:lee", Opened: now})
+	}
+	tests := []struct {
+		name  string
+		total int
+		want  string
+	}{
+		{"all fetched", 40, "*Open cases you can see* — 40 cases; showing the first 30"},
+		{"more exist than were fetched", 100000, "*Open cases you can see* — 100,000 cases; showing the first 30"},
+		{"not counted", -1, "*Open cases you can see* — more than 40; showing the first 30"},
+	}
+	for _, tt := range tests {
+		r := f.h.listReply("all", "", cases, tt.total, now, 0)
+		if !strings.HasPrefix(r.Text, tt.want) {
+			t.Errorf("%s: %q; want it to start %q", tt.name, r.Text, tt.want)
+		}
+		if !strings.Contains(text(r), "narrow the list") {
+			t.Errorf("%s: no way to see the others:\n%s", tt.name, text(r))
+		}
+	}
+	if r := f.h.listReply("all", "", cases[:3], 3, now, 0); r.Text != "*Open cases you can see* — 3 cases" {
+		t.Errorf("a whole list: %q", r.Text)
+	}
+}

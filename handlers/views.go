@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -234,6 +235,18 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	// A list fetches at most store.ListLimit cases from each partition; when
+	// it may have stopped short, it counts what exists, so it says how many
+	// there are beside how many it shows. total -1: more than were fetched,
+	// not counted (a service picked out of someone's own cases).
+	truncated := len(cases)+unreadable >= store.ListLimit
+	count := f
+	if service != "" {
+		count = store.CaseFilter{Services: []string{service}, DueBefore: f.DueBefore}
+		if scope == "mine" || !(f.All || slices.Contains(f.Services, service)) {
+			count = store.CaseFilter{}
+		}
+	}
 	if service != "" {
 		kept := cases[:0]
 		for _, c := range cases {
@@ -243,7 +256,19 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		}
 		cases = kept
 	}
-	reply := h.listReply(scope, service, cases, now, unreadable)
+	total := len(cases)
+	if truncated {
+		if count.All || len(count.People)+len(count.Services) > 0 {
+			n, err := h.Store.CountOpenMatching(ctx, count)
+			if err != nil {
+				return bot.Reply{}, err
+			}
+			total = max(int(n)-unreadable, len(cases))
+		} else {
+			total = -1
+		}
+	}
+	reply := h.listReply(scope, service, cases, total, now, unreadable)
 	if unreadable > 0 {
 		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "case", "cases", "this list")})
 	}
@@ -262,7 +287,10 @@ func skippedLine(n int, one, many, where string) string {
 
 const listMax = 30
 
-func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now time.Time, unreadable int) bot.Reply {
+// listReply lays out a list: total is how many such cases there are (-1
+// when there are more than were fetched but they weren't counted), cases
+// those fetched, overdue first.
+func (h *Handler) listReply(scope, service string, cases []*pathway.Case, total int, now time.Time, unreadable int) bot.Reply {
 	var title string
 	switch scope {
 	case "mine":
@@ -293,17 +321,29 @@ func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now ti
 			overdue++
 		}
 	}
+	shown := min(len(cases), listMax)
 	var lines []string
-	for i, c := range cases {
-		if i == listMax {
-			lines = append(lines, fmt.Sprintf("…and %d more. Narrow the list with service=<name> or /hpp list overdue.", len(cases)-listMax))
-			break
-		}
+	for _, c := range cases[:shown] {
 		lines = append(lines, h.listLine(c, now))
 	}
-	head := fmt.Sprintf("*%s* — %s", title, plural(len(cases), "case", "cases"))
+	var head string
+	switch {
+	case total < 0:
+		head = fmt.Sprintf("*%s* — more than %s; showing the first %d", title, number(len(cases)), shown)
+	case total > shown:
+		head = fmt.Sprintf("*%s* — %s; showing the first %d", title, plural(total, "case", "cases"), shown)
+	default:
+		head = fmt.Sprintf("*%s* — %s", title, plural(total, "case", "cases"))
+	}
 	if overdue > 0 && scope != "overdue" {
-		head += fmt.Sprintf(", %d with something overdue", overdue)
+		if total == len(cases) {
+			head += fmt.Sprintf(", %d with something overdue", overdue)
+		} else {
+			head += fmt.Sprintf(", at least %d with something overdue", overdue)
+		}
+	}
+	if total < 0 || total > shown {
+		lines = append(lines, "To see others, narrow the list with service=<name> or /hpp list overdue.")
 	}
 	return bot.Reply{Text: head, Sections: []bot.Section{{Text: strings.Join(lines, "\n")}}}
 }
