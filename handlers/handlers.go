@@ -232,8 +232,34 @@ func (h *Handler) errorReply(name string, err error) bot.Reply {
 		h.Log.Error("command failed", "command", name, "err", err)
 	case pathway.Unavailable:
 		h.Log.Warn("store unavailable", "command", name, "err", errors.Unwrap(err))
+		if readOnly[name] {
+			return bot.Reply{Text: unavailableRead(name)}
+		}
+		// A write says nothing was saved, and only that: never the cause.
+		return bot.Reply{Text: pathway.NothingSaved}
 	}
 	return bot.Reply{Text: pathway.ErrorMessage(err)}
+}
+
+// readOnly are the commands that only show what is recorded: when the
+// records can't be reached, they say what they couldn't show and that
+// nothing changed, not that nothing was saved.
+var readOnly = map[string]bool{
+	"status": true, "list": true, "timeline": true, "export": true, "report": true,
+	"prompt": true, "lens": true, "commitments": true, "help": true, "support": true, "": true,
+}
+
+// unavailableRead is what a read says when the store did not answer.
+func unavailableRead(name string) string {
+	switch name {
+	case "status":
+		return "I couldn't show the case just now — I couldn't reach my records. Nothing has changed. Please try again in a minute."
+	case "timeline":
+		return "I couldn't show the case's timeline just now — I couldn't reach my records. Nothing has changed. Please try again in a minute."
+	case "list":
+		return "I couldn't show the list just now — I couldn't reach my records. Nothing has changed. Please try again in a minute."
+	}
+	return pathway.NothingChanged
 }
 
 // isAdmin reports whether a person is an hppbot admin.

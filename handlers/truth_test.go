@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+	"fmt"
 	"hppbot/pathway"
 	"strings"
 	"testing"
@@ -82,5 +84,26 @@ func TestListSaysHowManyThereAreAndHowManyItShows(t *testing.T) {
 	}
 	if r := f.h.listReply("all", "", cases[:3], 3, now, 0); r.Text != "*Open cases you can see* — 3 cases" {
 		t.Errorf("a whole list: %q", r.Text)
+	}
+}
+
+// When the records can't be reached, a read says what it couldn't show and
+// that nothing changed; a change says nothing was saved; neither shows the
+// cause.
+func TestUnavailableSaysReadOrWriteAndNoCause(t *testing.T) {
+	f := newFixture(t)
+	err := pathway.ErrUnavailable(errors.New("redis: connection refused"))
+	tests := []struct{ command, want string }{
+		{"status", "I couldn't show the case just now — I couldn't reach my records. Nothing has changed. Please try again in a minute."},
+		{"list", "I couldn't show the list just now — I couldn't reach my records. Nothing has changed. Please try again in a minute."},
+		{"report", pathway.NothingChanged},
+		{"contact", pathway.NothingSaved},
+		{"open", pathway.NothingSaved},
+	}
+	for _, tt := range tests {
+		got := f.h.errorReply(tt.command, fmt.Errorf("reading: %w", err)).Text
+		if got != tt.want || strings.Contains(got, "redis") {
+			t.Errorf("%s: %q; want %q", tt.command, got, tt.want)
+		}
 	}
 }
