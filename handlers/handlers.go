@@ -354,13 +354,17 @@ func (h *Handler) readCase(ctx context.Context, req bot.Request, arg string) (*p
 
 // tell sends a private message to someone else; a failure is logged, not
 // shown, because the command itself has already taken effect.
-func (h *Handler) tell(ctx context.Context, person string, r bot.Reply) {
+// tell sends a person a private message and reports whether it went: a
+// reply may say someone was told only when tell said so.
+func (h *Handler) tell(ctx context.Context, person string, r bot.Reply) bool {
 	if person == "" {
-		return
+		return false
 	}
 	if err := h.Messenger.SendDirect(ctx, person, r); err != nil {
 		h.Log.Warn("could not send a message", "to", person, "err", err)
+		return false
 	}
+	return true
 }
 
 // Commands lists the command words, for surfaces that register them.

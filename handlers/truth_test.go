@@ -107,3 +107,44 @@ func TestUnavailableSaysReadOrWriteAndNoCause(t *testing.T) {
 		}
 	}
 }
+
+// A handover says someone has been told only when the message to them
+// went; whoever couldn't be reached is named, with what to do.
+func TestHandoverSaysWhoWasToldFromDeliveries(t *testing.T) {
+	tests := []struct {
+		name      string
+		fail      map[string]bool
+		want, not []string
+	}{
+		{"both reached", nil, []string{"<@console:alex> and <@console:lee> have been told."}, []string{"couldn't reach"}},
+		{"new contact not reached", map[string]bool{"console:alex": true}, []string{"<@console:lee> has been told.", "I couldn't reach <@console:alex> just now — please let them know yourself."}, []string{"<@console:alex> has been told", "have been told"}},
+		{"nobody reached", map[string]bool{"console:alex": true, "console:lee": true}, []string{"I couldn't reach <@console:alex> and <@console:lee> just now"}, []string{"been told"}},
+	}
+	for _, tt := range tests {
+		f := newFixture(t)
+		f.as("lee", "/hpp open INC-1 harm=low Fall")
+		f.sent.fail = tt.fail
+		got := text(f.as("admin", "/hpp lead HPP-1 @alex"))
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: lacks %q:\n%s", tt.name, w, got)
+			}
+		}
+		for _, n := range tt.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s: says %q:\n%s", tt.name, n, got)
+			}
+		}
+	}
+}
+
+// Staff added to a case are said to have been told only when the message
+// to them went.
+func TestInvolvedSaysTheyWereToldFromDeliveries(t *testing.T) {
+	f := newFixture(t)
+	f.sent.fail = map[string]bool{"console:sam": true}
+	got := text(f.as("lee", "/hpp open INC-1 harm=low involved=@sam Fall"))
+	if strings.Contains(got, "I've let them know") || !strings.Contains(got, "I couldn't reach <@console:sam> just now") {
+		t.Errorf("open with an unreachable involved colleague:\n%s", got)
+	}
+}
