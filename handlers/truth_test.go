@@ -38,7 +38,7 @@ func TestStatusSaysWhoWasToldFromDeliveries(t *testing.T) {
 		{"not escalated", pathway.Case{}, ""},
 		{"escalated with no delivery recorded", pathway.Case{Escalated: true}, ""},
 		{"lead told", pathway.Case{Escalated: true, EscalatedTo: []string{"console:pat"}, EscalatedChannel: "console:maternity"}, " (the pathway lead, <@console:pat>, has been told)"},
-		{"only the channel", pathway.Case{Escalated: true, EscalatedChannel: "console:maternity"}, " (the team channel has been told; no pathway lead was set up to ask)"},
+		{"only the channel", pathway.Case{Escalated: true, EscalatedChannel: "console:maternity"}, " (the team channel has been told; no pathway lead was asked)"},
 	}
 	for _, tt := range tests {
 		if got := escalatedText(&tt.c); got != tt.want {

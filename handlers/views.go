@@ -594,7 +594,7 @@ func escalatedText(c *pathway.Case) string {
 		}
 		return fmt.Sprintf(" (the pathway lead, %s, has been told)", strings.Join(who, " and "))
 	case c.EscalatedChannel != "":
-		return " (the team channel has been told; no pathway lead was set up to ask)"
+		return " (the team channel has been told; no pathway lead was asked)"
 	}
 	return ""
 }

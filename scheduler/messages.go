@@ -39,11 +39,23 @@ func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs sto
 		m.primary = message{to: c.Lead, reply: s.combinedNudge(c, rs, now)}
 	}
 	var overdue []string
-	for _, r := range rs {
-		if r.Escalate {
-			overdue = append(overdue, s.overdueItem(r, p))
-			m.count = max(m.count, reminderNumber(r, c))
+	var notify *pathway.Reminder
+	for i, r := range rs {
+		if !r.Escalate {
+			continue
 		}
+		m.count = max(m.count, reminderNumber(r, c))
+		// Both candour steps due the same day are said once.
+		if r.Kind == pathway.RemindWritten && notify != nil && s.day(notify.Due) == s.day(r.Due) {
+			overdue[len(overdue)-1] = fmt.Sprintf("the %s notification and written follow-up (both due by the end of %s)", p.Candour.Label, s.day(r.Due))
+			continue
+		}
+		if r.Kind == pathway.RemindNotify {
+			notify = &rs[i]
+		} else {
+			notify = nil
+		}
+		overdue = append(overdue, s.overdueItem(r, p))
 	}
 	if len(overdue) == 0 {
 		return m

@@ -108,3 +108,20 @@ func TestDigestNoteShowsACase(t *testing.T) {
 		t.Errorf("digest note = %q", r.Note)
 	}
 }
+
+// The escalation names what is overdue in plain words, with the day a
+// candour step was due by (no time of day nobody set), and both candour
+// steps due the same day once.
+func TestEscalationSaysWhatIsOverdueInPlainWords(t *testing.T) {
+	e := newEnv(t, wed)
+	c := &pathway.Case{ID: 1, Lead: "console:lee", Service: "maternity"}
+	due := time.Date(2026, 12, 18, 23, 59, 0, 0, london)
+	rs := []pathway.Reminder{
+		{Kind: pathway.RemindNotify, Stage: pathway.StageOverdue, Due: due, Count: 3, Escalate: true},
+		{Kind: pathway.RemindWritten, Stage: pathway.StageOverdue, Due: due, Count: 3, Escalate: true},
+	}
+	m := e.s.messagesFor(c, rs, nil, wed)
+	if want := "overdue — the Duty of Candour notification and written follow-up (both due by the end of Fri 18 Dec 2026)"; m.overdue != want {
+		t.Errorf("overdue = %q; want %q", m.overdue, want)
+	}
+}
