@@ -120,6 +120,7 @@ func (s *Surface) upload(ctx context.Context, channel, to string, files []bot.Fi
 			FileSize: len(f.Data),
 			Filename: f.Name,
 			Title:    title,
+			AltTxt:   f.Alt,
 			Channel:  channel,
 		})
 		if err != nil {
