@@ -407,3 +407,43 @@ func TestClaimsFinder(t *testing.T) {
 		}
 	}
 }
+
+// Every test, file and page the two pages point to exists, so a renamed
+// test or a moved file shows here.
+func TestDocsEvidenceExists(t *testing.T) {
+	testRef := regexp.MustCompile("`([a-z][a-z/]*)`\\s+`(Test\\w+|Fuzz\\w+)`")
+	fileRef := regexp.MustCompile("`([A-Za-z0-9_./-]+\\.(?:go|yaml|json|md))`|\\]\\(((?:\\.\\./)?[A-Za-z0-9_./-]+\\.(?:go|yaml|json|md))(?:#[a-z0-9-]+)?\\)")
+	for _, path := range []string{deployDoc, dpDoc} {
+		doc := readDoc(t, path)
+		for _, m := range testRef.FindAllStringSubmatch(doc, -1) {
+			pkg, name := m[1], m[2]
+			files, err := filepath.Glob(filepath.Join(pkg, "*_test.go"))
+			if err != nil || len(files) == 0 {
+				t.Errorf("%s names %s in %s, which has no tests", path, name, pkg)
+				continue
+			}
+			found := false
+			for _, f := range files {
+				raw, err := os.ReadFile(f)
+				if err == nil && strings.Contains(string(raw), "func "+name+"(") {
+					found = true
+					break
+				}
+			}
+			if !found {
+				t.Errorf("%s names %s in %s, which has no such test", path, name, pkg)
+			}
+		}
+		for _, m := range fileRef.FindAllStringSubmatch(doc, -1) {
+			ref := m[1]
+			if ref == "" {
+				ref = filepath.Join(filepath.Dir(path), m[2])
+			} else if _, err := os.Stat(ref); err != nil {
+				ref = filepath.Join(filepath.Dir(path), ref) // a file beside the page
+			}
+			if _, err := os.Stat(ref); err != nil {
+				t.Errorf("%s points to %s, which doesn't exist", path, ref)
+			}
+		}
+	}
+}
