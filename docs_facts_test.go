@@ -19,6 +19,7 @@ import (
 	"github.com/slack-go/slack"
 	"gopkg.in/yaml.v3"
 
+	"hppbot/bot"
 	"hppbot/bot/teams"
 	"hppbot/pathway"
 	"hppbot/report"
@@ -311,6 +312,7 @@ func TestDataProtectionDocRetentionMatchesPolicy(t *testing.T) {
 	rows := []struct{ key, want string }{
 		{"`{u:<person>}:checkins`", days(p.CheckinAnswerTTL.N)},
 		{"`{u:<person>}:ci:<token>`", days(int(pathway.CheckinOpenFor.Hours() / 24))},
+		{"`{u:<person>}:held`", fmt.Sprintf("**%d hours**", int(bot.HeldFor.Hours()))},
 	}
 	for _, r := range rows {
 		row := tableRow(t, kept, r.key)

@@ -63,3 +63,17 @@ func TestEveryCardHasFallbackTextAndSpeak(t *testing.T) {
 		})
 	}
 }
+
+// What someone typed reaches the words as typed: the card's Markdown
+// escapes and word joiners are not read out.
+func TestSpokenWordsDropEscapes(t *testing.T) {
+	acts := renderReply(bot.Reply{Text: "Logged: “see [the notes](http://x) *now* <at>Sam</at>”"}, renderOpts{})
+	card := acts[0].Attachments[0].Content.(object)
+	fb := card["fallbackText"].(string)
+	if strings.Contains(fb, `\`) || strings.Contains(fb, wordJoiner) {
+		t.Errorf("fallbackText %q keeps the card's escapes", fb)
+	}
+	if !strings.Contains(fb, "[the notes](http://x) *now*") {
+		t.Errorf("fallbackText %q doesn't give the typed text as typed", fb)
+	}
+}

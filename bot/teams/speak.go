@@ -12,7 +12,11 @@ import (
 
 const maxSpokenRunes = 240
 
-var atTag = regexp.MustCompile(`</?at>`)
+var (
+	atTags = regexp.MustCompile(`</?at>`)
+	// mdEscape is a Markdown backslash escape, which plain text drops.
+	mdEscape = regexp.MustCompile("\\\\([!-/:-@\\[-`{-~])")
+)
 
 // setSpoken gives card its fallbackText and speak, unless it has them.
 func setSpoken(card object, summary string) {
@@ -77,8 +81,10 @@ func cardWords(v any) string {
 // plainWords drops Teams' Markdown emphasis, list marks and mention tags,
 // and returns the text's lines.
 func plainWords(s string) string {
-	s = atTag.ReplaceAllString(s, "")
+	s = atTags.ReplaceAllString(s, "")
 	s = strings.ReplaceAll(s, "**", "")
+	s = mdEscape.ReplaceAllString(s, "$1")
+	s = strings.ReplaceAll(s, wordJoiner, "")
 	var lines []string
 	for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
 		line = strings.TrimSpace(line)
