@@ -38,6 +38,9 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	if len(args) > 0 && args[0] == "teams-package" {
 		return runTeamsPackage(args[1:], getenv, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "purge" {
+		return runPurge(args[1:], getenv, stdout, stderr, time.Now)
+	}
 	fl, err := parseFlags(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "hppbot: %v\n", err)
@@ -102,7 +105,7 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 		var err error
 		slackSurface, err = slack.New(slack.Config{
 			Token: cfg.SlackToken, SigningSecret: cfg.SlackSecret, AppToken: cfg.SlackApp,
-			APIURL: cfg.SlackAPI, Command: cfg.SlackCmd, Handler: h, Names: st.Names(), Log: log,
+			APIURL: cfg.SlackAPI, Command: cfg.SlackCmd, Handler: h, Names: st.Names(), Requests: st, Log: log,
 		})
 		if err != nil {
 			return err

@@ -239,7 +239,7 @@ func (s *Store) SetCheckinsOff(ctx context.Context, person string, off bool) err
 	if off {
 		v = "off"
 	}
-	return unavailable(s.rdb.HSet(ctx, s.prefsKey(person), "checkins", v).Err())
+	return unavailable(s.batch.do(ctx, append([]redis.Cmder{redis.NewIntCmd(ctx, "hset", s.prefsKey(person), "checkins", v)}, s.settingsExpiry(ctx, person)...)...))
 }
 
 // SetPersonService remembers the service of the case a person was most
@@ -248,7 +248,7 @@ func (s *Store) SetPersonService(ctx context.Context, person, service string) er
 	if service == "" {
 		return nil
 	}
-	return unavailable(s.batch.do(ctx, s.personServiceCmd(ctx, person, service)))
+	return unavailable(s.batch.do(ctx, append([]redis.Cmder{s.personServiceCmd(ctx, person, service)}, s.settingsExpiry(ctx, person)...)...))
 }
 
 func (s *Store) personServiceCmd(ctx context.Context, person, service string) redis.Cmder {
