@@ -449,3 +449,47 @@ func TestDocsEvidenceExists(t *testing.T) {
 		}
 	}
 }
+
+// The retention keys of the policy file (closed cases, people's settings,
+// the purge's audit line) have their defaults in the page, each with its key.
+func TestDataProtectionDocRetentionMatchesPurgePolicy(t *testing.T) {
+	kept := section(t, readDoc(t, dpDoc), "## How long it is kept")
+	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Retention
+	cases := []struct {
+		key    string
+		keep   pathway.Span
+		policy string
+	}{
+		{"`{pN}:case:<id>`", r.ClosedCaseKeep, "retention.closed_case_keep"},
+		{"`{pN}:purged`", r.PurgeAuditKeep, "retention.purge_audit_keep"},
+		{"`{u:<person>}:prefs`", r.SettingsKeep, "retention.settings_keep"},
+	}
+	for _, c := range cases {
+		row := tableRow(t, kept, c.key)
+		if want := "**" + spanWords(t, c.keep) + "**"; !strings.Contains(row, want) {
+			t.Errorf("%s says\n%s\nbut the default of %s is %s", dpDoc, row, c.policy, want)
+		}
+		if !strings.Contains(row, "`"+c.policy+"`") {
+			t.Errorf("the row for %s should name the policy key %s", c.key, c.policy)
+		}
+	}
+}
+
+// spanWords writes a policy span as the page does: "13 months", "90 days".
+func spanWords(t *testing.T, s pathway.Span) string {
+	t.Helper()
+	switch s.Unit {
+	case pathway.Day:
+		return fmt.Sprintf("%d days", s.N)
+	case pathway.Week:
+		return fmt.Sprintf("%d weeks", s.N)
+	case pathway.Month:
+		return fmt.Sprintf("%d months", s.N)
+	}
+	t.Fatalf("a retention of %v: write it into the page in its own unit", s)
+	return ""
+}
