@@ -365,7 +365,7 @@ func TestDocsClaimNoSignOff(t *testing.T) {
 
 // claimPattern matches wording that asserts an approval, certification,
 // assessment or sign-off.
-var claimPattern = regexp.MustCompile(`(?i)\b(has been|have been|is|are|was|were|been) (approved|certified|accredited|assured|signed off|assessed|audited|pen[- ]?tested|penetration[- ]tested)\b|\bhas passed\b|\bpassed (the|a|its|an) (hurdle|dtac|assessment|penetration)|\b(dtac|wcag( 2\.[0-9])?( aa)?|dcb01[26]9)[- ]compliant\b|\bcompliant with (dtac|wcag|dcb)|\b(meets|conforms to) wcag|\bsigned off by\b|\bnhs[- ]approved\b|\bcertified by\b`)
+var claimPattern = regexp.MustCompile(`(?i)\b(has been|have been|is|are|was|were|been) (approved|certified|accredited|assured|signed off|assessed|audited|pen[- ]?tested|penetration[- ]tested)\b|\bhas passed (the |a |an |its )?(nhs|dtac|hurdle|assessment|review|penetration|clinical|security|accessibility|wcag)|\bpassed (the|a|its|an) (hurdle|dtac|assessment|penetration)|\b(dtac|wcag( 2\.[0-9])?( aa)?|dcb01[26]9)[- ]compliant\b|\bcompliant with (dtac|wcag|dcb)|\b(meets|conforms to) wcag|\bsigned off by\b|\bnhs[- ]approved\b|\bcertified by\b`)
 
 // negation marks a sentence that says the claim has not happened, or is for
 // someone to do.
@@ -402,6 +402,7 @@ func TestClaimsFinder(t *testing.T) {
 		{"Your clinical safety officer must sign it off.", false},
 		{"Cases are known by their incident reference.", false},
 		{"Nothing here says that hppbot has been assessed.", false},
+		{"Cases go once their retention has passed.", false},
 	}
 	for _, c := range cases {
 		if got := len(claims(c.text)) > 0; got != c.claim {
