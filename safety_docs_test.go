@@ -115,7 +115,7 @@ func indexOf(list []string, s string) int {
 	return -1
 }
 
-// testIndex knows which Test functions each package of the module declares,
+// testIndex knows which Test and Fuzz functions each package of the module declares,
 // read from its _test.go files with go/parser (no go test run, so it is fast
 // and needs nothing but the source).
 type testIndex struct {
@@ -166,13 +166,19 @@ func (x *testIndex) tests(pkg string) (map[string]bool, error) {
 		}
 		for _, d := range parsed.Decls {
 			fn, ok := d.(*ast.FuncDecl)
-			if ok && fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "Test") {
+			if ok && fn.Recv == nil && isTestName(fn.Name.Name) {
 				names[fn.Name.Name] = true
 			}
 		}
 	}
 	x.seen[pkg] = names
 	return names, nil
+}
+
+// isTestName: go test runs Test functions, and every fuzz target's seed
+// corpus, so either may stand as evidence.
+func isTestName(name string) bool {
+	return strings.HasPrefix(name, "Test") || strings.HasPrefix(name, "Fuzz")
 }
 
 var hazardFileName = regexp.MustCompile(`^(HAZ-[0-9]{3})-[a-z0-9]+(-[a-z0-9]+)*\.md$`)
@@ -281,8 +287,8 @@ func hazardProblems(file string, h hazard, root string, idx *testIndex) []string
 			add("%s: names no test that proves it (a control without a test belongs in open_risks)", where)
 		}
 		for _, ref := range c.Tests {
-			if !strings.HasPrefix(ref.Test, "Test") {
-				add("%s: %q is not a test name (Test...)", where, ref.Test)
+			if !isTestName(ref.Test) {
+				add("%s: %q is not a test name (Test... or a fuzz target, Fuzz..., whose seeds go test runs)", where, ref.Test)
 				continue
 			}
 			names, err := idx.tests(ref.Package)
@@ -491,7 +497,7 @@ func TestSafetyHazardCheckerCatchesDrift(t *testing.T) {
 	}
 	must(os.MkdirAll(filepath.Join(root, "pathway"), 0o755))
 	must(os.WriteFile(filepath.Join(root, "pathway", "calendar.go"), []byte("package pathway\n"), 0o644))
-	must(os.WriteFile(filepath.Join(root, "pathway", "calendar_test.go"), []byte("package pathway\n\nimport \"testing\"\n\nfunc TestAddWorkingDays(t *testing.T) {}\n\nfunc helper() {}\n"), 0o644))
+	must(os.WriteFile(filepath.Join(root, "pathway", "calendar_test.go"), []byte("package pathway\n\nimport \"testing\"\n\nfunc TestAddWorkingDays(t *testing.T) {}\n\nfunc FuzzParseSpan(f *testing.F) {}\n\nfunc helper() {}\n"), 0o644))
 
 	good := func() hazard {
 		return hazard{
@@ -510,6 +516,7 @@ func TestSafetyHazardCheckerCatchesDrift(t *testing.T) {
 		want   string // "" for no problem
 	}{
 		{"a good hazard", "HAZ-001-deadline.md", func(*hazard) {}, ""},
+		{"a fuzz target as evidence", "HAZ-001-deadline.md", func(h *hazard) { h.Controls[0].Tests[0].Test = "FuzzParseSpan" }, ""},
 		{"renamed test", "HAZ-001-deadline.md", func(h *hazard) { h.Controls[0].Tests[0].Test = "TestAddWorkDays" }, "declares func TestAddWorkDays"},
 		{"helper named as a test", "HAZ-001-deadline.md", func(h *hazard) { h.Controls[0].Tests[0].Test = "helper" }, "is not a test name"},
 		{"package without tests", "HAZ-001-deadline.md", func(h *hazard) { h.Controls[0].Tests[0].Package = "hppbot/store" }, "has no _test.go files"},
