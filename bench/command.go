@@ -226,9 +226,9 @@ func seedServices(ctx context.Context, st *store.Store) {
 	}
 }
 
-// commandPath measures throughput at saturation and latency at a fixed
-// 1,000 requests a second, for the floor and for open and contact, side by
-// side in one run.
+// commandPath measures latency at a fixed 1,000 requests a second, for the
+// floor and for open and contact, against the target p99 ≤ 10 ms; and, for
+// information, throughput at saturation side by side with the floor.
 func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res *results) {
 	st := store.New(main.Client(), main.Prefix()+"cmd:")
 	seedServices(ctx, st)
@@ -297,9 +297,11 @@ func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res 
 			ratios[r] = rates[i+1][r] / rates[0][r] * 100
 		}
 		res.info("command", k.name+" throughput at saturation, median of 5", median(rates[i+1]), "req/s", sendersNote(i+1))
+		// The throughput ratio's target (≥ 50% of the floor) is retired
+		// (docs/performance.md): the ratio is shown for information only.
 		ratio := median(ratios)
-		res.check("command", k.name+" throughput ÷ floor, median of 5 rounds", ratio, "%", "≥ 50%", ratio >= 50,
-			fmt.Sprintf("rounds %.0f–%.0f%%", slices.Min(ratios), slices.Max(ratios)))
+		res.info("command", k.name+" throughput ÷ floor, median of 5 rounds", ratio, "%",
+			fmt.Sprintf("information only, target retired; rounds %.0f–%.0f%%", slices.Min(ratios), slices.Max(ratios)))
 	}
 	for i, k := range kinds {
 		if len(self[i]) == 0 {

@@ -12,62 +12,66 @@ import (
 // family after harm, and the Duty of Candour steps that go with it. A case is
 // known by its id and the local incident reference, never by anything that
 // identifies the patient.
+//
+// The json tags are the keys of the case record the store keeps (short, as
+// a case is read and written whole on every command): a new field is one
+// more field here with a key of its own.
 type Case struct {
-	Version int64 // for compare-and-set in the store; 0 before it is stored
-	ID      int64
-	Ref     string // the local incident reference, e.g. INC-1042
-	Service string
-	Harm    Harm
-	Summary string
+	Version int64  `json:"v"` // for compare-and-set in the store; 0 before it is stored
+	ID      int64  `json:"id"`
+	Ref     string `json:"r"` // the local incident reference, e.g. INC-1042
+	Service string `json:"s,omitempty"`
+	Harm    Harm   `json:"h,omitempty"`
+	Summary string `json:"m,omitempty"`
 
-	CandourMode CandourMode
-	DutyApplies bool      // the Duty of Candour applies, decided when the case was opened
-	Aware       time.Time // the day the organisation became aware (local midnight)
+	CandourMode CandourMode `json:"cm,omitempty"`
+	DutyApplies bool        `json:"da,omitempty"` // the Duty of Candour applies, decided when the case was opened
+	Aware       time.Time   `json:"aw,omitzero"`  // the day the organisation became aware (local midnight)
 
-	Lead     string   // the named contact for the family (a person id)
-	Involved []string // staff involved (person ids)
-	OpenedBy string
-	Opened   time.Time
-	Closed   time.Time // zero while open
+	Lead     string    `json:"l"`           // the named contact for the family (a person id)
+	Involved []string  `json:"i,omitempty"` // staff involved (person ids)
+	OpenedBy string    `json:"b,omitempty"`
+	Opened   time.Time `json:"o,omitzero"`
+	Closed   time.Time `json:"cl,omitzero"` // zero while open
 
-	NextContact  time.Time // when the next contact with the family is due
-	Plan         *Plan     // the communication expectations agreed with the family
-	FirstContact time.Time
-	LastContact  time.Time
-	Contacts     int
+	NextContact  time.Time `json:"nc,omitzero"` // when the next contact with the family is due
+	Plan         *Plan     `json:"p,omitempty"` // the communication expectations agreed with the family
+	FirstContact time.Time `json:"fc,omitzero"`
+	LastContact  time.Time `json:"lc,omitzero"`
+	Contacts     int       `json:"ct,omitempty"`
 
-	Notified   time.Time // candour: the family told (in person, phone or video)
-	Written    time.Time // candour: the written follow-up sent
-	NotifyDue  time.Time // end of the day the notification is due
-	WrittenDue time.Time // end of the day the written follow-up is due; zero until known
-	Updates    int       // candour updates given
-	NotNeeded  string    // the reason the duty does not apply, when recorded
+	Notified   time.Time `json:"nf,omitzero"`  // candour: the family told (in person, phone or video)
+	Written    time.Time `json:"wr,omitzero"`  // candour: the written follow-up sent
+	NotifyDue  time.Time `json:"nd,omitzero"`  // end of the day the notification is due
+	WrittenDue time.Time `json:"wd,omitzero"`  // end of the day the written follow-up is due; zero until known
+	Updates    int       `json:"up,omitempty"` // candour updates given
+	NotNeeded  string    `json:"na,omitempty"` // the reason the duty does not apply, when recorded
 
-	Family   map[string]time.Time // family commitments done: support, questions, investigation, findings, improvement
-	Parallel map[string]time.Time // parallel processes the family has started
+	Family   map[string]time.Time `json:"f,omitzero"`  // family commitments done: support, questions, investigation, findings, improvement
+	Parallel map[string]time.Time `json:"pp,omitzero"` // parallel processes the family has started
 
-	SnoozedUntil time.Time
+	SnoozedUntil time.Time `json:"sn,omitzero"`
 
 	// Reminder state, kept by the scheduler (see reminders.go).
-	Round            int       // goes up whenever contact reminders are answered or reset; part of each contact reminder's identity
-	CandourRound     int       // the same for candour reminders, so answering one kind never renames a sent reminder of the other
-	ContactNudges    int       // unanswered nudges about contact in this round
-	LastNudge        time.Time // when the last contact nudge went
-	Escalated        bool      // the pathway lead and channel were told about contact
-	NotifyStage      int       // candour notification reminders sent: 1 warning, 2 on the day, 3+ overdue
-	WrittenStage     int       // the same for the written follow-up
-	NotifyNudged     time.Time // when the last notification reminder went
-	WrittenNudged    time.Time
-	CandourEscalated bool // the pathway lead and channel were told about an overdue candour step
-	DelayAsked       bool // Scotland: asked to record the reason for a delay past a month
+	Round            int       `json:"rd,omitempty"` // goes up whenever contact reminders are answered or reset; part of each contact reminder's identity
+	CandourRound     int       `json:"cr,omitempty"` // the same for candour reminders, so answering one kind never renames a sent reminder of the other
+	ContactNudges    int       `json:"cn,omitempty"` // unanswered nudges about contact in this round
+	LastNudge        time.Time `json:"ln,omitzero"`  // when the last contact nudge went
+	Escalated        bool      `json:"es,omitempty"` // the pathway lead and channel were told about contact
+	NotifyStage      int       `json:"ns,omitempty"` // candour notification reminders sent: 1 warning, 2 on the day, 3+ overdue
+	WrittenStage     int       `json:"ws,omitempty"` // the same for the written follow-up
+	NotifyNudged     time.Time `json:"nn,omitzero"`  // when the last notification reminder went
+	WrittenNudged    time.Time `json:"wn,omitzero"`
+	CandourEscalated bool      `json:"ce,omitempty"` // the pathway lead and channel were told about an overdue candour step
+	DelayAsked       bool      `json:"dl,omitempty"` // Scotland: asked to record the reason for a delay past a month
 }
 
 // Plan is what was agreed with the family about keeping in touch.
 type Plan struct {
-	Every  Span
-	Via    string
-	Note   string
-	Agreed time.Time
+	Every  Span      `json:"e"`
+	Via    string    `json:"v,omitempty"`
+	Note   string    `json:"n,omitempty"`
+	Agreed time.Time `json:"a,omitzero"`
 }
 
 // Family commitment steps, and the commitment each belongs to.

@@ -27,19 +27,19 @@ const Bot = "hppbot"
 // Event is one entry in a case's append-only timeline: who, when, what.
 // Events never hold wellbeing answers.
 type Event struct {
-	ID     string // assigned by the store
-	Case   int64
-	At     time.Time
-	Actor  string // a person id, or Bot
-	Kind   EventKind
-	Step   string    // candour step, family step, parallel process, reminder kind
-	Stage  string    // reminder stage: warn, due, overdue
-	Via    string    // contact method, or plan method
-	Due    time.Time // contact: when it had been due; reminder: the deadline it was about
-	Next   time.Time // contact: the next one due; snooze: until
-	Every  Span      // plan: the agreed cadence
-	People []string  // lead: [from, to]; involve: added; reminder/escalation: who was told
-	Note   string    // free text as typed (already checked for identifiers)
+	ID     string    `json:"-"` // assigned by the store
+	Case   int64     `json:"-"`
+	At     time.Time `json:"t,omitzero"`
+	Actor  string    `json:"a"` // a person id, or Bot
+	Kind   EventKind `json:"k"`
+	Step   string    `json:"st,omitempty"` // candour step, family step, parallel process, reminder kind
+	Stage  string    `json:"sg,omitempty"` // reminder stage: warn, due, overdue
+	Via    string    `json:"v,omitempty"`  // contact method, or plan method
+	Due    time.Time `json:"d,omitzero"`   // contact: when it had been due; reminder: the deadline it was about
+	Next   time.Time `json:"n,omitzero"`   // contact: the next one due; snooze: until
+	Every  Span      `json:"e,omitzero"`   // plan: the agreed cadence
+	People []string  `json:"p,omitempty"`  // lead: [from, to]; involve: added; reminder/escalation: who was told
+	Note   string    `json:"no,omitempty"` // free text as typed (already checked for identifiers)
 }
 
 // CountsAsContact reports whether the event was a communication with the

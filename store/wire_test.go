@@ -225,47 +225,89 @@ func TestWireDecodeErrors(t *testing.T) {
 	}
 }
 
-// TestWireMatchesEncodingJSON holds the hand-written encoders to the bytes
-// json.Marshal gives for the same records.
-func TestWireMatchesEncodingJSON(t *testing.T) {
-	odd := "<@U1|sam> & \"co\" \\ \x00\x1f\u2028 caf\xe9 👋"
-	full := fullCase(t)
-	oddCase := fullCase(t)
-	oddCase.Ref, oddCase.Summary, oddCase.Lead, oddCase.Involved = odd, odd, odd, []string{odd, ""}
-	oddCase.Plan.Note, oddCase.NotNeeded = odd, odd
-	oddCase.Family = map[string]time.Time{odd: oddCase.Opened, "a": oddCase.Opened, "": oddCase.Opened}
-	cases := []struct {
-		name string
-		c    *pathway.Case
+// Records as hppbot wrote them before cases were marshalled directly
+// (store/wire.go's hand-written writers, at fc64879), for oldRecordCase and
+// oldRecordEvent.
+const (
+	oldCaseRecord  = `{"v":7,"id":42,"r":"INC-4242","s":"maternity","h":"severe","m":"Delayed escalation of a deteriorating patient on the ward","cm":"yes","da":true,"aw":1767916800,"l":"slack:U0LEAD","i":["slack:U0ASH","slack:U0BO"],"b":"slack:U0SAM","o":1768212000,"cl":1769791500,"nc":1768906800,"p":{"e":"1w","v":"phone","n":"Tuesday afternoons suit them","a":1768302300},"fc":1768302000,"lc":1768836600,"ct":3,"nf":1768302600,"wr":1768554000,"nd":1769191200,"wd":1769191200,"up":2,"na":"Reassessed as low harm after review","f":{"questions":1768471200,"support":1768381800},"pp":{"complaint":1768382400},"sn":1768987800,"rd":4,"cr":2,"cn":1,"ln":1768906800,"es":true,"ns":3,"ws":2,"nn":1769068800,"wn":1768982400,"ce":true,"dl":true}`
+	oldEventRecord = `{"t":1768212000,"a":"slack:U0SAM","k":"contact","st":"notify","sg":"overdue","v":"phone","d":1768298400,"n":1768903200,"e":"2wd","p":["slack:U0SAM","slack:U0KIT"],"no":"Talked through what happens next"}`
+)
+
+// oldRecordCase and oldRecordEvent are what oldCaseRecord and oldEventRecord
+// hold: fullCase and fullEvent as they were when those records were written.
+// They stay as they are when a field is added (fullCase is the one to grow).
+func oldRecordCase(t testing.TB) *pathway.Case {
+	loc := london(t)
+	d := func(day, hour, min int) time.Time { return time.Date(2026, 1, day, hour, min, 0, 0, loc) }
+	return &pathway.Case{
+		Version: 7, ID: 42, Ref: "INC-4242", Service: "maternity", Harm: pathway.HarmSevere,
+		Summary:     "Delayed escalation of a deteriorating patient on the ward",
+		CandourMode: pathway.CandourYes, DutyApplies: true, Aware: d(9, 0, 0),
+		Lead: "slack:U0LEAD", Involved: []string{"slack:U0ASH", "slack:U0BO"}, OpenedBy: "slack:U0SAM",
+		Opened: d(12, 10, 0), Closed: d(30, 16, 45),
+		NextContact:  d(20, 11, 0),
+		Plan:         &pathway.Plan{Every: pathway.Span{N: 1, Unit: pathway.Week}, Via: "phone", Note: "Tuesday afternoons suit them", Agreed: d(13, 11, 5)},
+		FirstContact: d(13, 11, 0), LastContact: d(19, 15, 30), Contacts: 3,
+		Notified: d(13, 11, 10), Written: d(16, 9, 0), NotifyDue: d(23, 18, 0), WrittenDue: d(23, 18, 0),
+		Updates: 2, NotNeeded: "Reassessed as low harm after review",
+		Family:       map[string]time.Time{"support": d(14, 9, 10), "questions": d(15, 10, 0)},
+		Parallel:     map[string]time.Time{"complaint": d(14, 9, 20)},
+		SnoozedUntil: d(21, 9, 30),
+		Round:        4, CandourRound: 2, ContactNudges: 1, LastNudge: d(20, 11, 0), Escalated: true,
+		NotifyStage: 3, WrittenStage: 2, NotifyNudged: d(22, 8, 0), WrittenNudged: d(21, 8, 0),
+		CandourEscalated: true, DelayAsked: true,
+	}
+}
+
+func oldRecordEvent(t testing.TB) pathway.Event {
+	loc := london(t)
+	return pathway.Event{
+		ID: "1768212000000-0", Case: 42, At: time.Date(2026, 1, 12, 10, 0, 0, 0, loc), Actor: "slack:U0SAM",
+		Kind: pathway.EventContact, Step: "notify", Stage: "overdue", Via: "phone",
+		Due: time.Date(2026, 1, 13, 10, 0, 0, 0, loc), Next: time.Date(2026, 1, 20, 10, 0, 0, 0, loc),
+		Every: pathway.Span{N: 2, Unit: pathway.WorkingDay}, People: []string{"slack:U0SAM", "slack:U0KIT"},
+		Note: "Talked through what happens next",
+	}
+}
+
+// TestWireReadsOldRecords: a case and an event already in Redis, written by
+// the old encoders, read as they did; and what is written now has the same
+// keys and values (so an older hppbot still reads it).
+func TestWireReadsOldRecords(t *testing.T) {
+	c, err := decodeCase([]byte(oldCaseRecord))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := UTCCase(oldRecordCase(t)); !reflect.DeepEqual(c, want) {
+		t.Errorf("old case record:\n got %+v\nwant %+v", c, want)
+	}
+	e, err := decodeEvent("1768212000000-0", 42, []byte(oldEventRecord))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := UTCEvent(oldRecordEvent(t)); !reflect.DeepEqual(e, want) {
+		t.Errorf("old event record:\n got %+v\nwant %+v", e, want)
+	}
+	for _, tt := range []struct {
+		old string
+		enc func() ([]byte, error)
 	}{
-		{"every field", full},
-		{"nothing set", &pathway.Case{}},
-		{"text needing escapes", oddCase},
-		{"negative and large numbers", &pathway.Case{Version: -1, ID: 1<<63 - 1, Contacts: -5, Opened: time.Unix(-1, 0)}},
-	}
-	for _, tt := range cases {
-		t.Run("case/"+tt.name, func(t *testing.T) {
-			got, err := encodeCase(tt.c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w := caseWire(tt.c)
-			want, _ := json.Marshal(w)
-			if !bytes.Equal(got, want) {
-				t.Errorf("encodeCase:\n%s\nwant\n%s", got, want)
-			}
-		})
-	}
-	oddEvent := fullEvent(t)
-	oddEvent.Actor, oddEvent.Note, oddEvent.People = odd, odd, []string{odd}
-	for _, e := range []pathway.Event{fullEvent(t), {}, oddEvent} {
-		got, err := encodeEvent(e)
+		{oldCaseRecord, func() ([]byte, error) { return encodeCase(oldRecordCase(t)) }},
+		{oldEventRecord, func() ([]byte, error) { return encodeEvent(oldRecordEvent(t)) }},
+	} {
+		data, err := tt.enc()
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, _ := json.Marshal(eventWire(e))
-		if !bytes.Equal(got, want) {
-			t.Errorf("encodeEvent:\n%s\nwant\n%s", got, want)
+		var got, want map[string]any
+		if err := json.Unmarshal(data, &got); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(tt.old), &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("the record written now differs from the old one:\n got %s\nwant %s", data, tt.old)
 		}
 	}
 }
@@ -281,15 +323,9 @@ func FuzzDecodeCase(f *testing.F) {
 	f.Add([]byte(`{"v":9223372036854775807,"aw":-9223372036854775808,"o":9223372036854775807}`))
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"p":null,"f":{}}`))
+	f.Add([]byte(oldCaseRecord))
 	f.Add([]byte(`{"v":1,"r":"<&>\u2028\ufffd","m":"a\u0000\b\f\n\r\t\"\\","f":{"z":1,"a":2,"<":3}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var w wireCase
-		if json.Unmarshal(data, &w) == nil {
-			want, _ := json.Marshal(w)
-			if got := w.appendJSON(nil); !bytes.Equal(got, want) {
-				t.Fatalf("appendJSON differs from json.Marshal:\n%s\n%s", got, want)
-			}
-		}
 		c, err := decodeCase(data)
 		if err != nil {
 			return
@@ -322,14 +358,8 @@ func FuzzDecodeEvent(f *testing.F) {
 	f.Add([]byte(`{"t":1768212000,"a":"hppbot","k":"reminder","p":["console:sam"]}`))
 	f.Add([]byte(`{"e":"99999wd","d":-1}`))
 	f.Add([]byte(`[1,2,3]`))
+	f.Add([]byte(oldEventRecord))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var w wireEvent
-		if json.Unmarshal(data, &w) == nil {
-			want, _ := json.Marshal(w)
-			if got := w.appendJSON(nil); !bytes.Equal(got, want) {
-				t.Fatalf("appendJSON differs from json.Marshal:\n%s\n%s", got, want)
-			}
-		}
 		e, err := decodeEvent("1-0", 1, data)
 		if err != nil {
 			return

@@ -138,41 +138,19 @@ func (s *Surface) serveEvent(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// writeAnswer writes a flow's answer: JSON, or an empty 200. A message
-// this package rendered is encoded by appendAnswer into a reused buffer;
-// anything else by json.Marshal.
+// writeAnswer writes a flow's answer: JSON, or an empty 200.
 func (s *Surface) writeAnswer(w http.ResponseWriter, answer any) {
 	if answer == nil {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	buf, _ := s.answerBufs.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
-	defer s.putAnswerBuf(buf)
-	body, ok := appendAnswer((*buf)[:0], answer)
-	if ok {
-		*buf = body
-	} else {
-		var err error
-		if body, err = json.Marshal(answer); err != nil {
-			w.WriteHeader(http.StatusOK)
-			return
-		}
+	body, err := json.Marshal(answer)
+	if err != nil {
+		w.WriteHeader(http.StatusOK)
+		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
-}
-
-// maxPooledAnswer is the largest buffer kept for the next answer: the odd
-// very long timeline is not worth holding on to.
-const maxPooledAnswer = 64 << 10
-
-func (s *Surface) putAnswerBuf(buf *[]byte) {
-	if cap(*buf) <= maxPooledAnswer {
-		s.answerBufs.Put(buf)
-	}
 }

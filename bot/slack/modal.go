@@ -9,7 +9,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"hppbot/bot"
-	"hppbot/internal/jsonw"
 )
 
 // Slack's limits for modals.
@@ -80,61 +79,36 @@ func encodeState(st formState, slim bool) (string, error) {
 	if st.Form == nil {
 		return "", errBadState
 	}
-	return string(appendState(make([]byte, 0, 512), st, slim)), nil
+	data, err := json.Marshal(stateWire(st, slim))
+	if err != nil {
+		return "", err
+	}
+	return string(data), nil
 }
 
-// appendState writes st as json.Marshal writes its wireState (a test holds
-// the two to the same bytes), without reflection: every button that opens a
-// form carries one, so it is written on every answer with such a button.
-func appendState(dst []byte, st formState, slim bool) []byte {
+// stateWire is st in its wire form.
+func stateWire(st formState, slim bool) wireState {
 	f := st.Form
-	dst = append(dst, `{"f":{`...)
-	dst = jsonw.OptString(dst, "i", f.ID)
+	w := wireState{Channel: st.Channel, ResponseURL: st.ResponseURL,
+		Form: wireForm{ID: f.ID, Command: f.Command, Inputs: make([]wireInput, len(f.Inputs))}}
 	if !slim {
-		dst = jsonw.OptString(dst, "t", f.Title)
-		dst = jsonw.OptString(dst, "s", f.Submit)
+		w.Form.Title, w.Form.Submit, w.Form.Intro = f.Title, f.Submit, f.Intro
 	}
-	dst = jsonw.String(jsonw.Key(dst, "c"), f.Command)
-	if !slim {
-		dst = jsonw.OptString(dst, "n", f.Intro)
-	}
-	dst = append(jsonw.Key(dst, "in"), '[')
 	for i, in := range f.Inputs {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = jsonw.String(append(dst, `{"n":`...), in.Name)
-		dst = jsonw.OptBool(dst, "p", in.Positional)
+		wi := wireInput{Name: in.Name, Positional: in.Positional, Kind: in.Kind, Placeholder: in.Placeholder, Optional: in.Optional, Value: in.Value}
 		if !slim {
-			dst = jsonw.OptString(dst, "l", in.Label)
+			wi.Label, wi.Hint = in.Label, in.Hint
 		}
-		dst = jsonw.OptString(dst, "k", in.Kind)
-		dst = jsonw.OptString(dst, "ph", in.Placeholder)
-		if !slim {
-			dst = jsonw.OptString(dst, "h", in.Hint)
-		}
-		dst = jsonw.OptBool(dst, "o", in.Optional)
-		if len(in.Options) > 0 {
-			dst = append(jsonw.Key(dst, "op"), '[')
-			for j, o := range in.Options {
-				if j > 0 {
-					dst = append(dst, ',')
-				}
-				dst = jsonw.String(append(dst, `{"v":`...), o.Value)
-				if !slim {
-					dst = jsonw.OptString(dst, "l", o.Label)
-				}
-				dst = append(dst, '}')
+		for _, o := range in.Options {
+			wo := wireOption{Value: o.Value}
+			if !slim {
+				wo.Label = o.Label
 			}
-			dst = append(dst, ']')
+			wi.Options = append(wi.Options, wo)
 		}
-		dst = jsonw.OptString(dst, "v", in.Value)
-		dst = append(dst, '}')
+		w.Form.Inputs[i] = wi
 	}
-	dst = append(dst, "]}"...)
-	dst = jsonw.OptString(dst, "c", st.Channel)
-	dst = jsonw.OptString(dst, "r", st.ResponseURL)
-	return append(dst, '}')
+	return w
 }
 
 var errBadState = errors.New("slack: form state unreadable")

@@ -92,7 +92,6 @@ type Surface struct {
 	work chan func()   // unbuffered: a send succeeds only when one is idle
 	quit chan struct{} // closed by Close: idle workers exit
 
-	answerBufs sync.Pool // *[]byte, for writeAnswer
 }
 
 // New returns a Surface.
