@@ -421,8 +421,8 @@ func TestSafetyPlanMatrixMatchesTheCode(t *testing.T) {
 	}
 }
 
-// The safety case's evidence summary lists every hazard with its current
-// residual class and status, and nothing that is not in the log.
+// The safety case's evidence summary lists every hazard with its title,
+// current residual class and status, and nothing that is not in the log.
 func TestSafetyCaseSummaryFollowsTheHazardLog(t *testing.T) {
 	_, hazards := loadHazards(t)
 	doc, err := os.ReadFile(safetyCaseFile)
@@ -447,8 +447,8 @@ func TestSafetyCaseSummaryFollowsTheHazardLog(t *testing.T) {
 			continue
 		}
 		listed[id] = true
-		if len(row) < 4 || row[2] != strconv.Itoa(h.Residual.RiskClass) || row[3] != h.Status {
-			t.Errorf("%s: the row for %s reads %q; the hazard file says residual class %d, status %s", safetyCaseFile, id, row, h.Residual.RiskClass, h.Status)
+		if len(row) < 4 || row[1] != h.Title || row[2] != strconv.Itoa(h.Residual.RiskClass) || row[3] != h.Status {
+			t.Errorf("%s: the row for %s reads %q; the hazard file says %q, residual class %d, status %s", safetyCaseFile, id, row, h.Title, h.Residual.RiskClass, h.Status)
 		}
 	}
 	for id := range want {
