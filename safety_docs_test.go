@@ -425,6 +425,10 @@ func TestSafetyPlanMatrixMatchesTheCode(t *testing.T) {
 // current residual class and status, and nothing that is not in the log.
 func TestSafetyCaseSummaryFollowsTheHazardLog(t *testing.T) {
 	_, hazards := loadHazards(t)
+	files := map[string]string{} // id → file name
+	for name, h := range hazards {
+		files[h.ID] = name
+	}
 	doc, err := os.ReadFile(safetyCaseFile)
 	if err != nil {
 		t.Fatal(err)
@@ -447,6 +451,9 @@ func TestSafetyCaseSummaryFollowsTheHazardLog(t *testing.T) {
 			continue
 		}
 		listed[id] = true
+		if link := regexp.MustCompile(`\]\((hazards/[^)]+)\)`).FindStringSubmatch(row[0]); link == nil || filepath.Base(link[1]) != files[id] {
+			t.Errorf("%s: the row for %s should link to hazards/%s", safetyCaseFile, id, files[id])
+		}
 		if len(row) < 4 || row[1] != h.Title || row[2] != strconv.Itoa(h.Residual.RiskClass) || row[3] != h.Status {
 			t.Errorf("%s: the row for %s reads %q; the hazard file says %q, residual class %d, status %s", safetyCaseFile, id, row, h.Title, h.Residual.RiskClass, h.Status)
 		}
