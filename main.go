@@ -144,6 +144,13 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 	if err := sched.Start(); err != nil {
 		return fmt.Errorf("scheduler: %v", err)
 	}
+	go func() {
+		// Cases stored before the incident-reference index existed are
+		// indexed now, so no one's first lookup by reference waits for it.
+		if err := st.IndexRefs(ctx); err != nil {
+			log.Warn("incident references not indexed yet; the first lookup by reference will do it", "err", err)
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() {
 		log.Info("hppbot listening", "addr", cfg.Addr)

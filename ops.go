@@ -69,6 +69,12 @@ func parseFlags(args []string) (flags, error) {
 // connectRedis opens the Redis at REDIS_URL, trusting HPP_REDIS_CA_FILE's
 // CA for rediss://.
 func connectRedis(cfg *config) (*store.Store, error) {
+	return connectRedisWith(cfg, nil)
+}
+
+// connectRedisWith is connectRedis with the client's options adjusted by
+// adjust (when not nil).
+func connectRedisWith(cfg *config, adjust func(o *redis.UniversalOptions)) (*store.Store, error) {
 	o, err := store.Options(cfg.RedisURL)
 	if err != nil {
 		return nil, err
@@ -76,7 +82,10 @@ func connectRedis(cfg *config) (*store.Store, error) {
 	if cfg.RedisCA != nil && o.TLSConfig != nil {
 		o.TLSConfig.RootCAs = cfg.RedisCA
 	}
-	return store.New(redis.NewUniversalClient(o), cfg.Prefix), nil
+	if adjust != nil {
+		adjust(o)
+	}
+	return store.NewWithOptions(o, cfg.Prefix), nil
 }
 
 // checkConfig is --check-config: the configuration has been read and
@@ -97,13 +106,15 @@ func checkConfig(cfg *config, stdout, stderr io.Writer) int {
 	}
 	where := describeRedis(cfg.RedisURL)
 	redis.SetLogger(redisLogger{slog.New(slog.DiscardHandler)}) // the one line below says it all
-	st, err := connectRedis(cfg)
+	// An operator's check, not a command: it may wait for a slow TLS
+	// handshake, so that what it reports is the real failure, not a timeout.
+	st, err := connectRedisWith(cfg, func(o *redis.UniversalOptions) { o.DialTimeout, o.ReadTimeout = 3*time.Second, 3*time.Second })
 	if err != nil {
 		fmt.Fprintf(stderr, "hppbot: REDIS_URL: %v\n", err)
 		return 2
 	}
 	defer st.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := st.Ping(ctx); err != nil {
 		fmt.Fprintf(stderr, "hppbot: REDIS_URL: %s did not answer (%v)\n", where, store.Redact(err))

@@ -27,7 +27,7 @@ func (h *Handler) caseCommands() []*command {
 	return []*command{
 		{
 			name:    "open",
-			grammar: grammar{positional: 1, options: []string{"lead", "service", "harm", "candour", "aware", "involved", "every"}, mentions: true, text: true},
+			grammar: grammar{positional: 1, options: []string{"lead", "service", "harm", "candour", "aware", "involved", "every", againOption}, mentions: true, text: true},
 			run:     h.open,
 			noArgs:  h.openForm,
 			usage:   "open <incident-ref> [lead=@u] [service=<s>] [harm=<level>] [candour=auto|yes|no] [aware=<date>] [involved=@a,@b] [every=<dur>] [summary]",
@@ -39,6 +39,7 @@ func (h *Handler) caseCommands() []*command {
 				"• aware: the date your organisation became aware, year-month-day (default today)\n" +
 				"• lead: the named contact for the family (default you)\n" +
 				"• every: how often you have agreed to be in touch, e.g. 1w or 1mo (minutes are min: m alone could be minutes or months)\n" +
+				"• again=yes: open another case for a reference that is already open in the same service (without it, I ask first)\n" +
 				"Settings can go before or after the summary; the reply says back what it understood.\n" +
 				"Example: /hpp open INC-1042 service=maternity harm=moderate involved=@sam Baby moved to NICU after a delayed escalation",
 		},
@@ -50,7 +51,8 @@ func (h *Handler) caseCommands() []*command {
 			summary: "log a conversation or message with the patient or family",
 			group:   "cases",
 			help: "Logs a contact with the patient or family and sets when the next one is due: next= if you give it, otherwise the agreed plan, otherwise the organisation's default.\n" +
-				"on=<date> records a contact made on an earlier day.\n" +
+				"next= may be up to three months away; a time outside working hours moves to the next working morning.\n" +
+				"on=<date> records a contact made on an earlier day, from the day your organisation became aware; it is kept as that day.\n" +
 				"The same contact typed again within 10 minutes is asked about first, in case it is a retry; again=yes logs it a second time.\n" +
 				"Example: /hpp contact HPP-3 via=phone next=7d Spoke with her daughter; agreed weekly calls",
 		},
@@ -76,7 +78,7 @@ func (h *Handler) caseCommands() []*command {
 				"• na — the duty doesn't apply (give the reason)\n" +
 				"• delay — why the notification is taking longer than a month (give the reason; Scotland's guidance asks for it)\n" +
 				"notified, written and update count as contact with the family and set when the next contact is due.\n" +
-				"on=<date> records a step taken on an earlier day.\nExample: /hpp candour HPP-3 notified Met with her son and the ward manager",
+				"on=<date> records a step taken on an earlier day, from the day your organisation became aware; it is kept as that day.\nExample: /hpp candour HPP-3 notified Met with her son and the ward manager",
 		},
 		{
 			name:    "family",
@@ -206,6 +208,13 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	if again, err := againGiven(cmd); err != nil {
+		return bot.Reply{}, err
+	} else if !again {
+		if ask, err := h.alreadyOpen(ctx, req, c, cmd); err != nil || ask != nil {
+			return derefReply(ask), err
+		}
+	}
 	var plans []*store.Checkins
 	if _, err := h.Store.CreateCaseWith(ctx, c, p, ev, func(c *pathway.Case) []*store.Checkins {
 		plans = h.checkinPlans(c, c.Involved, now)
@@ -290,11 +299,21 @@ func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 		due.WriteString(p.Candour.NotifyWithin.Human())
 		due.WriteString(" after becoming aware on ")
 		h.writeDay(&due, c.Aware)
+		if c.NotifyDue.Before(now) {
+			due.WriteString(" — *overdue*: please tell the family as soon as you can, then record it with /hpp candour ")
+			due.WriteString(name)
+			due.WriteString(" notified")
+		}
 		if !c.WrittenDue.IsZero() {
 			for _, s := range []string{"\n• ", p.Candour.Label, " written follow-up: by the end of "} {
 				due.WriteString(s)
 			}
 			h.writeDay(&due, c.WrittenDue)
+			if c.WrittenDue.Before(now) {
+				due.WriteString(" — *overdue*: please send it as soon as you can, then record it with /hpp candour ")
+				due.WriteString(name)
+				due.WriteString(" written")
+			}
 		} else if p.Candour.WrittenFrom == "notified" {
 			for _, s := range []string{"\n• ", p.Candour.Label, " written follow-up: ", p.Candour.WrittenWithin.Human(), " after the notification is recorded"} {
 				due.WriteString(s)
@@ -312,6 +331,43 @@ func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 	sections := make([]bot.Section, 0, 2)
 	sections = append(sections, bot.Section{Title: "What falls due", Text: due.String()}, h.preparePrompt(name))
 	return bot.Reply{Text: b.String(), Sections: sections, Buttons: caseButtons(name)}
+}
+
+// judgeThen sets what had been due when a contact recorded afterwards
+// (on=<date>) happened, from the case's timeline, so it is judged on time
+// or late against that and not against what is due today.
+func (h *Handler) judgeThen(ctx context.Context, id int64, ev *pathway.Event) error {
+	if !ev.DateOnly || !ev.CountsAsContact() {
+		return nil
+	}
+	events, err := h.Store.Timeline(ctx, id)
+	if err != nil {
+		return err
+	}
+	ev.Due = pathway.DueThen(events, ev.At, true, h.Policy)
+	return nil
+}
+
+// movedNote says so when next= asked for a moment outside working hours
+// and the next contact is due at the next working morning instead.
+func (h *Handler) movedNote(w pathway.When, due, now time.Time) string {
+	asked := w.Target(h.Policy, now)
+	if asked.Equal(due) {
+		return ""
+	}
+	if !w.Date.IsZero() {
+		return fmt.Sprintf(" %s isn't a working day here, so I've set it for the next working morning.", h.day(asked))
+	}
+	return h.movedFrom("next="+w.Span.String(), asked)
+}
+
+// movedFrom says that what was asked for, which would fall at asked, is
+// due at the next working morning instead.
+func (h *Handler) movedFrom(what string, asked time.Time) string {
+	if !h.Policy.Calendar.IsWorkingDay(asked) {
+		return fmt.Sprintf(" %s would fall on %s, which isn't a working day here, so I've set it for the next working morning.", what, h.when(asked))
+	}
+	return fmt.Sprintf(" %s would fall at %s, outside working hours, so I've set it for the next working morning.", what, h.when(asked))
 }
 
 // caseButtons are the everyday actions on a case.
@@ -358,6 +414,9 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 		if err == nil && !again {
 			err = h.checkRepeat(ctx, c, ev, now, "the contact", cmd)
 		}
+		if err == nil {
+			err = h.judgeThen(ctx, c.ID, &ev)
+		}
 		return []pathway.Event{ev}, err
 	})
 	if q, ok := asked(err); ok {
@@ -370,7 +429,14 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 	if in.Via != "" {
 		how = " (" + in.Via + ")"
 	}
-	text := fmt.Sprintf("Contact logged for *%s*%s. Next contact %s.", c.Name(), how, h.dueText(c.NextContact, now))
+	dated := ""
+	if ev.DateOnly {
+		dated = ", dated " + h.day(ev.At)
+	}
+	text := fmt.Sprintf("Contact logged for *%s*%s%s. Next contact %s.", c.Name(), how, dated, h.dueText(c.NextContact, now))
+	if in.Next != nil {
+		text += h.movedNote(*in.Next, c.NextContact, now)
+	}
 	if old.Contacts == 0 {
 		text += " That's the first contact recorded — thank you."
 	}
@@ -419,7 +485,11 @@ func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	}
 	var said sayBack
 	said.add("every "+every.Human(), strings.TrimPrefix(how, " "), sayNote("note", cmd.Text))
-	return bot.Reply{Text: fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now)) + said.line()}, nil
+	text := fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Human(), how, h.dueText(c.NextContact, now))
+	if asked := p.Calendar.Add(now, every); c.NextContact.Equal(p.DueAt(asked)) && !asked.Equal(c.NextContact) {
+		text += h.movedFrom(every.Human()+" from now", asked)
+	}
+	return bot.Reply{Text: text + said.line()}, nil
 }
 
 func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
@@ -447,6 +517,9 @@ func (h *Handler) candour(ctx context.Context, req bot.Request, cmd Command) (bo
 		ev, err := c.RecordCandour(step, cmd.Text, on.Date, req.Person, p, now)
 		if err == nil && !again {
 			err = h.checkRepeat(ctx, c, ev, now, candourStepName(p, step), cmd)
+		}
+		if err == nil {
+			err = h.judgeThen(ctx, c.ID, &ev)
 		}
 		return []pathway.Event{ev}, err
 	})

@@ -52,7 +52,7 @@ func (h *Handler) export(ctx context.Context, req bot.Request, cmd Command) (bot
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	rec := h.candourRecord(ctx, c, svcs, events, req.Person)
+	rec := h.candourRecord(ctx, c, svcs, pathway.Rejudge(events, h.Policy), req.Person)
 	md := rec.markdown()
 	data, err := rec.csv()
 	if err != nil {
@@ -124,6 +124,23 @@ func (r *candourRecord) namesOf(people []string) string {
 func (r *candourRecord) loc() *time.Location { return r.h.Policy.Location() }
 
 func (r *candourRecord) when(t time.Time) string { return pathway.FormatTime(t, r.loc()) }
+
+// eventWhen is when an event happened: a moment, or for one recorded
+// afterwards with on=<date>, the day alone.
+func (r *candourRecord) eventWhen(e pathway.Event) string {
+	if e.DateOnly {
+		return r.day(e.At)
+	}
+	return r.when(e.At)
+}
+
+// eventISO is eventWhen for the CSV: an ISO moment, or an ISO date.
+func (r *candourRecord) eventISO(e pathway.Event) string {
+	if e.DateOnly {
+		return e.At.In(r.loc()).Format(time.DateOnly)
+	}
+	return r.iso(e.At)
+}
 
 func (r *candourRecord) day(t time.Time) string { return pathway.FormatDay(t, r.loc()) }
 
@@ -348,7 +365,7 @@ func (r *candourRecord) markdown() string {
 		}
 		parts = append(parts, how+", logged by "+r.name(e.Actor))
 		if !e.Due.IsZero() {
-			if e.At.After(e.Due) {
+			if !e.OnTime(r.loc()) {
 				parts = append(parts, "after its due time of "+r.when(e.Due))
 			} else {
 				parts = append(parts, "on time (due "+r.when(e.Due)+")")
@@ -357,7 +374,7 @@ func (r *candourRecord) markdown() string {
 		if !e.Next.IsZero() {
 			parts = append(parts, "next due "+r.when(e.Next))
 		}
-		line("%d. %s — %s.%s", i+1, r.when(e.At), strings.Join(parts, "; "), noteSuffix(e.Note))
+		line("%d. %s — %s.%s", i+1, r.eventWhen(e), strings.Join(parts, "; "), noteSuffix(e.Note))
 	}
 	line("")
 
@@ -395,7 +412,7 @@ func (r *candourRecord) markdown() string {
 		line("No events recorded.")
 	}
 	for i, e := range r.events {
-		line("%d. %s — %s", i+1, r.when(e.At), r.sentence(e, true))
+		line("%d. %s — %s", i+1, r.eventWhen(e), r.sentence(e, true))
 	}
 	return b.String()
 }
@@ -441,7 +458,7 @@ func (r *candourRecord) csv() ([]byte, error) {
 			people[i] = r.name(p)
 		}
 		row := []string{
-			r.iso(e.At), r.name(e.Actor), e.Actor, string(e.Kind), e.Step, e.Via, r.iso(e.Due), r.iso(e.Next), e.Note,
+			r.eventISO(e), r.name(e.Actor), e.Actor, string(e.Kind), e.Step, e.Via, r.iso(e.Due), r.iso(e.Next), e.Note,
 			e.Stage, strings.Join(people, "; "), r.sentence(e, false), r.c.Name(), r.c.Ref,
 		}
 		if err := w.Write(report.SafeRow(row)); err != nil {

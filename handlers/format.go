@@ -17,6 +17,21 @@ func (h *Handler) when(t time.Time) string {
 	return b.String()
 }
 
+// eventWhen writes when an event happened: when(e.At), or for one recorded
+// afterwards with on=<date>, the day alone ("Tue 8 Dec"), since only the day
+// is known.
+func (h *Handler) eventWhen(e pathway.Event) string {
+	if !e.DateOnly {
+		return h.when(e.At)
+	}
+	loc := h.Policy.Location()
+	local := e.At.In(loc)
+	if local.Year() != h.Clock().In(loc).Year() {
+		return local.Format("Mon 2 Jan 2006")
+	}
+	return local.Format("Mon 2 Jan")
+}
+
 // day writes a date: "Thu 8 Jan 2026".
 func (h *Handler) day(t time.Time) string {
 	return pathway.FormatDay(t, h.Policy.Location())

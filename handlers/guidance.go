@@ -16,6 +16,7 @@ func (h *Handler) guidanceCommands() []*command {
 			name:    "prompt",
 			grammar: grammar{positional: 1},
 			run:     h.prompt,
+			notCase: func(word string) bool { _, ok := h.Prompts.Topic(word); return ok },
 			usage:   "prompt [topic|case]",
 			summary: "words for the hardest conversations; with a case, the card that fits where it is",
 			group:   "guidance",

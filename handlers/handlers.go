@@ -33,6 +33,7 @@ type Store interface {
 	checkinStore
 	jobStore
 	talkStore
+	refStore
 }
 
 // nameStore gives the cache of people's display names: remembered as they
@@ -76,6 +77,11 @@ type command struct {
 	help    string // more detail, with examples
 	group   string // for the help list
 	noArgs  func(ctx context.Context, req bot.Request) (bot.Reply, error)
+	// findsCase: the first word names a case, by id or incident reference
+	// (set from usage; see takesCase). notCase, when set, makes the case
+	// optional: a first word it takes (a prompt topic) is left alone.
+	findsCase bool
+	notCase   func(word string) bool
 }
 
 // New returns a Handler.
@@ -120,6 +126,9 @@ func New(cfg Config) *Handler {
 		h.cmds[c.name] = c
 	}
 	h.cmds["help"] = h.helpCommand()
+	for _, c := range h.cmds {
+		c.findsCase = takesCase(c.usage)
+	}
 	return h
 }
 
@@ -171,8 +180,25 @@ func (h *Handler) Run(ctx context.Context, req bot.Request) (reply bot.Reply, er
 	} else {
 		var cmd Command
 		cmd, err = parse(name, rest, c.grammar, req.Surface)
+		var ask *bot.Reply
+		if err == nil {
+			cmd, ask, err = h.findCase(ctx, req, c, cmd, rest)
+		}
+		if ask != nil {
+			return *ask, nil
+		}
 		if err == nil {
 			reply, err = c.run(ctx, req, cmd)
+		}
+		if pathway.ErrorCode(err) == pathway.NotFound {
+			// A reference that is only digits reads as a case id; when no
+			// case has that id, it may still be a reference.
+			if byRef, ask, ok := h.numberAsRef(ctx, req, c, cmd, rest); ok {
+				if ask != nil {
+					return *ask, nil
+				}
+				reply, err = c.run(ctx, req, byRef)
+			}
 		}
 	}
 	if err != nil {

@@ -267,7 +267,7 @@ func TestContactPlanCandourFlow(t *testing.T) {
 	f := newFixture(t)
 	f.as("lee", "/hpp open INC-1 harm=severe Fall")
 	steps := []struct{ line, want string }{
-		{"/hpp contact HPP-1 via=meeting next=3d Met with the family", "Next contact due Sat 28 Nov"},
+		{"/hpp contact HPP-1 via=meeting next=3d Met with the family", "Next contact due Mon 30 Nov, 08:00 (in 5 days). next=3d would fall on Sat 28 Nov, 10:00, which isn't a working day here, so I've set it for the next working morning."},
 		{"/hpp plan HPP-1 every=1w via=phone Tuesday afternoons", "in touch every 1 week by phone"},
 		{"/hpp candour HPP-1 notified Apologised in person", "the family was told what happened"},
 		{"/hpp candour HPP-1 notified again", "already recorded"},
@@ -330,7 +330,7 @@ func TestOptionsAfterTheText(t *testing.T) {
 		t.Fatalf("case = harm %q, lead %q, summary %q, duty %v", c.Harm, c.Lead, c.Summary, c.DutyApplies)
 	}
 	r = text(f.as("alex", "/hpp contact HPP-1 Spoke with mum next=3d"))
-	if !strings.Contains(r, "Next contact due Sat 28 Nov, 10:00 (in 3 days)") || !strings.Contains(r, "Understood: today · next in 3 days, as you asked · note “Spoke with mum”") {
+	if !strings.Contains(r, "Next contact due Mon 30 Nov, 08:00 (in 5 days)") || !strings.Contains(r, "Understood: today · next in 3 days, as you asked · note “Spoke with mum”") {
 		t.Errorf("contact reply:\n%s", r)
 	}
 }
@@ -375,7 +375,7 @@ func TestALaterPlanReplacesTheDueTimeAMistakenOneSet(t *testing.T) {
 		t.Fatalf("one-minute plan:\n%s", r)
 	}
 	f.clock.Add(time.Hour)
-	if r := text(f.as("lee", "/hpp plan HPP-1 every=1mo via=phone")); !strings.Contains(r, "Next contact due Fri 25 Dec, 11:00 (in 30 days)") {
+	if r := text(f.as("lee", "/hpp plan HPP-1 every=1mo via=phone")); !strings.Contains(r, "Next contact due Tue 29 Dec, 08:00 (in 34 days)") {
 		t.Fatalf("corrected plan:\n%s", r)
 	}
 }
@@ -432,7 +432,8 @@ func TestLogsHoldNoFreeText(t *testing.T) {
 // an internal error.
 func FuzzHandle(f *testing.F) {
 	for _, s := range []string{"/hpp open INC-1 harm=low x", "/hpp status HPP-1", "/hpp list all", "/hpp contact 1 via=phone next=2026-12-01",
-		"/hpp snooze hpp-1 1wd", "/hpp help open", "/hpp candour 1 na x", "/hpp prompt 1", "/hpp lead 1 @a", "/hpp service m lead=@a channel=#b"} {
+		"/hpp snooze hpp-1 1wd", "/hpp help open", "/hpp candour 1 na x", "/hpp prompt 1", "/hpp lead 1 @a", "/hpp service m lead=@a channel=#b",
+		"/hpp status inc-1", "/hpp contact INC-1 via=phone x", "/hpp open INC-1 again=yes x", "/hpp status 12345", "/hpp prompt INC-1"} {
 		f.Add(s)
 	}
 	fx := newFixture(f)

@@ -32,7 +32,11 @@ func (h *Handler) helpCommand() *command {
 			if !ok || name == "help" {
 				return h.unknownCommand(name), nil
 			}
-			return bot.Reply{Text: fmt.Sprintf("*/hpp %s*\n%s", c.usage, c.help)}, nil
+			text := fmt.Sprintf("*/hpp %s*\n%s", c.usage, c.help)
+			if c.findsCase {
+				text += "\nThe case can be its id (HPP-3) or its incident reference (INC-1042); if the reference names more than one case you can see, I ask which."
+			}
+			return bot.Reply{Text: text}, nil
 		},
 		usage:   "help [command]",
 		summary: "this list, or more about one command",
@@ -62,6 +66,7 @@ func (h *Handler) helpOverview() bot.Reply {
 		Text:     "*hppbot* helps you keep the promise of open, timely, kind communication with a patient and family after harm — and looks after the staff involved.",
 		Sections: sections,
 		Note: "Cases are known by their case id (HPP-12) and your incident reference — never a patient's name, NHS number, date of birth or address. " +
+			"Wherever a command takes a case, the incident reference works too: /hpp status INC-1042. " +
 			"Settings such as harm=severe or next=3d can go anywhere in the line, even after your note; to keep an = in a note, write it with a space (BP 90/60). " +
 			"Lengths of time: 90min, 36h, 3d, 2w, 2wd (working days) or 1mo. /hpp help <command> tells you more about one command.",
 	}

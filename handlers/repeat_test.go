@@ -18,7 +18,8 @@ import (
 // logged twice; again=yes logs it; different details, or later, log at once.
 func TestRepeatedCommandAsksFirst(t *testing.T) {
 	f := newFixture(t)
-	f.as("lee", "/hpp open INC-1 harm=moderate Fall")
+	// Aware a week before, so a letter dated 20 November is part of the case.
+	f.as("lee", "/hpp open INC-1 harm=moderate aware=2026-11-18 Fall")
 	steps := []struct {
 		advance  time.Duration
 		line     string

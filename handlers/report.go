@@ -165,6 +165,9 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	for id, events := range timelines {
+		timelines[id] = pathway.Rejudge(events, h.Policy)
+	}
 	f := report.Compute(report.Input{Cases: cases, Timelines: timelines, From: from, To: now, Now: now, Loc: loc})
 
 	partServices := scope.services

@@ -315,9 +315,10 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	events = pathway.Rejudge(events, h.Policy)
 	lines := make([]string, 0, len(events))
 	for _, e := range events {
-		lines = append(lines, fmt.Sprintf("• %s — %s", h.when(e.At), h.Describe(e)))
+		lines = append(lines, fmt.Sprintf("• %s — %s", h.eventWhen(e), h.Describe(e)))
 	}
 	head := fmt.Sprintf("*Timeline of %s* (%s) — %s, oldest first", c.Name(), c.Ref, plural(len(events), "event", "events"))
 	return bot.Reply{Text: head, Sections: chunkLines(lines, 2800)}, nil
@@ -375,7 +376,7 @@ func (h *Handler) Describe(e pathway.Event) string {
 			s += " by " + e.Via
 		}
 		if !e.Due.IsZero() {
-			if e.At.After(e.Due) {
+			if !e.OnTime(p.Location()) {
 				s += fmt.Sprintf(" (it had been due %s)", h.when(e.Due))
 			} else {
 				s += " (on time)"

@@ -432,9 +432,17 @@ func ParseDate(s string, loc *time.Location) (time.Time, error) {
 	return d, nil
 }
 
-// Resolve turns a When into a time: a date is due at the start of that
-// working day; a span counts from now.
+// Resolve turns a When into a due time: Target moved into working hours by
+// Policy.DueAt, so a Saturday, a bank holiday or 21:00 becomes the next
+// working morning.
 func (w When) Resolve(p *Policy, now time.Time) time.Time {
+	return p.DueAt(w.Target(p, now))
+}
+
+// Target is the moment a person asked for: the start of working hours on a
+// date, or a span counted from now. It may fall outside working hours;
+// Resolve gives when it is due.
+func (w When) Target(p *Policy, now time.Time) time.Time {
 	if !w.Date.IsZero() {
 		return p.Calendar.DayStart(w.Date)
 	}

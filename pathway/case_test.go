@@ -244,14 +244,27 @@ func TestWhenResolve(t *testing.T) {
 		want time.Time
 	}{
 		{"a date is due at the start of that working day", When{Date: day(t, "2026-01-20")}, at(t, "2026-01-20", "08:00")},
-		{"days keep the time of day", When{Span: Span{2, Day}}, at(t, "2026-01-18", "15:00")},
+		{"days keep the time of day", When{Span: Span{4, Day}}, at(t, "2026-01-20", "15:00")},
 		{"working days skip the weekend", When{Span: Span{1, WorkingDay}}, at(t, "2026-01-19", "15:00")},
-		{"hours are elapsed time", When{Span: Span{3, Hour}}, at(t, "2026-01-16", "18:00")},
+		{"hours are elapsed time", When{Span: Span{2, Hour}}, at(t, "2026-01-16", "17:00")},
+		// Every due time falls in working hours: what would land outside
+		// them is due at the start of the next working morning.
+		{"a Saturday date: the next working morning", When{Date: day(t, "2026-01-17")}, at(t, "2026-01-19", "08:00")},
+		{"a bank holiday date: the next working morning", When{Date: day(t, "2026-12-25")}, at(t, "2026-12-29", "08:00")},
+		{"days landing on a Sunday: Monday morning", When{Span: Span{2, Day}}, at(t, "2026-01-19", "08:00")},
+		{"hours past the end of the day: the next working morning", When{Span: Span{3, Hour}}, at(t, "2026-01-19", "08:00")},
 	}
 	for _, tt := range tests {
 		if got := tt.w.Resolve(p, now); !got.Equal(tt.want) {
 			t.Errorf("%s: Resolve = %v, want %v", tt.name, got, tt.want)
 		}
+		if got := tt.w.Resolve(p, now); !p.Calendar.InWorkingHours(got) {
+			t.Errorf("%s: Resolve = %v, outside working hours", tt.name, got)
+		}
+	}
+	// Target is what was asked for, before it is moved.
+	if got, want := (When{Span: Span{2, Day}}).Target(p, now), at(t, "2026-01-18", "15:00"); !got.Equal(want) {
+		t.Errorf("Target = %v, want %v", got, want)
 	}
 }
 

@@ -83,16 +83,30 @@ func Open(in OpenInput, actor string, p *Policy, now time.Time) (*Case, Event, e
 			c.WrittenDue = deadline(p, aware, p.Candour.WrittenWithin)
 		}
 	}
-	first := p.Calendar.Add(now, p.FirstContactWithin)
+	first := p.DueAfter(now, p.FirstContactWithin)
 	if !in.Every.IsZero() {
 		c.Plan = &Plan{Every: in.Every, Agreed: now}
-		if e := p.Calendar.Add(now, in.Every); e.Before(first) {
+		if e := p.DueAfter(now, in.Every); e.Before(first) {
 			first = e
 		}
 	}
 	c.NextContact = first
 	ev := Event{At: now, Actor: actor, Kind: EventOpened, Note: in.Summary, People: c.Involved, Every: in.Every}
 	return c, ev, nil
+}
+
+// DueAt is the one calendar rule every due time the bot works out goes
+// through: t itself when it falls in working hours, otherwise the start of
+// the next working period (the next working morning). Nothing is ever due
+// at 05:15 on a Sunday.
+func (p *Policy) DueAt(t time.Time) time.Time {
+	return p.Calendar.NextWorkingStart(t)
+}
+
+// DueAfter is when something is due s after from: the span counted on the
+// calendar (see Calendar.Add), then moved into working hours by DueAt.
+func (p *Policy) DueAfter(from time.Time, s Span) time.Time {
+	return p.DueAt(p.Calendar.Add(from, s))
 }
 
 // deadline counts a span from the day of becoming aware (day 1 is the first
@@ -105,7 +119,7 @@ func deadline(p *Policy, from time.Time, s Span) time.Time {
 type ContactInput struct {
 	Via  string
 	Next *When
-	On   time.Time // when it happened, if not now
+	On   time.Time // the date it happened (local midnight), if not today
 	Note string
 }
 
@@ -119,46 +133,76 @@ func (c *Case) LogContact(in ContactInput, actor string, p *Policy, now time.Tim
 	if err := checkNote(in.Note); err != nil {
 		return Event{}, err
 	}
-	at := now
-	if !in.On.IsZero() {
-		if err := checkPast(in.On, c, p, now); err != nil {
-			return Event{}, err
-		}
-		if Midnight(in.On, p.Location()).Before(Midnight(now, p.Location())) {
-			at = p.Calendar.DayStart(in.On)
-		}
+	at, dateOnly, err := c.happened(in.On, p, now)
+	if err != nil {
+		return Event{}, err
 	}
 	var next time.Time
 	switch {
 	case in.Next != nil:
+		if err := checkNext(*in.Next, p, now); err != nil {
+			return Event{}, err
+		}
 		next = in.Next.Resolve(p, now)
-		if !next.After(now) && in.Next.Date.IsZero() {
-			return Event{}, Errorf(Invalid, "next= should be in the future, such as next=7d or next=2026-12-01.")
-		}
-		if !in.Next.Date.IsZero() && in.Next.Date.Before(Midnight(now, p.Location())) {
-			return Event{}, Errorf(Invalid, "next=%s is in the past. Give the date the next contact is due, such as next=%s.", in.Next.Date.Format("2006-01-02"), now.In(p.Location()).AddDate(0, 0, 7).Format("2006-01-02"))
-		}
-		if !in.Next.Date.IsZero() && in.Next.Date.Equal(Midnight(now, p.Location())) {
-			return Event{}, Errorf(Invalid, "next=%s is today. For later today, give the hours instead, such as next=4h; otherwise a later date, such as next=%s.", in.Next.Date.Format("2006-01-02"), now.In(p.Location()).AddDate(0, 0, 7).Format("2006-01-02"))
-		}
-		if next.After(now.AddDate(1, 0, 0)) {
-			return Event{}, Errorf(Invalid, "next= is more than a year away. Families need to hear from us more often than that — try next=4w.")
-		}
 	default:
 		next = c.nextContact(p, now)
 	}
-	ev := Event{At: at, Actor: actor, Kind: EventContact, Via: in.Via, Note: in.Note}
+	ev := Event{At: at, DateOnly: dateOnly, Actor: actor, Kind: EventContact, Via: in.Via, Note: in.Note}
 	c.countContact(&ev, next)
 	return ev, nil
+}
+
+// happened is when something recorded now took place: now, or, for on= an
+// earlier date, the start of that working day, marked as known only to the
+// day. on= must fall between the day the organisation became aware and
+// today.
+func (c *Case) happened(on time.Time, p *Policy, now time.Time) (at time.Time, dateOnly bool, err error) {
+	if on.IsZero() {
+		return now, false, nil
+	}
+	if err := checkPast(on, c, p, now); err != nil {
+		return time.Time{}, false, err
+	}
+	if Midnight(on, p.Location()).Before(Midnight(now, p.Location())) {
+		return p.Calendar.DayStart(on), true, nil
+	}
+	return now, false, nil
+}
+
+// checkNext refuses a next= in the past, today as a date, or further away
+// than the longest cadence plan every= accepts.
+func checkNext(w When, p *Policy, now time.Time) error {
+	loc := p.Location()
+	today := Midnight(now, loc)
+	example := now.In(loc).AddDate(0, 0, 7).Format("2006-01-02")
+	if !w.Date.IsZero() {
+		day := Midnight(w.Date, loc)
+		switch {
+		case day.Before(today):
+			return Errorf(Invalid, "next=%s is in the past. Give the date the next contact is due, such as next=%s.", w.Date.Format("2006-01-02"), example)
+		case day.Equal(today):
+			return Errorf(Invalid, "next=%s is today. For later today, give the hours instead, such as next=4h; otherwise a later date, such as next=%s.", w.Date.Format("2006-01-02"), example)
+		case day.Sub(today) > maxEvery:
+			return Errorf(Invalid, "next=%s is more than three months away. If the family asked for that, note it, but please agree at least a check-in every few weeks — try next=4w.", w.Date.Format("2006-01-02"))
+		}
+		return nil
+	}
+	if w.Span.IsZero() {
+		return Errorf(Invalid, "next= should be in the future, such as next=7d or next=%s.", example)
+	}
+	if w.Span.Approx() > maxEvery {
+		return Errorf(Invalid, "next=%s is more than three months away. If the family asked for that, note it, but please agree at least a check-in every few weeks — try next=4w.", w.Span)
+	}
+	return nil
 }
 
 // nextContact is when the next contact is due after one made now: the
 // agreed plan's cadence, else the policy default.
 func (c *Case) nextContact(p *Policy, now time.Time) time.Time {
 	if c.Plan != nil {
-		return p.Calendar.Add(now, c.Plan.Every)
+		return p.DueAfter(now, c.Plan.Every)
 	}
-	return p.Calendar.Add(now, p.DefaultEvery)
+	return p.DueAfter(now, p.DefaultEvery)
 }
 
 // nextAfterStep is when the next contact is due after a candour step or
@@ -212,21 +256,43 @@ func checkNote(note string) error {
 	return CheckText("note", note)
 }
 
+// checkPast refuses an on= date after today, or before the day the
+// organisation became aware of the harm (or, on a case with no aware date,
+// long before it was opened), saying which dates it may be.
 func checkPast(on time.Time, c *Case, p *Policy, now time.Time) error {
-	if on.After(now) {
-		return Errorf(Invalid, "on=%s is in the future. Record things once they have happened.", on.In(p.Location()).Format("2006-01-02"))
+	loc := p.Location()
+	day, today := Midnight(on, loc), Midnight(now, loc)
+	given := day.Format("2006-01-02")
+	// The example offered is a date that would be accepted: yesterday, or
+	// the aware date when that is later.
+	example := today.AddDate(0, 0, -1)
+	var aware time.Time
+	if !c.Aware.IsZero() {
+		aware = Midnight(c.Aware, loc)
+		if example.Before(aware) {
+			example = aware
+		}
 	}
-	if on.Before(Midnight(c.Opened, p.Location()).AddDate(0, 0, -90)) {
-		return Errorf(Invalid, "on=%s is long before this case was opened. Please check the date (year-month-day).", on.In(p.Location()).Format("2006-01-02"))
+	switch {
+	case day.After(today):
+		return Errorf(Invalid, "on=%s is in the future. Record things once they have happened: give the date it took place, today (%s) or earlier, such as on=%s.", given, FormatDay(today, loc), example.Format("2006-01-02"))
+	case !aware.IsZero() && day.Before(aware):
+		return Errorf(Invalid, "on=%s is before %s, the day your organisation became aware of the harm, so it can't be part of this case. Give a date from %s to today, such as on=%s — or, if the aware date is wrong, ask your pathway lead to correct it.", given, FormatDay(aware, loc), FormatDay(aware, loc), example.Format("2006-01-02"))
+	case aware.IsZero() && day.Before(Midnight(c.Opened, loc).AddDate(0, 0, -90)):
+		return Errorf(Invalid, "on=%s is long before this case was opened. Please check the date (year-month-day).", given)
 	}
 	return nil
 }
+
+// maxEvery is the longest a family may go without hearing from us, for
+// plan every= and contact next= alike: three months.
+const maxEvery = 90 * 24 * time.Hour
 
 // checkEvery bounds an agreed cadence, whether given when the case is
 // opened or later with plan: a family should hear from us at least every
 // three months.
 func checkEvery(every Span) error {
-	if every.Approx() > 90*24*time.Hour {
+	if every.Approx() > maxEvery {
 		return Errorf(Invalid, "every=%s is more than three months. If the family asked for that, note it, but please agree at least a check-in every few weeks — try every=4w.", every)
 	}
 	return nil
@@ -248,17 +314,17 @@ func (c *Case) SetPlan(every Span, via, note, actor string, p *Policy, now time.
 	}
 	earlier := c.Plan
 	c.Plan = &Plan{Every: every, Via: via, Note: note, Agreed: now}
-	n := p.Calendar.Add(now, every)
+	n := p.DueAfter(now, every)
 	switch {
-	case earlier != nil && c.NextContact.Equal(p.Calendar.Add(earlier.Agreed, earlier.Every)),
-		earlier != nil && !c.LastContact.Before(earlier.Agreed) && c.NextContact.Equal(p.Calendar.Add(c.LastContact, earlier.Every)):
+	case earlier != nil && c.NextContact.Equal(p.DueAfter(earlier.Agreed, earlier.Every)),
+		earlier != nil && !c.LastContact.Before(earlier.Agreed) && c.NextContact.Equal(p.DueAfter(c.LastContact, earlier.Every)):
 		// The next contact was set by the earlier plan (when it was agreed,
 		// or by a contact logged under it), so the new plan replaces it
 		// rather than only bringing it forward: a plan typed as every=1m
 		// meaning a month set contact due a minute later, and a corrected
 		// plan must not leave it due now. The first contact is still due
 		// within the policy's time.
-		if first := p.Calendar.Add(c.Opened, p.FirstContactWithin); c.Contacts == 0 && first.Before(n) {
+		if first := p.DueAfter(c.Opened, p.FirstContactWithin); c.Contacts == 0 && first.Before(n) {
 			n = first
 		}
 		c.NextContact = n
@@ -291,14 +357,9 @@ func (c *Case) RecordCandour(step, note string, on time.Time, actor string, p *P
 	if err := checkNote(note); err != nil {
 		return Event{}, err
 	}
-	at := now
-	if !on.IsZero() {
-		if err := checkPast(on, c, p, now); err != nil {
-			return Event{}, err
-		}
-		if Midnight(on, p.Location()).Before(Midnight(now, p.Location())) {
-			at = p.Calendar.DayStart(on)
-		}
+	at, dateOnly, err := c.happened(on, p, now)
+	if err != nil {
+		return Event{}, err
 	}
 	switch step {
 	case CandourNotified:
@@ -338,7 +399,7 @@ func (c *Case) RecordCandour(step, note string, on time.Time, actor string, p *P
 	default:
 		return Event{}, Errorf(Invalid, "%q isn't a candour step. Use notified, written, update, na (with a reason) or delay (with the reason the notification is late).", step)
 	}
-	ev := Event{At: at, Actor: actor, Kind: EventCandour, Step: step, Note: note}
+	ev := Event{At: at, DateOnly: dateOnly, Actor: actor, Kind: EventCandour, Step: step, Note: note}
 	if ev.CountsAsContact() {
 		c.countContact(&ev, c.nextAfterStep(p, now))
 	}
@@ -433,8 +494,8 @@ func (c *Case) Snooze(s Span, actor string, p *Policy, now time.Time) (Event, er
 	if s.IsZero() {
 		return Event{}, Errorf(Invalid, "Say how long to snooze for, for example: /hpp snooze %s 1d", c.Name())
 	}
-	limit := p.Calendar.Add(now, p.MaxSnooze)
-	until := p.Calendar.Add(now, s)
+	limit := p.DueAfter(now, p.MaxSnooze)
+	until := p.DueAfter(now, s)
 	if until.After(limit) {
 		return Event{}, Errorf(Invalid, "Reminders can be snoozed for up to %s at a time here. Try /hpp snooze %s %s — and if contact isn't possible for longer, agree a plan with /hpp plan.", p.MaxSnooze.Human(), c.Name(), p.MaxSnooze)
 	}
@@ -464,7 +525,7 @@ func (c *Case) Reopen(actor string, p *Policy, now time.Time) (Event, error) {
 		return Event{}, Errorf(Invalid, "%s is already open.", c.Name())
 	}
 	c.Closed = time.Time{}
-	c.NextContact = p.Calendar.Add(now, p.FirstContactWithin)
+	c.NextContact = p.DueAfter(now, p.FirstContactWithin)
 	c.answerContactNudges()
 	c.resetCandourReminders()
 	return Event{At: now, Actor: actor, Kind: EventReopened, Next: c.NextContact}, nil

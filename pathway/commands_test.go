@@ -154,6 +154,80 @@ func TestWalesWrittenDueFromNotification(t *testing.T) {
 	}
 }
 
+// TestDueTimesInWorkingHours: whenever a command is typed, every due time
+// it sets falls inside working hours (08:00–18:00, Monday to Friday, not a
+// bank holiday).
+func TestDueTimesInWorkingHours(t *testing.T) {
+	p := policyFor(t, England)
+	tests := []struct {
+		name string
+		now  time.Time
+		want time.Time // the first contact due
+	}{
+		{"opened at 05:15 on a Sunday", at(t, "2026-12-06", "05:15"), at(t, "2026-12-07", "08:00")},
+		{"opened at 22:00 on a Monday", at(t, "2026-12-07", "22:00"), at(t, "2026-12-09", "08:00")},
+		{"opened at 07:00 on a Tuesday", at(t, "2026-12-08", "07:00"), at(t, "2026-12-09", "08:00")},
+		{"opened on Christmas Eve afternoon", at(t, "2026-12-24", "15:00"), at(t, "2026-12-29", "15:00")},
+		{"opened in working hours", at(t, "2026-12-08", "10:30"), at(t, "2026-12-09", "10:30")},
+	}
+	inHours := func(name, what string, due time.Time) {
+		t.Helper()
+		if !p.Calendar.InWorkingHours(due) {
+			t.Errorf("%s: %s due %v, outside working hours", name, what, due)
+		}
+	}
+	for _, tt := range tests {
+		c := mustOpen(t, p, tt.now, OpenInput{Harm: HarmModerate})
+		if !c.NextContact.Equal(tt.want) {
+			t.Errorf("%s: first contact due %v, want %v", tt.name, c.NextContact, tt.want)
+		}
+		inHours(tt.name, "first contact", c.NextContact)
+		for _, every := range []Span{{90, Minute}, {3, Hour}, {1, Day}, {2, Day}, {1, Week}, {2, WorkingDay}} {
+			k := c.Clone()
+			if _, err := k.SetPlan(every, "", "", "console:sam", p, tt.now); err != nil {
+				t.Fatal(err)
+			}
+			inHours(tt.name, "plan every="+every.String(), k.NextContact)
+			k = c.Clone()
+			w := When{Span: every}
+			if _, err := k.LogContact(ContactInput{Next: &w}, "console:sam", p, tt.now); err != nil {
+				t.Fatal(err)
+			}
+			inHours(tt.name, "contact next="+every.String(), k.NextContact)
+			k = c.Clone()
+			k.Plan = &Plan{Every: every}
+			if _, err := k.LogContact(ContactInput{}, "console:sam", p, tt.now); err != nil {
+				t.Fatal(err)
+			}
+			inHours(tt.name, "contact with a plan every="+every.String(), k.NextContact)
+			k = c.Clone()
+			k.Plan = &Plan{Every: every}
+			if _, err := k.RecordCandour(CandourNotified, "", time.Time{}, "console:sam", p, tt.now); err != nil {
+				t.Fatal(err)
+			}
+			inHours(tt.name, "candour notified with a plan every="+every.String(), k.NextContact)
+		}
+		for _, s := range []Span{{1, Hour}, {1, Day}, {3, Day}} {
+			k := c.Clone()
+			if _, err := k.Snooze(s, "console:sam", p, tt.now); err != nil {
+				t.Fatal(err)
+			}
+			inHours(tt.name, "snooze "+s.String(), k.SnoozedUntil)
+		}
+		k := c.Clone()
+		if _, err := k.Close("", "console:sam", tt.now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Reopen("console:sam", p, tt.now); err != nil {
+			t.Fatal(err)
+		}
+		inHours(tt.name, "reopen", k.NextContact)
+		if w := c.NextWake(p); !p.Calendar.InWorkingHours(w) {
+			t.Errorf("%s: next reminder at %v, outside working hours", tt.name, w)
+		}
+	}
+}
+
 func TestOpenFirstContact(t *testing.T) {
 	p := policyFor(t, England)
 	friday := at(t, "2026-01-16", "15:00")
@@ -163,9 +237,12 @@ func TestOpenFirstContact(t *testing.T) {
 		want  time.Time
 	}{
 		{"one working day: Friday to Monday", Span{}, at(t, "2026-01-19", "15:00")},
-		{"an agreed cadence that is sooner shortens it", Span{1, Day}, at(t, "2026-01-17", "15:00")},
+		// A day from Friday is Saturday: due on Monday morning, still sooner.
+		{"an agreed cadence that is sooner shortens it", Span{1, Day}, at(t, "2026-01-19", "08:00")},
 		{"an agreed cadence that is later does not lengthen it", Span{1, Week}, at(t, "2026-01-19", "15:00")},
-		{"hours", Span{4, Hour}, at(t, "2026-01-16", "19:00")},
+		// 19:00 is after working hours.
+		{"hours", Span{4, Hour}, at(t, "2026-01-19", "08:00")},
+		{"hours within the working day", Span{2, Hour}, at(t, "2026-01-16", "17:00")},
 	}
 	for _, tt := range tests {
 		c := mustOpen(t, p, friday, OpenInput{Every: tt.every})
@@ -306,6 +383,10 @@ func TestLogContactNext(t *testing.T) {
 		{"no next=: a plan in working days", Span{3, WorkingDay}, nil, at(t, "2026-01-16", "11:00")},
 		{"no next= and no plan: the policy default", Span{}, nil, at(t, "2026-01-20", "11:00")},
 		{"next= wins over the plan", Span{3, Day}, when("1d"), at(t, "2026-01-14", "11:00")},
+		{"next= a Saturday: Monday morning", Span{}, when("2026-01-17"), at(t, "2026-01-19", "08:00")},
+		{"next= hours into the evening: the next working morning", Span{}, when("8h"), at(t, "2026-01-14", "08:00")},
+		{"next= days onto a Sunday: Monday morning", Span{}, when("5d"), at(t, "2026-01-19", "08:00")},
+		{"next= three months is allowed", Span{}, when("90d"), at(t, "2026-04-13", "11:00")},
 	}
 	for _, tt := range tests {
 		p, c := contactCase(t)
@@ -348,10 +429,14 @@ func TestLogContactRefusals(t *testing.T) {
 	}{
 		{"next= a date in the past", ContactInput{Next: when("2026-01-12")}, false, Invalid, []string{"next=2026-01-12 is in the past", "next=2026-01-20"}},
 		{"next= today", ContactInput{Next: when("2026-01-13")}, false, Invalid, []string{"next=2026-01-13 is today", "next=4h"}},
-		{"next= more than a year away (date)", ContactInput{Next: when("2027-02-01")}, false, Invalid, []string{"more than a year away"}},
-		{"next= more than a year away (span)", ContactInput{Next: when("60w")}, false, Invalid, []string{"more than a year away"}},
-		{"on= in the future", ContactInput{On: day(t, "2026-01-14")}, false, Invalid, []string{"on=2026-01-14 is in the future"}},
-		{"on= long before the case", ContactInput{On: day(t, "2025-09-01")}, false, Invalid, []string{"long before this case was opened"}},
+		// next= is bounded as plan every= is: three months.
+		{"next= more than a year away (date)", ContactInput{Next: when("2027-02-01")}, false, Invalid, []string{"next=2027-02-01 is more than three months away", "try next=4w"}},
+		{"next= more than a year away (span)", ContactInput{Next: when("60w")}, false, Invalid, []string{"next=60w is more than three months away", "try next=4w"}},
+		{"next= 180 days away", ContactInput{Next: when("180d")}, false, Invalid, []string{"next=180d is more than three months away"}},
+		{"next= a date four months away", ContactInput{Next: when("2026-05-13")}, false, Invalid, []string{"next=2026-05-13 is more than three months away"}},
+		{"on= in the future", ContactInput{On: day(t, "2026-01-14")}, false, Invalid, []string{"on=2026-01-14 is in the future", "today (Tue 13 Jan 2026) or earlier", "on=2026-01-12"}},
+		{"on= long before the case", ContactInput{On: day(t, "2025-09-01")}, false, Invalid, []string{"on=2025-09-01 is before Mon 12 Jan 2026, the day your organisation became aware", "such as on=2026-01-12"}},
+		{"on= the day before aware", ContactInput{On: day(t, "2026-01-11")}, false, Invalid, []string{"on=2026-01-11 is before Mon 12 Jan 2026", "from Mon 12 Jan 2026 to today"}},
 		{"a note with an NHS number", ContactInput{Note: "Confirmed " + nhsExample}, false, Identifiable, []string{"Nothing was saved"}},
 		{"a note with a relative's name and age", ContactInput{Note: "Spoke with Tom Smith, aged 50"}, false, Identifiable, []string{"Nothing was saved", "their mother"}},
 		{"a note too long", ContactInput{Note: strings.Repeat("a", MaxNoteLen+1)}, false, Invalid, []string{"note", "under 1000"}},
@@ -397,6 +482,9 @@ func TestLogContactRecordsContacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	tue := at(t, "2026-01-13", "08:00")
+	if !ev.DateOnly {
+		t.Errorf("a contact recorded with on= an earlier day is not marked as known only to the day")
+	}
 	if !ev.At.Equal(tue) || !c.FirstContact.Equal(tue) || !c.LastContact.Equal(wed) || c.Contacts != 2 || c.Round != 7 {
 		t.Errorf("after an earlier contact: at %v first %v last %v count %d round %d", ev.At, c.FirstContact, c.LastContact, c.Contacts, c.Round)
 	}
@@ -408,7 +496,7 @@ func TestLogContactRecordsContacts(t *testing.T) {
 	// on= today is simply now.
 	fri := at(t, "2026-01-16", "14:00")
 	ev, err = c.LogContact(ContactInput{On: day(t, "2026-01-16")}, "console:sam", p, fri)
-	if err != nil || !ev.At.Equal(fri) || !c.LastContact.Equal(fri) || !c.FirstContact.Equal(tue) {
+	if err != nil || !ev.At.Equal(fri) || ev.DateOnly || !c.LastContact.Equal(fri) || !c.FirstContact.Equal(tue) {
 		t.Errorf("on= today: at %v last %v first %v, %v", ev.At, c.LastContact, c.FirstContact, err)
 	}
 }
@@ -756,7 +844,9 @@ func TestSnooze(t *testing.T) {
 		want      time.Time
 		fragments []string // a refusal
 	}{
-		{"a day", Span{1, Day}, at(t, "2026-01-17", "10:00"), nil},
+		// Friday to Saturday: reminders resume on Monday morning.
+		{"a day", Span{1, Day}, at(t, "2026-01-19", "08:00"), nil},
+		{"an hour", Span{1, Hour}, at(t, "2026-01-16", "11:00"), nil},
 		{"up to the limit", Span{3, Day}, at(t, "2026-01-19", "10:00"), nil},
 		{"one working day is within three days", Span{1, WorkingDay}, at(t, "2026-01-19", "10:00"), nil},
 		{"over the limit", Span{4, Day}, time.Time{}, []string{"up to 3 days at a time", "/hpp snooze HPP-7 3d", "/hpp plan"}},
@@ -985,5 +1075,180 @@ func TestCandourDelayReason(t *testing.T) {
 	}
 	if _, err := c.RecordCandour(CandourDelay, "late", time.Time{}, "console:sam", p, opened.Add(2*time.Hour)); ErrorCode(err) != Invalid {
 		t.Errorf("delay after notification: %v", err)
+	}
+}
+
+// TestDueThen: a contact recorded afterwards is judged against what was due
+// on the day it happened, not against what is due when it is typed.
+func TestDueThen(t *testing.T) {
+	p := policyFor(t, England)
+	loc := london(t)
+	events := []Event{
+		// Opened on Tuesday 1 December at 10:00: first contact due Wednesday 10:00.
+		{At: at(t, "2026-12-01", "10:00"), Kind: EventOpened},
+		// Contact on Wednesday: next due Tuesday 8 December, 08:00.
+		{At: at(t, "2026-12-02", "09:00"), Kind: EventContact, Next: at(t, "2026-12-08", "08:00")},
+		// Contact on Thursday 10th: next due Thursday 17th.
+		{At: at(t, "2026-12-10", "11:00"), Kind: EventContact, Next: at(t, "2026-12-17", "11:00")},
+		{At: at(t, "2026-12-11", "09:00"), Kind: EventReminder, Due: at(t, "2026-12-30", "09:00")},
+		{At: at(t, "2026-12-14", "09:00"), Kind: EventClosed},
+		{At: at(t, "2026-12-15", "09:00"), Kind: EventReopened, Next: at(t, "2026-12-16", "09:00")},
+		// Recorded on the 21st for the 17th: it set the next contact from
+		// the 17th, with the plan agreed then (every 2 days), not the time it
+		// was typed.
+		{At: at(t, "2026-12-16", "10:00"), Kind: EventPlan, Every: Span{2, Day}, Next: at(t, "2026-12-18", "10:00")},
+		{At: at(t, "2026-12-17", "08:00"), DateOnly: true, Kind: EventContact, Next: at(t, "2026-12-23", "10:00")},
+	}
+	tests := []struct {
+		name   string
+		date   string
+		want   time.Time
+		onTime bool
+	}{
+		{"the day it was opened: the first contact", "2026-12-01", at(t, "2026-12-02", "10:00"), true},
+		{"before it was opened", "2026-11-30", time.Time{}, false},
+		{"the day after opening", "2026-12-02", at(t, "2026-12-02", "10:00"), true},
+		{"dated the day it was due", "2026-12-08", at(t, "2026-12-08", "08:00"), true},
+		{"dated a day after it was due", "2026-12-09", at(t, "2026-12-08", "08:00"), false},
+		{"the contact on the 10th counts only from the 11th", "2026-12-10", at(t, "2026-12-08", "08:00"), false},
+		{"after the contact on the 10th", "2026-12-12", at(t, "2026-12-17", "11:00"), true},
+		{"while the case was closed", "2026-12-15", time.Time{}, false},
+		{"after it was reopened", "2026-12-16", at(t, "2026-12-16", "09:00"), true},
+		{"after a plan", "2026-12-17", at(t, "2026-12-18", "10:00"), true},
+		// Two days after the 17th is Saturday: due by the end of Monday.
+		{"after a contact recorded afterwards", "2026-12-21", at(t, "2026-12-21", "18:00"), true},
+		{"a day late after a contact recorded afterwards", "2026-12-22", at(t, "2026-12-21", "18:00"), false},
+	}
+	for _, tt := range tests {
+		on := p.Calendar.DayStart(day(t, tt.date))
+		got := DueThen(events, on, true, p)
+		if !got.Equal(tt.want) {
+			t.Errorf("%s: DueThen = %v, want %v", tt.name, got, tt.want)
+		}
+		if got.IsZero() {
+			continue
+		}
+		e := Event{At: on, DateOnly: true, Kind: EventContact, Due: got}
+		if e.OnTime(loc) != tt.onTime {
+			t.Errorf("%s: OnTime = %v, want %v", tt.name, e.OnTime(loc), tt.onTime)
+		}
+	}
+	// The same moment, not known only to the day: 08:00 on the 8th is on
+	// time for 08:00 on the 8th, 08:01 is not.
+	e := Event{At: at(t, "2026-12-08", "08:01"), Kind: EventContact, Due: at(t, "2026-12-08", "08:00")}
+	if e.OnTime(loc) {
+		t.Errorf("a contact a minute after its due time is on time")
+	}
+	e.At = e.Due
+	if !e.OnTime(loc) {
+		t.Errorf("a contact at its due time is late")
+	}
+	// A moment, not a day: what was recorded before it counts.
+	if got, want := DueThen(events, at(t, "2026-12-10", "12:00"), false, p), at(t, "2026-12-17", "11:00"); !got.Equal(want) {
+		t.Errorf("DueThen at a moment = %v, want %v", got, want)
+	}
+	// A contact known only to the day is left out for a moment that day:
+	// it may have come after.
+	if got, want := DueThen(events, at(t, "2026-12-17", "12:00"), false, p), at(t, "2026-12-18", "10:00"); !got.Equal(want) {
+		t.Errorf("DueThen on the day of a dated contact = %v, want %v", got, want)
+	}
+	if got, want := DueThen(events, at(t, "2026-12-18", "12:00"), false, p), at(t, "2026-12-21", "18:00"); !got.Equal(want) {
+		t.Errorf("DueThen the day after a dated contact = %v, want %v", got, want)
+	}
+}
+
+// TestRejudge: a contact for an earlier day recorded after a contact that
+// was judged late means the family had been contacted in between; the
+// later contact is judged again. Without such an entry nothing changes.
+func TestRejudge(t *testing.T) {
+	p := policyFor(t, England)
+	loc := london(t)
+	opened := Event{ID: "1-0", At: at(t, "2026-12-01", "10:00"), Kind: EventOpened}
+	first := Event{ID: "2-0", At: at(t, "2026-12-02", "09:00"), Kind: EventContact, Due: at(t, "2026-12-02", "10:00"), Next: at(t, "2026-12-09", "09:00")}
+	// Logged on the 10th: late against the 9th, as far as was known.
+	late := Event{ID: "3-0", At: at(t, "2026-12-10", "11:00"), Kind: EventContact, Due: at(t, "2026-12-09", "09:00"), Next: at(t, "2026-12-17", "11:00")}
+	// Logged on the 11th for the 4th.
+	dated := Event{ID: "4-0", At: at(t, "2026-12-04", "08:00"), DateOnly: true, Kind: EventCandour, Step: CandourNotified, Due: at(t, "2026-12-09", "09:00"), Next: at(t, "2026-12-18", "09:00")}
+
+	events := []Event{opened, first, late}
+	if got := Rejudge(events, p); &got[0] != &events[0] {
+		t.Errorf("a timeline with nothing recorded afterwards was copied")
+	}
+	events = []Event{opened, first, dated, late}
+	got := Rejudge(events, p)
+	if !events[3].Due.Equal(late.Due) {
+		t.Errorf("Rejudge changed its input")
+	}
+	// Seven days after the 4th is Friday the 11th: due by the end of it.
+	if want := at(t, "2026-12-11", "18:00"); !got[3].Due.Equal(want) || !got[3].OnTime(loc) {
+		t.Errorf("re-judged contact: due %v on time %v, want due %v on time", got[3].Due, got[3].OnTime(loc), want)
+	}
+	if !got[2].Due.Equal(dated.Due) || !got[1].Due.Equal(first.Due) {
+		t.Errorf("contacts logged after nothing earlier were re-judged: %v, %v", got[1].Due, got[2].Due)
+	}
+	// Events with no store id are left as recorded.
+	for i := range events {
+		events[i].ID = ""
+	}
+	if got := Rejudge(events, p); !got[3].Due.Equal(late.Due) {
+		t.Errorf("re-judged without ids: %v", got[3].Due)
+	}
+}
+
+// TestOnRefusalsOfferADateThatWorks: the example in a refusal of on= is a
+// date that would be accepted.
+func TestOnRefusalsOfferADateThatWorks(t *testing.T) {
+	p := policyFor(t, England)
+	now := at(t, "2026-01-12", "10:00")
+	c := mustOpen(t, p, now, OpenInput{Harm: HarmModerate}) // aware today
+	_, err := c.LogContact(ContactInput{On: day(t, "2026-01-13")}, "console:sam", p, now)
+	wantCode(t, err, Invalid, "on=2026-01-13 is in the future", "such as on=2026-01-12.")
+	_, err = c.LogContact(ContactInput{On: day(t, "2026-01-09")}, "console:sam", p, now)
+	wantCode(t, err, Invalid, "on=2026-01-09 is before Mon 12 Jan 2026", "such as on=2026-01-12 ")
+	// A case with no aware date (written before there was one): only a
+	// date long before it was opened is refused.
+	c.Aware = time.Time{}
+	if _, err := c.Clone().LogContact(ContactInput{On: day(t, "2026-01-09")}, "console:sam", p, now); err != nil {
+		t.Errorf("no aware date: %v", err)
+	}
+	_, err = c.LogContact(ContactInput{On: day(t, "2025-09-01")}, "console:sam", p, now)
+	wantCode(t, err, Invalid, "long before this case was opened")
+}
+
+// TestOpenWithPastDeadlinesRemindsAtOnce: a case opened with an aware date
+// whose candour deadlines have passed owes its overdue reminders now.
+func TestOpenWithPastDeadlinesRemindsAtOnce(t *testing.T) {
+	p := policyFor(t, England)
+	now := at(t, "2026-12-07", "10:00")
+	c := mustOpen(t, p, now, OpenInput{Harm: HarmSevere, Aware: day(t, "2026-11-02")})
+	if w := c.NextWake(p); w.After(now) {
+		t.Errorf("next reminder at %v, want now", w)
+	}
+	stages := map[string]string{}
+	for _, r := range c.Reminders(p, now) {
+		stages[r.Kind] = r.Stage
+	}
+	if stages[RemindNotify] != StageOverdue || stages[RemindWritten] != StageOverdue {
+		t.Errorf("reminders at once = %v, want notify and written overdue", stages)
+	}
+}
+
+// TestBackdatedCandourStep: a step recorded with on= is known only to the
+// day, and on= is refused before the aware date.
+func TestBackdatedCandourStep(t *testing.T) {
+	p, c := contactCase(t) // aware Monday 12 January
+	now := at(t, "2026-01-15", "09:00")
+	ev, err := c.RecordCandour(CandourNotified, "", day(t, "2026-01-13"), "console:sam", p, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ev.DateOnly || !ev.At.Equal(at(t, "2026-01-13", "08:00")) {
+		t.Errorf("backdated notification: at %v date only %v", ev.At, ev.DateOnly)
+	}
+	before := c.Clone()
+	_, err = c.RecordCandour(CandourUpdate, "", day(t, "2026-01-09"), "console:sam", p, now)
+	wantCode(t, err, Invalid, "on=2026-01-09 is before Mon 12 Jan 2026", "such as on=2026-01-14")
+	if !reflect.DeepEqual(c, before) {
+		t.Errorf("a refused step changed the case")
 	}
 }

@@ -1,6 +1,11 @@
 package pathway
 
-import "time"
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // EventKind names what happened on a case.
 type EventKind string
@@ -27,19 +32,24 @@ const Bot = "hppbot"
 // Event is one entry in a case's append-only timeline: who, when, what.
 // Events never hold wellbeing answers.
 type Event struct {
-	ID     string    `json:"-"` // assigned by the store
-	Case   int64     `json:"-"`
-	At     time.Time `json:"t,omitzero"`
-	Actor  string    `json:"a"` // a person id, or Bot
-	Kind   EventKind `json:"k"`
-	Step   string    `json:"st,omitempty"` // candour step, family step, parallel process, reminder kind
-	Stage  string    `json:"sg,omitempty"` // reminder stage: warn, due, overdue
-	Via    string    `json:"v,omitempty"`  // contact method, or plan method
-	Due    time.Time `json:"d,omitzero"`   // contact: when it had been due; reminder: the deadline it was about
-	Next   time.Time `json:"n,omitzero"`   // contact: the next one due; snooze: until
-	Every  Span      `json:"e,omitzero"`   // plan: the agreed cadence
-	People []string  `json:"p,omitempty"`  // lead: [from, to]; involve: added; reminder/escalation: who was told
-	Note   string    `json:"no,omitempty"` // free text as typed (already checked for identifiers)
+	ID   string    `json:"-"` // assigned by the store
+	Case int64     `json:"-"`
+	At   time.Time `json:"t,omitzero"`
+	// DateOnly marks an event recorded afterwards with on=<date>: only its
+	// day is known. At is the start of working hours that day, for
+	// ordering; it is shown as the day alone and judged against what was
+	// due by the day.
+	DateOnly bool      `json:"do,omitempty"`
+	Actor    string    `json:"a"` // a person id, or Bot
+	Kind     EventKind `json:"k"`
+	Step     string    `json:"st,omitempty"` // candour step, family step, parallel process, reminder kind
+	Stage    string    `json:"sg,omitempty"` // reminder stage: warn, due, overdue
+	Via      string    `json:"v,omitempty"`  // contact method, or plan method
+	Due      time.Time `json:"d,omitzero"`   // contact: when it had been due; reminder: the deadline it was about
+	Next     time.Time `json:"n,omitzero"`   // contact: the next one due; snooze: until
+	Every    Span      `json:"e,omitzero"`   // plan: the agreed cadence
+	People   []string  `json:"p,omitempty"`  // lead: [from, to]; involve: added; reminder/escalation: who was told
+	Note     string    `json:"no,omitempty"` // free text as typed (already checked for identifiers)
 }
 
 // CountsAsContact reports whether the event was a communication with the
@@ -56,4 +66,121 @@ func (e Event) CountsAsContact() bool {
 		return e.Step == "findings"
 	}
 	return false
+}
+
+// OnTime reports whether a contact was made by the time it was due: for an
+// event known only to the day, by the end of the day it was due.
+func (e Event) OnTime(loc *time.Location) bool {
+	if e.DateOnly {
+		return !Midnight(e.At, loc).After(Midnight(e.Due, loc))
+	}
+	return !e.At.After(e.Due)
+}
+
+// DueThen is when contact with the family had been due at the moment at,
+// worked out from the case's timeline (events in the order they happened):
+// the next contact set by the latest opening, contact, plan or reopening
+// before it. Zero when nothing was due then (the case was closed, or not
+// yet open).
+//
+// For an event known only to the day (dateOnly), only what was recorded
+// before that day counts, and the opening that day. A contact itself known
+// only to the day set the next one due from its own date, with the cadence
+// agreed then (its Next was counted from when it was typed), by the end of
+// that working day; for a moment, such contacts on the same day are left
+// out, since they may have come after it.
+func DueThen(events []Event, at time.Time, dateOnly bool, p *Policy) time.Time {
+	loc := p.Location()
+	day := Midnight(at, loc)
+	before, opened := at, at
+	if dateOnly {
+		before = day
+		// Contact on the day the case was opened is judged against the
+		// first contact it set.
+		opened = day.AddDate(0, 0, 1)
+	}
+	var due time.Time
+	every := p.DefaultEvery
+	for _, e := range events {
+		if !e.At.Before(before) && !(e.Kind == EventOpened && e.At.Before(opened)) {
+			continue
+		}
+		switch {
+		case e.Kind == EventOpened:
+			due = p.DueAfter(e.At, p.FirstContactWithin)
+			if !e.Every.IsZero() {
+				every = e.Every
+				if d := p.DueAfter(e.At, e.Every); d.Before(due) {
+					due = d
+				}
+			}
+		case e.Kind == EventClosed:
+			due = time.Time{}
+		case e.CountsAsContact() && e.DateOnly:
+			if !Midnight(e.At, loc).Before(day) {
+				continue
+			}
+			due = p.Calendar.DayEnd(p.DueAfter(e.At, every))
+		case e.Kind == EventPlan, e.Kind == EventReopened, e.CountsAsContact():
+			if e.Kind == EventPlan && !e.Every.IsZero() {
+				every = e.Every
+			}
+			if !e.Next.IsZero() {
+				due = e.Next
+			}
+		}
+	}
+	return due
+}
+
+// Rejudge returns the timeline (in the order things happened) with each
+// contact judged against what was due when it happened. Each contact
+// carries the due time recorded when it was logged; but when a contact for
+// an earlier day was recorded afterwards (on=) and now sits before a
+// contact already logged, the family had in fact been contacted in between,
+// so what was due is worked out again from the timeline. Events are not
+// changed; a copy is returned when any is re-judged.
+func Rejudge(events []Event, p *Policy) []Event {
+	var out []Event
+	for i, e := range events {
+		if !e.CountsAsContact() || e.Due.IsZero() {
+			continue
+		}
+		for _, d := range events[:i] {
+			if d.DateOnly && d.CountsAsContact() && recordedAfter(d, e) {
+				if out == nil {
+					out = slices.Clone(events)
+				}
+				out[i].Due = DueThen(events[:i], e.At, e.DateOnly, p)
+				break
+			}
+		}
+	}
+	if out == nil {
+		return events
+	}
+	return out
+}
+
+// recordedAfter reports whether a was recorded after b, by the ids the
+// store gives events in the order they are written ("<ms>-<seq>"); false
+// when either has no such id.
+func recordedAfter(a, b Event) bool {
+	am, as, ok1 := recordOrder(a.ID)
+	bm, bs, ok2 := recordOrder(b.ID)
+	if !ok1 || !ok2 {
+		return false
+	}
+	return am > bm || (am == bm && as > bs)
+}
+
+func recordOrder(id string) (ms, seq uint64, ok bool) {
+	m, s, found := strings.Cut(id, "-")
+	if !found {
+		return 0, 0, false
+	}
+	var err1, err2 error
+	ms, err1 = strconv.ParseUint(m, 10, 64)
+	seq, err2 = strconv.ParseUint(s, 10, 64)
+	return ms, seq, err1 == nil && err2 == nil
 }

@@ -140,7 +140,7 @@ func (c *Case) contactFire(p *Policy) time.Time {
 	}
 	t := c.NextContact
 	if c.ContactNudges > 0 {
-		t = p.Calendar.Add(c.LastNudge, p.NudgeRepeat)
+		t = p.DueAfter(c.LastNudge, p.NudgeRepeat)
 	}
 	if c.SnoozedUntil.After(t) {
 		t = c.SnoozedUntil
@@ -152,7 +152,7 @@ func (c *Case) delayFire(p *Policy) time.Time {
 	if !c.IsOpen() || !p.Candour.ExplainDelay || !c.CandourActive() || !c.Notified.IsZero() || c.DelayAsked {
 		return time.Time{}
 	}
-	t := p.Calendar.DayStart(c.Aware.In(p.Location()).AddDate(0, 1, 0))
+	t := p.DueAt(p.Calendar.DayStart(c.Aware.In(p.Location()).AddDate(0, 1, 0)))
 	if c.SnoozedUntil.After(t) {
 		t = c.SnoozedUntil
 	}
@@ -215,7 +215,7 @@ func (st candourStep) fire(c *Case, p *Policy) time.Time {
 	case 2:
 		t = st.overAt
 	default:
-		t = p.Calendar.Add(*st.nudged, p.NudgeRepeat)
+		t = p.DueAfter(*st.nudged, p.NudgeRepeat)
 	}
 	if c.SnoozedUntil.After(t) {
 		t = c.SnoozedUntil

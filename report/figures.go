@@ -145,7 +145,7 @@ func Compute(in Input) Figures {
 				if e.Due.IsZero() {
 					continue
 				}
-				onTime := !e.At.After(e.Due)
+				onTime := e.OnTime(loc)
 				f.Contacts.Den++
 				w := weekIndex(f.Weeks, e.At)
 				if onTime {

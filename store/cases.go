@@ -208,6 +208,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 			op("sadd", s.serviceCasesKey(pt, newSvc), idArg, "")
 		}
 	}
+	s.refOps(old, c, op, idArg)
 
 	args := make([]any, 0, 6+len(events)+2*len(marks)+4*len(ops))
 	args = append(args, expected, blob, idArg, len(events))
@@ -302,6 +303,10 @@ func decodeEntries(id int64, res []any) ([]pathway.Event, error) {
 			}
 		}
 	}
+	// Oldest first by when each thing happened: an entry recorded
+	// afterwards (on=) sits where it happened; entries at the same moment
+	// keep the order they were recorded in.
+	slices.SortStableFunc(out, func(a, b pathway.Event) int { return a.At.Compare(b.At) })
 	return out, nil
 }
 

@@ -191,12 +191,18 @@ func Connect(url, prefix string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	return NewWithOptions(o, prefix), nil
+}
+
+// NewWithOptions connects with o, and keeps a second, patient client for
+// finding out what became of a write whose reply was lost (confirm.go).
+func NewWithOptions(o *redis.UniversalOptions, prefix string) *Store {
 	s := New(redis.NewUniversalClient(o), prefix)
 	slow := *o
 	slow.ReadTimeout, slow.WriteTimeout = ResolveTimeout, ResolveTimeout
 	slow.PoolSize, slow.MinIdleConns = 4, 0
 	s.resolver = redis.NewUniversalClient(&slow)
-	return s, nil
+	return s
 }
 
 // Embedded starts an in-process Redis (miniredis): for trying hppbot on a

@@ -292,7 +292,7 @@ func TestUnavailableSavesNothing(t *testing.T) {
 // carry one hash tag, so each command's script touches a single slot.
 func keyPattern(prefix string) *regexp.Regexp {
 	return regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) +
-		`(\{p(\d+)\}:(case:(\d+)|tl|events|due|lease|open|all|jobs|u:.+|s:.+|sent:.+|cmd:[0-9a-f]+)|seq|services|names|once:.+)$`)
+		`(\{p(\d+)\}:(case:(\d+)|tl|events|due|lease|open|all|jobs|u:.+|s:.+|sent:.+|cmd:[0-9a-f]+|incref:.+|refs:indexed)|seq|services|names|once:.+)$`)
 }
 
 func TestKeysSharePartitionTagAndPrefix(t *testing.T) {
@@ -322,6 +322,9 @@ func TestKeysSharePartitionTagAndPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Names().Remember(ctx, "console:ash", "Ash")
+	if _, err := st.CasesByRef(ctx, "INC-1042"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := st.MarkOnce(ctx, "digest:2026-01-12:maternity", time.Hour); err != nil {
 		t.Fatal(err)
 	}

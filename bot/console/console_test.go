@@ -23,6 +23,12 @@ var update = flag.Bool("update", false, "rewrite the golden transcripts")
 // its own store, starting at a fixed moment, and returns the transcript.
 func run(t *testing.T, start time.Time, script ...string) string {
 	t.Helper()
+	return runWithFiles(t, start, t.TempDir(), script...)
+}
+
+// runWithFiles is run with exports written to files.
+func runWithFiles(t *testing.T, start time.Time, files string, script ...string) string {
+	t.Helper()
 	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +38,7 @@ func run(t *testing.T, start time.Time, script ...string) string {
 	var out bytes.Buffer
 	con := console.New(console.Config{
 		In: strings.NewReader(strings.Join(script, "\n") + "\n"), Out: &out, Clock: clock, Policy: p,
-		FilesDir: t.TempDir(), OnAdvance: st.Advance,
+		FilesDir: files, OnAdvance: st.Advance,
 	})
 	core := app.New(app.Config{
 		Store: st, Policy: p, Messenger: bot.Router{bot.Console: con}, EveryoneAdmin: true, Clock: clock.Now, Workers: 1,
@@ -80,7 +86,7 @@ func TestFoundationAcceptance(t *testing.T) {
 		"Duty of Candour notification (telling the family, in person or by phone or video, and saying sorry): by the end of Wed 9 Dec 2026 — 10 working days after becoming aware on Wed 25 Nov 2026",
 		"Open cases with something overdue — 1 case",
 		"contact with the family overdue",
-		"Contact logged for HPP-1 (phone). Next contact due Sat 5 Dec",
+		"Contact logged for HPP-1 (phone). Next contact due Mon 7 Dec, 08:00 (in 9 days). next=7d would fall on Sat 5 Dec, 10:00, which isn't a working day here, so I've set it for the next working morning.",
 		"@you logged a contact with the family by phone",
 		"Nothing was saved: that looks like it contains an NHS number",
 		"Open cases you can see — 1 case",
@@ -214,11 +220,11 @@ func TestOptionsAnywhereAcceptance(t *testing.T) {
 	for _, want := range []string{
 		"HPP-1 is open — INC-20 · severe harm\nNamed contact for the family: @alex.\nUnderstood: harm severe · aware Mon 23 Nov · named contact @alex · summary “Fall on ward”",
 		"Duty of Candour notification (telling the family, in person or by phone or video, and saying sorry): by the end of",
-		"Next contact due Sat 28 Nov, 10:00 (in 3 days)",
+		"Next contact due Mon 30 Nov, 08:00 (in 5 days). next=3d would fall on Sat 28 Nov, 10:00, which isn't a working day here, so I've set it for the next working morning.",
 		"Understood: by phone · today · next in 3 days, as you asked · note “Spoke with mum”",
 		"write it with a space instead of the =, like BP 90/60",
 		`"6m" could mean 6 minutes or 6 months — write 6min for minutes or 6mo for months`,
-		"Plan recorded for HPP-1: in touch every 1 month by phone. Next contact due Fri 25 Dec",
+		"Plan recorded for HPP-1: in touch every 1 month by phone. Next contact due Tue 29 Dec, 08:00",
 		"Understood: notification · on Tue 24 Nov · note “Met both parents”",
 	} {
 		if !strings.Contains(out, want) {
