@@ -38,6 +38,9 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	if len(args) > 0 && args[0] == "teams-package" {
 		return runTeamsPackage(args[1:], getenv, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "purge" {
+		return runPurge(args[1:], getenv, stdout, stderr, time.Now)
+	}
 	fl, err := parseFlags(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "hppbot: %v\n", err)

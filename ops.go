@@ -31,6 +31,7 @@ type flags struct {
 }
 
 const usage = `Usage: hppbot [--check-config | --serve]
+       hppbot purge [--dry-run]
 
 With no chat platform configured, hppbot starts the terminal console;
 with Slack or Teams configured, it serves them over HTTP (HPP_ADDR).
@@ -42,6 +43,10 @@ Configuration is in the environment: see .env.example.
   --serve         run the HTTP server (/healthz, /readyz, /metrics) and the
                   reminder scheduler even when no chat platform is
                   configured, instead of the console
+
+  purge           remove the closed cases kept past the policy's
+                  retention.closed_case_keep (the scheduler does it
+                  nightly); --dry-run lists them and removes nothing
 `
 
 // parseFlags reads the command line.

@@ -14,8 +14,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -225,6 +227,7 @@ func TestRedisCluster(t *testing.T) {
 	if _, err := b.sched.Tick(ctx, b.clock.Now().Add(time.Minute)); err != nil {
 		t.Errorf("tick after SCRIPT FLUSH: %v", err)
 	}
+	purgeOnCluster(t, b, cc)
 	// The cases really are spread over the nodes, each partition whole on one.
 	spread := map[string]bool{}
 	for pt := 0; pt < store.Partitions; pt++ {
@@ -249,6 +252,61 @@ func TestRedisCluster(t *testing.T) {
 		return err
 	}); err != nil || left.Load() != 0 {
 		t.Errorf("%d keys left after Clean (%v)", left.Load(), err)
+	}
+}
+
+// purgeOnCluster closes HPP-2 (which has had reminders, so delivery marks),
+// lets its retention run out and purges it through the admin command: on
+// a Cluster, with the scripts flushed, no key of it is left on any node
+// and one audit line is kept.
+func purgeOnCluster(t *testing.T, b *bench, cc *redis.ClusterClient) {
+	t.Helper()
+	ctx := context.Background()
+	if got, _ := b.do("alex", "/hpp close HPP-2"); !strings.Contains(got, "is closed") {
+		t.Fatalf("close HPP-2: %s", got)
+	}
+	closed := b.clock.Now()
+	nodeKeys := func() []string {
+		var mu sync.Mutex
+		var out []string
+		if err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+			ks, err := c.Keys(ctx, b.st.Prefix()+"*").Result()
+			mu.Lock()
+			out = append(out, ks...)
+			mu.Unlock()
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	own := regexp.MustCompile(`\{p2\}:(case:2|sent:2:.*)$`)
+	var before int
+	for _, k := range nodeKeys() {
+		if own.MatchString(k) {
+			before++
+		}
+	}
+	if before < 2 {
+		t.Fatalf("HPP-2 has %d keys of its own before the purge; want its case and a delivery mark", before)
+	}
+	if err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return c.ScriptFlush(ctx).Err() }); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Set(b.h.Policy.PurgeDue(closed).Add(time.Hour))
+	if got, _ := b.do("admin", "/hpp purge confirm"); !strings.Contains(got, "Removed 1 closed case: HPP-2.") {
+		t.Errorf("purge on a Cluster: %s", got)
+	}
+	for _, k := range nodeKeys() {
+		if own.MatchString(k) {
+			t.Errorf("key %s of HPP-2 left on the Cluster after the purge", k)
+		}
+	}
+	if log, err := b.st.PurgeLog(ctx); err != nil || len(log) != 1 || log[0].Case != 2 || log[0].Ref != "INC-1043" {
+		t.Errorf("audit on a Cluster: %+v, %v", log, err)
+	}
+	if got, _ := b.do("lee", "/hpp status HPP-1"); !strings.Contains(got, "INC-1042") {
+		t.Errorf("HPP-1 after HPP-2's purge: %s", got)
 	}
 }
 

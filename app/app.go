@@ -65,6 +65,9 @@ func New(cfg Config) *App {
 	m := NewMetrics()
 	if cfg.Store != nil {
 		m.WatchRedis(cfg.Store)
+		if cfg.Policy != nil {
+			cfg.Store.KeepSettings(cfg.Policy.SettingsTTL(time.Now()))
+		}
 	}
 	h := handlers.New(handlers.Config{
 		Store: cfg.Store, Policy: cfg.Policy, Messenger: cfg.Messenger, Admins: cfg.Admins,

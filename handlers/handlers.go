@@ -33,6 +33,7 @@ type Store interface {
 	checkinStore
 	jobStore
 	talkStore
+	purgeStore
 	refStore
 }
 
@@ -125,6 +126,7 @@ func New(cfg Config) *Handler {
 	for _, c := range h.wellbeingCommands() {
 		h.cmds[c.name] = c
 	}
+	h.cmds["purge"] = h.purgeCommand()
 	h.cmds["help"] = h.helpCommand()
 	for _, c := range h.cmds {
 		c.findsCase = takesCase(c.usage)

@@ -47,6 +47,13 @@ func TestMentionsAreNotText(t *testing.T) {
 		{"<@nhs:9990000018>", NHSNumber},
 		{"<@teams:" + numberedObjectID, NHSNumber}, // not closed
 		{"<@teams:aaaa9990-0000-18bb 8ccc>", NHSNumber},
+		// Markup a surface kept inert (a typed "<" with a word joiner or
+		// another invisible character after it) is text.
+		{"<\u2060@U9990000018>", NHSNumber},
+		{"<\u2060@teams:9990000018>", NHSNumber},
+		{"<\u200b#C9990000018|x>", NHSNumber},
+		{"<\u2060!subteam^S9990000018>", NHSNumber},
+		{"<\u2060@U0123ABCD> said hello", ""},
 		// Digits either side of a mention do not join across it.
 		{"999 <@U0123ABCD> 000 0018", ""},
 	}

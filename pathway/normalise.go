@@ -55,6 +55,11 @@ func normalise(text string) normalised {
 			r, w := utf8.DecodeRune(seg)
 			seg = seg[w:]
 			switch {
+			case invisible(r) && len(out) > 0 && out[len(out)-1] == '<':
+				// A "<" kept from starting mention markup (a surface puts a
+				// word joiner after a typed "<@", "<#" or "<!") must not
+				// become markup here: what follows is typed text.
+				out = append(out, ' ')
 			case invisible(r):
 			case r == '\t' || unicode.Is(unicode.Zs, r):
 				if len(out) > 0 && out[len(out)-1] == ' ' { // one space for the run

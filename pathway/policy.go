@@ -32,6 +32,7 @@ type Policy struct {
 	WellbeingContact   string // a person id or name; empty when none is set
 	Commitments        []string
 	Support            []SupportOption
+	Retention          Retention
 
 	// Calendar counts working days and hours with the policy's holidays.
 	Calendar *Calendar
@@ -117,6 +118,7 @@ func DefaultPolicy(nation Nation, timezone string) (*Policy, error) {
 		CheckinAnswerTTL:   Span{90, Day},
 		Commitments:        append([]string(nil), AllCommitments...),
 		Support:            DefaultSupport(),
+		Retention:          DefaultRetention(),
 	}
 	if err := p.build(); err != nil {
 		return nil, err
@@ -176,9 +178,10 @@ func (p *Policy) build() error {
 var policyKeys = map[string][]string{
 	"": {"nation", "timezone", "holidays", "working_hours", "working_days", "first_contact_within",
 		"default_every", "nudge_repeat", "escalate_after", "max_snooze", "digest_at", "candour",
-		"checkins", "checkin_answer_ttl", "wellbeing_contact", "commitments", "support"},
-	"candour": {"applies_from", "notify_within", "written_within", "written_from", "warn_before"},
-	"support": {"name", "how", "when"},
+		"checkins", "checkin_answer_ttl", "wellbeing_contact", "commitments", "support", "retention"},
+	"retention": retentionKeys,
+	"candour":   {"applies_from", "notify_within", "written_within", "written_from", "warn_before"},
+	"support":   {"name", "how", "when"},
 }
 
 // ParsePolicy reads a policy file over the defaults for the nation and time
@@ -258,6 +261,19 @@ func ParsePolicy(data []byte, envNation Nation, envTimezone string, envSetNation
 	} {
 		if err := span(doc, key, dst); err != nil {
 			return nil, err
+		}
+	}
+	if v := get(doc, "retention"); v != nil {
+		if v.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("policy file line %d: retention: expected keys such as closed_case_keep: 13mo", v.Line)
+		}
+		for key, dst := range p.Retention.fields() {
+			if err := span(v, key, dst); err != nil {
+				return nil, fmt.Errorf("%v (under retention)", err)
+			}
+		}
+		if err := p.Retention.check(); err != nil {
+			return nil, fmt.Errorf("policy file line %d: retention: %v", v.Line, err)
 		}
 	}
 	if v := get(doc, "holidays"); v != nil {
@@ -394,6 +410,10 @@ func checkKeys(n *yaml.Node, path string) error {
 		switch {
 		case path == "" && k.Value == "candour" && v.Kind == yaml.MappingNode:
 			if err := checkKeys(v, "candour"); err != nil {
+				return err
+			}
+		case path == "" && k.Value == "retention" && v.Kind == yaml.MappingNode:
+			if err := checkKeys(v, "retention"); err != nil {
 				return err
 			}
 		case path == "" && k.Value == "support" && v.Kind == yaml.SequenceNode:

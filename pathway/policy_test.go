@@ -102,6 +102,10 @@ support:
   - {name: "Peer support team", how: "Call the team's extension", when: "Weekdays"}
   - name: Chaplaincy
     how: Ask on the ward
+retention:
+  closed_case_keep: 6mo
+  settings_keep: 52w
+  purge_audit_keep: 3650d
 `
 
 func TestParsePolicyEveryKey(t *testing.T) {
@@ -134,6 +138,7 @@ func TestParsePolicyEveryKey(t *testing.T) {
 			{Name: "Peer support team", How: "Call the team's extension", When: "Weekdays"},
 			{Name: "Chaplaincy", How: "Ask on the ward"},
 		},
+		Retention: Retention{ClosedCaseKeep: Span{6, Month}, SettingsKeep: Span{52, Week}, PurgeAuditKeep: Span{3650, Day}},
 	}
 	got := *p
 	got.Calendar = nil

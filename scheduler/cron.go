@@ -9,7 +9,7 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// Start runs the ticks and the digest on cron until Stop.
+// Start runs the ticks, the digest and the nightly purge on cron until Stop.
 func (s *Scheduler) Start() error {
 	loc := s.cfg.Policy.Location()
 	logger := cronLogger{s.cfg.Log}
@@ -29,6 +29,9 @@ func (s *Scheduler) Start() error {
 			s.cfg.Log.Warn("digest could not be sent", "err", cause(err))
 		}
 	}); err != nil {
+		return err
+	}
+	if _, err := s.cron.AddFunc(purgeSpec, s.purge); err != nil {
 		return err
 	}
 	s.cron.Start()

@@ -28,6 +28,8 @@ func (s *Store) checkinCmds(ctx context.Context, plans []*Checkins) ([]redis.Cmd
 		if pl.Service != "" {
 			cmds = append(cmds, s.personServiceCmd(ctx, pl.Person, pl.Service))
 		}
+		// Being recorded as involved starts the settings' keep time again.
+		cmds = append(cmds, s.settingsExpiry(ctx, pl.Person)...)
 		for _, j := range pl.Jobs {
 			keys, args, err := s.jobWrite(j)
 			if err != nil {

@@ -207,7 +207,8 @@ func (s *Store) CheckinAnswers(ctx context.Context, person string, keep time.Dur
 	return out, nil
 }
 
-// ForgetCheckinAnswers erases all of a person's answers and returns how many
+// ForgetCheckinAnswers erases all of a person's answers, and any private
+// reply held for them (it may show answers), and returns how many answers
 // there were (not counting any already past keep).
 func (s *Store) ForgetCheckinAnswers(ctx context.Context, person string, keep time.Duration, now time.Time) (int, error) {
 	key := s.answersKey(person)
@@ -215,6 +216,7 @@ func (s *Store) ForgetCheckinAnswers(ctx context.Context, person string, keep ti
 	pipe.ZRemRangeByScore(ctx, key, "-inf", "("+strconv.FormatInt(now.Add(-keep).Unix(), 10))
 	n := pipe.ZCard(ctx, key)
 	pipe.Del(ctx, key)
+	pipe.Del(ctx, s.heldKey(person)) // held private replies may show answers
 	if _, err := pipe.Exec(ctx); err != nil {
 		return 0, unavailable(err)
 	}
@@ -237,7 +239,7 @@ func (s *Store) SetCheckinsOff(ctx context.Context, person string, off bool) err
 	if off {
 		v = "off"
 	}
-	return unavailable(s.rdb.HSet(ctx, s.prefsKey(person), "checkins", v).Err())
+	return unavailable(s.batch.do(ctx, append([]redis.Cmder{redis.NewIntCmd(ctx, "hset", s.prefsKey(person), "checkins", v)}, s.settingsExpiry(ctx, person)...)...))
 }
 
 // SetPersonService remembers the service of the case a person was most
@@ -246,7 +248,7 @@ func (s *Store) SetPersonService(ctx context.Context, person, service string) er
 	if service == "" {
 		return nil
 	}
-	return unavailable(s.batch.do(ctx, s.personServiceCmd(ctx, person, service)))
+	return unavailable(s.batch.do(ctx, append([]redis.Cmder{s.personServiceCmd(ctx, person, service)}, s.settingsExpiry(ctx, person)...)...))
 }
 
 func (s *Store) personServiceCmd(ctx context.Context, person, service string) redis.Cmder {

@@ -47,6 +47,10 @@ type Store struct {
 	batch    *batcher
 
 	services serviceCache
+
+	// settingsTTL is how long a person's settings are kept after they last
+	// changed (KeepSettings); 0 keeps them.
+	settingsTTL time.Duration
 }
 
 // partKeys are one partition's key prefix and the keys every write to it

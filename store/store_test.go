@@ -292,7 +292,7 @@ func TestUnavailableSavesNothing(t *testing.T) {
 // carry one hash tag, so each command's script touches a single slot.
 func keyPattern(prefix string) *regexp.Regexp {
 	return regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) +
-		`(\{p(\d+)\}:(case:(\d+)|tl|events|due|lease|open|all|jobs|u:.+|s:.+|sent:.+|cmd:[0-9a-f]+|incref:.+|refs:indexed)|seq|services|names|once:.+)$`)
+		`(\{p(\d+)\}:(case:(\d+)|tl|events|due|lease|open|all|jobs|u:.+|s:.+|sent:.+|cmd:[0-9a-f]+|incref:.+|refs:indexed|purged)|seq|services|names|once:.+)$`)
 }
 
 func TestKeysSharePartitionTagAndPrefix(t *testing.T) {

@@ -43,14 +43,18 @@ type renderOpts struct {
 	line     string            // the command line that gave this reply
 	personal bool              // going to a personal chat (files can be offered)
 	pending  map[int]string    // file index -> pending file id, for files kept to offer
+	viewer   string            // the person the reply is for, when it is for one person
 }
+
+// people is what a form's people pickers need.
+func (o renderOpts) people() formPeople { return formPeople{viewer: o.viewer, names: o.names} }
 
 // renderReply turns a reply into the activities to send, in order. It
 // never fails: what Teams can't show is said in words instead.
 func renderReply(r bot.Reply, o renderOpts) []schema.Activity {
 	var out []schema.Activity
 	if r.Form != nil {
-		out = append(out, cardActivity(formCard(r.Form, nil, nil), r.Form.Title))
+		out = append(out, cardActivity(formCard(r.Form, nil, nil, o.people()), r.Form.Title))
 	} else {
 		out = append(out, renderCards(r, o)...)
 	}
@@ -197,7 +201,7 @@ func buttonActions(buttons []bot.Button, o renderOpts) []object {
 			continue
 		}
 		if b.Form != nil {
-			sub := formCard(b.Form, nil, nil)
+			sub := formCard(b.Form, nil, nil, o.people())
 			delete(sub, "$schema")
 			delete(sub, "msteams")
 			actions = append(actions, object{"type": "Action.ShowCard", "title": b.Label, "card": sub})
@@ -247,13 +251,13 @@ func (w *markup) textBlocks(text string, extra object) []object {
 	var para, list []string
 	flushPara := func() {
 		if len(para) > 0 {
-			blocks = append(blocks, w.textBlock(strings.Join(para, "\n\n"), extra))
+			blocks = append(blocks, textBlockOf(strings.Join(para, "\n\n"), extra))
 			para = nil
 		}
 	}
 	flushList := func() {
 		if len(list) > 0 {
-			blocks = append(blocks, w.textBlock(strings.Join(list, "\r"), extra))
+			blocks = append(blocks, textBlockOf(strings.Join(list, "\r"), extra))
 			list = nil
 		}
 	}
@@ -262,13 +266,13 @@ func (w *markup) textBlocks(text string, extra object) []object {
 		switch {
 		case strings.HasPrefix(line, "• "):
 			flushPara()
-			list = append(list, "- "+strings.TrimPrefix(line, "• "))
+			list = append(list, "- "+w.rich(strings.TrimPrefix(line, "• ")))
 		case line == "":
 			flushPara()
 			flushList()
 		default:
 			flushList()
-			para = append(para, line)
+			para = append(para, w.rich(line))
 		}
 	}
 	flushPara()
@@ -281,53 +285,50 @@ func (w *markup) textBlocks(text string, extra object) []object {
 	return blocks
 }
 
+// textBlock renders markup as one TextBlock.
 func (w *markup) textBlock(text string, extra object) object {
-	b := object{"type": "TextBlock", "text": w.rich(text), "wrap": true}
+	return textBlockOf(w.rich(text), extra)
+}
+
+// textBlockOf is a TextBlock of text already in Teams' Markdown.
+func textBlockOf(text string, extra object) object {
+	b := object{"type": "TextBlock", "text": text, "wrap": true}
 	for k, v := range extra {
 		b[k] = v
 	}
 	return b
 }
 
-// rich converts *bold* and mentions; a Teams person known by name becomes
-// a real mention.
-func (w *markup) rich(text string) string {
-	text = teamsMarkdown(text)
-	return bot.ReplaceMentions(text, func(kind byte, id string) string {
-		if kind == '#' {
-			return w.channelName(id)
-		}
-		name := w.personName(id)
-		surface, raw := bot.SplitID(id)
-		if surface != bot.Teams || name == "" || raw == "" {
-			if name == "" {
-				return "a colleague"
-			}
-			return name
-		}
-		tag := "<at>" + name + "</at>"
-		if w.mentions == nil {
-			w.mentions = map[string]object{}
-		}
-		if _, ok := w.mentions[tag]; !ok {
-			w.mentions[tag] = object{"type": "mention", "text": tag, "mentioned": object{"id": raw, "name": name}}
-		}
-		return tag
-	})
-}
+// rich converts hppbot markup for a TextBlock: *bold*, mentions (a Teams
+// person known by name becomes a real mention), and everything else as
+// text (markdown.go).
+func (w *markup) rich(text string) string { return w.convert(text, true) }
 
 // plain converts markup for places where Teams shows no mentions (facts).
-func (w *markup) plain(text string) string {
-	text = teamsMarkdown(text)
-	return bot.ReplaceMentions(text, func(kind byte, id string) string {
-		if kind == '#' {
-			return w.channelName(id)
-		}
-		if name := w.personName(id); name != "" {
-			return name
-		}
+func (w *markup) plain(text string) string { return w.convert(text, false) }
+
+// mention renders one mention: a real Teams mention when tags is set and
+// the person is a Teams person known by name, else their name.
+func (w *markup) mention(kind byte, id string, tags bool) string {
+	if kind == '#' {
+		return w.channelName(id)
+	}
+	name := w.personName(id)
+	if name == "" {
 		return "a colleague"
-	})
+	}
+	surface, raw := bot.SplitID(id)
+	if !tags || surface != bot.Teams || raw == "" {
+		return name
+	}
+	tag := "<at>" + name + "</at>"
+	if w.mentions == nil {
+		w.mentions = map[string]object{}
+	}
+	if _, ok := w.mentions[tag]; !ok {
+		w.mentions[tag] = object{"type": "mention", "text": tag, "mentioned": object{"id": raw, "name": name}}
+	}
+	return tag
 }
 
 func (w *markup) personName(id string) string {

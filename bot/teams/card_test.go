@@ -86,7 +86,7 @@ func TestRenderGolden(t *testing.T) {
 			Text:    "How are you doing after the incident on *HPP-3*? Whatever you answer stays between you and hppbot.",
 			Buttons: []bot.Button{{Label: "I'm OK", Command: "checkin answer ok"}, {Label: "I'd like to talk to someone", Command: "checkin answer talk"}},
 		}, renderOpts{}},
-		{"open-form", bot.Reply{Text: "To open a harm case, type: /hpp open <ref>", Form: bot.OpenForm()}, renderOpts{}},
+		{"open-form", bot.Reply{Text: "To open a harm case, type: /hpp open <ref>", Form: bot.OpenForm()}, renderOpts{names: names, viewer: "teams:aad-sam"}},
 		{"files-personal", bot.Reply{Text: "The candour record for *HPP-3*.", Files: []bot.File{
 			{Name: "HPP-3-timeline.csv", Type: "text/csv", Title: "HPP-3 timeline", Data: []byte("a,b\n")},
 			{Name: "chart.png", Type: "image/png", Data: tinyPNG},
@@ -133,6 +133,9 @@ func checkCard(t *testing.T, c object) {
 	}
 	if len(data) > maxCardBytes {
 		t.Errorf("card body is %d bytes, over the limit", len(data))
+	}
+	for _, p := range cardProblems(c) {
+		t.Errorf("card doesn't validate: %s", p)
 	}
 }
 
@@ -187,6 +190,25 @@ func TestMarkup(t *testing.T) {
 		{"in <#slack:C1>", "in the service channel"},
 		{"2 * 3 = 6", "2 * 3 = 6"},
 		{"Type /hpp help, or (/hpp open). Not a/hpp or /hppx.", "Type hpp help, or (hpp open). Not a/hpp or /hppx."},
+		// What someone typed, quoted, is shown as typed (issue 20, item 4).
+		{"Note: “[Verify here](https://evil.example)”", `Note: “\[Verify here\](https://evil.example)”`},
+		{"Note: “**urgent** and *this* and _that_”", `Note: “\*\*urgent\*\* and \*this\* and \_that\_”`},
+		{"Note: “~~gone~~ `code` back\\slash”", "Note: “\\~\\~gone\\~\\~ \\`code\\` back\\\\slash”"},
+		{"Note: “a ” inside *it*” then *bold*", `Note: “a ” inside \*it\*” then **bold**`},
+		{"Note: “agreed that <@teams:aad-sam> calls”", "Note: “agreed that <at>Sam Example</at> calls”"},
+		{"Note: “<at>Sam</at> and <AT>x</At>”", "Note: “<\u2060at>Sam<\u2060/at> and <\u2060AT>x<\u2060/At>”"},
+		{"Summary: “snake_case_name”", `Summary: “snake\_case\_name”`},
+		// Outside quotes, links, underscores and <at> are text too; *bold* is hppbot's.
+		{"INC_7 [x](https://evil.example) <at>Sam</at> *bold*", "INC\\_7 \\[x\\](https://evil.example) <\u2060at>Sam<\u2060/at> **bold**"},
+		// A line that would start a list.
+		{"- not a list", `\- not a list`},
+		{"+ not a list", `\+ not a list`},
+		{"* not a list", `\* not a list`},
+		{"12. not a list", `12\. not a list`},
+		{"3) not a list", `3\) not a list`},
+		{"# not a heading", `\# not a heading`},
+		{"-1 °C is fine", "-1 °C is fine"},
+		{"2026-03-02 is fine", "2026-03-02 is fine"},
 	}
 	for _, tc := range tests {
 		if got := w.rich(tc.in); got != tc.want {

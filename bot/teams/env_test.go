@@ -173,7 +173,11 @@ type connector struct {
 	got     []sent
 	members map[string]member // user id -> member
 	refuse  atomic.Int32      // answer this status to posts, when set
-	convs   atomic.Int32
+	// refusePersonal answers this status, when set, to starting a
+	// conversation and to posts into personal chats (a:...), as Teams
+	// does for someone who hasn't installed hppbot or has blocked it.
+	refusePersonal atomic.Int32
+	convs          atomic.Int32
 }
 
 func newConnector(t testing.TB) *connector {
@@ -186,6 +190,11 @@ func newConnector(t testing.TB) *connector {
 		c.got = append(c.got, sent{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: m})
 		c.mu.Unlock()
 		if st := c.refuse.Load(); st != 0 {
+			w.WriteHeader(int(st))
+			return
+		}
+		if st := c.refusePersonal.Load(); st != 0 && r.Method == http.MethodPost &&
+			(strings.HasSuffix(r.URL.Path, "/v3/conversations") || strings.Contains(r.URL.Path, "/v3/conversations/a:")) {
 			w.WriteHeader(int(st))
 			return
 		}

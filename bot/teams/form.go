@@ -23,25 +23,36 @@ import (
 // peopleDataset is the people picker's search: everyone in the organisation.
 const peopleDataset = "graph.microsoft.com/users"
 
+// formPeople is who a form is shown to and the names of the people it
+// may prefill: a people picker offers them as its choices (Teams shows a
+// prefilled person by a choice's title, and a picker with no choice at all
+// is a card that doesn't validate).
+type formPeople struct {
+	viewer string            // the person the form is for, when known
+	names  map[string]string // person id -> display name
+}
+
 // formCard renders a form; values prefill it and errs are shown beside the
 // inputs they are about (after a submission that needs another look).
-func formCard(f *bot.Form, values map[string][]string, errs map[string]string) object {
+func formCard(f *bot.Form, values map[string][]string, errs map[string]string, people formPeople) object {
 	var body []object
 	if f.Title != "" {
 		body = append(body, object{"type": "TextBlock", "text": f.Title, "weight": "Bolder", "size": "Medium", "wrap": true})
 	}
+	w := &markup{}
 	if f.Intro != "" {
-		body = append(body, object{"type": "TextBlock", "text": f.Intro, "wrap": true, "isSubtle": true})
+		body = append(body, object{"type": "TextBlock", "text": w.rich(f.Intro), "wrap": true, "isSubtle": true})
 	}
 	if len(errs) > 0 {
 		body = append(body, object{"type": "TextBlock", "text": "A few answers need another look — the notes are below each one.", "wrap": true, "color": "Attention"})
 	}
 	for _, in := range f.Inputs {
-		body = append(body, inputElement(in, values[in.Name]))
+		body = append(body, inputElement(in, values[in.Name], people))
+		// A note may quote what was typed: shown as text, never as markup.
 		if msg := errs[in.Name]; msg != "" {
-			body = append(body, object{"type": "TextBlock", "text": msg, "wrap": true, "color": "Attention", "size": "Small", "spacing": "None"})
+			body = append(body, object{"type": "TextBlock", "text": w.rich(msg), "wrap": true, "color": "Attention", "size": "Small", "spacing": "None"})
 		} else if in.Hint != "" {
-			body = append(body, object{"type": "TextBlock", "text": in.Hint, "wrap": true, "isSubtle": true, "size": "Small", "spacing": "None"})
+			body = append(body, object{"type": "TextBlock", "text": w.rich(in.Hint), "wrap": true, "isSubtle": true, "size": "Small", "spacing": "None"})
 		}
 	}
 	spec, _ := json.Marshal(wireForm(f))
@@ -56,7 +67,7 @@ func formCard(f *bot.Form, values map[string][]string, errs map[string]string) o
 	return c
 }
 
-func inputElement(in bot.Input, value []string) object {
+func inputElement(in bot.Input, value []string, people formPeople) object {
 	label := in.Label
 	if label == "" {
 		label = in.Name
@@ -86,7 +97,7 @@ func inputElement(in bot.Input, value []string) object {
 		el["placeholder"] = "Choose…"
 	case bot.InputPerson, bot.InputPeople:
 		el["type"] = "Input.ChoiceSet"
-		el["choices"] = []object{}
+		el["choices"] = peopleChoices(value, people)
 		el["choices.data"] = object{"type": "Data.Query", "dataset": peopleDataset}
 		el["isMultiSelect"] = in.Kind == bot.InputPeople
 		el["placeholder"] = "Type a name"
@@ -181,7 +192,7 @@ func answers(f *bot.Form, values map[string]string) map[string][]string {
 			}
 			continue
 		}
-		out[in.Name] = []string{v}
+		out[in.Name] = []string{inert(v)}
 	}
 	return out
 }
@@ -244,4 +255,35 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// peopleChoices are a people picker's own choices: the person the form is
+// for ("you"), then anyone prefilled, by Entra object id; the picker's
+// search finds everyone else.
+func peopleChoices(value []string, people formPeople) []object {
+	choices := []object{}
+	seen := map[string]bool{}
+	add := func(id, title string) {
+		s, raw := bot.SplitID(id)
+		if s != bot.Teams || raw == "" || seen[raw] {
+			return
+		}
+		seen[raw] = true
+		choices = append(choices, object{"title": title, "value": raw})
+	}
+	if people.viewer != "" {
+		title := "Me"
+		if name := cleanName(people.names[people.viewer]); name != "" {
+			title = name + " (you)"
+		}
+		add(people.viewer, title)
+	}
+	for _, p := range value {
+		title := cleanName(people.names[p])
+		if title == "" {
+			title = "A colleague"
+		}
+		add(p, title)
+	}
+	return choices
 }

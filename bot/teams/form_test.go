@@ -51,7 +51,7 @@ func TestCommandLine(t *testing.T) {
 
 func TestSubmissionRoundTrip(t *testing.T) {
 	f := bot.OpenForm()
-	card := formCard(f, nil, nil)
+	card := formCard(f, nil, nil, formPeople{})
 	data := card["actions"].([]object)[0]["data"].(object)
 	// What Teams sends back: the data, JSON-decoded, with the answers.
 	raw, _ := json.Marshal(data)
@@ -84,7 +84,7 @@ func TestSubmissionRoundTrip(t *testing.T) {
 		}
 	}
 	// Prefilled people show as the picker's ids.
-	again := formCard(f, map[string][]string{"involved": {"teams:aad-1", "slack:U1"}}, map[string]string{"ref": "Please fill this in."})
+	again := formCard(f, map[string][]string{"involved": {"teams:aad-1", "slack:U1"}}, map[string]string{"ref": "Please fill this in."}, formPeople{})
 	for _, el := range again["body"].([]object) {
 		if el["id"] == inputPrefix+"involved" && el["value"] != "aad-1" {
 			t.Errorf("prefilled people = %v", el["value"])

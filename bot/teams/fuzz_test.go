@@ -54,8 +54,24 @@ func FuzzActivity(f *testing.F) {
 			if len(errs) == 0 && !strings.HasPrefix(line, strings.TrimSpace(sub.form.Command)) {
 				t.Fatalf("line %q doesn't start with the form's command %q", line, sub.form.Command)
 			}
-			_ = formCard(sub.form, answers(sub.form, sub.values), errs)
+			_ = formCard(sub.form, answers(sub.form, sub.values), errs, formPeople{viewer: "teams:aad-fuzz"})
 		}
-		_ = renderReply(bot.Reply{Text: text, Note: act.Summary}, renderOpts{})
+		// Whatever was typed, every card validates: no Markdown or <at>
+		// typed by hand turns into markup (cardProblems).
+		r := bot.Reply{Text: text, Note: act.Summary, Sections: []bot.Section{{Title: act.Name, Text: "Note: “" + act.Text + "”", Fields: []bot.Field{{Label: "Note", Value: act.Text}}}}}
+		people, _ := r.Mentions()
+		names := map[string]string{}
+		for i, p := range people {
+			names[p] = "Person " + strings.Repeat("x", i%3) + act.From.Name
+		}
+		for _, a := range renderReply(r, renderOpts{names: names}) {
+			for _, att := range a.Attachments {
+				if card, ok := att.Content.(object); ok {
+					if probs := cardProblems(card); len(probs) > 0 {
+						t.Fatalf("a card from %q doesn't validate: %q", data, probs)
+					}
+				}
+			}
+		}
 	})
 }

@@ -23,8 +23,10 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -222,6 +224,10 @@ func (s *Surface) onMessage(ctx context.Context, act schema.Activity, ex extras)
 		s.log.Debug("Teams activity delivered twice; ignored", "id", act.ID)
 		return
 	}
+	if isPersonal(act) {
+		// What was held for them comes first, before the answer to this.
+		s.deliverHeld(ctx, personID(act.From), replyRef(act))
+	}
 	var line string
 	if len(act.Value) > 0 {
 		sub, ok := parseSubmission(act.Value)
@@ -233,8 +239,15 @@ func (s *Surface) onMessage(ctx context.Context, act schema.Activity, ex extras)
 			ans := answers(sub.form, sub.values)
 			l, fieldErrs := sub.form.CommandLine(ans)
 			if len(fieldErrs) > 0 {
-				card := cardActivity(formCard(sub.form, ans, fieldErrs), sub.form.Title)
-				if err := s.send(ctx, replyRef(act), []schema.Activity{card}); err != nil {
+				// The form again, with the person's answers: theirs alone.
+				viewer := personID(act.From)
+				people := formPeople{viewer: viewer, names: s.names.Lookup(ctx, append(slices.Concat(slices.Collect(maps.Values(ans))...), viewer))}
+				card := []schema.Activity{cardActivity(formCard(sub.form, ans, fieldErrs, people), sub.form.Title)}
+				if !isPersonal(act) {
+					s.answerPrivately(ctx, act, personID(act.From), card)
+					return
+				}
+				if err := s.send(ctx, replyRef(act), card); err != nil {
 					s.log.Warn("Teams: could not show a form again", "err", err)
 				}
 				return
@@ -258,28 +271,118 @@ func (s *Surface) onMessage(ctx context.Context, act schema.Activity, ex extras)
 
 // deliverReply answers a command. Teams has no messages only one person in
 // a channel can see, so a private answer to a command typed in a channel or
-// group chat goes to the person's own chat with hppbot, and the thread
-// says so; if hppbot can't reach them there, it answers in the thread.
+// group chat goes only to the person's own chat with hppbot (started when
+// needed), and the thread gets a pointer (bot.Private, bot.DeliverPrivately).
 func (s *Surface) deliverReply(ctx context.Context, act schema.Activity, req bot.Request, line string, reply bot.Reply) {
-	ref := replyRef(act)
-	if req.Personal || reply.Public {
-		if err := s.send(ctx, ref, s.render(ctx, reply, renderOpts{line: line, personal: req.Personal})); err != nil {
+	if !bot.Private(req, reply) {
+		o := renderOpts{line: line, personal: req.Personal}
+		if req.Personal {
+			o.viewer = req.Person
+		}
+		if err := s.send(ctx, replyRef(act), s.render(ctx, reply, o)); err != nil {
 			s.log.Warn("Teams: reply not delivered", "err", err)
 		}
 		return
 	}
-	err := s.sendDirect(ctx, req.Person, reply, line)
-	if err == nil {
-		note := bot.Reply{Text: bot.Mention(req.Person) + ", I've answered you in your private chat with hppbot."}
-		if err := s.send(ctx, ref, s.render(ctx, note, renderOpts{})); err != nil {
-			s.log.Warn("Teams: reply note not delivered", "err", err)
-		}
+	s.answerPrivately(ctx, act, req.Person, s.render(ctx, reply, renderOpts{line: line, personal: true, viewer: req.Person}))
+}
+
+// answerPrivately sends activities meant for one person, typed where others
+// can see, to that person alone: into their own chat with hppbot, else held
+// for them until they next open it. The conversation the command came from
+// gets only a pointer, never the activities.
+func (s *Surface) answerPrivately(ctx context.Context, act schema.Activity, person string, acts []schema.Activity) {
+	opened := false
+	direct := func(ctx context.Context) error {
+		var err error
+		opened, err = s.sendDirectActivities(ctx, person, acts)
+		return err
+	}
+	hold := func(ctx context.Context) error { return s.hold(ctx, person, acts) }
+	outcome, err := bot.DeliverPrivately(ctx, []func(context.Context) error{direct}, hold)
+	if outcome != bot.Delivered {
+		s.log.Info("Teams: a private reply could not reach its person privately", "to", person, "outcome", outcomeName(outcome), "err", err)
+	}
+	ref := replyRef(act)
+	if err := s.send(ctx, ref, s.render(ctx, pointer(person, outcome, opened), renderOpts{})); err != nil {
+		s.log.Warn("Teams: pointer to a private reply not delivered", "err", err)
+	}
+}
+
+// pointer is all a shared conversation is told about a private reply:
+// whom it is for and where to find it, never what it says.
+func pointer(person string, outcome bot.Delivery, opened bool) bot.Reply {
+	who := bot.Mention(person) + ", "
+	switch {
+	case outcome == bot.Delivered:
+		return bot.Reply{Text: who + pointerSent}
+	case outcome == bot.Held && opened:
+		return bot.Reply{Text: who + pointerHeld}
+	case outcome == bot.Held:
+		return bot.Reply{Text: who + pointerHeldNew}
+	case opened:
+		return bot.Reply{Text: who + pointerLost}
+	default:
+		return bot.Reply{Text: who + pointerLostNew}
+	}
+}
+
+// The pointers' words. heldFor is bot.HeldFor in words (a test holds the
+// two together).
+const (
+	pointerSent    = "I've answered you in your private chat with hppbot."
+	heldFor        = "24 hours"
+	addPersonalApp = "select *Apps* in Teams, search for *hppbot* and select *Add* (or *Open*)"
+	pointerHeld    = "I've sent you something private — open your chat with hppbot and send any message (such as *hi*) to see it. It'll wait there for " + heldFor + "."
+	pointerHeldNew = "I've sent you something private, and you haven't got a chat with hppbot yet. To open one, " + addPersonalApp +
+		". It'll wait there for " + heldFor + "."
+	pointerLost    = "my answer is private and I couldn't send it to you just now. Please open your chat with hppbot and type your command there."
+	pointerLostNew = "my answer is private and I couldn't send it to you just now. To open a chat with hppbot, " + addPersonalApp + "; then type your command there."
+)
+
+func outcomeName(d bot.Delivery) string {
+	switch d {
+	case bot.Delivered:
+		return "delivered"
+	case bot.Held:
+		return "held"
+	}
+	return "undelivered"
+}
+
+// hold keeps rendered activities for a person until they next open their
+// chat with hppbot (deliverHeld), for bot.HeldFor.
+func (s *Surface) hold(ctx context.Context, person string, acts []schema.Activity) error {
+	data, err := json.Marshal(acts)
+	if err != nil {
+		return err
+	}
+	return s.cfg.Store.HoldReply(ctx, person, data, bot.HeldFor)
+}
+
+// deliverHeld sends what was held for a person into their chat with
+// hppbot, which ref is; what can't be sent now is held again.
+func (s *Surface) deliverHeld(ctx context.Context, person string, ref schema.ConversationReference) {
+	held, err := s.cfg.Store.TakeHeldReplies(ctx, person)
+	if err != nil {
+		s.log.Warn("Teams: could not read the private replies held for someone", "to", person, "err", err)
 		return
 	}
-	s.log.Info("Teams: answering in the thread, as the person can't be reached privately yet", "err", err)
-	reply.Note = strings.TrimSpace(reply.Note + "\nI couldn't reach you in a private chat, so I've answered here. Open a chat with hppbot once and your answers will be private from then on.")
-	if err := s.send(ctx, ref, s.render(ctx, reply, renderOpts{line: line})); err != nil {
-		s.log.Warn("Teams: reply not delivered", "err", err)
+	for i, data := range held {
+		var acts []schema.Activity
+		if err := json.Unmarshal(data, &acts); err != nil {
+			s.log.Warn("Teams: a held private reply could not be read; dropped", "to", person)
+			continue
+		}
+		if err := s.send(ctx, ref, acts); err != nil {
+			s.log.Warn("Teams: held private replies not delivered yet", "to", person, "err", err)
+			for _, rest := range held[i:] {
+				if err := s.cfg.Store.HoldReply(ctx, person, rest, bot.HeldFor); err != nil {
+					s.log.Warn("Teams: a held private reply was lost", "to", person, "err", err)
+				}
+			}
+			return
+		}
 	}
 }
 
@@ -314,6 +417,9 @@ func (s *Surface) onConversationUpdate(ctx context.Context, act schema.Activity,
 		if err := s.send(ctx, ref, s.render(ctx, welcome, renderOpts{personal: isPersonal(act)})); err != nil {
 			s.log.Warn("Teams: welcome not delivered", "err", err)
 		}
+		if isPersonal(act) {
+			s.deliverHeld(ctx, personID(act.From), ref)
+		}
 	}
 }
 
@@ -326,6 +432,9 @@ func (s *Surface) onInstallationUpdate(ctx context.Context, act schema.Activity,
 	switch {
 	case strings.HasPrefix(act.Action, "add"):
 		s.remember(ctx, act, ex)
+		if isPersonal(act) && act.From.ID != "" && !isBot(act.From.ID) {
+			s.deliverHeld(ctx, personID(act.From), replyRef(act))
+		}
 	case strings.HasPrefix(act.Action, "remove"):
 		s.forget(ctx, act, ex)
 	}
@@ -372,32 +481,40 @@ func (s *Surface) PostChannel(ctx context.Context, channel string, r bot.Reply) 
 }
 
 func (s *Surface) sendDirect(ctx context.Context, person string, r bot.Reply, line string) error {
-	ref, err := s.personalRef(ctx, person)
+	_, err := s.sendDirectActivities(ctx, person, s.render(ctx, r, renderOpts{line: line, personal: true, viewer: person}))
+	return err
+}
+
+// sendDirectActivities posts activities into the person's own chat with
+// hppbot; opened says whether they had one before this.
+func (s *Surface) sendDirectActivities(ctx context.Context, person string, acts []schema.Activity) (opened bool, err error) {
+	ref, opened, err := s.personalRef(ctx, person)
 	if err != nil {
-		return err
+		return opened, err
 	}
-	err = s.send(ctx, conversationRef(ref), s.render(ctx, r, renderOpts{line: line, personal: true}))
+	err = s.send(ctx, conversationRef(ref), acts)
 	var ce *ConnectorError
 	if errors.As(err, &ce) && ce.Status == http.StatusForbidden {
 		// Teams refuses posts to someone who removed hppbot or blocked it:
 		// they need to open it again.
-		return fmt.Errorf("teams: %s's chat with hppbot refused the message (%v): %w", person, err, bot.ErrNotReachable)
+		return opened, fmt.Errorf("teams: %s's chat with hppbot refused the message (%v): %w", person, err, bot.ErrNotReachable)
 	}
-	return err
+	return opened, err
 }
 
 // personalRef finds the person's chat with hppbot, starting one when
-// hppbot knows them only from a channel.
-func (s *Surface) personalRef(ctx context.Context, person string) (store.ConversationRef, error) {
+// hppbot knows them only from a channel; opened says whether the chat was
+// there already.
+func (s *Surface) personalRef(ctx context.Context, person string) (ref store.ConversationRef, opened bool, err error) {
 	ref, ok, err := s.cfg.Store.ConversationRef(ctx, person)
 	if err != nil {
-		return ref, err
+		return ref, false, err
 	}
 	if !ok || ref.ServiceURL == "" || (ref.Conversation == "" && ref.User == "") {
-		return ref, fmt.Errorf("teams: no conversation with %s: %w", person, bot.ErrNotReachable)
+		return ref, false, fmt.Errorf("teams: no conversation with %s: %w", person, bot.ErrNotReachable)
 	}
 	if ref.Conversation != "" {
-		return ref, nil
+		return ref, true, nil
 	}
 	botID := ref.Bot
 	if botID == "" {
@@ -408,13 +525,13 @@ func (s *Surface) personalRef(ctx context.Context, person string) (store.Convers
 		var ce *ConnectorError
 		if errors.As(err, &ce) && (ce.Status == http.StatusForbidden || ce.Status == http.StatusNotFound || ce.Status == http.StatusBadRequest) {
 			// Usually: hppbot isn't installed for them.
-			return ref, fmt.Errorf("teams: could not start a chat with %s (%v): %w", person, err, bot.ErrNotReachable)
+			return ref, false, fmt.Errorf("teams: could not start a chat with %s (%v): %w", person, err, bot.ErrNotReachable)
 		}
-		return ref, err
+		return ref, false, err
 	}
 	ref.Conversation, ref.Type, ref.Bot = id, "personal", botID
 	s.saveRef(ctx, person, ref)
-	return ref, nil
+	return ref, false, nil
 }
 
 // send posts activities, in order, into a conversation through the
@@ -443,6 +560,9 @@ func (s *Surface) send(ctx context.Context, ref schema.ConversationReference, ac
 // until they are accepted, and renders the reply.
 func (s *Surface) render(ctx context.Context, r bot.Reply, o renderOpts) []schema.Activity {
 	people, channels := r.Mentions()
+	if o.viewer != "" {
+		people = append(people, o.viewer) // a form's people picker offers them
+	}
 	o.names = s.names.Lookup(ctx, people)
 	o.channels = map[string]string{}
 	for _, ch := range channels {
@@ -743,7 +863,7 @@ func commandText(act schema.Activity, ex extras, appID string, resolve func(ment
 		}
 		return ""
 	})
-	text = html.UnescapeString(text)
+	text = inert(html.UnescapeString(text))
 	text = strings.ReplaceAll(text, "\u00a0", " ")
 	for i, t := range tokens {
 		text = strings.Replace(text, "\x00"+strconv.Itoa(i)+"\x00", t, 1)

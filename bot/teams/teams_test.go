@@ -318,6 +318,7 @@ func TestCommandText(t *testing.T) {
 		{"unmatched at tag", "<at>Someone</at> help", nil, "Someone help"},
 		{"entity not in text", "help", []entity{jo}, "help"},
 		{"no tokens injected", "open INC-1 \x00 0 \x00", nil, "open INC-1  0"},
+		{"typed mention markup stays text", "note &lt;@teams:aad-boss&gt; &lt;#teams:19:x&gt; &lt;!here&gt; a&lt;b", nil, "note <\u2060@teams:aad-boss> <\u2060#teams:19:x> <\u2060!here> a<b"},
 		{"not a mention entity", "help", []entity{{Type: "clientInfo"}}, "help"},
 	}
 	for _, tc := range tests {
