@@ -105,7 +105,7 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 		var err error
 		slackSurface, err = slack.New(slack.Config{
 			Token: cfg.SlackToken, SigningSecret: cfg.SlackSecret, AppToken: cfg.SlackApp,
-			APIURL: cfg.SlackAPI, Command: cfg.SlackCmd, Handler: h, Names: st.Names(), Log: log,
+			APIURL: cfg.SlackAPI, Command: cfg.SlackCmd, Handler: h, Names: st.Names(), Requests: st, Log: log,
 		})
 		if err != nil {
 			return err

@@ -37,7 +37,7 @@ type Finding struct {
 // the text as typed. It never panics, whatever the input.
 func FindIdentifier(text string) (Finding, bool) {
 	n := normalise(text)
-	read, labels := maskMentions(n.text)
+	read, labels := maskMentions(n.text, func(i int) bool { return n.markupAt(text, i) })
 	best, found := findNumber(read)
 	if f, ok := findPostcode(read); ok && (!found || f.Start < best.Start) {
 		best, found = f, true

@@ -19,8 +19,10 @@ const mentionMask = '\x00'
 
 // maskMentions returns text with each mention's markup and id replaced, byte
 // for byte, by mentionMask (so offsets are unchanged), and where each
-// mention's label is. Text without mentions is returned as it is.
-func maskMentions(text string) (string, []maskedMention) {
+// mention's label is. Text without mentions is returned as it is. markup
+// reports whether the "<" at text[i] was markup as typed (see
+// normalised.markupAt); one that wasn't starts text.
+func maskMentions(text string, markup func(i int) bool) (string, []maskedMention) {
 	if strings.IndexByte(text, '<') < 0 {
 		return text, nil
 	}
@@ -31,7 +33,7 @@ func maskMentions(text string) (string, []maskedMention) {
 			continue
 		}
 		idEnd, labelEnd, ok := mentionAt(text, i)
-		if !ok {
+		if !ok || !markup(i) {
 			continue
 		}
 		if b == nil {

@@ -54,6 +54,16 @@ func TestMentionsAreNotText(t *testing.T) {
 		{"<\u200b#C9990000018|x>", NHSNumber},
 		{"<\u2060!subteam^S9990000018>", NHSNumber},
 		{"<\u2060@U0123ABCD> said hello", ""},
+		{"spoke with <\u2060@U9990000018>", NHSNumber},
+		{"<\u2060#C9990000018|maternity>", NHSNumber},
+		{"<\u200b@teams:" + numberedObjectID + ">", NHSNumber},
+		// So is markup written otherwise than in ASCII (a full-width "<"):
+		// a platform writes its mentions in plain ASCII.
+		{"\uff1c@U9990000018>", NHSNumber},
+		{"\uff1c@U9990000018\uff1e", NHSNumber},
+		// Real mentions in text that isn't plain ASCII are still mentions.
+		{"<\u2060@U0123ABCD> and <@U9990000018> \u00a0here", ""},
+		{"café <@U9990000018|sam>", ""},
 		// Digits either side of a mention do not join across it.
 		{"999 <@U0123ABCD> 000 0018", ""},
 	}

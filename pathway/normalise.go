@@ -35,6 +35,23 @@ func (n normalised) span(start, end int) (int, int) {
 	return n.from[start].start, n.from[end-1].end
 }
 
+// markupAt reports whether the "<" at n.text[i] and the character after it
+// stood side by side, in ASCII, in typed (the text n came from): only then
+// can they be a mention's markup, which platforms write in plain ASCII. A
+// full-width "＜@…" is text, and the guard reads what follows it. (A "<"
+// with something invisible after it, as surfaces keep a typed one inert,
+// already has a space after it in the normal form.)
+func (n normalised) markupAt(typed string, i int) bool {
+	if n.from == nil {
+		return true
+	}
+	if i+1 >= len(n.text) || i >= len(n.from) {
+		return false
+	}
+	at := n.from[i].start
+	return at+1 < len(typed) && typed[at] == '<' && typed[at+1] == n.text[i+1]
+}
+
 // normalise puts text in the guard's normal form. It never panics; invalid
 // UTF-8 reads as U+FFFD.
 func normalise(text string) normalised {

@@ -11,6 +11,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"hppbot/app"
@@ -153,6 +154,8 @@ type testBed struct {
 	mux     *http.ServeMux
 	logMu   *sync.Mutex
 	logs    *strings.Builder
+	// triggers counts the slash commands made, for their trigger ids.
+	triggers atomic.Int64
 }
 
 // settle waits for the surface's background work (late replies, uploads,
@@ -180,7 +183,7 @@ func newTestBed(t testing.TB, tweak ...func(*Config)) *testBed {
 	logMu := &sync.Mutex{}
 	cfg := Config{
 		Token: "xoxb-test", SigningSecret: testSecret, APIURL: fs.apiURL(), Command: "/hpp",
-		Handler: h, Names: st.Names(),
+		Handler: h, Names: st.Names(), Requests: st,
 		Log: slog.New(slog.NewTextHandler(lockedWriter{logMu, logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, fn := range tweak {

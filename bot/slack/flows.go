@@ -81,18 +81,6 @@ func (s *Surface) command(ctx context.Context, cmd slack.SlashCommand) any {
 	return s.answer(ctx, reply)
 }
 
-// unescaper undoes Slack's escaping of a slash command's text (&, < and >
-// arrive as &amp;, &lt; and &gt;), so notes are kept as typed; mentions
-// (<@U123|name>) come through as they are, which the grammar reads.
-var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
-
-func unescape(text string) string {
-	if !strings.Contains(text, "&") {
-		return text
-	}
-	return unescaper.Replace(text)
-}
-
 // answer is a reply as the body of a command's acknowledgement.
 func (s *Surface) answer(ctx context.Context, r bot.Reply) *slack.WebhookMessage {
 	msg := render(r, s.namesFor(ctx, r), maxMessageBlocks)
@@ -213,9 +201,13 @@ func (s *Surface) submitted(ctx context.Context, cb slack.InteractionCallback) a
 }
 
 // event handles the Events API: the App Home is drawn when a person opens
-// it.
+// it, and a message to hppbot in its Messages tab is answered there.
 func (s *Surface) event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	if ev.Type != slackevents.CallbackEvent {
+		return
+	}
+	if e, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent); ok && e != nil {
+		s.directMessage(ctx, e)
 		return
 	}
 	if e, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && e != nil && (e.Tab == "home" || e.Tab == "") && isSlackID(e.User) {

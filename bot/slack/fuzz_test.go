@@ -124,6 +124,8 @@ func FuzzEventBody(f *testing.F) {
 	f.Add(`{"type":"event_callback","event":{"type":"app_home_opened","user":"U1","tab":"home"}}`)
 	f.Add(`{"type":"event_callback","event":{"type":"app_home_opened"}}`)
 	f.Add(`{"type":"event_callback","event":null}`)
+	f.Add(`{"type":"event_callback","event_id":"Ev1","event":{"type":"message","channel":"D0A","channel_type":"im","user":"U1","text":"/hpp help"}}`)
+	f.Add(`{"type":"event_callback","event_id":"Ev2","event":{"type":"message","subtype":"message_changed","channel":"D0A","channel_type":"im","message":{"text":"help"}}}`)
 	s, mux := fuzzBed(f)
 	f.Fuzz(func(t *testing.T, body string) {
 		serveFuzz(t, s, mux, "/slack/events", body)

@@ -94,7 +94,8 @@ func (s *Surface) refuse(w http.ResponseWriter, r *http.Request, why error) {
 }
 
 func (s *Surface) serveCommand(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.verified(w, r); !ok {
+	body, ok := s.verified(w, r)
+	if !ok {
 		return
 	}
 	cmd, err := slack.SlashCommandParse(r)
@@ -102,11 +103,17 @@ func (s *Surface) serveCommand(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a slash command", http.StatusBadRequest)
 		return
 	}
-	s.writeAnswer(w, s.command(r.Context(), cmd))
+	id := signedID("command", r, body)
+	if answer, seen := s.seenBefore(r.Context(), id); seen {
+		writeKept(w, answer)
+		return
+	}
+	s.writeAnswer(w, r, id, cmd.Text, s.command(r.Context(), cmd))
 }
 
 func (s *Surface) serveInteraction(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.verified(w, r); !ok {
+	body, ok := s.verified(w, r)
+	if !ok {
 		return
 	}
 	cb, err := slack.InteractionCallbackParse(r)
@@ -114,7 +121,30 @@ func (s *Surface) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not an interaction", http.StatusBadRequest)
 		return
 	}
-	s.writeAnswer(w, s.interaction(r.Context(), cb))
+	id := signedID("interaction", r, body)
+	if answer, seen := s.seenBefore(r.Context(), id); seen {
+		writeKept(w, answer)
+		return
+	}
+	s.writeAnswer(w, r, id, "", s.interaction(r.Context(), cb))
+}
+
+// signedID names a signed request by its signature and body: the same
+// request sent again has both the same.
+func signedID(kind string, r *http.Request, body []byte) string {
+	return requestID(kind, []byte(r.Header.Get("X-Slack-Signature")), body)
+}
+
+// writeKept writes an answer kept from the first time a request was seen.
+func writeKept(w http.ResponseWriter, answer []byte) {
+	if len(answer) == 0 {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(answer)))
+	_, _ = w.Write(answer)
 }
 
 func (s *Surface) serveEvent(w http.ResponseWriter, r *http.Request) {
@@ -134,20 +164,38 @@ func (s *Surface) serveEvent(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	// Slack retries an event (X-Slack-Retry-Num) with a new signature and
+	// the same event id.
+	if id := eventID(ev); !s.firstEvent(r.Context(), id) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	s.event(r.Context(), ev)
 	w.WriteHeader(http.StatusOK)
 }
 
-// writeAnswer writes a flow's answer: JSON, or an empty 200.
-func (s *Surface) writeAnswer(w http.ResponseWriter, answer any) {
+// writeAnswer writes a flow's answer: JSON, or an empty 200. The answer is
+// kept for the request id (see keepAnswer: typed is what the answer could
+// quote, "" for the answer itself).
+func (s *Surface) writeAnswer(w http.ResponseWriter, r *http.Request, id, typed string, answer any) {
 	if answer == nil {
+		s.keepAnswer(r.Context(), id, nil, "")
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 	body, err := json.Marshal(answer)
 	if err != nil {
+		s.keepAnswer(r.Context(), id, nil, "")
 		w.WriteHeader(http.StatusOK)
 		return
+	}
+	if id != "" && s.cfg.Requests != nil {
+		// Kept after the answer is on its way: a replay meanwhile waits.
+		if typed == "" {
+			typed = string(body)
+		}
+		ctx := r.Context()
+		s.async(func() { s.keepAnswer(ctx, id, body, typed) })
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

@@ -31,13 +31,16 @@ func signed(path, body, secret string, at time.Time) *http.Request {
 	return r
 }
 
-// commandBody is a slash command's form body.
+// commandBody is a slash command's form body. Each has a trigger id of its
+// own, as Slack gives each command (the first 1337.42.abcdef, then
+// 1337.43.abcdef, …): two bodies are never the same request.
 func (tb *testBed) commandBody(user, channel, text string) string {
+	trigger := "1337." + strconv.FormatInt(41+tb.triggers.Add(1), 10) + ".abcdef"
 	return url.Values{
 		"token": {"legacy"}, "team_id": {"T0TEST"}, "team_domain": {"synthetic"},
 		"channel_id": {channel}, "channel_name": {"ward-7"}, "user_id": {user}, "user_name": {"syn.user"},
 		"command": {"/hpp"}, "text": {text}, "api_app_id": {"A0TEST"},
-		"response_url": {tb.slack.responseURL()}, "trigger_id": {"1337.42.abcdef"},
+		"response_url": {tb.slack.responseURL()}, "trigger_id": {trigger},
 	}.Encode()
 }
 

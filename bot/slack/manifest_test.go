@@ -19,6 +19,8 @@ func TestManifest(t *testing.T) {
 			AppHome struct {
 				HomeTab     bool `yaml:"home_tab_enabled"`
 				MessagesTab bool `yaml:"messages_tab_enabled"`
+				// Read-only would stop people typing to hppbot.
+				MessagesTabReadOnly bool `yaml:"messages_tab_read_only_enabled"`
 			} `yaml:"app_home"`
 			SlashCommands []struct {
 				Command      string `yaml:"command"`
@@ -48,7 +50,7 @@ func TestManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	scopes := slices.Sorted(slices.Values(m.OAuth.Scopes.Bot))
-	if want := []string{"chat:write", "commands", "files:write", "im:write", "users:read"}; !slices.Equal(scopes, want) {
+	if want := []string{"chat:write", "commands", "files:write", "im:history", "im:write", "users:read"}; !slices.Equal(scopes, want) {
 		t.Errorf("scopes %v, want %v", scopes, want)
 	}
 	if len(m.Features.SlashCommands) != 1 {
@@ -58,10 +60,11 @@ func TestManifest(t *testing.T) {
 	if cmd.Command != "/hpp" || !cmd.ShouldEscape || cmd.UsageHint == "" || cmd.URL != "https://hppbot.example.org/slack/commands" {
 		t.Errorf("slash command: %+v", cmd)
 	}
-	if !m.Features.AppHome.HomeTab || !m.Features.AppHome.MessagesTab {
+	// The Messages tab takes typed commands (message.im): it must not be read-only.
+	if !m.Features.AppHome.HomeTab || !m.Features.AppHome.MessagesTab || m.Features.AppHome.MessagesTabReadOnly {
 		t.Errorf("app home: %+v", m.Features.AppHome)
 	}
-	if !slices.Equal(m.Settings.Events.Events, []string{"app_home_opened"}) || m.Settings.Events.URL != "https://hppbot.example.org/slack/events" {
+	if !slices.Equal(m.Settings.Events.Events, []string{"app_home_opened", "message.im"}) || m.Settings.Events.URL != "https://hppbot.example.org/slack/events" {
 		t.Errorf("events: %+v", m.Settings.Events)
 	}
 	if !m.Settings.Interactivity.Enabled || m.Settings.Interactivity.URL != "https://hppbot.example.org/slack/interactivity" {

@@ -276,8 +276,8 @@ func answers(f *bot.Form, state *slack.ViewState) map[string][]string {
 			out[in.Name] = a.SelectedUsers
 		case bot.InputDate:
 			out[in.Name] = []string{a.SelectedDate}
-		default:
-			out[in.Name] = []string{a.Value}
+		default: // typed text, which a form sends unescaped
+			out[in.Name] = []string{inert(a.Value)}
 		}
 	}
 	return out

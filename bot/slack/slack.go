@@ -1,14 +1,16 @@
-// Package slack is hppbot in Slack: the slash command (/hpp), buttons,
-// modals and the App Home, received over HTTP (signed requests) or Socket
-// Mode with the same handlers, and the bot.Messenger the scheduler sends
-// direct messages and channel posts through. It renders bot.Reply as Block
-// Kit within Slack's limits and keeps everything Slack-specific to itself.
+// Package slack is hppbot in Slack: the slash command (/hpp), messages in
+// its Messages tab, buttons, modals and the App Home, received over HTTP
+// (signed requests) or Socket Mode with the same handlers, and the
+// bot.Messenger the scheduler sends direct messages and channel posts
+// through. It renders bot.Reply as Block Kit within Slack's limits and keeps
+// everything Slack-specific to itself.
 //
 // Every HTTP request's signature is checked before anything else; one that
 // fails gets 401 and changes nothing. Slack wants an answer within three
 // seconds: a command that takes longer is acknowledged and answered through
 // the response_url when it is done. The typed-command path makes no Web API
-// call: names are looked up in the background and cached.
+// call: names are looked up in the background and cached. A request Slack
+// sends again (a retry, a replay) changes nothing twice (see replay.go).
 //
 // It never logs what people typed, notes, summaries or tokens — only command
 // names, ids and outcomes.
@@ -53,7 +55,11 @@ type Config struct {
 	Command       string // the slash command, e.g. "/hpp"
 	Handler       Handler
 	Names         NameBook // optional
-	Log           *slog.Logger
+	// Requests remembers requests answered lately, so one Slack sends again
+	// changes nothing twice, on any replica (store.Store). Optional: without
+	// it every request is answered as new.
+	Requests Requests
+	Log      *slog.Logger
 	// HTTPClient makes the Web API calls and response_url posts. Default:
 	// a client with a 15-second timeout.
 	HTTPClient *http.Client

@@ -67,14 +67,21 @@ func (s *Surface) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 		}
 		req := *evt.Request
 		s.async(func() {
+			id := socketID("command", req)
+			if answer, seen := s.seenBefore(ctx, id); seen {
+				_ = s.ack(ack, req, replayPayload(answer))
+				return
+			}
 			answer := s.command(ctx, cmd)
 			if s.ack(ack, req, answer) == nil || answer == nil {
+				s.keepAnswer(ctx, id, encodeAnswer(answer), cmd.Text)
 				return
 			}
 			// Socket Mode drops an answer of 20 KB or more (a long
 			// timeline can be): acknowledge, then answer through the
 			// response_url instead.
 			s.ack(ack, req, nil)
+			s.keepAnswer(ctx, id, nil, "")
 			if msg, ok := answer.(*slack.WebhookMessage); ok && cmd.ResponseURL != "" {
 				work, cancel := s.workContext(ctx)
 				defer cancel()
@@ -89,14 +96,30 @@ func (s *Surface) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 			return
 		}
 		req := *evt.Request
-		s.async(func() { _ = s.ack(ack, req, s.interaction(ctx, cb)) })
+		s.async(func() {
+			id := socketID("interaction", req)
+			if answer, seen := s.seenBefore(ctx, id); seen {
+				_ = s.ack(ack, req, replayPayload(answer))
+				return
+			}
+			answer := s.interaction(ctx, cb)
+			_ = s.ack(ack, req, answer)
+			kept := encodeAnswer(answer)
+			s.keepAnswer(ctx, id, kept, string(kept))
+		})
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if !ok || evt.Request == nil {
 			return
 		}
 		_ = s.ack(ack, *evt.Request, nil)
-		s.event(ctx, ev)
+		// A retried event (retry_attempt) keeps its event id. Asking the
+		// store happens off the socket's loop, which has other envelopes.
+		s.async(func() {
+			if s.firstEvent(ctx, eventID(ev)) {
+				s.event(ctx, ev)
+			}
+		})
 	}
 }
 
@@ -113,4 +136,14 @@ func (s *Surface) ack(ack acker, req socketmode.Request, answer any) error {
 		s.log.Warn("Socket Mode acknowledgement failed", "envelope", req.EnvelopeID, "err", err)
 	}
 	return err
+}
+
+// socketID names a Socket Mode request by its payload (a slash command's or
+// an interaction's carries a trigger id of its own), or by its envelope id
+// when there is no payload to go by.
+func socketID(kind string, req socketmode.Request) string {
+	if len(req.Payload) > 0 {
+		return requestID(kind, req.Payload)
+	}
+	return requestID(kind, []byte(req.EnvelopeID))
 }
