@@ -200,7 +200,8 @@ const maxBody = 1 << 20
 func limitBody(h http.Handler) http.Handler { return http.MaxBytesHandler(h, maxBody) }
 
 // healthRoutes adds GET /healthz (the process is up), GET /readyz (Redis
-// answers within a second) and GET /metrics.
+// would answer hppbot's commands, within a second: on a Redis Cluster, the
+// cluster is not down — see store.Ready) and GET /metrics.
 func healthRoutes(mux *http.ServeMux, st *store.Store, m *app.Metrics) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -210,8 +211,12 @@ func healthRoutes(mux *http.ServeMux, st *store.Store, m *app.Metrics) {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := st.Ping(ctx); err != nil {
+		if err := st.Ready(ctx); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
+			if errors.Is(err, store.ErrClusterDown) {
+				fmt.Fprintln(w, "redis: the cluster is down (cluster_state is not ok)")
+				return
+			}
 			fmt.Fprintln(w, "redis: not answering")
 			return
 		}

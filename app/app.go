@@ -10,6 +10,7 @@ package app
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 
 	"hppbot/bot"
@@ -51,6 +52,10 @@ type App struct {
 	Metrics   *Metrics
 	Handlers  *handlers.Handler
 	Scheduler *scheduler.Scheduler
+
+	// telling counts the notices to the admins about unreadable records
+	// still being sent.
+	telling sync.WaitGroup
 }
 
 // New builds the metrics (watching the store's Redis commands), the
@@ -63,8 +68,10 @@ func New(cfg Config) *App {
 		log = slog.New(slog.DiscardHandler)
 	}
 	m := NewMetrics()
+	a := &App{Store: cfg.Store, Metrics: m}
 	if cfg.Store != nil {
 		m.WatchRedis(cfg.Store)
+		cfg.Store.OnUnreadable(setAside(cfg.Store, m, log, cfg.Messenger, cfg.Admins, &a.telling))
 		if cfg.Policy != nil {
 			cfg.Store.KeepSettings(cfg.Policy.SettingsTTL(time.Now()))
 		}
@@ -83,7 +90,8 @@ func New(cfg Config) *App {
 		Metrics: sm, Workers: cfg.Workers, Every: cfg.Every,
 	})
 	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
-	return &App{Store: cfg.Store, Metrics: m, Handlers: h, Scheduler: sched}
+	a.Handlers, a.Scheduler = h, sched
+	return a
 }
 
 // observer is handlers.Config.Observe: it counts each command and logs it

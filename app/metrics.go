@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ type Metrics struct {
 	tickErrors  prometheus.Counter
 	redisErrors *prometheus.CounterVec
 	redisUp     prometheus.Gauge
+	unreadable  *prometheus.CounterVec
 }
 
 // reminderOutcomes are the outcomes the scheduler reports.
@@ -42,7 +44,7 @@ func NewMetrics() *Metrics {
 		reg: prometheus.NewRegistry(),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hpp_commands_total",
-			Help: "Commands answered, by command and outcome (ok, invalid, not_found, forbidden, identifiable, conflict, unavailable, internal, unknown).",
+			Help: "Commands answered, by command and outcome (ok, invalid, not_found, forbidden, identifiable, conflict, unavailable, unreadable, internal, unknown).",
 		}, []string{"command", "outcome"}),
 		commandTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "hpp_command_duration_seconds",
@@ -74,12 +76,19 @@ func NewMetrics() *Metrics {
 			Name: "hpp_redis_up",
 			Help: "1 if Redis answered hppbot's latest command to it (even with an error reply), 0 if it could not be reached.",
 		}),
+		unreadable: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hpp_unreadable_records_total",
+			Help: "Records read from Redis that could not be decoded and were set aside (skipped by the scheduler, lists and reports), by kind: case, event (a timeline entry), job. A case's reminder is read again hourly, so one bad record keeps counting until it is mended.",
+		}, []string{"kind"}),
 	}
-	m.reg.MustRegister(m.commands, m.commandTime, m.reminders, m.deferred, m.lag, m.tickErrors, m.redisErrors, m.redisUp,
+	m.reg.MustRegister(m.commands, m.commandTime, m.reminders, m.deferred, m.lag, m.tickErrors, m.redisErrors, m.redisUp, m.unreadable,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, o := range reminderOutcomes {
 		m.reminders.WithLabelValues(o)
+	}
+	for _, k := range unreadableKinds {
+		m.unreadable.WithLabelValues(k)
 	}
 	return m
 }
@@ -106,6 +115,17 @@ func (m *Metrics) Lag(d time.Duration) { m.lag.Observe(d.Seconds()) }
 
 // TickError implements scheduler.Metrics.
 func (m *Metrics) TickError() { m.tickErrors.Inc() }
+
+// unreadableKinds are the kinds of record the store sets aside.
+var unreadableKinds = []string{"case", "event", "job"}
+
+// Unreadable counts a record set aside, by its kind.
+func (m *Metrics) Unreadable(kind string) {
+	if !slices.Contains(unreadableKinds, kind) {
+		kind = "case"
+	}
+	m.unreadable.WithLabelValues(kind).Inc()
+}
 
 // Handler serves the registry in Prometheus's text format.
 func (m *Metrics) Handler() http.Handler {

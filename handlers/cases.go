@@ -20,7 +20,9 @@ type caseStore interface {
 	CreateCaseWith(ctx context.Context, c *pathway.Case, p *pathway.Policy, ev pathway.Event, plan func(c *pathway.Case) []*store.Checkins) (int64, error)
 	SaveCaseWith(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, plans []*store.Checkins) error
 	ListOpen(ctx context.Context, f store.CaseFilter) ([]*pathway.Case, error)
+	ListOpenCounted(ctx context.Context, f store.CaseFilter) ([]*pathway.Case, int, error)
 	Timeline(ctx context.Context, id int64) ([]pathway.Event, error)
+	TimelineCounted(ctx context.Context, id int64) ([]pathway.Event, int, error)
 }
 
 func (h *Handler) caseCommands() []*command {

@@ -48,7 +48,7 @@ func (h *Handler) export(ctx context.Context, req bot.Request, cmd Command) (bot
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	events, err := h.Store.Timeline(ctx, c.ID)
+	events, unreadable, err := h.Store.TimelineCounted(ctx, c.ID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -59,7 +59,7 @@ func (h *Handler) export(ctx context.Context, req bot.Request, cmd Command) (bot
 		return bot.Reply{}, pathway.Errorf(pathway.Internal, "writing the CSV: %v", err)
 	}
 	base := c.Name() + "-candour-record"
-	return bot.Reply{
+	reply := bot.Reply{
 		Text: fmt.Sprintf("Here is the candour record for *%s* (%s): %s, with the %s steps, the communication plan and what was done for the family.",
 			c.Name(), c.Ref, plural(len(events), "event", "events"), h.Policy.Candour.Label),
 		Sections: []bot.Section{{Text: "• The Markdown file is laid out to copy into the openness and transparency section of the incident record for " + c.Ref + ".\n" +
@@ -69,7 +69,9 @@ func (h *Handler) export(ctx context.Context, req bot.Request, cmd Command) (bot
 			{Name: base + ".md", Type: "text/markdown; charset=utf-8", Title: "Candour record for " + c.Name() + " (Markdown)", Data: []byte(md)},
 			{Name: base + ".csv", Type: "text/csv; charset=utf-8", Title: "Candour record for " + c.Name() + " (CSV)", Data: data},
 		},
-	}, nil
+	}
+	addSkipped(&reply, unreadable, "these files")
+	return reply, nil
 }
 
 // candourRecord is what the export files are written from.

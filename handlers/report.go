@@ -18,9 +18,9 @@ import (
 // reportStore reads what the learning reports count: cases by window,
 // their timelines, and check-in participation (never answers).
 type reportStore interface {
-	CasesOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, error)
-	CasesActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, error)
-	Timelines(ctx context.Context, ids []int64) (map[int64][]pathway.Event, error)
+	CasesOpenedCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, int, error)
+	CasesActiveCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, int, error)
+	TimelinesCounted(ctx context.Context, ids []int64) (map[int64][]pathway.Event, int, error)
 	CheckinParticipationIn(ctx context.Context, services []string, from, to time.Time) (invited, answered int, err error)
 }
 
@@ -153,7 +153,7 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 	loc := p.Location()
 	now := h.Clock()
 	from := pathway.Midnight(now, loc).AddDate(0, 0, -days)
-	cases, err := h.Store.CasesActive(ctx, from, now, scope.keep)
+	cases, unreadable, err := h.Store.CasesActiveCounted(ctx, from, now, scope.keep)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -161,7 +161,7 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 	for i, c := range cases {
 		ids[i] = c.ID
 	}
-	timelines, err := h.Store.Timelines(ctx, ids)
+	timelines, badEntries, err := h.Store.TimelinesCounted(ctx, ids)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -189,6 +189,12 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 	}
 
 	reply := h.reportReply(f, scope, days, invited, answered)
+	if unreadable > 0 {
+		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "case", "cases", "these figures")})
+	}
+	if badEntries > 0 {
+		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(badEntries, "timeline entry", "timeline entries", "these figures")})
+	}
 	if !scope.all && len(scope.services) == 1 {
 		if _, ok := svcs[scope.services[0]]; !ok && len(cases) == 0 {
 			reply.Note = fmt.Sprintf("%s isn't set up as a service and has no cases, so there is nothing to count yet — check the name with /hpp service. ", scope.services[0]) + reply.Note
@@ -307,7 +313,7 @@ func (h *Handler) yearlyReport(ctx context.Context, scope reportScope, svcs stor
 	}
 	// Awareness comes on or before the day a case is opened, so every case
 	// of the year was opened on or after its first day.
-	cases, err := h.Store.CasesOpened(ctx, from, time.Time{}, inYear)
+	cases, unreadable, err := h.Store.CasesOpenedCounted(ctx, from, time.Time{}, inYear)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -348,6 +354,9 @@ func (h *Handler) yearlyReport(ctx context.Context, scope reportScope, svcs stor
 	}
 	if len(rows) == 0 {
 		sections = append(sections, bot.Section{Text: "No cases were recorded for this year."})
+	}
+	if unreadable > 0 {
+		sections = append(sections, bot.Section{Text: skippedLine(unreadable, "case", "cases", "these counts")})
 	}
 	data, err := report.YearlyCSV(year, rows)
 	if err != nil {

@@ -228,7 +228,7 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if scope == "overdue" {
 		f.DueBefore = now
 	}
-	cases, err := h.Store.ListOpen(ctx, f)
+	cases, unreadable, err := h.Store.ListOpenCounted(ctx, f)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -241,12 +241,26 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		}
 		cases = kept
 	}
-	return h.listReply(scope, service, cases, now), nil
+	reply := h.listReply(scope, service, cases, now, unreadable)
+	if unreadable > 0 {
+		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "case", "cases", "this list")})
+	}
+	return reply, nil
+}
+
+// skippedLine says how many cases (or timeline entries) a list or report
+// left out because their records could not be read (the store set them
+// aside and the admins are told), and that what is shown is otherwise whole.
+func skippedLine(n int, one, many, where string) string {
+	if n == 1 {
+		return plural(n, one, many) + " could not be read — admins have been told. It is left out of " + where + "."
+	}
+	return plural(n, one, many) + " could not be read — admins have been told. They are left out of " + where + "."
 }
 
 const listMax = 30
 
-func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now time.Time) bot.Reply {
+func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now time.Time, unreadable int) bot.Reply {
 	var title string
 	switch scope {
 	case "mine":
@@ -258,6 +272,9 @@ func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now ti
 	}
 	if service != "" {
 		title += " in " + service
+	}
+	if len(cases) == 0 && unreadable > 0 {
+		return bot.Reply{Text: title + ": none I could read."}
 	}
 	if len(cases) == 0 {
 		switch scope {
@@ -311,7 +328,7 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	events, err := h.Store.Timeline(ctx, c.ID)
+	events, unreadable, err := h.Store.TimelineCounted(ctx, c.ID)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -321,7 +338,9 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 		lines = append(lines, fmt.Sprintf("• %s — %s", h.eventWhen(e), h.Describe(e)))
 	}
 	head := fmt.Sprintf("*Timeline of %s* (%s) — %s, oldest first", c.Name(), c.Ref, plural(len(events), "event", "events"))
-	return bot.Reply{Text: head, Sections: chunkLines(lines, 2800)}, nil
+	reply := bot.Reply{Text: head, Sections: chunkLines(lines, 2800)}
+	addSkipped(&reply, unreadable, "this timeline")
+	return reply, nil
 }
 
 // chunkLines splits lines into sections no longer than max characters, so
@@ -446,4 +465,13 @@ func reminderPhrase(e pathway.Event, p *pathway.Policy) string {
 		return what + " due today"
 	}
 	return what + " overdue"
+}
+
+// addSkipped adds to a case's reply the line saying how many of its
+// timeline entries could not be read and were left out.
+func addSkipped(reply *bot.Reply, unreadable int, where string) {
+	if unreadable == 0 {
+		return
+	}
+	reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "timeline entry", "timeline entries", where)})
 }

@@ -16,6 +16,7 @@ const (
 	Identifiable Code = "identifiable" // the text looks like a patient identifier: refused, nothing stored
 	Conflict     Code = "conflict"     // someone else changed the same thing at the same moment
 	Unavailable  Code = "unavailable"  // the store did not answer: nothing was saved
+	Unreadable   Code = "unreadable"   // a stored record could not be read: set aside, the admins told
 	Internal     Code = "internal"     // a defect: log it, say something kind
 )
 

@@ -15,8 +15,11 @@ type item struct {
 	c         *pathway.Case // nil when the case is gone or the claim is a job
 	reminders []pathway.Reminder
 	job       *store.Job
-	sent      map[store.SentQuery]bool // the tick's "already sent?" answers
-	acks      *ackGroup                // the tick's acknowledgements in flight
+	// unreadable: the case's or job's record could not be read; it is set
+	// aside (left for later) and the rest of the tick carries on.
+	unreadable bool
+	sent       map[store.SentQuery]bool // the tick's "already sent?" answers
+	acks       *ackGroup                // the tick's acknowledgements in flight
 }
 
 // claim takes up to s.cfg.Batch items due at now per partition, each under
@@ -61,7 +64,7 @@ func (s *Scheduler) prepare(ctx context.Context, claims []store.Claim, now time.
 // newItem is a claim with the case or job it is about, and the reminders
 // the case owes at now.
 func (s *Scheduler) newItem(cl store.Claim, loaded store.Claimed, now time.Time) *item {
-	it := &item{claim: cl}
+	it := &item{claim: cl, unreadable: loaded.Unreadable[cl.Member]}
 	if id, ok := cl.CaseID(); ok {
 		it.c = loaded.Cases[id]
 		if it.c != nil {

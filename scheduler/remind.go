@@ -18,10 +18,21 @@ type reminded struct {
 	marks  []string
 }
 
+// setAsideFor is how long a claim whose record could not be read waits
+// before it is read again: long enough not to fill the log, short enough
+// that a mended record's reminders soon carry on.
+const setAsideFor = time.Hour
+
 // process delivers one claim; it returns how many messages went and how
 // many failed.
 func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
 	switch {
+	case it.unreadable:
+		// Not dropped: once the record is mended, its reminders carry on.
+		if err := s.cfg.Store.Release(ctx, it.claim, now.Add(setAsideFor)); err != nil {
+			s.cfg.Log.Warn("could not set aside an unreadable record's reminder", "member", it.claim.Member, "err", cause(err))
+		}
+		return 0, 0
 	case it.job != nil:
 		return s.runJob(ctx, it, svcs, now)
 	case it.c == nil:

@@ -53,7 +53,11 @@ func (s *Store) GetCase(ctx context.Context, id int64) (*pathway.Case, error) {
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	return decodeCase(data)
+	c, ok := s.readCase(ctx, id, data)
+	if !ok {
+		return nil, unreadableCase(id)
+	}
+	return c, nil
 }
 
 func notFound(id int64) error {
@@ -80,8 +84,11 @@ func (s *Store) GetCaseAndServices(ctx context.Context, id int64) (*pathway.Case
 	if err != nil {
 		return nil, nil, unavailable(err)
 	}
-	c, err := decodeCase(data)
-	return c, svcs, err
+	c, ok := s.readCase(ctx, id, data)
+	if !ok {
+		return nil, svcs, unreadableCase(id)
+	}
+	return c, svcs, nil
 }
 
 // SaveCase writes c, which was read as old and then changed by a command,
@@ -275,16 +282,26 @@ func versionOr(old *pathway.Case) int64 {
 
 // Timeline returns a case's events, oldest first.
 func (s *Store) Timeline(ctx context.Context, id int64) ([]pathway.Event, error) {
+	events, _, err := s.TimelineCounted(ctx, id)
+	return events, err
+}
+
+// TimelineCounted is Timeline that also says how many entries could not be
+// read and were left out (see unreadable.go).
+func (s *Store) TimelineCounted(ctx context.Context, id int64) (events []pathway.Event, unreadable int, err error) {
 	pt := partition(id)
 	res, err := timelineScript.Run(ctx, s.rdb, []string{s.timelineKey(pt), s.streamKey(pt)}, id).Slice()
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, unavailable(err)
+		return nil, 0, unavailable(err)
 	}
-	return decodeEntries(id, res)
+	events, unreadable = s.decodeEntries(ctx, id, res)
+	return events, unreadable, nil
 }
 
-func decodeEntries(id int64, res []any) ([]pathway.Event, error) {
-	out := make([]pathway.Event, 0, len(res))
+// decodeEntries reads a case's timeline entries. An entry that is not an
+// event is set aside and counted in unreadable: the rest is still read.
+func (s *Store) decodeEntries(ctx context.Context, id int64, res []any) (out []pathway.Event, unreadable int) {
+	out = make([]pathway.Event, 0, len(res))
 	for _, r := range res {
 		entry, ok := r.([]any)
 		if !ok || len(entry) != 2 {
@@ -297,7 +314,9 @@ func decodeEntries(id int64, res []any) ([]pathway.Event, error) {
 				data, _ := fields[i+1].(string)
 				e, err := decodeEvent(eid, id, []byte(data))
 				if err != nil {
-					return nil, pathway.Errorf(pathway.Internal, "decoding event %s: %v", eid, err)
+					s.setAside(ctx, Unreadable{Key: s.streamKey(partition(id)), Entry: eid, Case: id, Kind: "event"})
+					unreadable++
+					continue
 				}
 				out = append(out, e)
 			}
@@ -307,7 +326,7 @@ func decodeEntries(id int64, res []any) ([]pathway.Event, error) {
 	// afterwards (on=) sits where it happened; entries at the same moment
 	// keep the order they were recorded in.
 	slices.SortStableFunc(out, func(a, b pathway.Event) int { return a.At.Compare(b.At) })
-	return out, nil
+	return out, unreadable
 }
 
 // CaseFilter chooses open cases for a list.
@@ -322,6 +341,13 @@ type CaseFilter struct {
 // ListOpen returns open cases chosen by f, earliest deadline first. One
 // round trip: a script per partition, pipelined (see evalPartitions).
 func (s *Store) ListOpen(ctx context.Context, f CaseFilter) ([]*pathway.Case, error) {
+	cases, _, err := s.ListOpenCounted(ctx, f)
+	return cases, err
+}
+
+// ListOpenCounted is ListOpen that also says how many of the cases chosen
+// could not be read and were set aside (see unreadable.go).
+func (s *Store) ListOpenCounted(ctx context.Context, f CaseFilter) (cases []*pathway.Case, unreadable int, err error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 200
@@ -335,7 +361,7 @@ func (s *Store) ListOpen(ctx context.Context, f CaseFilter) ([]*pathway.Case, er
 		mode = "all"
 	}
 	var out []*pathway.Case
-	err := s.evalPartitions(ctx, collectScript, func(pt int) ([]string, []any) {
+	err = s.evalPartitions(ctx, collectScript, func(pt int) ([]string, []any) {
 		keys := []string{s.openKey(pt)}
 		if !f.All {
 			for _, person := range f.People {
@@ -351,18 +377,21 @@ func (s *Store) ListOpen(ctx context.Context, f CaseFilter) ([]*pathway.Case, er
 		if err != nil && !errors.Is(err, redis.Nil) {
 			return err
 		}
-		for _, v := range vals {
-			data, _ := v.(string)
-			c, err := decodeCase([]byte(data))
-			if err != nil {
-				return pathway.Errorf(pathway.Internal, "decoding case: %v", err)
+		for i := 0; i+1 < len(vals); i += 2 {
+			idText, _ := vals[i].(string)
+			data, _ := vals[i+1].(string)
+			id, _ := strconv.ParseInt(idText, 10, 64)
+			c, ok := s.readCase(ctx, id, []byte(data))
+			if !ok {
+				unreadable++
+				continue
 			}
 			out = append(out, c)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	sort.Slice(out, func(i, j int) bool {
 		di, dj := out[i].Deadline(), out[j].Deadline()
@@ -371,7 +400,7 @@ func (s *Store) ListOpen(ctx context.Context, f CaseFilter) ([]*pathway.Case, er
 		}
 		return out[i].ID < out[j].ID
 	})
-	return out, nil
+	return out, unreadable, nil
 }
 
 func isNoScript(err error) bool {

@@ -127,26 +127,31 @@ func (s *Store) CountDue(ctx context.Context, now time.Time) (int64, error) {
 	return n, nil
 }
 
-// Claimed is what a scheduler needs for its claims: the cases and jobs.
+// Claimed is what a scheduler needs for its claims: the cases and jobs,
+// and the members whose record could not be read (set aside: the
+// scheduler leaves them for later and carries on with the rest).
 type Claimed struct {
-	Cases map[int64]*pathway.Case
-	Jobs  map[string]Job
+	Cases      map[int64]*pathway.Case
+	Jobs       map[string]Job
+	Unreadable map[string]bool // by Claim.Member
 }
 
 // Load reads the cases and jobs behind claims in one round trip.
 func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
-	out := Claimed{Cases: map[int64]*pathway.Case{}, Jobs: map[string]Job{}}
+	out := Claimed{Cases: map[int64]*pathway.Case{}, Jobs: map[string]Job{}, Unreadable: map[string]bool{}}
 	if len(claims) == 0 {
 		return out, nil
 	}
 	pipe := s.rdb.Pipeline()
 	caseCmds := map[int64]*redis.StringCmd{}
 	jobCmds := map[string]*redis.StringCmd{}
+	jobClaims := map[string]Claim{}
 	for _, cl := range claims {
 		if id, ok := cl.CaseID(); ok {
 			caseCmds[id] = pipe.Get(ctx, s.caseKey(id))
 		} else {
 			jobCmds[cl.JobID()] = pipe.HGet(ctx, s.jobsKey(cl.Partition), cl.Member)
+			jobClaims[cl.JobID()] = cl
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
@@ -157,9 +162,10 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 		if err != nil {
 			continue // gone: the scheduler drops the claim
 		}
-		c, err := decodeCase(data)
-		if err != nil {
-			return out, pathway.Errorf(pathway.Internal, "decoding case %d: %v", id, err)
+		c, ok := s.readCase(ctx, id, data)
+		if !ok {
+			out.Unreadable[strconv.FormatInt(id, 10)] = true
+			continue
 		}
 		out.Cases[id] = c
 	}
@@ -170,7 +176,10 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 		}
 		var j Job
 		if err := json.Unmarshal(data, &j); err != nil {
-			return out, pathway.Errorf(pathway.Internal, "decoding job %s: %v", id, err)
+			cl := jobClaims[id]
+			s.setAside(ctx, Unreadable{Key: s.jobsKey(cl.Partition), Entry: cl.Member, Kind: "job"})
+			out.Unreadable[cl.Member] = true
+			continue
 		}
 		out.Jobs[id] = j
 	}

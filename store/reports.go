@@ -27,10 +27,17 @@ const timelineBatch = 250
 // round trip reads a page of ids from each partition; each later one reads
 // the cases behind the previous page together with the next page of ids.
 func (s *Store) CasesOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, error) {
+	cases, _, err := s.casesOpened(ctx, from, to, keep, reportPage)
+	return cases, err
+}
+
+// CasesOpenedCounted is CasesOpened that also says how many cases could not
+// be read and were set aside (see unreadable.go): a report names them.
+func (s *Store) CasesOpenedCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) (cases []*pathway.Case, unreadable int, err error) {
 	return s.casesOpened(ctx, from, to, keep, reportPage)
 }
 
-func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, pageSize int) ([]*pathway.Case, error) {
+func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, pageSize int) (out []*pathway.Case, unreadable int, err error) {
 	// The index scores whole seconds, so the range is widened to the
 	// seconds that hold from and to, and each case's own time decides: a
 	// case opened earlier in the second a report runs is counted.
@@ -55,7 +62,6 @@ func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*
 		pending[pt] = true
 	}
 	ids := make([][]string, Partitions) // ids read but whose cases are not yet fetched
-	var out []*pathway.Case
 	for {
 		pipe := s.rdb.Pipeline()
 		pages := make([]*redis.StringSliceCmd, Partitions)
@@ -78,21 +84,23 @@ func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*
 			}
 		}
 		if !work {
-			return out, nil
+			return out, unreadable, nil
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return nil, unavailable(err)
+			return nil, 0, unavailable(err)
 		}
 		for pt := 0; pt < Partitions; pt++ {
 			if gets[pt] != nil {
-				for _, v := range gets[pt].Val() {
+				for i, v := range gets[pt].Val() {
 					data, ok := v.(string)
 					if !ok {
 						continue // removed since it was indexed
 					}
-					c, err := decodeCase([]byte(data))
-					if err != nil {
-						return nil, pathway.Errorf(pathway.Internal, "decoding case: %v", err)
+					id, _ := strconv.ParseInt(ids[pt][i], 10, 64)
+					c, ok := s.readCase(ctx, id, []byte(data))
+					if !ok {
+						unreadable++
+						continue
 					}
 					if keep == nil || keep(c) {
 						out = append(out, c)
@@ -114,7 +122,15 @@ func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*
 // opened before to, and still open or closed at or after from — the cases
 // whose timelines can hold events in the window. keep filters them further.
 func (s *Store) CasesActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, error) {
-	return s.CasesOpened(ctx, time.Time{}, to, func(c *pathway.Case) bool {
+	cases, _, err := s.CasesActiveCounted(ctx, from, to, keep)
+	return cases, err
+}
+
+// CasesActiveCounted is CasesActive that also says how many cases could not
+// be read and were set aside. A case that cannot be read cannot be placed
+// in time, so every one the read meets is counted.
+func (s *Store) CasesActiveCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, int, error) {
+	return s.CasesOpenedCounted(ctx, time.Time{}, to, func(c *pathway.Case) bool {
 		if !c.IsOpen() && c.Closed.Before(from) {
 			return false
 		}
@@ -125,17 +141,27 @@ func (s *Store) CasesActive(ctx context.Context, from, to time.Time, keep func(*
 // Timelines reads the timelines of several cases, oldest event first, in
 // pipelines of timelineBatch cases.
 func (s *Store) Timelines(ctx context.Context, ids []int64) (map[int64][]pathway.Event, error) {
-	out := make(map[int64][]pathway.Event, len(ids))
-	for start := 0; start < len(ids); start += timelineBatch {
-		batch := ids[start:min(start+timelineBatch, len(ids))]
-		if err := s.timelines(ctx, batch, out, true); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	out, _, err := s.TimelinesCounted(ctx, ids)
+	return out, err
 }
 
-func (s *Store) timelines(ctx context.Context, ids []int64, out map[int64][]pathway.Event, retry bool) error {
+// TimelinesCounted is Timelines that also says how many entries could not
+// be read and were left out (see unreadable.go): a report names them.
+func (s *Store) TimelinesCounted(ctx context.Context, ids []int64) (map[int64][]pathway.Event, int, error) {
+	out := make(map[int64][]pathway.Event, len(ids))
+	unreadable := 0
+	for start := 0; start < len(ids); start += timelineBatch {
+		batch := ids[start:min(start+timelineBatch, len(ids))]
+		n, err := s.timelines(ctx, batch, out, true)
+		if err != nil {
+			return nil, 0, err
+		}
+		unreadable += n
+	}
+	return out, unreadable, nil
+}
+
+func (s *Store) timelines(ctx context.Context, ids []int64, out map[int64][]pathway.Event, retry bool) (unreadable int, err error) {
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.Cmd, len(ids))
 	for i, id := range ids {
@@ -144,24 +170,22 @@ func (s *Store) timelines(ctx context.Context, ids []int64, out map[int64][]path
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		if retry && isNoScript(err) {
 			if err := timelineScript.Load(ctx, s.rdb).Err(); err != nil {
-				return unavailable(err)
+				return 0, unavailable(err)
 			}
 			return s.timelines(ctx, ids, out, false)
 		}
-		return unavailable(err)
+		return 0, unavailable(err)
 	}
 	for i, id := range ids {
 		res, err := cmds[i].Slice()
 		if err != nil && !errors.Is(err, redis.Nil) {
-			return unavailable(err)
+			return 0, unavailable(err)
 		}
-		events, err := decodeEntries(id, res)
-		if err != nil {
-			return err
-		}
+		events, n := s.decodeEntries(ctx, id, res)
 		out[id] = events
+		unreadable += n
 	}
-	return nil
+	return unreadable, nil
 }
 
 // Check-in participation. The check-ins write, for each service (or "none")

@@ -10,5 +10,6 @@ import (
 // CasesOpenedPaged is CasesOpened with a chosen page size, so tests can
 // exercise paging without thousands of cases.
 func CasesOpenedPaged(s *Store, ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, page int) ([]*pathway.Case, error) {
-	return s.casesOpened(ctx, from, to, keep, page)
+	cases, _, err := s.casesOpened(ctx, from, to, keep, page)
+	return cases, err
 }

@@ -167,7 +167,8 @@ return out
 
 // collectScript gathers open cases from one partition: either everything in
 // the open index, or the union of the given sets; optionally only those
-// whose earliest deadline is before a time. It returns the cases' JSON.
+// whose earliest deadline is before a time. It returns each case's id and
+// JSON, in turn (the id names a record that cannot be read).
 //
 // KEYS: 1 open, 2.. sets. ARGV: 1 "all" or "sets", 2 max score ("+inf"),
 // 3 case key prefix, 4 limit.
@@ -196,8 +197,9 @@ for _, id in ipairs(ids) do
   if keep then
     local c = redis.call('GET', ARGV[3] .. id)
     if c then
+      out[#out + 1] = id
       out[#out + 1] = c
-      if #out >= limit then
+      if #out >= 2 * limit then
         break
       end
     end

@@ -51,6 +51,9 @@ type Store struct {
 	// settingsTTL is how long a person's settings are kept after they last
 	// changed (KeepSettings); 0 keeps them.
 	settingsTTL time.Duration
+
+	// onUnreadable is told of each record a read set aside (OnUnreadable).
+	onUnreadable func(context.Context, Unreadable)
 }
 
 // partKeys are one partition's key prefix and the keys every write to it
