@@ -34,6 +34,7 @@ type server struct {
 	url    string
 	close  func()
 	cases  atomic.Int64 // cases opened so far, for contact requests
+	sent   atomic.Int64 // requests built so far: each is a new one to Slack (its own trigger id, its own words)
 	client *http.Client
 }
 
@@ -48,7 +49,7 @@ func startServer(st *store.Store, p *pathway.Policy) *server {
 	h := handlers.New(handlers.Config{Store: st, Policy: p, Messenger: router, Log: slog.New(slog.DiscardHandler)})
 	surface, err := slack.New(slack.Config{
 		Token: "xoxb-bench", SigningSecret: signingSecret, APIURL: fake.URL + "/", Handler: h,
-		Names: st.Names(), Log: slog.New(slog.DiscardHandler),
+		Names: st.Names(), Requests: st, Log: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		fail("slack surface", err)
@@ -79,7 +80,7 @@ func (s *server) request(user, text string) *http.Request {
 	form := url.Values{
 		"token": {"unused"}, "team_id": {"T1"}, "team_domain": {"bench"}, "channel_id": {"D" + user},
 		"channel_name": {"directmessage"}, "user_id": {user}, "user_name": {"bench"}, "command": {"/hpp"},
-		"text": {text}, "response_url": {"http://127.0.0.1:9/unused"}, "trigger_id": {"1.2.3"},
+		"text": {text}, "response_url": {"http://127.0.0.1:9/unused"}, "trigger_id": {"1.2." + strconv.FormatInt(s.sent.Add(1), 10)},
 	}
 	body := form.Encode()
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
@@ -105,15 +106,18 @@ func (s *server) kinds() []kind {
 			return s.request("UBENCH", "help contact")
 		}, "contact"},
 		{"/hpp open", func(i int64) *http.Request {
-			s.cases.Add(1)
-			return s.request("UBENCH", fmt.Sprintf("open INC-%d service=maternity harm=moderate A synthetic summary for the benchmark", i))
+			// A new reference each time: opening one already open asks first.
+			n := s.cases.Add(1)
+			return s.request("UBENCH", fmt.Sprintf("open INC-%d service=maternity harm=moderate A synthetic summary for the benchmark", n))
 		}, "is open"},
 		{"/hpp contact", func(i int64) *http.Request {
 			n := s.cases.Load()
 			if n == 0 {
 				n = 1
 			}
-			return s.request("UBENCH", fmt.Sprintf("contact HPP-%d via=phone next=7d A synthetic note", 1+i%n))
+			// A note of its own each time: the same contact again within
+			// minutes asks before logging it twice.
+			return s.request("UBENCH", fmt.Sprintf("contact HPP-%d via=phone next=7d A synthetic note %d", 1+i%n, s.sent.Load()))
 		}, "Contact logged"},
 	}
 }

@@ -22,6 +22,7 @@ type caseStore interface {
 	ListOpen(ctx context.Context, f store.CaseFilter) ([]*pathway.Case, error)
 	ListOpenCounted(ctx context.Context, f store.CaseFilter) ([]*pathway.Case, int, error)
 	Timeline(ctx context.Context, id int64) ([]pathway.Event, error)
+	RecentTimeline(ctx context.Context, id int64, n int) ([]pathway.Event, error)
 	TimelineCounted(ctx context.Context, id int64) ([]pathway.Event, int, error)
 }
 

@@ -20,6 +20,11 @@ import (
 // repeatWindow is how recent an identical entry must be to ask.
 const repeatWindow = 10 * time.Minute
 
+// repeatLookBack is how many of a case's latest entries are compared: a
+// repeat is a retry of what was just done, so the cost stays the same
+// however long the case's timeline grows.
+const repeatLookBack = 20
+
 // againOption confirms a repeat: again=yes.
 const againOption = "again"
 
@@ -54,7 +59,7 @@ func againGiven(cmd Command) (bool, error) {
 // note (a backdated entry: the same day too). what names it for the
 // question ("the contact").
 func (h *Handler) checkRepeat(ctx context.Context, c *pathway.Case, ev pathway.Event, now time.Time, what string, cmd Command) error {
-	events, err := h.Store.Timeline(ctx, c.ID)
+	events, err := h.Store.RecentTimeline(ctx, c.ID, repeatLookBack)
 	if err != nil {
 		return err
 	}

@@ -298,6 +298,19 @@ func (s *Store) TimelineCounted(ctx context.Context, id int64) (events []pathway
 	return events, unreadable, nil
 }
 
+// RecentTimeline returns the last n entries recorded on a case (fewer if
+// it has fewer), sorted as Timeline sorts them: for checks that look only
+// at what was just done, at a cost that doesn't grow with the case.
+func (s *Store) RecentTimeline(ctx context.Context, id int64, n int) ([]pathway.Event, error) {
+	pt := partition(id)
+	res, err := timelineScript.Run(ctx, s.rdb, []string{s.timelineKey(pt), s.streamKey(pt)}, id, n).Slice()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, unavailable(err)
+	}
+	events, _ := s.decodeEntries(ctx, id, res)
+	return events, nil
+}
+
 // decodeEntries reads a case's timeline entries. An entry that is not an
 // event is set aside and counted in unreadable: the rest is still read.
 func (s *Store) decodeEntries(ctx context.Context, id int64, res []any) (out []pathway.Event, unreadable int) {

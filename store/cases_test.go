@@ -533,3 +533,39 @@ func BenchmarkSaveCase(b *testing.B) {
 		cases[i%len(cases)] = next
 	}
 }
+
+// RecentTimeline reads only the latest entries recorded, in Timeline's
+// order: a check on what was just done costs the same on a long case.
+func TestRecentTimeline(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t)
+	p := englandPolicy(t)
+	now := at(t, "2026-01-12 10:00")
+	c := create(t, st, p, now, pathway.OpenInput{Ref: "INC-1"})
+	for i := 1; i <= 30; i++ {
+		apply(t, st, p, c.ID, func(c *pathway.Case) (pathway.Event, error) {
+			return c.LogContact(pathway.ContactInput{Via: "phone", Note: fmt.Sprintf("call %d", i)}, "console:sam", p, now.Add(time.Duration(i)*time.Minute))
+		})
+	}
+	all, err := st.Timeline(ctx, c.ID)
+	if err != nil || len(all) != 31 {
+		t.Fatalf("Timeline: %d events, %v", len(all), err)
+	}
+	for _, tc := range []struct{ n, want int }{{1, 1}, {5, 5}, {31, 31}, {100, 31}, {0, 31}} {
+		got, err := st.RecentTimeline(ctx, c.ID, tc.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tc.want {
+			t.Fatalf("RecentTimeline(%d): %d events, want %d", tc.n, len(got), tc.want)
+		}
+		for i, e := range got {
+			if want := all[len(all)-tc.want+i]; e.ID != want.ID || e.Note != want.Note {
+				t.Errorf("RecentTimeline(%d)[%d] = %q, want %q", tc.n, i, e.Note, want.Note)
+			}
+		}
+	}
+	if got, err := st.RecentTimeline(ctx, 999, 5); err != nil || len(got) != 0 {
+		t.Errorf("a case with no timeline: %v, %v", got, err)
+	}
+}

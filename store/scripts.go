@@ -156,8 +156,17 @@ local out = {}
 if not ids then
   return out
 end
+local all = {}
 for id in string.gmatch(ids, '%S+') do
-  local r = redis.call('XRANGE', KEYS[2], id, id)
+  all[#all + 1] = id
+end
+local first = 1
+local last = tonumber(ARGV[2] or '0')
+if last > 0 and #all > last then
+  first = #all - last + 1
+end
+for i = first, #all do
+  local r = redis.call('XRANGE', KEYS[2], all[i], all[i])
   if r[1] then
     out[#out + 1] = r[1]
   end

@@ -1,6 +1,10 @@
 package slack
 
-import "strings"
+import (
+	"strings"
+
+	"hppbot/bot"
+)
 
 // Text people typed is kept as they typed it, and what they typed stays
 // text. Slack escapes &, < and > in what a person types (a slash command
@@ -13,8 +17,11 @@ import "strings"
 // guard's normal form) after it: it shows as typed, and nothing reads it as
 // a mention.
 
-// wordJoiner is U+2060 WORD JOINER: zero width, no line break.
-const wordJoiner = "\u2060"
+// wordJoiner is bot.WordJoiner; inert is bot.Inert (a form's text input
+// arrives as typed, not escaped).
+const wordJoiner = bot.WordJoiner
+
+var inert = bot.Inert
 
 // unescape undoes Slack's escaping of typed text (&lt;, &gt;, &amp;), each
 // entity once, leaving mentions Slack sent as markup as they are.
@@ -30,7 +37,7 @@ func unescape(text string) string {
 		case strings.HasPrefix(rest, "&lt;"):
 			b.WriteByte('<')
 			i += len("&lt;")
-			if startsMarkup(text[i:]) {
+			if bot.StartsMarkup(text[i:]) {
 				b.WriteString(wordJoiner)
 			}
 		case strings.HasPrefix(rest, "&gt;"):
@@ -45,29 +52,4 @@ func unescape(text string) string {
 		}
 	}
 	return b.String()
-}
-
-// inert keeps typed text that Slack did not escape (a form's text input
-// arrives as typed) from reading as markup: every "<" that would start a
-// mention gets a word joiner after it.
-func inert(text string) string {
-	if !strings.Contains(text, "<") {
-		return text
-	}
-	var b strings.Builder
-	b.Grow(len(text) + 8)
-	for i := 0; i < len(text); i++ {
-		b.WriteByte(text[i])
-		if text[i] == '<' && startsMarkup(text[i+1:]) {
-			b.WriteString(wordJoiner)
-		}
-	}
-	return b.String()
-}
-
-// startsMarkup reports whether text after a "<" would make it mention
-// markup: @ (a person), # (a channel) or ! (here, channel, everyone, a
-// group).
-func startsMarkup(after string) bool {
-	return after != "" && (after[0] == '@' || after[0] == '#' || after[0] == '!')
 }

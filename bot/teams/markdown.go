@@ -18,7 +18,7 @@ import (
 // but the ones hppbot made, each with its entity.
 
 // wordJoiner is invisible and keeps "<at" from being read as a tag.
-const wordJoiner = "\u2060"
+const wordJoiner = bot.WordJoiner
 
 // convert renders hppbot markup as Teams Markdown, line by line; tags
 // says whether mentions become real <at> mentions (TextBlocks) or names
@@ -143,21 +143,7 @@ func startsAtTag(s string) bool {
 	return len(s) >= 2 && (s[0] == 'a' || s[0] == 'A') && (s[1] == 't' || s[1] == 'T')
 }
 
-// inert keeps mention markup typed by hand (Teams sends a typed "<" as
-// &lt;, and a card's text input as it is) from reading as a mention: a
-// word joiner goes after every "<" that would start <@, <# or <!, as
-// Slack's surface does. Real mentions come from Teams' mention entities.
-func inert(text string) string {
-	if !strings.Contains(text, "<") {
-		return text
-	}
-	var b strings.Builder
-	b.Grow(len(text) + 8)
-	for i := 0; i < len(text); i++ {
-		b.WriteByte(text[i])
-		if text[i] == '<' && i+1 < len(text) && strings.IndexByte("@#!", text[i+1]) >= 0 {
-			b.WriteString(wordJoiner)
-		}
-	}
-	return b.String()
-}
+// inert is bot.Inert: mention markup typed by hand (Teams sends a typed
+// "<" as &lt;, and a card's text input as it is) stays text, as in Slack.
+// Real mentions come from Teams' mention entities.
+var inert = bot.Inert
