@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"strings"
-
 	"hppbot/pathway"
 )
 
@@ -10,7 +8,14 @@ import (
 func OpenForm() *Form {
 	harm := []Option{}
 	for _, l := range pathway.HarmLevels {
-		harm = append(harm, Option{Value: string(l), Label: strings.ToUpper(l.Label()[:1]) + l.Label()[1:]})
+		if l == pathway.HarmPsychological {
+			continue // psychological harm has its own scale below
+		}
+		harm = append(harm, Option{Value: string(l), Label: l.Level()})
+	}
+	psych := []Option{}
+	for _, l := range pathway.PsychLevels {
+		psych = append(psych, Option{Value: string(l), Label: l.Level()})
 	}
 	return &Form{
 		ID: "open", Title: "Open a harm case", Submit: "Open case", Command: "open",
@@ -18,7 +23,10 @@ func OpenForm() *Form {
 		Inputs: []Input{
 			{Name: "ref", Label: "Incident reference", Kind: InputText, Placeholder: "INC-1042", Positional: true},
 			{Name: "service", Label: "Service", Kind: InputText, Placeholder: "maternity", Optional: true},
-			{Name: "harm", Label: "Level of harm", Kind: InputChoice, Options: harm, Optional: true},
+			{Name: "harm", Label: "Physical harm", Kind: InputChoice, Options: harm, Optional: true},
+			{Name: "psych", Label: "Psychological harm", Kind: InputChoice, Options: psych, Optional: true},
+			{Name: "prolonged", Label: "Psychological harm lasting 28 days or more?", Kind: InputChoice, Optional: true, Options: []Option{
+				{Value: "yes", Label: "Yes, or likely to"}, {Value: "no", Label: "No"}}},
 			{Name: "lead", Label: "Named contact for the family", Kind: InputPerson, Optional: true, Hint: "Leave empty to be the contact yourself."},
 			{Name: "involved", Label: "Staff involved", Kind: InputPeople, Optional: true, Hint: "They'll be offered private wellbeing check-ins."},
 			{Name: "aware", Label: "Date the organisation became aware", Kind: InputDate, Optional: true},

@@ -9,6 +9,7 @@ package bot
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -255,4 +256,15 @@ func (r Reply) PlainText() string {
 		b.WriteString("\n\n" + r.Note)
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// strikePattern matches ~struck out~ text on one line: Slack's own mark,
+// which handlers use for an entry recorded in error.
+var strikePattern = regexp.MustCompile(`~([^~\s](?:[^~\n]*[^~\s])?)~`)
+
+// MarkStruck rewrites ~struck out~ text with a surface's own marks, such as
+// ~~ for Markdown.
+func MarkStruck(s, open, close string) string {
+	esc := func(m string) string { return strings.ReplaceAll(m, "$", "$$") }
+	return strikePattern.ReplaceAllString(s, esc(open)+"${1}"+esc(close))
 }

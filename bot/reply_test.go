@@ -83,3 +83,18 @@ func FuzzNextMention(f *testing.F) {
 		}
 	})
 }
+
+func TestMarkStruck(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"• ~4. Sun 6 Dec — a contact.~ *Recorded in error*", "• ~~4. Sun 6 Dec — a contact.~~ *Recorded in error*"},
+		{"about ~5 minutes", "about ~5 minutes"},
+		{"~ not struck ~", "~ not struck ~"},
+		{"~a~ and ~b c~", "~~a~~ and ~~b c~~"},
+		{"~one\nline~", "~one\nline~"},
+	}
+	for _, tt := range tests {
+		if got := MarkStruck(tt.in, "~~", "~~"); got != tt.want {
+			t.Errorf("MarkStruck(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -30,14 +30,15 @@ func (h *Handler) caseCommands() []*command {
 	return []*command{
 		{
 			name:    "open",
-			grammar: grammar{positional: 1, options: []string{"lead", "service", "harm", "candour", "aware", "involved", "every", againOption}, mentions: true, text: true},
+			grammar: grammar{positional: 1, options: []string{"lead", "service", "harm", "psych", "prolonged", "candour", "aware", "involved", "every", againOption}, mentions: true, text: true},
 			run:     h.open,
 			noArgs:  h.openForm,
-			usage:   "open <incident-ref> [lead=@u] [service=<s>] [harm=<level>] [candour=auto|yes|no] [aware=<date>] [involved=@a,@b] [every=<dur>] [summary]",
+			usage:   "open <incident-ref> [lead=@u] [service=<s>] [harm=<level>] [psych=<level> prolonged=yes|no] [candour=auto|yes|no] [aware=<date>] [involved=@a,@b] [every=<dur>] [summary]",
 			summary: "open a harm case",
 			group:   "cases",
 			help: "Opens a harm case for a patient harmed by their care. Use the incident reference from your risk system — never the patient's name, NHS number, date of birth or address.\n" +
-				"• harm: none, low, moderate, severe, death or psychological (prolonged psychological harm)\n" +
+				"• harm: physical harm — none, low, moderate, severe or fatal (death)\n" +
+				"• psych: psychological harm — none, low, moderate or severe; with prolonged=yes if it has lasted, or is likely to last, 28 days or more (prolonged=no if not). harm=psychological still works: it means psych=moderate prolonged=yes\n" +
 				"• candour: auto (decide from the harm level), yes or no\n" +
 				"• aware: the date your organisation became aware, year-month-day (default today)\n" +
 				"• lead: the named contact for the family (default you)\n" +
@@ -174,6 +175,16 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 			return bot.Reply{}, err
 		}
 	}
+	if v, ok := cmd.Opts["psych"]; ok {
+		if in.Psych, err = pathway.ParsePsych(v); err != nil {
+			return bot.Reply{}, err
+		}
+	}
+	if v, ok := cmd.Opts["prolonged"]; ok {
+		if in.Prolonged, err = pathway.ParseProlonged(v); err != nil {
+			return bot.Reply{}, err
+		}
+	}
 	if v, ok := cmd.Opts["candour"]; ok {
 		if in.Candour, err = pathway.ParseCandourMode(v); err != nil {
 			return bot.Reply{}, err
@@ -183,6 +194,9 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		if in.Aware, err = pathway.ParseDate(v, p.Location()); err != nil {
 			return bot.Reply{}, err
 		}
+	}
+	if in.Candour != pathway.CandourYes && in.Candour != pathway.CandourNo && p.Candour.ProlongedMatters(in.Harm, in.Psych, in.Prolonged) {
+		return h.askProlonged(req, "Nothing is opened yet."), nil
 	}
 	if v, ok := cmd.Opts["every"]; ok {
 		if in.Every, err = pathway.ParseTypedSpan(v); err != nil {
@@ -277,9 +291,9 @@ func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 		b.WriteString(" · ")
 		b.WriteString(c.Service)
 	}
-	if c.Harm != "" {
+	if harm := c.HarmSummary(); harm != "" {
 		b.WriteString(" · ")
-		b.WriteString(c.Harm.Label())
+		b.WriteString(harm)
 	}
 	b.WriteString("\nNamed contact for the family: ")
 	b.WriteString(bot.Mention(c.Lead))
@@ -326,10 +340,10 @@ func (h *Handler) openedReply(c *pathway.Case, now time.Time) bot.Reply {
 	switch {
 	case c.CandourMode == pathway.CandourNo:
 		fmt.Fprintf(&due, "\nYou said the %s doesn't apply. Please record why: /hpp candour %s na <reason>", p.Candour.Label, name)
-	case !c.DutyApplies && c.Harm == "":
+	case !c.DutyApplies && !c.HarmRecorded():
 		fmt.Fprintf(&due, "\nNo harm level was given, so no %s deadlines are set. If the harm was %s or worse, the duty may apply — you can still record each step with /hpp candour %s notified.", p.Candour.Label, p.Candour.AppliesFrom, name)
 	case !c.DutyApplies:
-		fmt.Fprintf(&due, "\nAt %s the %s doesn't usually apply here; being open with the family still matters, and /hpp candour records any step you take.", c.Harm.Label(), p.Candour.Label)
+		fmt.Fprintf(&due, "\nAt %s the %s doesn't usually apply here; being open with the family still matters, and /hpp candour records any step you take.", c.HarmSummary(), p.Candour.Label)
 	}
 	sections := make([]bot.Section, 0, 2)
 	sections = append(sections, bot.Section{Title: "What falls due", Text: due.String()}, h.preparePrompt(name))

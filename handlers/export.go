@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +25,13 @@ import (
 const isoTime = "2006-01-02T15:04:05-07:00"
 
 // csvHeader is the export's CSV header.
-var csvHeader = []string{"timestamp", "actor_name", "actor_id", "kind", "step", "via", "due", "next", "note", "stage", "people", "description", "case", "incident_ref"}
+// The columns after incident_ref carry the national record's fields (the
+// harm on its two axes and the yes/no Duty of Candour flag, the same on
+// every row, as case and incident_ref are) and the audit trail: each
+// entry's number, whether it was recorded in error, the entry a strike
+// marks, and a correction's old and new values.
+var csvHeader = []string{"timestamp", "actor_name", "actor_id", "kind", "step", "via", "due", "next", "note", "stage", "people", "description", "case", "incident_ref",
+	"physical_harm", "psychological_harm", "psychological_harm_prolonged", "duty_of_candour", "entry", "recorded_in_error", "refers_to_entry", "old_value", "new_value"}
 
 func (h *Handler) exportCommand() *command {
 	return &command{
@@ -172,8 +179,11 @@ func (r *candourRecord) sentence(e pathway.Event, withNote bool) string {
 	}
 	if withNote && e.Note != "" {
 		label := "Note"
-		if e.Kind == pathway.EventOpened {
+		switch e.Kind {
+		case pathway.EventOpened:
 			label = "Summary"
+		case pathway.EventCorrected, pathway.EventStruck:
+			label = "Reason"
 		}
 		s += " " + label + ": “" + oneLine(e.Note) + "”"
 	}
@@ -183,20 +193,23 @@ func (r *candourRecord) sentence(e pathway.Event, withNote bool) string {
 // oneLine folds text onto one line, for Markdown lists.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// firstEvent finds the first event of a kind and step.
+// firstEvent finds the first event of a kind and step, leaving out entries
+// recorded in error.
 func (r *candourRecord) firstEvent(kind pathway.EventKind, step string) (pathway.Event, bool) {
 	for _, e := range r.events {
-		if e.Kind == kind && (step == "" || e.Step == step) {
+		if e.Kind == kind && (step == "" || e.Step == step) && !e.Struck() {
 			return e, true
 		}
 	}
 	return pathway.Event{}, false
 }
 
+// eventsOf lists the events of a kind and step, leaving out entries
+// recorded in error.
 func (r *candourRecord) eventsOf(kind pathway.EventKind, step string) []pathway.Event {
 	var out []pathway.Event
 	for _, e := range r.events {
-		if e.Kind == kind && (step == "" || e.Step == step) {
+		if e.Kind == kind && (step == "" || e.Step == step) && !e.Struck() {
 			out = append(out, e)
 		}
 	}
@@ -205,7 +218,7 @@ func (r *candourRecord) eventsOf(kind pathway.EventKind, step string) []pathway.
 
 // dutyLine says whether the duty applies, and why.
 func (r *candourRecord) dutyLine() string {
-	c, p := r.c, r.h.Policy
+	c := r.c
 	switch {
 	case c.NotNeeded != "":
 		s := "No — recorded as not applying"
@@ -216,13 +229,48 @@ func (r *candourRecord) dutyLine() string {
 	case c.DutyApplies && c.CandourMode == pathway.CandourYes:
 		return "Yes — recorded as applying when the case was opened."
 	case c.DutyApplies:
-		return fmt.Sprintf("Yes — %s is at or above the level at which it applies here (%s or above).", c.Harm.Label(), p.Candour.AppliesFrom.Label())
+		return fmt.Sprintf("Yes — %s is at or above the level at which it applies here (%s or above).", c.HarmSummary(), r.threshold())
 	case c.CandourMode == pathway.CandourNo:
 		return "No — recorded as not applying when the case was opened; no reason has been recorded yet."
-	case c.Harm == "":
+	case !c.HarmRecorded():
 		return "Not decided — no harm level was recorded when the case was opened."
 	}
-	return fmt.Sprintf("No — %s is below the level at which it applies here (%s or above).", c.Harm.Label(), p.Candour.AppliesFrom.Label())
+	return fmt.Sprintf("No — %s is below the level at which it applies here (%s or above).", c.HarmSummary(), r.threshold())
+}
+
+// threshold says from what harm the duty applies here, on both axes when a
+// psychological harm level is recorded.
+func (r *candourRecord) threshold() string {
+	cp := r.h.Policy.Candour
+	s := cp.AppliesFrom.Label()
+	if psych, _ := r.c.PsychHarm(); psych == "" {
+		return s
+	}
+	if cp.ProlongedPsych {
+		return s + ", or psychological harm lasting 28 days or more"
+	}
+	return s + ", physical or psychological"
+}
+
+// nationalFlag is the national record's yes/no Duty of Candour flag.
+func (r *candourRecord) nationalFlag() string {
+	c := r.c
+	switch {
+	case c.CandourActive():
+		return "Yes"
+	case c.CandourMode == pathway.CandourAuto && !c.HarmRecorded():
+		return "No (not decided: no harm level is recorded yet)"
+	}
+	return "No"
+}
+
+// psychLevel is the psychological axis for the files.
+func (r *candourRecord) psychLevel() (level, prolonged string) {
+	psych, pr := r.c.PsychHarm()
+	if psych == "" {
+		return "", ""
+	}
+	return psych.Level(), string(pr)
 }
 
 // stepLine describes a candour step: when, by whom, and against its deadline.
@@ -280,8 +328,13 @@ func (r *candourRecord) markdown() string {
 	if c.Service != "" {
 		field("Service", c.Service)
 	}
-	harm := c.Harm.Label()
+	harm := c.HarmSummary()
+	if harm == "" {
+		harm = pathway.Harm("").Label()
+	}
 	field("Harm", strings.ToUpper(harm[:1])+harm[1:])
+	field("Physical harm (national record)", c.PhysicalHarm().Level())
+	field("Psychological harm (national record)", psychValue(c))
 	field("Opened", fmt.Sprintf("%s by %s", r.when(c.Opened), r.name(c.OpenedBy)))
 	if c.IsOpen() {
 		field("Status", "Open")
@@ -294,6 +347,7 @@ func (r *candourRecord) markdown() string {
 	line("")
 
 	line("## %s", p.Candour.Label)
+	field("Duty of Candour (national record, yes/no)", r.nationalFlag())
 	field(p.Candour.Label+" applies", r.dutyLine())
 	field("Date became aware", r.day(c.Aware))
 	field("Notification (telling the family what happened, in person, by phone or by video)", r.stepLine(pathway.CandourNotified, c.Notified, c.NotifyDue))
@@ -378,6 +432,11 @@ func (r *candourRecord) markdown() string {
 		}
 		line("%d. %s — %s.%s", i+1, r.eventWhen(e), strings.Join(parts, "; "), noteSuffix(e.Note))
 	}
+	for _, e := range r.events {
+		if standing := withoutStrike(e); e.Struck() && standing.CountsAsContact() {
+			line("- Not counted: entry %d (~~%s — %s~~) %s", e.No, r.eventWhen(e), r.sentence(e, false), r.struckText(e))
+		}
+	}
 	line("")
 
 	line("## Support offered")
@@ -409,14 +468,61 @@ func (r *candourRecord) markdown() string {
 	field("Times the pathway lead and team channel were told reminders had gone unanswered", fmt.Sprintf("%d", escalations))
 	line("")
 
+	line("## Corrections")
+	corrections := 0
+	for _, e := range r.events {
+		switch e.Kind {
+		case pathway.EventCorrected:
+			corrections++
+			line("- %s — %s: %s → %s, corrected by %s.%s", r.when(e.At), capitalise(fieldLabel(e.Step)), r.h.fieldValue(e.Step, e.From), r.h.fieldValue(e.Step, e.To), r.name(e.Actor), reasonFileSuffix(e.Note))
+		case pathway.EventStruck:
+			corrections++
+			line("- %s — entry %d marked as recorded in error by %s.%s", r.when(e.At), e.Strikes, r.name(e.Actor), reasonFileSuffix(e.Note))
+		}
+	}
+	if corrections == 0 {
+		line("None: nothing has been corrected or marked as recorded in error.")
+	}
+	line("")
+
 	line("## Full timeline (oldest first)")
 	if len(r.events) == 0 {
 		line("No events recorded.")
 	}
 	for i, e := range r.events {
-		line("%d. %s — %s", i+1, r.eventWhen(e), r.sentence(e, true))
+		if e.Struck() {
+			line("%d. ~~%s — %s (entry %d)~~ %s", i+1, r.eventWhen(e), r.sentence(e, true), e.No, r.struckText(e))
+			continue
+		}
+		line("%d. %s — %s (entry %d)", i+1, r.eventWhen(e), r.sentence(e, true), e.No)
 	}
 	return b.String()
+}
+
+// struckText says that an entry was recorded in error: by whom, when, why.
+func (r *candourRecord) struckText(e pathway.Event) string {
+	s := e.StruckBy
+	return fmt.Sprintf("**Recorded in error** — marked by %s on %s (entry %d).%s", r.name(s.Actor), r.when(s.At), s.No, reasonFileSuffix(s.Note))
+}
+
+// withoutStrike is e as if it had not been marked recorded in error.
+func withoutStrike(e pathway.Event) pathway.Event {
+	e.StruckBy = nil
+	return e
+}
+
+func reasonFileSuffix(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return " Reason: “" + oneLine(reason) + "”"
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // familyLines writes what was recorded for some family steps, with every
@@ -454,14 +560,27 @@ func (r *candourRecord) csv() ([]byte, error) {
 	if err := w.Write(csvHeader); err != nil {
 		return nil, err
 	}
+	psych, prolonged := r.psychLevel()
+	flag := "No"
+	if r.c.CandourActive() {
+		flag = "Yes"
+	}
 	for _, e := range r.events {
 		people := make([]string, len(e.People))
 		for i, p := range e.People {
 			people[i] = r.name(p)
 		}
+		struck, refers := "", ""
+		if e.Struck() {
+			struck = "yes"
+		}
+		if e.Strikes > 0 {
+			refers = strconv.Itoa(e.Strikes)
+		}
 		row := []string{
 			r.eventISO(e), r.name(e.Actor), e.Actor, string(e.Kind), e.Step, e.Via, r.iso(e.Due), r.iso(e.Next), e.Note,
 			e.Stage, strings.Join(people, "; "), r.sentence(e, false), r.c.Name(), r.c.Ref,
+			r.c.PhysicalHarm().Level(), psych, prolonged, flag, strconv.Itoa(e.No), struck, refers, e.From, e.To,
 		}
 		if err := w.Write(report.SafeRow(row)); err != nil {
 			return nil, err

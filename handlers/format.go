@@ -149,8 +149,8 @@ func caseTitle(c *pathway.Case) string {
 	if c.Service != "" {
 		parts = append(parts, c.Service)
 	}
-	if c.Harm != "" {
-		parts = append(parts, c.Harm.Label())
+	if harm := c.HarmSummary(); harm != "" {
+		parts = append(parts, harm)
 	}
 	return strings.Join(parts, " · ")
 }

@@ -361,6 +361,12 @@ func optionExample(key string) string {
 		return "service=maternity"
 	case "harm":
 		return "harm=moderate"
+	case "psych":
+		return "psych=moderate"
+	case "prolonged":
+		return "prolonged=yes"
+	case "ref":
+		return "ref=INC-1042"
 	case "candour":
 		return "candour=auto"
 	case "aware":

@@ -111,6 +111,9 @@ func New(cfg Config) *Handler {
 	for _, c := range h.caseCommands() {
 		h.cmds[c.name] = c
 	}
+	for _, c := range h.correctionCommands() {
+		h.cmds[c.name] = c
+	}
 	for _, c := range h.viewCommands() {
 		h.cmds[c.name] = c
 	}

@@ -433,7 +433,8 @@ func TestLogsHoldNoFreeText(t *testing.T) {
 func FuzzHandle(f *testing.F) {
 	for _, s := range []string{"/hpp open INC-1 harm=low x", "/hpp status HPP-1", "/hpp list all", "/hpp contact 1 via=phone next=2026-12-01",
 		"/hpp snooze hpp-1 1wd", "/hpp help open", "/hpp candour 1 na x", "/hpp prompt 1", "/hpp lead 1 @a", "/hpp service m lead=@a channel=#b",
-		"/hpp status inc-1", "/hpp contact INC-1 via=phone x", "/hpp open INC-1 again=yes x", "/hpp status 12345", "/hpp prompt INC-1"} {
+		"/hpp status inc-1", "/hpp contact INC-1 via=phone x", "/hpp open INC-1 again=yes x", "/hpp status 12345", "/hpp prompt INC-1",
+		"/hpp correct 1 harm=severe psych=low x", "/hpp strike 1 2 x", "/hpp correct INC-1 summary a reason: b", "/hpp open INC-2 psych=moderate x"} {
 		f.Add(s)
 	}
 	fx := newFixture(f)

@@ -56,7 +56,8 @@ func againGiven(cmd Command) (bool, error) {
 
 // checkRepeat returns an askFirst when ev repeats an entry the same person
 // made on the case in the last few minutes: same kind, step, method and
-// note (a backdated entry: the same day too). what names it for the
+// note (a backdated entry: the same day too). An entry marked as recorded
+// in error doesn't count: typing it again puts it right. what names it for the
 // question ("the contact").
 func (h *Handler) checkRepeat(ctx context.Context, c *pathway.Case, ev pathway.Event, now time.Time, what string, cmd Command) error {
 	events, err := h.Store.RecentTimeline(ctx, c.ID, repeatLookBack)
@@ -65,7 +66,7 @@ func (h *Handler) checkRepeat(ctx context.Context, c *pathway.Case, ev pathway.E
 	}
 	for i := len(events) - 1; i >= 0; i-- {
 		e := events[i]
-		if e.Kind != ev.Kind || e.Step != ev.Step || e.Via != ev.Via || e.Actor != ev.Actor ||
+		if e.Struck() || e.Kind != ev.Kind || e.Step != ev.Step || e.Via != ev.Via || e.Actor != ev.Actor ||
 			strings.TrimSpace(e.Note) != strings.TrimSpace(ev.Note) {
 			continue
 		}

@@ -253,9 +253,14 @@ func (h *Handler) reportReply(f report.Figures, scope reportScope, days, invited
 
 	casesText := []string{
 		fmt.Sprintf("• Opened: %d — cases opened in %s.", f.Opened, period),
+	}
+	if f.Opened > 0 {
+		casesText = append(casesText, harmCounts(f))
+	}
+	casesText = append(casesText, []string{
 		fmt.Sprintf("• Closed: %d — cases closed in %s (and not reopened since).", f.Closed, period),
 		fmt.Sprintf("• Overdue now: %d of %d open %s — open cases with a contact or a candour step past its due time today.", f.OverdueNow, f.OpenNow, pluralWord(f.OpenNow, "case", "cases")),
-	}
+	}...)
 
 	var comm []string
 	daysList := f.FirstContactDays()
@@ -303,6 +308,29 @@ func (h *Handler) reportReply(f report.Figures, scope reportScope, days, invited
 		},
 		Note: fmt.Sprintf("The chart shows contacts each week, on time and late, and the days to first contact for each case. /hpp report %s days=180 looks further back; /hpp report yearly gives the yearly candour counts.", example),
 	}
+}
+
+// harmCounts says the harm recorded on the cases opened, on the national
+// record's two axes: "physical: 1 moderate, 2 low; psychological: ...".
+func harmCounts(f report.Figures) string {
+	axis := func(counts map[pathway.Harm]int, levels []pathway.Harm, prolonged int) string {
+		var parts []string
+		for _, l := range levels {
+			if n := counts[l]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, strings.ToLower(l.Level())))
+			}
+		}
+		if n := counts[""]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d not recorded", n))
+		}
+		s := strings.Join(parts, ", ")
+		if prolonged > 0 {
+			s += fmt.Sprintf(" — %d prolonged (28 days or more)", prolonged)
+		}
+		return s
+	}
+	physical := axis(f.Physical, []pathway.Harm{pathway.HarmNone, pathway.HarmLow, pathway.HarmModerate, pathway.HarmSevere, pathway.HarmDeath}, 0)
+	return fmt.Sprintf("• Harm recorded on the cases opened — physical: %s; psychological: %s.", physical, axis(f.Psych, pathway.PsychLevels, f.PsychProlonged))
 }
 
 func pluralWord(n int, one, many string) string {

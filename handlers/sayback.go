@@ -62,10 +62,18 @@ func (h *Handler) sayOn(on time.Time) string {
 // named contact, staff involved, cadence and summary.
 func (h *Handler) sayOpened(c *pathway.Case, in pathway.OpenInput) string {
 	var s sayBack
-	if c.Harm == "" {
-		s.add("harm not given")
-	} else {
+	switch {
+	case c.Harm != "":
 		s.add("harm " + string(c.Harm))
+	case c.Psych == "":
+		s.add("harm not given")
+	}
+	if c.Psych != "" {
+		psych := "psych " + string(c.Psych)
+		if c.Prolonged != "" {
+			psych += ", prolonged " + string(c.Prolonged)
+		}
+		s.add(psych)
 	}
 	if in.Candour != "" {
 		s.add("candour " + string(in.Candour))

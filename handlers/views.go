@@ -76,6 +76,8 @@ func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
 		{Label: "Named contact", Value: bot.Mention(c.Lead)},
 		{Label: "Opened", Value: fmt.Sprintf("%s by %s", h.when(c.Opened), bot.Mention(c.OpenedBy))},
 		{Label: "Aware since", Value: h.day(c.Aware)},
+		{Label: "Physical harm", Value: c.PhysicalHarm().Level()},
+		{Label: "Psychological harm", Value: psychValue(c)},
 	}
 	if len(c.Involved) > 0 {
 		people = append(people, bot.Field{Label: "Staff involved", Value: mentions(c.Involved)})
@@ -334,13 +336,60 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	}
 	events = pathway.Rejudge(events, h.Policy)
 	lines := make([]string, 0, len(events))
+	struck := 0
 	for _, e := range events {
-		lines = append(lines, fmt.Sprintf("• %s — %s", h.eventWhen(e), h.Describe(e)))
+		line := h.entryLine(e)
+		if e.Struck() {
+			struck++
+			line = "• " + strikeOut(line) + " " + h.struckNote(e)
+		} else {
+			line = "• " + line
+		}
+		lines = append(lines, line)
 	}
 	head := fmt.Sprintf("*Timeline of %s* (%s) — %s, oldest first", c.Name(), c.Ref, plural(len(events), "event", "events"))
 	reply := bot.Reply{Text: head, Sections: chunkLines(lines, 2800)}
+	if c.IsOpen() || struck > 0 {
+		reply.Note = fmt.Sprintf("Each entry has its number: /hpp strike %s <entry> <reason> marks one recorded in error (it stays, struck out); /hpp correct %s puts a fact right, such as a regraded harm.", c.Name(), c.Name())
+	}
 	addSkipped(&reply, unreadable, "this timeline")
 	return reply, nil
+}
+
+// entryLine is an entry for the timeline: when, what, and its number (the
+// order it was recorded in, which a strike names; an entry recorded
+// afterwards for an earlier day sits where it happened).
+func (h *Handler) entryLine(e pathway.Event) string {
+	return fmt.Sprintf("%s — %s (entry %d)", h.eventWhen(e), strings.TrimSpace(h.Describe(e)), e.No)
+}
+
+// strikeOut marks text as struck out: ~text~, which Slack shows struck
+// through and the other surfaces turn into their own mark.
+func strikeOut(text string) string {
+	return "~" + strings.TrimSpace(text) + "~"
+}
+
+// struckNote says who marked an entry as recorded in error, when and why.
+func (h *Handler) struckNote(e pathway.Event) string {
+	s := e.StruckBy
+	return fmt.Sprintf("*Recorded in error* — marked by %s on %s (entry %d). Reason: %s", bot.Mention(s.Actor), h.when(s.At), s.No, quote(s.Note, 300))
+}
+
+// psychValue is the psychological harm axis for a field: "Moderate —
+// prolonged (28 days or more)".
+func psychValue(c *pathway.Case) string {
+	psych, prolonged := c.PsychHarm()
+	v := psych.Level()
+	if psych == "" || psych == pathway.HarmNone {
+		return v
+	}
+	switch prolonged {
+	case pathway.ProlongedYes:
+		return v + " — prolonged (28 days or more)"
+	case pathway.ProlongedNo:
+		return v + " — not prolonged (under 28 days)"
+	}
+	return v + " — not said whether it lasts 28 days or more"
 }
 
 // chunkLines splits lines into sections no longer than max characters, so
@@ -444,8 +493,22 @@ func (h *Handler) Describe(e pathway.Event) string {
 		return fmt.Sprintf("hppbot reminded %s: %s.", mentions(e.People), reminderPhrase(e, p))
 	case pathway.EventEscalation:
 		return fmt.Sprintf("hppbot let %s know: %s.", mentions(e.People), reminderPhrase(e, p))
+	case pathway.EventCorrected:
+		return who + " corrected the " + h.changeText(e) + "." + reasonSuffix(e.Note)
+	case pathway.EventStruck:
+		if e.Strikes > 0 {
+			return fmt.Sprintf("%s marked entry %d as recorded in error.%s", who, e.Strikes, reasonSuffix(e.Note))
+		}
+		return who + " marked an entry as recorded in error." + reasonSuffix(e.Note)
 	}
 	return who + " " + string(e.Kind) + "." + note
+}
+
+func reasonSuffix(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return " Reason: " + quote(reason, 400)
 }
 
 func reminderPhrase(e pathway.Event, p *pathway.Policy) string {

@@ -21,8 +21,11 @@ type Case struct {
 	ID      int64  `json:"id"`
 	Ref     string `json:"r"` // the local incident reference, e.g. INC-1042
 	Service string `json:"s,omitempty"`
-	Harm    Harm   `json:"h,omitempty"`
+	Harm    Harm   `json:"h,omitempty"` // physical harm (axes.go); "" when not recorded
 	Summary string `json:"m,omitempty"`
+
+	Psych     Harm      `json:"ph,omitempty"` // psychological harm: none, low, moderate, severe; "" when not recorded
+	Prolonged Prolonged `json:"pl,omitempty"` // psychological harm lasting, or likely to last, 28 days or more
 
 	CandourMode CandourMode `json:"cm,omitempty"`
 	DutyApplies bool        `json:"da,omitempty"` // the Duty of Candour applies, decided when the case was opened

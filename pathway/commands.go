@@ -7,15 +7,17 @@ import (
 
 // OpenInput is what a person gives when opening a case.
 type OpenInput struct {
-	Ref      string
-	Service  string
-	Harm     Harm
-	Candour  CandourMode
-	Aware    time.Time // local midnight; zero means today
-	Lead     string    // defaults to the person opening
-	Involved []string
-	Every    Span // an agreed cadence, if already known
-	Summary  string
+	Ref       string
+	Service   string
+	Harm      Harm // physical harm; HarmPsychological is read as Psych moderate, prolonged
+	Psych     Harm
+	Prolonged Prolonged
+	Candour   CandourMode
+	Aware     time.Time // local midnight; zero means today
+	Lead      string    // defaults to the person opening
+	Involved  []string
+	Every     Span // an agreed cadence, if already known
+	Summary   string
 }
 
 // Open makes a new case. The id is set by the store.
@@ -47,6 +49,9 @@ func Open(in OpenInput, actor string, p *Policy, now time.Time) (*Case, Event, e
 	if err := checkEvery(in.Every); err != nil {
 		return nil, Event{}, err
 	}
+	if err := in.harmAxes(); err != nil {
+		return nil, Event{}, err
+	}
 	mode := in.Candour
 	if mode == "" {
 		mode = CandourAuto
@@ -59,6 +64,8 @@ func Open(in OpenInput, actor string, p *Policy, now time.Time) (*Case, Event, e
 		Ref:         in.Ref,
 		Service:     in.Service,
 		Harm:        in.Harm,
+		Psych:       in.Psych,
+		Prolonged:   in.Prolonged,
 		Summary:     in.Summary,
 		CandourMode: mode,
 		Aware:       aware,
@@ -71,18 +78,8 @@ func Open(in OpenInput, actor string, p *Policy, now time.Time) (*Case, Event, e
 			c.Involved = append(c.Involved, person)
 		}
 	}
-	switch mode {
-	case CandourYes:
-		c.DutyApplies = true
-	case CandourAuto:
-		c.DutyApplies = in.Harm != "" && in.Harm.AtLeast(p.Candour.AppliesFrom)
-	}
-	if c.DutyApplies {
-		c.NotifyDue = deadline(p, aware, p.Candour.NotifyWithin)
-		if p.Candour.WrittenFrom == "aware" {
-			c.WrittenDue = deadline(p, aware, p.Candour.WrittenWithin)
-		}
-	}
+	c.DutyApplies = c.decideDuty(p)
+	c.candourDeadlines(p)
 	first := p.DueAfter(now, p.FirstContactWithin)
 	if !in.Every.IsZero() {
 		c.Plan = &Plan{Every: in.Every, Agreed: now}
@@ -93,6 +90,50 @@ func Open(in OpenInput, actor string, p *Policy, now time.Time) (*Case, Event, e
 	c.NextContact = first
 	ev := Event{At: now, Actor: actor, Kind: EventOpened, Note: in.Summary, People: c.Involved, Every: in.Every}
 	return c, ev, nil
+}
+
+// harmAxes checks the two harm axes belong together, and reads the older
+// harm=psychological as psych=moderate prolonged=yes.
+func (in *OpenInput) harmAxes() error {
+	if in.Harm == HarmPsychological {
+		if in.Psych != "" {
+			return Errorf(Invalid, "harm=psychological and psych= both describe psychological harm. Give psych= on its own, for example psych=%s prolonged=yes — and harm= for any physical harm.", in.Psych)
+		}
+		if in.Prolonged == ProlongedNo {
+			return Errorf(Invalid, "harm=psychological means prolonged psychological harm, but you also said prolonged=no. Give psych=<level> prolonged=no instead, for example psych=moderate prolonged=no.")
+		}
+		in.Harm, in.Psych, in.Prolonged = "", HarmModerate, ProlongedYes
+	}
+	return checkProlonged(in.Psych, in.Prolonged)
+}
+
+// checkProlonged refuses prolonged= without a psychological harm level.
+func checkProlonged(psych Harm, prolonged Prolonged) error {
+	switch {
+	case prolonged != "" && psych == "":
+		return Errorf(Invalid, "prolonged= says how long psychological harm lasts; give its level with it, for example psych=moderate prolonged=%s.", prolonged)
+	case prolonged == ProlongedYes && psych == HarmNone:
+		return Errorf(Invalid, "psych=none and prolonged=yes don't go together. If there is psychological harm, give its level, for example psych=moderate prolonged=yes.")
+	}
+	return nil
+}
+
+// candourDeadlines sets the candour deadlines from the facts: from the day
+// of becoming aware, and for a written follow-up counted from the
+// notification, from the notification once it is recorded. No deadlines
+// when the duty does not apply.
+func (c *Case) candourDeadlines(p *Policy) {
+	c.NotifyDue, c.WrittenDue = time.Time{}, time.Time{}
+	if !c.DutyApplies {
+		return
+	}
+	c.NotifyDue = deadline(p, c.Aware, p.Candour.NotifyWithin)
+	switch {
+	case p.Candour.WrittenFrom == "aware":
+		c.WrittenDue = deadline(p, c.Aware, p.Candour.WrittenWithin)
+	case !c.Notified.IsZero() && c.NotNeeded == "":
+		c.WrittenDue = deadline(p, Midnight(c.Notified, p.Location()), p.Candour.WrittenWithin)
+	}
 }
 
 // DueAt is the one calendar rule every due time the bot works out goes

@@ -9,13 +9,21 @@ import (
 type Harm string
 
 const (
-	HarmNone          Harm = "none"
-	HarmLow           Harm = "low"
-	HarmModerate      Harm = "moderate"
-	HarmSevere        Harm = "severe"
-	HarmDeath         Harm = "death"
-	HarmPsychological Harm = "psychological" // prolonged psychological harm
+	HarmNone     Harm = "none"
+	HarmLow      Harm = "low"
+	HarmModerate Harm = "moderate"
+	HarmSevere   Harm = "severe"
+	HarmDeath    Harm = "death" // the national record calls it fatal; "fatal" is read as this
+	// HarmPsychological is "prolonged psychological harm" as one level, from
+	// before harm had two axes. harm=psychological still reads; a new case
+	// records it on the psychological axis as psych=moderate prolonged=yes,
+	// and a case stored with it reads the same way (Case.PsychHarm).
+	HarmPsychological Harm = "psychological"
 )
+
+// PsychLevels are the psychological harm levels of the national patient
+// safety record (LFPSE), in the order people choose from.
+var PsychLevels = []Harm{HarmNone, HarmLow, HarmModerate, HarmSevere}
 
 // HarmLevels lists the levels in the order people choose from.
 var HarmLevels = []Harm{HarmNone, HarmLow, HarmModerate, HarmSevere, HarmDeath, HarmPsychological}
@@ -39,12 +47,58 @@ func (h Harm) rank() int {
 }
 
 // ParseHarm reads a harm level as typed.
+// "fatal", the national record's word, is read as death.
 func ParseHarm(s string) (Harm, error) {
 	h := Harm(strings.ToLower(strings.TrimSpace(s)))
+	if h == "fatal" {
+		return HarmDeath, nil
+	}
 	if h.rank() < 0 {
-		return "", Errorf(Invalid, "%q isn't a harm level I know. Use one of: none, low, moderate, severe, death, psychological — for example harm=moderate.", s)
+		return "", Errorf(Invalid, "%q isn't a harm level I know. Use one of: none, low, moderate, severe, death, psychological — for example harm=moderate. For psychological harm on its own scale, use psych=none|low|moderate|severe.", s)
 	}
 	return h, nil
+}
+
+// ParsePsych reads a psychological harm level as typed (psych=).
+func ParsePsych(s string) (Harm, error) {
+	h := Harm(strings.ToLower(strings.TrimSpace(s)))
+	switch h {
+	case HarmNone, HarmLow, HarmModerate, HarmSevere:
+		return h, nil
+	}
+	return "", Errorf(Invalid, "%q isn't a psychological harm level. Use one of: none, low, moderate, severe — for example psych=moderate prolonged=yes.", s)
+}
+
+// Prolonged says whether psychological harm has lasted, or is likely to
+// last, 28 days or more: "yes", "no", or "" when nobody has said.
+type Prolonged string
+
+const (
+	ProlongedYes Prolonged = "yes"
+	ProlongedNo  Prolonged = "no"
+)
+
+// ParseProlonged reads prolonged=yes|no.
+func ParseProlonged(s string) (Prolonged, error) {
+	switch v := Prolonged(strings.ToLower(strings.TrimSpace(s))); v {
+	case ProlongedYes, ProlongedNo:
+		return v, nil
+	}
+	return "", Errorf(Invalid, "prolonged= takes yes or no (you typed %q): yes if the psychological harm has lasted, or is likely to last, 28 days or more.", s)
+}
+
+// Level is how a level reads on the national record's scales: "No harm",
+// "Low", "Moderate", "Severe", "Fatal"; "Not recorded" when empty.
+func (h Harm) Level() string {
+	switch h {
+	case HarmNone:
+		return "No harm"
+	case HarmDeath:
+		return "Fatal"
+	case "":
+		return "Not recorded"
+	}
+	return strings.ToUpper(string(h[:1])) + string(h[1:])
 }
 
 // Label is how a harm level reads in a sentence.

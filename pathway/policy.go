@@ -48,6 +48,11 @@ type CandourPolicy struct {
 	// ExplainDelay is Scotland's rule: if notification has not happened
 	// within a month of becoming aware, the reason must be recorded.
 	ExplainDelay bool
+	// ProlongedPsych: psychological harm brings the duty only when it has
+	// lasted, or is likely to last, 28 days or more (England, Scotland and
+	// Northern Ireland); in Wales, psychological harm counts from AppliesFrom
+	// like physical harm.
+	ProlongedPsych bool
 	// Label names the duty for this nation.
 	Label string
 }
@@ -139,16 +144,18 @@ func (n Nation) holidays() string {
 // candour returns the nation's Duty of Candour defaults (DOMAIN.md).
 func (n Nation) candour() CandourPolicy {
 	c := CandourPolicy{
-		AppliesFrom:   HarmModerate,
-		NotifyWithin:  Span{10, WorkingDay},
-		WrittenWithin: Span{10, WorkingDay},
-		WrittenFrom:   "aware",
-		WarnBefore:    Span{2, WorkingDay},
-		Label:         "Duty of Candour",
+		AppliesFrom:    HarmModerate,
+		NotifyWithin:   Span{10, WorkingDay},
+		WrittenWithin:  Span{10, WorkingDay},
+		WrittenFrom:    "aware",
+		WarnBefore:     Span{2, WorkingDay},
+		Label:          "Duty of Candour",
+		ProlongedPsych: true,
 	}
 	switch n {
 	case Wales:
 		c.AppliesFrom = HarmLow
+		c.ProlongedPsych = false
 		c.WrittenWithin = Span{5, WorkingDay}
 		c.WrittenFrom = "notified"
 		c.Label = "Duty of Candour (Wales)"

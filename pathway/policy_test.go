@@ -15,10 +15,10 @@ func TestDefaultPolicy(t *testing.T) {
 		holidays string
 		candour  CandourPolicy
 	}{
-		{England, HolidaysEnglandAndWales, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, Label: "Duty of Candour"}},
+		{England, HolidaysEnglandAndWales, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, ProlongedPsych: true, Label: "Duty of Candour"}},
 		{Wales, HolidaysEnglandAndWales, CandourPolicy{AppliesFrom: HarmLow, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{5, WorkingDay}, WrittenFrom: "notified", WarnBefore: Span{2, WorkingDay}, Label: "Duty of Candour (Wales)"}},
-		{Scotland, HolidaysScotland, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, ExplainDelay: true, Label: "Duty of Candour (Scotland)"}},
-		{NorthernIreland, HolidaysNorthernIreland, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, Label: "Being Open (not statutory)"}},
+		{Scotland, HolidaysScotland, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, ExplainDelay: true, ProlongedPsych: true, Label: "Duty of Candour (Scotland)"}},
+		{NorthernIreland, HolidaysNorthernIreland, CandourPolicy{AppliesFrom: HarmModerate, NotifyWithin: Span{10, WorkingDay}, WrittenWithin: Span{10, WorkingDay}, WrittenFrom: "aware", WarnBefore: Span{2, WorkingDay}, ProlongedPsych: true, Label: "Being Open (not statutory)"}},
 	}
 	for _, tt := range tests {
 		p, err := DefaultPolicy(tt.nation, "Europe/London")

@@ -60,7 +60,11 @@ type Figures struct {
 	Now      time.Time
 
 	Opened int // cases opened in the window
-	Closed int // cases closed in the window (and still closed)
+	// Harm counts the cases opened in the window by their harm on the
+	// national record's two axes ("" when not recorded).
+	Physical, Psych map[pathway.Harm]int
+	PsychProlonged  int // of the cases with psychological harm, those where it is prolonged
+	Closed          int // cases closed in the window (and still closed)
 
 	OpenNow    int // cases open at Now
 	OverdueNow int // of those, cases with something overdue at Now
@@ -106,6 +110,7 @@ func Compute(in Input) Figures {
 	for _, c := range in.Cases {
 		if inWindow(c.Opened) {
 			f.Opened++
+			countHarm(&f, c)
 			if c.FirstContact.IsZero() {
 				f.NoContactYet++
 			}
@@ -267,4 +272,17 @@ func weekIndex(weeks []Week, t time.Time) int {
 		return -1
 	}
 	return i
+}
+
+// countHarm counts a case's harm on both axes.
+func countHarm(f *Figures, c *pathway.Case) {
+	if f.Physical == nil {
+		f.Physical, f.Psych = map[pathway.Harm]int{}, map[pathway.Harm]int{}
+	}
+	f.Physical[c.PhysicalHarm()]++
+	psych, prolonged := c.PsychHarm()
+	f.Psych[psych]++
+	if psych != "" && psych != pathway.HarmNone && prolonged == pathway.ProlongedYes {
+		f.PsychProlonged++
+	}
 }

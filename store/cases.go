@@ -301,6 +301,9 @@ func (s *Store) TimelineCounted(ctx context.Context, id int64) (events []pathway
 // RecentTimeline returns the last n entries recorded on a case (fewer if
 // it has fewer), sorted as Timeline sorts them: for checks that look only
 // at what was just done, at a cost that doesn't grow with the case.
+//
+// Its entries' numbers (No) count from the oldest entry read, not from the
+// case's first: they are for checks, never to be shown or struck by.
 func (s *Store) RecentTimeline(ctx context.Context, id int64, n int) ([]pathway.Event, error) {
 	pt := partition(id)
 	res, err := timelineScript.Run(ctx, s.rdb, []string{s.timelineKey(pt), s.streamKey(pt)}, id, n).Slice()
@@ -315,6 +318,7 @@ func (s *Store) RecentTimeline(ctx context.Context, id int64, n int) ([]pathway.
 // event is set aside and counted in unreadable: the rest is still read.
 func (s *Store) decodeEntries(ctx context.Context, id int64, res []any) (out []pathway.Event, unreadable int) {
 	out = make([]pathway.Event, 0, len(res))
+	no := 0
 	for _, r := range res {
 		entry, ok := r.([]any)
 		if !ok || len(entry) != 2 {
@@ -324,8 +328,12 @@ func (s *Store) decodeEntries(ctx context.Context, id int64, res []any) (out []p
 		fields, _ := entry[1].([]any)
 		for i := 0; i+1 < len(fields); i += 2 {
 			if f, _ := fields[i].(string); f == "e" {
+				// Every entry has its number, read or not, so the numbers
+				// people see (and strike names) never shift.
+				no++
 				data, _ := fields[i+1].(string)
 				e, err := decodeEvent(eid, id, []byte(data))
+				e.No = no
 				if err != nil {
 					s.setAside(ctx, Unreadable{Key: s.streamKey(partition(id)), Entry: eid, Case: id, Kind: "event"})
 					unreadable++
@@ -335,9 +343,11 @@ func (s *Store) decodeEntries(ctx context.Context, id int64, res []any) (out []p
 			}
 		}
 	}
-	// Oldest first by when each thing happened: an entry recorded
-	// afterwards (on=) sits where it happened; entries at the same moment
-	// keep the order they were recorded in.
+	// Numbered, and struck entries found, in the order they were recorded;
+	// then oldest first by when each thing happened: an entry recorded
+	// afterwards (on=) sits where it happened (keeping its number); entries
+	// at the same moment keep the order they were recorded in.
+	pathway.ReadTimeline(out)
 	slices.SortStableFunc(out, func(a, b pathway.Event) int { return a.At.Compare(b.At) })
 	return out, unreadable
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,7 @@ func fullCase(t testing.TB) *pathway.Case {
 		Round:        4, CandourRound: 2, ContactNudges: 1, LastNudge: d(20, 11, 0), Escalated: true,
 		NotifyStage: 3, WrittenStage: 2, NotifyNudged: d(22, 8, 0), WrittenNudged: d(21, 8, 0),
 		CandourEscalated: true, DelayAsked: true,
+		Psych: pathway.HarmModerate, Prolonged: pathway.ProlongedYes,
 	}
 }
 
@@ -93,9 +95,13 @@ func fullEvent(t testing.TB) pathway.Event {
 		Kind: pathway.EventContact, Step: "notify", Stage: "overdue", Via: "phone",
 		Due: time.Date(2026, 1, 13, 10, 0, 0, 0, loc), Next: time.Date(2026, 1, 20, 10, 0, 0, 0, loc),
 		Every: pathway.Span{N: 2, Unit: pathway.WorkingDay}, People: []string{"slack:U0SAM", "slack:U0KIT"},
-		Note: "Talked through what happens next", DateOnly: true,
+		Note: "Talked through what happens next", DateOnly: true, From: "low", To: "moderate", Target: "1768211000000-0",
 	}
 }
+
+// workedOutOnReading are the fields of an event that pathway.ReadTimeline
+// works out from the whole timeline; they are never stored.
+var workedOutOnReading = []string{"No", "StruckBy", "Strikes"}
 
 // allSet fails for each field of v left at its zero value.
 func allSet(t *testing.T, v any) {
@@ -105,6 +111,9 @@ func allSet(t *testing.T, v any) {
 		rv = rv.Elem()
 	}
 	for i := 0; i < rv.NumField(); i++ {
+		if rv.Type() == reflect.TypeOf(pathway.Event{}) && slices.Contains(workedOutOnReading, rv.Type().Field(i).Name) {
+			continue
+		}
 		if rv.Field(i).IsZero() {
 			t.Errorf("the fixture leaves %s.%s zero: set it, so the round trip covers it", rv.Type().Name(), rv.Type().Field(i).Name)
 		}

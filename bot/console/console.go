@@ -335,8 +335,9 @@ func (c *Console) printf(format string, args ...any) {
 	fmt.Fprintf(c.cfg.Out, format, args...)
 }
 
-// Render turns a reply into terminal text: *bold* markers dropped, mentions
-// as @name and #channel, buttons as numbered choices.
+// Render turns a reply into terminal text: *bold* markers dropped, ~struck
+// out~ text as ~~struck out~~, mentions as @name and #channel, buttons as
+// numbered choices.
 func Render(r bot.Reply) string {
 	var b strings.Builder
 	b.WriteString(r.Text)
@@ -370,7 +371,7 @@ func Render(r bot.Reply) string {
 	out := bot.ReplaceMentions(strings.TrimSpace(b.String()), func(kind byte, id string) string {
 		return string(kind) + rawID(id)
 	})
-	return stripBold(out)
+	return bot.MarkStruck(stripBold(out), "~~", "~~")
 }
 
 // boldPattern matches *bold* text on one line.

@@ -234,9 +234,11 @@ var (
 	slashCommand = regexp.MustCompile(`(^|[\s(:"'‘“])/hpp\b`)
 )
 
-// teamsMarkdown turns *bold* into Teams' **bold**, and "/hpp" into "hpp".
+// teamsMarkdown turns *bold* into Teams' **bold**, ~struck out~ into
+// ~~struck out~~, and "/hpp" into "hpp".
 func teamsMarkdown(text string) string {
 	text = boldPattern.ReplaceAllString(text, "**$1**")
+	text = bot.MarkStruck(text, "~~", "~~")
 	return slashCommand.ReplaceAllString(text, "${1}hpp")
 }
 
