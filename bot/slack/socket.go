@@ -9,6 +9,8 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+
+	"hppbot/bot"
 )
 
 // acker acknowledges a Socket Mode request (socketmode.Client).
@@ -73,21 +75,22 @@ func (s *Surface) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 				return
 			}
 			answer := s.command(ctx, cmd)
-			if s.ack(ack, req, answer) == nil || answer == nil {
-				s.keepAnswer(ctx, id, encodeAnswer(answer), cmd.Text)
+			body := encodeAnswer(answer)
+			if fitsAck(req, body) && s.ack(ack, req, answer) == nil {
+				s.keepAnswer(ctx, id, body, cmd.Text)
 				return
 			}
-			// Socket Mode drops an answer of 20 KB or more (a long
-			// timeline can be): acknowledge, then answer through the
-			// response_url instead.
-			s.ack(ack, req, nil)
+			// Too large for the acknowledgement (Slack drops one of 20 KB
+			// or more), or the acknowledgement failed: acknowledge empty,
+			// and send the answer through the Web API, to this person only.
+			if answer != nil {
+				_ = s.ack(ack, req, nil)
+			}
 			s.keepAnswer(ctx, id, nil, "")
-			if msg, ok := answer.(*slack.WebhookMessage); ok && cmd.ResponseURL != "" {
+			if msg, ok := answer.(*slack.WebhookMessage); ok {
 				work, cancel := s.workContext(ctx)
 				defer cancel()
-				if err := slack.PostWebhookCustomHTTPContext(work, cmd.ResponseURL, s.client, msg); err != nil {
-					s.log.Warn("reply not delivered", "to", "slack:"+cmd.UserID, "method", "response_url", "err", err)
-				}
+				s.deliverLarge(work, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, msg, len(body))
 			}
 		})
 	case socketmode.EventTypeInteractive:
@@ -103,8 +106,16 @@ func (s *Surface) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 				return
 			}
 			answer := s.interaction(ctx, cb)
-			_ = s.ack(ack, req, answer)
 			kept := encodeAnswer(answer)
+			if !fitsAck(req, kept) {
+				// A button's reply already goes through the Web API; what
+				// is left is a modal's answer (field errors), which has no
+				// other way to go: the modal closes rather than the
+				// acknowledgement being dropped and the modal hanging.
+				s.log.Warn("an interaction's answer is too large for Socket Mode; acknowledged empty", "envelope", req.EnvelopeID, "bytes", len(kept))
+				answer, kept = nil, nil
+			}
+			_ = s.ack(ack, req, answer)
 			s.keepAnswer(ctx, id, kept, string(kept))
 		})
 	case socketmode.EventTypeEventsAPI:
@@ -136,6 +147,38 @@ func (s *Surface) ack(ack acker, req socketmode.Request, answer any) error {
 		s.log.Warn("Socket Mode acknowledgement failed", "envelope", req.EnvelopeID, "err", err)
 	}
 	return err
+}
+
+// maxAck is the largest Socket Mode acknowledgement hppbot sends, in bytes
+// of JSON. Slack drops one of 20 KB or more (socketmode.Client refuses to
+// send it); an answer larger than this goes through the Web API instead
+// (response_url, else chat.postEphemeral, else a direct message), and its
+// acknowledgement is empty. Well under Slack's limit, so an answer near it
+// doesn't ride a socket message of the same size: a long timeline page, an
+// export's summary or a busy list goes the Web API's way, a status or a
+// short list is the acknowledgement.
+const maxAck = 8 << 10
+
+// ackOverhead is what a Socket Mode acknowledgement adds to its payload:
+// {"envelope_id":"…","payload":…}.
+const ackOverhead = len(`{"envelope_id":"","payload":}`)
+
+// fitsAck reports whether an answer, as JSON (nil: none), fits in the
+// acknowledgement of req.
+func fitsAck(req socketmode.Request, body []byte) bool {
+	return len(body) == 0 || ackOverhead+len(req.EnvelopeID)+len(body) <= maxAck
+}
+
+// deliverLarge sends a slash command's answer that didn't go as the
+// acknowledgement: through the response_url, else as an ephemeral message
+// in the channel (a private answer), else in the person's direct messages.
+func (s *Surface) deliverLarge(ctx context.Context, responseURL, channel, user string, msg *slack.WebhookMessage, size int) {
+	s.log.Info("answer sent through the Web API, not the Socket Mode acknowledgement", "to", bot.PersonID(bot.Slack, user), "bytes", size)
+	var blocks []slack.Block
+	if msg.Blocks != nil {
+		blocks = msg.Blocks.BlockSet
+	}
+	s.deliver(ctx, responseURL, channel, user, msg.ResponseType == slack.ResponseTypeInChannel, message{Text: msg.Text, Blocks: blocks})
 }
 
 // socketID names a Socket Mode request by its payload (a slash command's or

@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"hppbot/bot"
+	"hppbot/pathway"
 )
 
 // acks records Socket Mode acknowledgements.
@@ -184,5 +185,171 @@ func TestSocketModeLongAnswer(t *testing.T) {
 	posts := tb.slack.recorded("response_url")
 	if len(posts) != 1 || !strings.Contains(posts[0].JSON["text"].(string), "Timeline of HPP-1") {
 		t.Fatalf("want the answer through the response_url, got %v", tb.slack.methods())
+	}
+}
+
+// growCase adds n contacts with the family, each with a note, to a case.
+func (tb *testBed) growCase(id int64, n int) {
+	tb.t.Helper()
+	ctx := context.Background()
+	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	old, err := tb.store.GetCase(ctx, id)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	c := old.Clone()
+	start := time.Now()
+	var events []pathway.Event
+	for i := range n {
+		e, err := c.LogContact(pathway.ContactInput{Via: "phone", Note: fmt.Sprintf("Call %d: spoke with the family about the review and when we next meet", i+1)},
+			"slack:U0LEAD", p, start.Add(time.Duration(i)*time.Second))
+		if err != nil {
+			tb.t.Fatal(err)
+		}
+		events = append(events, e)
+	}
+	if err := tb.store.SaveCase(ctx, old, c, p, events...); err != nil {
+		tb.t.Fatal(err)
+	}
+}
+
+// ackBytes is an acknowledgement's size as Slack receives it.
+func ackBytes(t *testing.T, res socketmode.Response) int {
+	t.Helper()
+	raw, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(raw)
+}
+
+// A 300-event case's timeline, typed or pressed over Socket Mode, is
+// answered through the Web API (the response_url, to the person alone) and
+// its acknowledgement is small; a short answer is still the
+// acknowledgement itself.
+func TestSocketModeLargeAnswersGoThroughTheWebAPI(t *testing.T) {
+	tb := newTestBed(t)
+	ack := &acks{}
+	ctx := context.Background()
+	open := slack.SlashCommand{UserID: "U0LEAD", UserName: "syn.lead", ChannelID: "C0WARD", Command: "/hpp",
+		Text: "open INC-300 harm=moderate Fall on the ward", ResponseURL: tb.slack.responseURL(), TriggerID: "1337.45.open"}
+	tb.surface.socketEvent(ctx, ack, socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: open,
+		Request: &socketmode.Request{Type: socketmode.RequestTypeSlashCommands, EnvelopeID: "env-open"}})
+	tb.settle()
+	tb.growCase(1, 299)
+
+	var press slack.InteractionCallback
+	raw, _ := json.Marshal(tb.press(actionRun+"2", "timeline HPP-1"))
+	if err := json.Unmarshal(raw, &press); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		evt     socketmode.Event
+		webAPI  bool // the answer goes through the response_url
+		inAck   string
+		answers []string
+	}{
+		{name: "typed timeline", webAPI: true,
+			evt: socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: slack.SlashCommand{UserID: "U0LEAD", ChannelID: "C0WARD", Command: "/hpp",
+				Text: "timeline HPP-1", ResponseURL: tb.slack.responseURL(), TriggerID: "1337.45.tl"},
+				Request: &socketmode.Request{Type: socketmode.RequestTypeSlashCommands, EnvelopeID: "env-typed", Payload: []byte(`{"trigger_id":"1337.45.tl"}`)}},
+			answers: []string{"Timeline of HPP-1", "300 events, oldest first; showing events 251–300, page 1 of 6", "(entry 300)", "/hpp timeline HPP-1 page=2", "/hpp export HPP-1"}},
+		{name: "typed timeline, an older page", webAPI: true,
+			evt: socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: slack.SlashCommand{UserID: "U0LEAD", ChannelID: "C0WARD", Command: "/hpp",
+				Text: "timeline HPP-1 page=6", ResponseURL: tb.slack.responseURL(), TriggerID: "1337.45.tl6"},
+				Request: &socketmode.Request{Type: socketmode.RequestTypeSlashCommands, EnvelopeID: "env-typed-6", Payload: []byte(`{"trigger_id":"1337.45.tl6"}`)}},
+			answers: []string{"showing events 1–50, page 6 of 6", "(entry 1)", "(entry 50)"}},
+		{name: "pressed timeline", webAPI: true,
+			evt: socketmode.Event{Type: socketmode.EventTypeInteractive, Data: press,
+				Request: &socketmode.Request{Type: socketmode.RequestTypeInteractive, EnvelopeID: "env-pressed", Payload: raw}},
+			answers: []string{"Timeline of HPP-1", "showing events 251–300, page 1 of 6", "(entry 300)"}},
+		{name: "typed status", inAck: "HPP-1",
+			evt: socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: slack.SlashCommand{UserID: "U0LEAD", ChannelID: "C0WARD", Command: "/hpp",
+				Text: "status HPP-1", ResponseURL: tb.slack.responseURL(), TriggerID: "1337.45.st"},
+				Request: &socketmode.Request{Type: socketmode.RequestTypeSlashCommands, EnvelopeID: "env-status", Payload: []byte(`{"trigger_id":"1337.45.st"}`)}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			acked, posted := len(ack.all()), len(tb.slack.recorded("response_url"))
+			tb.surface.socketEvent(ctx, ack, tc.evt)
+			tb.settle()
+			got := ack.all()[acked:]
+			if len(got) != 1 || got[0].EnvelopeID != tc.evt.Request.EnvelopeID {
+				t.Fatalf("want one acknowledgement, got %+v", got)
+			}
+			size := ackBytes(t, got[0])
+			posts := tb.slack.recorded("response_url")[posted:]
+			if !tc.webAPI {
+				payload, _ := json.Marshal(got[0].Payload)
+				if !strings.Contains(string(payload), tc.inAck) || len(posts) != 0 {
+					t.Fatalf("want the answer as the acknowledgement (%d bytes), got %s and %d posts", size, payload, len(posts))
+				}
+				return
+			}
+			if got[0].Payload != nil || size > 100 {
+				t.Fatalf("want a small empty acknowledgement, got %d bytes: %+v", size, got[0])
+			}
+			if len(posts) != 1 || posts[0].JSON["response_type"] != "ephemeral" {
+				t.Fatalf("want the answer to the person alone through the response_url, got %v", tb.slack.methods())
+			}
+			body, _ := json.Marshal(posts[0].JSON)
+			for _, w := range tc.answers {
+				if !strings.Contains(string(body), w) {
+					t.Errorf("the answer lacks %q:\n%.3000s", w, body)
+				}
+			}
+			if len(body) <= maxAck-100 {
+				t.Errorf("the answer is %d bytes: it would have fit in the acknowledgement", len(body))
+			}
+			t.Logf("%s: acknowledgement %d bytes, answer through the response_url %d bytes", tc.name, size, len(body))
+		})
+	}
+}
+
+// With no response_url to answer through (or one that fails), a large
+// answer to a command typed in a channel comes as an ephemeral message
+// there; typed in a direct conversation, as a direct message. Never a
+// public post.
+func TestSocketModeLargeAnswerWithoutResponseURL(t *testing.T) {
+	var lines []string
+	for i := range 300 {
+		lines = append(lines, fmt.Sprintf("• Sat 3 Jan, 10:%02d — <@slack:U0LEAD> logged a contact with the family by phone (entry %d)", i%60, i+1))
+	}
+	gate := &gateHandler{release: make(chan struct{}), got: make(chan bot.Request, 2),
+		reply: bot.Reply{Text: "*Timeline of HPP-1*", Sections: []bot.Section{{Text: strings.Join(lines, "\n")}}}}
+	close(gate.release)
+	tests := []struct {
+		channel string
+		method  string
+	}{
+		{"C0WARD", "chat.postEphemeral"},
+		{"D0LEAD", "chat.postMessage"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.channel, func(t *testing.T) {
+			tb := newTestBed(t, func(c *Config) { c.Handler = gate })
+			ack := &acks{}
+			cmd := slack.SlashCommand{UserID: "U0LEAD", ChannelID: tc.channel, Text: "timeline HPP-1"}
+			tb.surface.socketEvent(context.Background(), ack, socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: cmd,
+				Request: &socketmode.Request{EnvelopeID: "env-" + tc.channel}})
+			tb.settle()
+			if got := ack.all(); len(got) != 1 || got[0].Payload != nil {
+				t.Fatalf("want one empty acknowledgement, got %+v", got)
+			}
+			posts := tb.slack.recorded(tc.method)
+			if len(posts) != 1 || !strings.Contains(posts[0].Form.Get("blocks"), "(entry 300)") {
+				t.Fatalf("want the answer by %s, got %v", tc.method, tb.slack.methods())
+			}
+			if ch := posts[0].Form.Get("channel"); ch != tc.channel {
+				t.Errorf("posted to %s, want %s", ch, tc.channel)
+			}
+			if contains(tb.slack.methods(), "response_url") {
+				t.Errorf("nothing to post to a response_url: %v", tb.slack.methods())
+			}
+		})
 	}
 }
