@@ -288,6 +288,7 @@ func TestSocketModeLargeAnswersGoThroughTheWebAPI(t *testing.T) {
 				if !strings.Contains(string(payload), tc.inAck) || len(posts) != 0 {
 					t.Fatalf("want the answer as the acknowledgement (%d bytes), got %s and %d posts", size, payload, len(posts))
 				}
+				t.Logf("%s: the answer is the acknowledgement, %d bytes", tc.name, size)
 				return
 			}
 			if got[0].Payload != nil || size > 100 {
@@ -352,4 +353,132 @@ func TestSocketModeLargeAnswerWithoutResponseURL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Over a real Socket Mode connection: a 300-event case's timeline, typed
+// and pressed, is acknowledged small over the socket and answered through
+// the response_url.
+func TestSocketModeLargeAnswerOverWebSocket(t *testing.T) {
+	fake := newFakeSlack(t)
+	press := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "U0LEAD", "name": "syn.lead"},
+		"trigger_id": "1337.47.press", "response_url": fake.responseURL(),
+		"channel":   map[string]any{"id": "C0WARD"},
+		"container": map[string]any{"type": "message", "channel_id": "C0WARD", "message_ts": "1.2"},
+		"actions":   []map[string]any{{"type": "button", "action_id": actionRun + "2", "block_id": "b1", "value": "timeline HPP-1"}},
+	}
+	envelopes := []map[string]any{
+		{"type": "slash_commands", "envelope_id": "env-ws-typed", "accepts_response_payload": true,
+			"payload": map[string]any{"user_id": "U0LEAD", "user_name": "syn.lead", "channel_id": "C0WARD", "command": "/hpp",
+				"text": "timeline HPP-1", "trigger_id": "1337.47.typed", "response_url": fake.responseURL()}},
+		{"type": "interactive", "envelope_id": "env-ws-pressed", "accepts_response_payload": true, "payload": press},
+	}
+	replies := make(chan []byte, len(envelopes))
+	srv := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/ws", func(w http.ResponseWriter, r *http.Request) {
+			slacktest.Websocket(func(conn *websocket.Conn) {
+				_ = conn.WriteJSON(map[string]any{"type": "hello", "num_connections": 1})
+				for _, env := range envelopes {
+					_ = conn.WriteJSON(env)
+				}
+				for range envelopes {
+					_, msg, err := conn.ReadMessage()
+					if err != nil {
+						return
+					}
+					replies <- msg
+				}
+				_, _, _ = conn.ReadMessage()
+			})(w, r)
+		})
+	})
+	srv.Start()
+	defer srv.Stop()
+
+	tb := newTestBed(t, func(c *Config) {
+		c.APIURL = srv.GetAPIURL()
+		c.AppToken = "xapp-test"
+	})
+	tb.slack = fake
+	if _, err := tb.handler.Run(context.Background(), bot.Request{Surface: bot.Slack, Person: "slack:U0LEAD", Channel: "slack:C0WARD",
+		Text: "open INC-300 harm=moderate Fall on the ward"}); err != nil {
+		t.Fatal(err)
+	}
+	tb.growCase(1, 299)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- tb.surface.RunSocketMode(ctx) }()
+	seen := map[string]bool{}
+	for range envelopes {
+		select {
+		case raw := <-replies:
+			var reply map[string]any
+			if err := json.Unmarshal(raw, &reply); err != nil {
+				t.Fatalf("acknowledgement %s: %v", raw, err)
+			}
+			if _, has := reply["payload"]; has || len(raw) > 100 {
+				t.Errorf("want a small empty acknowledgement, got %d bytes: %s", len(raw), raw)
+			}
+			seen[fmt.Sprint(reply["envelope_id"])] = true
+			t.Logf("acknowledgement over the socket: %d bytes", len(raw))
+		case <-time.After(20 * time.Second):
+			t.Fatal("no acknowledgement over the socket")
+		}
+	}
+	if !seen["env-ws-typed"] || !seen["env-ws-pressed"] {
+		t.Errorf("acknowledged %v, want both envelopes", seen)
+	}
+	// Wait for both answers before closing: the response_url posts come
+	// after the acknowledgements.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(fake.recorded("response_url")) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("RunSocketMode: %v", err)
+	}
+	tb.settle()
+	posts := fake.recorded("response_url")
+	if len(posts) != 2 {
+		t.Fatalf("want both answers through the response_url, got %v", fake.methods())
+	}
+	for _, p := range posts {
+		body, _ := json.Marshal(p.JSON)
+		if p.JSON["response_type"] != "ephemeral" || !strings.Contains(string(body), "300 events, oldest first; showing events 251–300, page 1 of 6") ||
+			!strings.Contains(string(body), "(entry 300)") {
+			t.Errorf("answer: %.2000s", body)
+		}
+		t.Logf("answer through the response_url: %d bytes", len(body))
+	}
+}
+
+// A 300-event case's timeline asked for in hppbot's Messages tab over
+// Socket Mode: the event is acknowledged empty and the answer posted in the
+// direct conversation.
+func TestSocketModeLargeAnswerToADirectMessage(t *testing.T) {
+	tb := newTestBed(t)
+	if _, err := tb.handler.Run(context.Background(), bot.Request{Surface: bot.Slack, Person: "slack:U0LEAD", Channel: "slack:C0WARD",
+		Text: "open INC-300 harm=moderate Fall on the ward"}); err != nil {
+		t.Fatal(err)
+	}
+	tb.growCase(1, 299)
+	ev, err := slackevents.ParseEvent(json.RawMessage(imEvent(t, "Ev300", map[string]any{"text": "timeline HPP-1"})), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack := &acks{}
+	tb.surface.socketEvent(context.Background(), ack, socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: ev,
+		Request: &socketmode.Request{Type: socketmode.RequestTypeEventsAPI, EnvelopeID: "env-dm"}})
+	tb.settle()
+	got := ack.all()
+	if len(got) != 1 || got[0].Payload != nil {
+		t.Fatalf("want one empty acknowledgement, got %+v", got)
+	}
+	posts := tb.slack.recorded("chat.postMessage")
+	if len(posts) != 1 || posts[0].Form.Get("channel") != "D0LEAD" || !strings.Contains(posts[0].Form.Get("blocks"), "(entry 300)") {
+		t.Fatalf("want the answer in the direct conversation, got %v", tb.slack.methods())
+	}
+	t.Logf("acknowledgement %d bytes, answer by chat.postMessage %d bytes of blocks", ackBytes(t, got[0]), len(posts[0].Form.Get("blocks")))
 }
