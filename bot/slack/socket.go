@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log"
+	"strings"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -107,16 +108,23 @@ func (s *Surface) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 			}
 			answer := s.interaction(ctx, cb)
 			kept := encodeAnswer(answer)
+			tooLarge := answer
 			if !fitsAck(req, kept) {
 				// A button's reply already goes through the Web API; what
-				// is left is a modal's answer (field errors), which has no
-				// other way to go: the modal closes rather than the
-				// acknowledgement being dropped and the modal hanging.
+				// is left is a modal's answer (field errors): the modal
+				// closes, rather than the acknowledgement being dropped
+				// and the modal hanging, and the errors follow as a
+				// message.
 				s.log.Warn("an interaction's answer is too large for Socket Mode; acknowledged empty", "envelope", req.EnvelopeID, "bytes", len(kept))
 				answer, kept = nil, nil
 			}
 			_ = s.ack(ack, req, answer)
 			s.keepAnswer(ctx, id, kept, string(kept))
+			if answer == nil && tooLarge != nil {
+				work, cancel := s.workContext(ctx)
+				defer cancel()
+				s.formErrorsElsewhere(work, cb, tooLarge)
+			}
 		})
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
@@ -179,6 +187,26 @@ func (s *Surface) deliverLarge(ctx context.Context, responseURL, channel, user s
 		blocks = msg.Blocks.BlockSet
 	}
 	s.deliver(ctx, responseURL, channel, user, msg.ResponseType == slack.ResponseTypeInChannel, message{Text: msg.Text, Blocks: blocks})
+}
+
+// formErrorsElsewhere sends a submitted modal's field errors, too large to
+// show on the form, to the person as a message (see respond).
+func (s *Surface) formErrorsElsewhere(ctx context.Context, cb slack.InteractionCallback, answer any) {
+	res, ok := answer.(*slack.ViewSubmissionResponse)
+	if !ok || res == nil || len(res.Errors) == 0 {
+		return
+	}
+	st, err := decodeState(cb.View.PrivateMetadata)
+	if err != nil {
+		return
+	}
+	msgs := make([]string, 0, len(res.Errors))
+	for _, in := range st.Form.Inputs {
+		if m := strings.TrimSpace(res.Errors[in.Name]); m != "" {
+			msgs = append(msgs, m)
+		}
+	}
+	s.respond(ctx, st.ResponseURL, st.Channel, cb.User.ID, bot.Reply{Text: "Nothing from the form was saved. " + strings.Join(msgs, "\n")})
 }
 
 // socketID names a Socket Mode request by its payload (a slash command's or

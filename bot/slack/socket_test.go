@@ -482,3 +482,65 @@ func TestSocketModeLargeAnswerToADirectMessage(t *testing.T) {
 	}
 	t.Logf("acknowledgement %d bytes, answer by chat.postMessage %d bytes of blocks", ackBytes(t, got[0]), len(posts[0].Form.Get("blocks")))
 }
+
+// refuseHandler refuses every command with its message.
+type refuseHandler struct{ msg string }
+
+func (h refuseHandler) Run(context.Context, bot.Request) (bot.Reply, error) {
+	return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%s", h.msg)
+}
+
+func (refuseHandler) Home(context.Context, string) bot.Reply { return bot.Reply{} }
+
+// A modal's answer (field errors) has no other way to go than the
+// acknowledgement: a short one is the acknowledgement, one too large for it
+// is dropped for an empty acknowledgement (the modal closes) rather than
+// sent and lost with the modal left hanging, and the error follows as a
+// message to the person.
+func TestSocketModeModalAnswerBySize(t *testing.T) {
+	tests := []struct {
+		name  string
+		msg   string
+		inAck bool
+	}{
+		{"short field error", "ref= is too long: a reference is up to 40 characters", true},
+		{"field error too large", "ref= " + strings.Repeat("far too long ", 800), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tb := newTestBed(t, func(c *Config) { c.Handler = refuseHandler{tc.msg} })
+			ack := &acks{}
+			meta, _ := encodeState(formState{Form: bot.OpenForm(), Channel: "C0WARD"}, true)
+			cb := slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: "U0LEAD"},
+				View: slack.View{CallbackID: "hpp-form:open", PrivateMetadata: meta, State: &slack.ViewState{Values: map[string]map[string]slack.BlockAction{
+					"ref": {"ref": {Value: "INC-8"}}, "text": {"text": {Value: "Fall on the ward"}},
+				}}}}
+			tb.surface.socketEvent(context.Background(), ack, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
+				Request: &socketmode.Request{Type: socketmode.RequestTypeInteractive, EnvelopeID: "env-modal"}})
+			tb.settle()
+			got := ack.all()
+			if len(got) != 1 {
+				t.Fatalf("want one acknowledgement, got %+v", got)
+			}
+			size := ackBytes(t, got[0])
+			payload, _ := json.Marshal(got[0].Payload)
+			if tc.inAck {
+				if !strings.Contains(string(payload), `"response_action":"errors"`) || !strings.Contains(string(payload), "up to 40 characters") {
+					t.Fatalf("want the field error as the acknowledgement, got %s", payload)
+				}
+			} else {
+				if got[0].Payload != nil || size > 100 {
+					t.Fatalf("want a small empty acknowledgement, got %d bytes", size)
+				}
+				if !strings.Contains(tb.logText(), "too large for Socket Mode") {
+					t.Errorf("not logged:\n%s", tb.logText())
+				}
+				posts := tb.slack.recorded("chat.postEphemeral")
+				if len(posts) != 1 || !strings.HasPrefix(posts[0].Form.Get("text"), "Nothing from the form was saved. ref= far too long") {
+					t.Errorf("want the error to the person in the channel, got %v", tb.slack.methods())
+				}
+			}
+			t.Logf("%s: acknowledgement %d bytes", tc.name, size)
+		})
+	}
+}
