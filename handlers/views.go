@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,12 +38,14 @@ func (h *Handler) viewCommands() []*command {
 		},
 		{
 			name:    "timeline",
-			grammar: grammar{positional: 1},
+			grammar: grammar{positional: 1, options: []string{"page"}},
 			run:     h.timeline,
-			usage:   "timeline <case>",
+			usage:   "timeline <case> [page=<n>]",
 			summary: "every event of a case, oldest first, with who and when",
 			group:   "views",
-			help:    "Shows everything recorded on a case, oldest first, with who and when.\nExample: /hpp timeline HPP-3",
+			help: "Shows everything recorded on a case, oldest first, with who and when.\n" +
+				fmt.Sprintf("A long timeline shows its latest %d events; page=2 shows the %d before them, and so on. /hpp export <case> gives the whole record as a file.\n", timelinePage, timelinePage) +
+				"Example: /hpp timeline HPP-3 · /hpp timeline HPP-3 page=2",
 		},
 	}
 }
@@ -366,6 +369,10 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	if len(cmd.Args) == 0 {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which case? For example: /hpp timeline HPP-3")
 	}
+	page, err := timelinePageOpt(cmd)
+	if err != nil {
+		return bot.Reply{}, err
+	}
 	c, _, err := h.readCase(ctx, req, cmd.Args[0])
 	if err != nil {
 		return bot.Reply{}, err
@@ -388,12 +395,63 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 		lines = append(lines, line)
 	}
 	head := fmt.Sprintf("*Timeline of %s* (%s) — %s, oldest first", c.Name(), c.Ref, plural(len(events), "event", "events"))
+	pages := max(1, (len(lines)+timelinePage-1)/timelinePage)
+	if page > pages {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%s has %s, which is %s of %d; page=%d is past the oldest. /hpp timeline %s page=%d shows the oldest events.",
+			c.Name(), plural(len(events), "event", "events"), plural(pages, "page", "pages"), timelinePage, page, c.Name(), pages)
+	}
+	var older, newer []string
+	if pages > 1 {
+		// The latest events are page 1; each page before them goes back
+		// timelinePage events.
+		end := len(lines) - (page-1)*timelinePage
+		start := max(0, end-timelinePage)
+		head += fmt.Sprintf("; showing events %d–%d, page %d of %d", start+1, end, page, pages)
+		lines = lines[start:end]
+		if page < pages {
+			older = []string{fmt.Sprintf("Older events: /hpp timeline %s page=%d.", c.Name(), page+1)}
+		}
+		if page > 1 {
+			newer = []string{fmt.Sprintf("Newer events: /hpp timeline %s page=%d.", c.Name(), page-1)}
+		}
+	}
 	reply := bot.Reply{Text: head, Sections: chunkLines(lines, 2800)}
+	if pages > 1 {
+		more := append(older, newer...)
+		more = append(more, fmt.Sprintf("The whole record, every event: /hpp export %s.", c.Name()))
+		reply.Sections = append(reply.Sections, bot.Section{Text: strings.Join(more, " ")})
+		if page < pages {
+			reply.Buttons = append(reply.Buttons, bot.Button{Label: "Older events", Command: fmt.Sprintf("timeline %s page=%d", c.Name(), page+1)})
+		}
+		if page > 1 {
+			reply.Buttons = append(reply.Buttons, bot.Button{Label: "Newer events", Command: fmt.Sprintf("timeline %s page=%d", c.Name(), page-1)})
+		}
+		reply.Buttons = append(reply.Buttons, bot.Button{Label: "Export", Command: "export " + c.Name()})
+	}
 	if c.IsOpen() || struck > 0 {
 		reply.Note = fmt.Sprintf("Each entry has its number: /hpp strike %s <entry> <reason> marks one recorded in error (it stays, struck out); /hpp correct %s puts a fact right, such as a regraded harm.", c.Name(), c.Name())
 	}
 	addSkipped(&reply, unreadable, "this timeline")
 	return reply, nil
+}
+
+// timelinePage is how many events one page of a timeline shows: page 1 is
+// the latest, and each page=N goes back as many again. A case with
+// thousands of events would otherwise be one answer of 100 KB or more,
+// past what Slack and Teams show; export gives the whole record.
+const timelinePage = 50
+
+// timelinePageOpt reads a timeline's page=, 1 when it isn't given.
+func timelinePageOpt(cmd Command) (int, error) {
+	v, ok := cmd.Opts["page"]
+	if !ok {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, pathway.Errorf(pathway.Invalid, "page= is a number from 1: page=1 is the latest %d events, page=2 the %d before them. For example: /hpp timeline HPP-3 page=2", timelinePage, timelinePage)
+	}
+	return n, nil
 }
 
 // entryLine is an entry for the timeline: when, what, and its number (the
