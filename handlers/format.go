@@ -3,6 +3,7 @@ package handlers
 import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+	"strconv"
 
 	"strings"
 	"time"
@@ -119,7 +120,7 @@ func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return number(n) + " " + many
+	return strconv.Itoa(n) + " " + many
 }
 
 // number writes a count with thousands separated: 100,000.
@@ -160,4 +161,12 @@ func caseTitle(c *pathway.Case) string {
 		parts = append(parts, harm)
 	}
 	return strings.Join(parts, " · ")
+}
+
+// countOf is plural with the count's thousands separated: "100,000 cases".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return number(n) + " " + many
 }

@@ -334,9 +334,9 @@ func (h *Handler) listReply(scope, service string, cases []*pathway.Case, total 
 	case total < 0:
 		head = fmt.Sprintf("*%s* — more than %s; showing the first %d", title, number(len(cases)), shown)
 	case total > shown:
-		head = fmt.Sprintf("*%s* — %s; showing the first %d", title, plural(total, "case", "cases"), shown)
+		head = fmt.Sprintf("*%s* — %s cases; showing the first %d", title, number(total), shown)
 	default:
-		head = fmt.Sprintf("*%s* — %s", title, plural(total, "case", "cases"))
+		head = fmt.Sprintf("*%s* — %s", title, countOf(total, "case", "cases"))
 	}
 	if overdue > 0 && scope != "overdue" {
 		if total == len(cases) {
