@@ -103,7 +103,10 @@ type File struct {
 	Name  string // file name, e.g. HPP-3-timeline.csv
 	Type  string // MIME type
 	Title string
-	Data  []byte
+	// Alt is a picture's text alternative: what it shows, figures
+	// included, for a screen reader or a client that shows no images.
+	Alt  string
+	Data []byte
 }
 
 // Messenger sends what hppbot says on its own: reminders, escalations,

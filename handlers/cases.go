@@ -21,6 +21,7 @@ type caseStore interface {
 	SaveCaseWith(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, plans []*store.Checkins) error
 	ListOpen(ctx context.Context, f store.CaseFilter) ([]*pathway.Case, error)
 	ListOpenCounted(ctx context.Context, f store.CaseFilter) ([]*pathway.Case, int, error)
+	CountOpenMatching(ctx context.Context, f store.CaseFilter) (int64, error)
 	Timeline(ctx context.Context, id int64) ([]pathway.Event, error)
 	RecentTimeline(ctx context.Context, id int64, n int) ([]pathway.Event, error)
 	TimelineCounted(ctx context.Context, id int64) ([]pathway.Event, int, error)
@@ -659,22 +660,41 @@ func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	h.tell(ctx, to, bot.Reply{
+	var told, notTold []string
+	if h.tell(ctx, to, bot.Reply{
 		Text:    fmt.Sprintf("%s has handed you the named-contact role for *%s* (%s). You're now the family's contact. Next contact %s.", bot.Mention(req.Person), c.Name(), c.Ref, h.dueText(c.NextContact, now)),
 		Buttons: caseButtons(c.Name()),
-	})
-	if old.Lead != req.Person {
-		h.tell(ctx, old.Lead, bot.Reply{Text: fmt.Sprintf("%s has handed the named-contact role for *%s* (%s) from you to %s. Thank you for what you've done for this family.", bot.Mention(req.Person), c.Name(), c.Ref, bot.Mention(to))})
+	}) {
+		told = append(told, to)
+	} else {
+		notTold = append(notTold, to)
+	}
+	if old.Lead != req.Person && old.Lead != to {
+		if h.tell(ctx, old.Lead, bot.Reply{Text: fmt.Sprintf("%s has handed the named-contact role for *%s* (%s) from you to %s. Thank you for what you've done for this family.", bot.Mention(req.Person), c.Name(), c.Ref, bot.Mention(to))}) {
+			told = append(told, old.Lead)
+		} else {
+			notTold = append(notTold, old.Lead)
+		}
 	}
 	said := sayBack{"named contact " + bot.Mention(old.Lead) + " → " + bot.Mention(to)}
-	return bot.Reply{Text: fmt.Sprintf("%s is now the named contact for *%s*; %s has been told%s.", bot.Mention(to), c.Name(), bot.Mention(to), handoverNote(old.Lead, req.Person)) + said.line()}, nil
+	return bot.Reply{Text: fmt.Sprintf("%s is now the named contact for *%s*.%s", bot.Mention(to), c.Name(), toldNote(told, notTold)) + said.line()}, nil
 }
 
-func handoverNote(oldLead, actor string) string {
-	if oldLead == actor {
-		return ""
+// toldNote says who a change was sent to, from what was delivered, and
+// who could not be reached.
+func toldNote(told, notTold []string) string {
+	var b strings.Builder
+	switch len(told) {
+	case 0:
+	case 1:
+		fmt.Fprintf(&b, " %s has been told.", mentions(told))
+	default:
+		fmt.Fprintf(&b, " %s have been told.", mentions(told))
 	}
-	return ", and so has " + bot.Mention(oldLead)
+	if len(notTold) > 0 {
+		fmt.Fprintf(&b, " I couldn't reach %s just now — please let them know yourself.", mentions(notTold))
+	}
+	return b.String()
 }
 
 func (h *Handler) involve(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {

@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 	"strconv"
+
 	"strings"
 	"time"
 
@@ -122,6 +125,11 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
+// number writes a count with thousands separated: 100,000.
+func number(n int) string {
+	return message.NewPrinter(language.BritishEnglish).Sprintf("%d", n)
+}
+
 func mentions(people []string) string {
 	parts := make([]string, len(people))
 	for i, p := range people {
@@ -155,4 +163,12 @@ func caseTitle(c *pathway.Case) string {
 		parts = append(parts, harm)
 	}
 	return strings.Join(parts, " · ")
+}
+
+// countOf is plural with the count's thousands separated: "100,000 cases".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return number(n) + " " + many
 }

@@ -232,8 +232,34 @@ func (h *Handler) errorReply(name string, err error) bot.Reply {
 		h.Log.Error("command failed", "command", name, "err", err)
 	case pathway.Unavailable:
 		h.Log.Warn("store unavailable", "command", name, "err", errors.Unwrap(err))
+		if readOnly[name] {
+			return bot.Reply{Text: unavailableRead(name)}
+		}
+		// A write says nothing was saved, and only that: never the cause.
+		return bot.Reply{Text: pathway.NothingSaved}
 	}
 	return bot.Reply{Text: pathway.ErrorMessage(err)}
+}
+
+// readOnly are the commands that only show what is recorded: when the
+// records can't be reached, they say what they couldn't show and that
+// nothing changed, not that nothing was saved.
+var readOnly = map[string]bool{
+	"status": true, "list": true, "timeline": true, "export": true, "report": true,
+	"prompt": true, "lens": true, "commitments": true, "help": true, "support": true, "": true,
+}
+
+// unavailableRead is what a read says when the store did not answer.
+func unavailableRead(name string) string {
+	switch name {
+	case "status":
+		return "I couldn't show the case just now — I couldn't reach my records. Nothing has changed. Please try again in a minute."
+	case "timeline":
+		return "I couldn't show the case's timeline just now — I couldn't reach my records. Nothing has changed. Please try again in a minute."
+	case "list":
+		return "I couldn't show the list just now — I couldn't reach my records. Nothing has changed. Please try again in a minute."
+	}
+	return pathway.NothingChanged
 }
 
 // isAdmin reports whether a person is an hppbot admin.
@@ -328,13 +354,17 @@ func (h *Handler) readCase(ctx context.Context, req bot.Request, arg string) (*p
 
 // tell sends a private message to someone else; a failure is logged, not
 // shown, because the command itself has already taken effect.
-func (h *Handler) tell(ctx context.Context, person string, r bot.Reply) {
+// tell sends a person a private message and reports whether it went: a
+// reply may say someone was told only when tell said so.
+func (h *Handler) tell(ctx context.Context, person string, r bot.Reply) bool {
 	if person == "" {
-		return
+		return false
 	}
 	if err := h.Messenger.SendDirect(ctx, person, r); err != nil {
 		h.Log.Warn("could not send a message", "to", person, "err", err)
+		return false
 	}
+	return true
 }
 
 // Commands lists the command words, for surfaces that register them.

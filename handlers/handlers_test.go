@@ -19,6 +19,7 @@ import (
 type recorder struct {
 	mu   sync.Mutex
 	sent []sentMessage
+	fail map[string]bool // people whose messages don't go
 }
 
 type sentMessage struct {
@@ -30,6 +31,9 @@ type sentMessage struct {
 func (r *recorder) SendDirect(_ context.Context, person string, rep bot.Reply) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.fail[person] {
+		return bot.ErrNotReachable
+	}
 	r.sent = append(r.sent, sentMessage{to: person, reply: rep})
 	return nil
 }

@@ -44,7 +44,7 @@ func (h *Handler) checkinPlans(c *pathway.Case, people []string, now time.Time) 
 // recordedAsInvolved tells each person whose check-ins were just written
 // with c, privately, and returns what the reply adds about them.
 func (h *Handler) recordedAsInvolved(ctx context.Context, c *pathway.Case, by string, plans []*store.Checkins) string {
-	var failed []string
+	var failed, untold []string
 	for _, pl := range plans {
 		if pl.Err != nil {
 			h.Log.Warn("could not schedule check-ins", "case", c.Name(), "person", pl.Person, "err", pl.Err)
@@ -56,13 +56,20 @@ func (h *Handler) recordedAsInvolved(ctx context.Context, c *pathway.Case, by st
 				first = j.At
 			}
 		}
-		h.tell(ctx, pl.Person, h.involvedNotice(c, by, pl.Person, first, pl.Off, pl.Err != nil))
+		if !h.tell(ctx, pl.Person, h.involvedNotice(c, by, pl.Person, first, pl.Off, pl.Err != nil)) {
+			untold = append(untold, pl.Person)
+		}
 	}
 	if len(plans) == 0 {
 		return ""
 	}
 	if len(failed) > 0 {
 		return fmt.Sprintf(" I couldn't set up private wellbeing check-ins for %s just now; they can start one any time with /hpp checkin, and /hpp support shows where help is.", mentions(failed))
+	}
+	if len(untold) > 0 {
+		// Said only from what was delivered: nobody is "let know" whose
+		// message didn't go.
+		return fmt.Sprintf(" I couldn't reach %s just now to tell them they're recorded — please let them know yourself. Their private check-ins are set up.", mentions(untold))
 	}
 	return " I've let them know privately that I'll check in on how they're doing over the next few weeks — only they will see their answers."
 }

@@ -213,13 +213,29 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 	if !scope.all {
 		name = "hppbot-report-" + strings.Join(scope.services, "-")
 	}
+	words := report.ChartText(f, loc)
+	reply.Sections = append(reply.Sections, bot.Section{Title: "The chart in words", Text: strings.Join(words, "\n")})
 	reply.Files = []bot.File{{
 		Name:  fmt.Sprintf("%s-%s.png", name, now.In(loc).Format("2006-01-02")),
 		Type:  "image/png",
 		Title: "Chart: contacts on time and time to first contact, " + scope.label(),
+		Alt:   chartAlt(scope.label(), words),
 		Data:  png,
 	}}
 	return reply, nil
+}
+
+// chartAlt is the chart's text alternative, kept within what chat
+// platforms take for an image's alt text (Slack: 1,000 characters); the
+// full figures are in the reply's "The chart in words" section.
+func chartAlt(label string, words []string) string {
+	const limit = 1000
+	alt := "Chart for " + label + ". " + strings.Join(words, " ")
+	if r := []rune(alt); len(r) > limit {
+		const more = "… (every week's figures are in the message)"
+		alt = string(r[:limit-len([]rune(more))]) + more
+	}
+	return alt
 }
 
 // share writes "3 of 5 (60%)", or says there was nothing to count.

@@ -461,3 +461,45 @@ func TestReportUnknownService(t *testing.T) {
 		t.Errorf("a misspelt service isn't pointed out first and alone: %+v", r)
 	}
 }
+
+// The chart comes with its figures in words: a section of the reply any
+// screen reader reads, and the picture's own text alternative.
+func TestReportChartInWords(t *testing.T) {
+	x := knownMaternity(t)
+	r := x.must("alex", "report service=maternity days=28")
+	text := r.PlainText()
+	for _, want := range []string{
+		"The chart in words",
+		"Week of 2 Nov 2026: 2 on time, 1 late.", // HPP-1's call and notification on time, HPP-2's meeting late
+		"Week of 2 Nov 2026: 1.4 and 4.4 days (median 2.9).",
+		"Week of 9 Nov 2026: 0.6 days.",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report doesn't say %q:\n%s", want, text)
+		}
+	}
+	if len(r.Files) != 1 {
+		t.Fatalf("%d files, want the chart", len(r.Files))
+	}
+	alt := r.Files[0].Alt
+	if !strings.HasPrefix(alt, "Chart for maternity.") || !strings.Contains(alt, "Week of 2 Nov 2026: 1.4 and 4.4 days") {
+		t.Errorf("the chart's text alternative doesn't state its figures: %q", alt)
+	}
+	if n := len([]rune(alt)); n > 1000 {
+		t.Errorf("alt text of %d characters; Slack takes 1,000", n)
+	}
+}
+
+func TestChartAltIsBounded(t *testing.T) {
+	long := make([]string, 200)
+	for i := range long {
+		long[i] = "• Week of 2 Nov 2026: 12 on time, 3 late."
+	}
+	alt := chartAlt("maternity", long)
+	if n := len([]rune(alt)); n != 1000 || !strings.HasSuffix(alt, "(every week's figures are in the message)") {
+		t.Errorf("alt of %d characters ends %q", n, alt[len(alt)-60:])
+	}
+	if short := chartAlt("maternity", []string{"a."}); short != "Chart for maternity. a." {
+		t.Errorf("short alt = %q", short)
+	}
+}

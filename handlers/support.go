@@ -1,13 +1,16 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"hppbot/bot"
 	"hppbot/pathway"
+	"hppbot/store"
 )
 
 // talkStore remembers, for a while, that a person asked to talk and whom
@@ -15,39 +18,55 @@ import (
 type talkStore interface {
 	MarkTalkRequest(ctx context.Context, person, contact string, window time.Duration) (first bool, told string, err error)
 	ForgetTalkRequest(ctx context.Context, person string) error
+	// MarkOnce and ForgetMark keep the admins' notice to once a day.
+	MarkOnce(ctx context.Context, name string, ttl time.Duration) (bool, error)
+	ForgetMark(ctx context.Context, name string) error
 }
 
 // talkWindow stops a second press of "Yes, please let them know" from
 // telling the contact twice.
 const talkWindow = 12 * time.Hour
 
-// wellbeingContact is whom a request to talk goes to: the wellbeing contact
-// of the service behind the check-in (or of the person's latest case), else
-// the organisation's default. "" when none is set up.
+// wellbeingContact is whom a request to talk goes to. It looks where a
+// wellbeing contact would be set up, in this order: the service behind the
+// check-in, the person's own service, the services of the open cases they
+// are on (the most recent first), and then the organisation's default. ""
+// when none is set up in any of them.
 func (h *Handler) wellbeingContact(ctx context.Context, person, token string) (string, error) {
-	service := ""
+	var services []string
 	if pathway.ValidCheckinToken(token) {
 		ci, ok, err := h.Store.GetCheckin(ctx, person, token)
 		if err != nil {
 			return "", err
 		}
 		if ok {
-			service = ci.Service
+			services = append(services, ci.Service)
 		}
 	}
-	if service == "" || service == "none" {
-		settings, err := h.Store.PersonSettings(ctx, person)
-		if err != nil {
-			return "", err
-		}
-		service = settings.Service
+	settings, err := h.Store.PersonSettings(ctx, person)
+	if err != nil {
+		return "", err
 	}
-	if service != "" && service != "none" {
-		svc, ok, err := h.Store.Service(ctx, service)
-		if err != nil {
-			return "", err
+	services = append(services, settings.Service)
+	cases, err := h.Store.ListOpen(ctx, store.CaseFilter{People: []string{person}})
+	if err != nil {
+		return "", err
+	}
+	slices.SortFunc(cases, func(a, b *pathway.Case) int { return cmp.Compare(b.ID, a.ID) })
+	for _, c := range cases {
+		services = append(services, c.Service)
+	}
+	var svcs store.Services
+	for _, name := range services {
+		if name == "" || name == "none" {
+			continue
 		}
-		if ok && svc.Wellbeing != "" {
+		if svcs == nil {
+			if svcs, err = h.Store.Services(ctx); err != nil {
+				return "", err
+			}
+		}
+		if svc, ok := svcs[name]; ok && svc.Wellbeing != "" {
 			return svc.Wellbeing, nil
 		}
 	}
@@ -80,13 +99,58 @@ func resolveContact(raw, asker string) string {
 	return bot.PersonID(surface, raw)
 }
 
-// noContactReply is what a person hears when nobody is set up to be told.
-func (h *Handler) noContactReply() bot.Reply {
-	return bot.Reply{
-		Text:     "I'm sorry — there isn't a wellbeing contact set up in hppbot for your team yet, so I can't pass your request on. Nothing has been sent to anyone. Please don't let that stop you: you can reach any of these yourself, and your line manager or pathway lead can help find the right person.",
-		Sections: h.supportSections(),
-		Note:     "An hppbot admin can set a wellbeing contact with /hpp service <name> wellbeing=@someone.",
+// noContactReply is what a person hears when nobody is set up to be told:
+// where to get support now. The admins are told separately, without the
+// person's name (tellAdminsNoContact); the reply says so only when they were.
+func (h *Handler) noContactReply(ctx context.Context, req bot.Request) bot.Reply {
+	text := "I'm sorry — there isn't a wellbeing contact set up in hppbot for your team yet, so I can't pass your request on. Nothing has been sent to anyone. Please don't let that stop you: you can reach any of these yourself, right now, and your line manager or pathway lead can help find the right person."
+	if h.tellAdminsNoContact(ctx, req) {
+		text += " I've let the hppbot admins know a wellbeing contact is needed, without your name."
 	}
+	r := bot.Reply{Text: text, Sections: h.supportSections()}
+	if h.isAdmin(req.Person) {
+		r.Note = "As an admin, you can set a wellbeing contact for a service with /hpp service <name> wellbeing=@someone."
+	}
+	return r
+}
+
+// tellAdminsNoContact tells the admins, once a day and without naming
+// anyone, that someone asked to talk and no wellbeing contact is set up.
+// It reports whether they have been told today.
+func (h *Handler) tellAdminsNoContact(ctx context.Context, req bot.Request) bool {
+	if h.Messenger == nil {
+		return false
+	}
+	var admins []string
+	for _, a := range h.Admins {
+		if id := resolveContact(a, req.Person); id != "" && id != req.Person {
+			admins = append(admins, id)
+		}
+	}
+	if len(admins) == 0 {
+		return false
+	}
+	key := "no-wellbeing-contact:" + h.Clock().In(h.Policy.Location()).Format("2006-01-02")
+	first, err := h.Store.MarkOnce(ctx, key, 48*time.Hour)
+	if err != nil {
+		return false
+	}
+	if !first {
+		return true
+	}
+	msg := bot.Reply{Text: "Someone asked hppbot to put them in touch with a wellbeing contact today, but none is set up for their team, so nothing could be passed on. (I haven't said who, and I'll say this at most once a day.) Please set one for each service with /hpp service <name> wellbeing=@someone, or one for the whole organisation with wellbeing_contact: in the policy file."}
+	told := false
+	for _, a := range admins {
+		if err := h.Messenger.SendDirect(ctx, a, msg); err != nil {
+			h.Log.Warn("could not tell an admin that no wellbeing contact is set up", "err", err)
+			continue
+		}
+		told = true
+	}
+	if !told {
+		_ = h.Store.ForgetMark(ctx, key)
+	}
+	return told
 }
 
 // talkContact finds whom a request to talk would go to. When it can't go
@@ -98,7 +162,7 @@ func (h *Handler) talkContact(ctx context.Context, req bot.Request, token string
 	case err != nil:
 		return "", nil, err
 	case contact == "":
-		r := h.noContactReply()
+		r := h.noContactReply(ctx, req)
 		return "", &r, nil
 	case contact == req.Person:
 		r := h.selfContactReply()

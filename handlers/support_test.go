@@ -157,3 +157,48 @@ func TestSupportListsUrgentHelp(t *testing.T) {
 		})
 	}
 }
+
+// A wellbeing contact set up on the service of a case the person is on is
+// found: "none is set up" is said only after looking everywhere one could be.
+func TestTalkFindsTheContactOnTheServiceOfTheirCase(t *testing.T) {
+	e := newWB(t, wed)
+	e.as("admin", "/hpp service maternity lead=@pat wellbeing=@wendy")
+	e.as("sam", "/hpp open INC-2 service=maternity harm=moderate")
+	sup := e.as("sam", "/hpp support")
+	r := e.press("sam", sup, "I'd like to talk to someone")
+	if !strings.Contains(r.Text, "<@console:wendy>") || strings.Contains(all(r), "isn't a wellbeing contact") {
+		t.Errorf("talk from someone on a maternity case:\n%s", all(r))
+	}
+}
+
+// With no contact anywhere, the person hears where to get support now and
+// no admin command; the admins are told separately, once a day, without
+// the person's name, and the reply says so only because they were.
+func TestTalkWithNoContactTellsAdminsSeparately(t *testing.T) {
+	e := newWB(t, wed)
+	sup := e.as("sam", "/hpp support")
+	r := e.press("sam", sup, "I'd like to talk to someone")
+	if r.Note != "" || strings.Contains(all(r), "/hpp service") {
+		t.Errorf("a clinician is shown an admin command:\n%s", all(r))
+	}
+	if !strings.Contains(r.Text, "I've let the hppbot admins know") || !strings.Contains(all(r), "116 123") {
+		t.Errorf("no-contact reply:\n%s", all(r))
+	}
+	e.press("sam", sup, "I'd like to talk to someone")
+	var toAdmin []string
+	for _, m := range e.sent.sent {
+		if m.to == "console:admin" {
+			toAdmin = append(toAdmin, m.reply.Text)
+		}
+	}
+	if len(toAdmin) != 1 || strings.Contains(toAdmin[0], "sam") || !strings.Contains(toAdmin[0], "wellbeing=@someone") {
+		t.Errorf("admins told %q; want one notice naming nobody, with the command", toAdmin)
+	}
+	// When no admin could be told, the reply doesn't say they were.
+	e2 := newWB(t, wed)
+	e2.sent.fail["console:admin"] = true
+	sup2 := e2.as("sam", "/hpp support")
+	if r := e2.press("sam", sup2, "I'd like to talk to someone"); strings.Contains(r.Text, "admins know") {
+		t.Errorf("says the admins know when the message to them failed:\n%s", r.Text)
+	}
+}

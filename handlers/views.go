@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,12 +38,14 @@ func (h *Handler) viewCommands() []*command {
 		},
 		{
 			name:    "timeline",
-			grammar: grammar{positional: 1},
+			grammar: grammar{positional: 1, options: []string{"page"}},
 			run:     h.timeline,
-			usage:   "timeline <case>",
+			usage:   "timeline <case> [page=<n>]",
 			summary: "every event of a case, oldest first, with who and when",
 			group:   "views",
-			help:    "Shows everything recorded on a case, oldest first, with who and when.\nExample: /hpp timeline HPP-3",
+			help: "Shows everything recorded on a case, oldest first, with who and when.\n" +
+				fmt.Sprintf("A long timeline shows its latest %d events; page=2 shows the %d before them, and so on. /hpp export <case> gives the whole record as a file.\n", timelinePage, timelinePage) +
+				"Example: /hpp timeline HPP-3 · /hpp timeline HPP-3 page=2",
 		},
 	}
 }
@@ -114,9 +118,7 @@ func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
 	}
 	if c.ContactNudges > 0 {
 		line := fmt.Sprintf("Reminders sent since the last contact: %d", c.ContactNudges)
-		if c.Escalated {
-			line += " (the pathway lead has been told)"
-		}
+		line += escalatedText(c)
 		comm = append(comm, line)
 	}
 	sections = append(sections, bot.Section{Title: "Communication", Text: strings.Join(comm, "\n")})
@@ -126,6 +128,8 @@ func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
 	switch {
 	case c.NotNeeded != "":
 		dc = append(dc, "Recorded as not applying: "+quote(c.NotNeeded, 200))
+	case !c.DutyApplies && c.CandourMode == pathway.CandourNo:
+		dc = append(dc, "Recorded as not applying (candour=no was chosen when the case was opened). Any step taken is still recorded below.")
 	case !c.DutyApplies:
 		dc = append(dc, "Not applying at this harm level. Any step taken is still recorded below.")
 	}
@@ -234,6 +238,18 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	// A list fetches at most store.ListLimit cases from each partition; when
+	// it may have stopped short, it counts what exists, so it says how many
+	// there are beside how many it shows. total -1: more than were fetched,
+	// not counted (a service picked out of someone's own cases).
+	truncated := len(cases)+unreadable >= store.ListLimit
+	count := f
+	if service != "" {
+		count = store.CaseFilter{Services: []string{service}, DueBefore: f.DueBefore}
+		if scope == "mine" || !(f.All || slices.Contains(f.Services, service)) {
+			count = store.CaseFilter{}
+		}
+	}
 	if service != "" {
 		kept := cases[:0]
 		for _, c := range cases {
@@ -243,7 +259,19 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		}
 		cases = kept
 	}
-	reply := h.listReply(scope, service, cases, now, unreadable)
+	total := len(cases)
+	if truncated {
+		if count.All || len(count.People)+len(count.Services) > 0 {
+			n, err := h.Store.CountOpenMatching(ctx, count)
+			if err != nil {
+				return bot.Reply{}, err
+			}
+			total = max(int(n)-unreadable, len(cases))
+		} else {
+			total = -1
+		}
+	}
+	reply := h.listReply(scope, service, cases, total, now, unreadable)
 	if unreadable > 0 {
 		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "case", "cases", "this list")})
 	}
@@ -262,7 +290,10 @@ func skippedLine(n int, one, many, where string) string {
 
 const listMax = 30
 
-func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now time.Time, unreadable int) bot.Reply {
+// listReply lays out a list: total is how many such cases there are (-1
+// when there are more than were fetched but they weren't counted), cases
+// those fetched, overdue first.
+func (h *Handler) listReply(scope, service string, cases []*pathway.Case, total int, now time.Time, unreadable int) bot.Reply {
 	var title string
 	switch scope {
 	case "mine":
@@ -293,17 +324,29 @@ func (h *Handler) listReply(scope, service string, cases []*pathway.Case, now ti
 			overdue++
 		}
 	}
+	shown := min(len(cases), listMax)
 	var lines []string
-	for i, c := range cases {
-		if i == listMax {
-			lines = append(lines, fmt.Sprintf("…and %d more. Narrow the list with service=<name> or /hpp list overdue.", len(cases)-listMax))
-			break
-		}
+	for _, c := range cases[:shown] {
 		lines = append(lines, h.listLine(c, now))
 	}
-	head := fmt.Sprintf("*%s* — %s", title, plural(len(cases), "case", "cases"))
+	var head string
+	switch {
+	case total < 0:
+		head = fmt.Sprintf("*%s* — more than %s; showing the first %d", title, number(len(cases)), shown)
+	case total > shown:
+		head = fmt.Sprintf("*%s* — %s cases; showing the first %d", title, number(total), shown)
+	default:
+		head = fmt.Sprintf("*%s* — %s", title, countOf(total, "case", "cases"))
+	}
 	if overdue > 0 && scope != "overdue" {
-		head += fmt.Sprintf(", %d with something overdue", overdue)
+		if total == len(cases) {
+			head += fmt.Sprintf(", %d with something overdue", overdue)
+		} else {
+			head += fmt.Sprintf(", at least %d with something overdue", overdue)
+		}
+	}
+	if total < 0 || total > shown {
+		lines = append(lines, "To see others, narrow the list with service=<name> or /hpp list overdue.")
 	}
 	return bot.Reply{Text: head, Sections: []bot.Section{{Text: strings.Join(lines, "\n")}}}
 }
@@ -325,6 +368,10 @@ func (h *Handler) listLine(c *pathway.Case, now time.Time) string {
 func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (bot.Reply, error) {
 	if len(cmd.Args) == 0 {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Which case? For example: /hpp timeline HPP-3")
+	}
+	page, err := timelinePageOpt(cmd)
+	if err != nil {
+		return bot.Reply{}, err
 	}
 	c, _, err := h.readCase(ctx, req, cmd.Args[0])
 	if err != nil {
@@ -348,12 +395,63 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 		lines = append(lines, line)
 	}
 	head := fmt.Sprintf("*Timeline of %s* (%s) — %s, oldest first", c.Name(), c.Ref, plural(len(events), "event", "events"))
+	pages := max(1, (len(lines)+timelinePage-1)/timelinePage)
+	if page > pages {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%s has %s, which is %s of %d; page=%d is past the oldest. /hpp timeline %s page=%d shows the oldest events.",
+			c.Name(), plural(len(events), "event", "events"), plural(pages, "page", "pages"), timelinePage, page, c.Name(), pages)
+	}
+	var older, newer []string
+	if pages > 1 {
+		// The latest events are page 1; each page before them goes back
+		// timelinePage events.
+		end := len(lines) - (page-1)*timelinePage
+		start := max(0, end-timelinePage)
+		head += fmt.Sprintf("; showing events %d–%d, page %d of %d", start+1, end, page, pages)
+		lines = lines[start:end]
+		if page < pages {
+			older = []string{fmt.Sprintf("Older events: /hpp timeline %s page=%d.", c.Name(), page+1)}
+		}
+		if page > 1 {
+			newer = []string{fmt.Sprintf("Newer events: /hpp timeline %s page=%d.", c.Name(), page-1)}
+		}
+	}
 	reply := bot.Reply{Text: head, Sections: chunkLines(lines, 2800)}
+	if pages > 1 {
+		more := append(older, newer...)
+		more = append(more, fmt.Sprintf("The whole record, every event: /hpp export %s.", c.Name()))
+		reply.Sections = append(reply.Sections, bot.Section{Text: strings.Join(more, " ")})
+		if page < pages {
+			reply.Buttons = append(reply.Buttons, bot.Button{Label: "Older events", Command: fmt.Sprintf("timeline %s page=%d", c.Name(), page+1)})
+		}
+		if page > 1 {
+			reply.Buttons = append(reply.Buttons, bot.Button{Label: "Newer events", Command: fmt.Sprintf("timeline %s page=%d", c.Name(), page-1)})
+		}
+		reply.Buttons = append(reply.Buttons, bot.Button{Label: "Export", Command: "export " + c.Name()})
+	}
 	if c.IsOpen() || struck > 0 {
 		reply.Note = fmt.Sprintf("Each entry has its number: /hpp strike %s <entry> <reason> marks one recorded in error (it stays, struck out); /hpp correct %s puts a fact right, such as a regraded harm.", c.Name(), c.Name())
 	}
 	addSkipped(&reply, unreadable, "this timeline")
 	return reply, nil
+}
+
+// timelinePage is how many events one page of a timeline shows: page 1 is
+// the latest, and each page=N goes back as many again. A case with
+// thousands of events would otherwise be one answer of 100 KB or more,
+// past what Slack and Teams show; export gives the whole record.
+const timelinePage = 50
+
+// timelinePageOpt reads a timeline's page=, 1 when it isn't given.
+func timelinePageOpt(cmd Command) (int, error) {
+	v, ok := cmd.Opts["page"]
+	if !ok {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, pathway.Errorf(pathway.Invalid, "page= is a number from 1: page=1 is the latest %d events, page=2 the %d before them. For example: /hpp timeline HPP-3 page=2", timelinePage, timelinePage)
+	}
+	return n, nil
 }
 
 // entryLine is an entry for the timeline: when, what, and its number (the
@@ -492,7 +590,7 @@ func (h *Handler) Describe(e pathway.Event) string {
 	case pathway.EventReminder:
 		return fmt.Sprintf("hppbot reminded %s: %s.", mentions(e.People), reminderPhrase(e, p))
 	case pathway.EventEscalation:
-		return fmt.Sprintf("hppbot let %s know: %s.", mentions(e.People), reminderPhrase(e, p))
+		return escalationEntry(e, reminderPhrase(e, p))
 	case pathway.EventCorrected:
 		return who + " corrected the " + h.changeText(e) + "." + reasonSuffix(e.Note)
 	case pathway.EventStruck:
@@ -537,4 +635,41 @@ func addSkipped(reply *bot.Reply, unreadable int, where string) {
 		return
 	}
 	reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(unreadable, "timeline entry", "timeline entries", where)})
+}
+
+// escalatedText says who was told about unanswered contact reminders, from
+// the deliveries recorded on the case; it claims nobody was told when no
+// delivery says so.
+func escalatedText(c *pathway.Case) string {
+	if !c.Escalated {
+		return ""
+	}
+	switch {
+	case len(c.EscalatedTo) > 0:
+		who := make([]string, len(c.EscalatedTo))
+		for i, p := range c.EscalatedTo {
+			who[i] = bot.Mention(p)
+		}
+		return fmt.Sprintf(" (the pathway lead, %s, has been told)", strings.Join(who, " and "))
+	case c.EscalatedChannel != "":
+		return " (the team channel has been told; no pathway lead was asked)"
+	}
+	return ""
+}
+
+// escalationEntry says in the timeline who an escalation reached: the
+// people it was sent to, and the team channel it was posted in, written
+// as a channel.
+func escalationEntry(e pathway.Event, what string) string {
+	var parts []string
+	if len(e.People) > 0 {
+		parts = append(parts, "let "+mentions(e.People)+" know")
+	}
+	if e.Channel != "" {
+		parts = append(parts, "posted in "+bot.Channel(e.Channel))
+	}
+	if len(parts) == 0 {
+		return "hppbot escalated: " + what + "."
+	}
+	return fmt.Sprintf("hppbot %s: %s.", strings.Join(parts, " and "), what)
 }

@@ -62,6 +62,8 @@ type Case struct {
 	ContactNudges    int       `json:"cn,omitempty"` // unanswered nudges about contact in this round
 	LastNudge        time.Time `json:"ln,omitzero"`  // when the last contact nudge went
 	Escalated        bool      `json:"es,omitempty"` // the pathway lead and channel were told about contact
+	EscalatedTo      []string  `json:"et,omitempty"` // who a contact escalation reached, by a recorded delivery
+	EscalatedChannel string    `json:"ec,omitempty"` // the channel a contact escalation was posted to
 	NotifyStage      int       `json:"ns,omitempty"` // candour notification reminders sent: 1 warning, 2 on the day, 3+ overdue
 	WrittenStage     int       `json:"ws,omitempty"` // the same for the written follow-up
 	NotifyNudged     time.Time `json:"nn,omitzero"`  // when the last notification reminder went
@@ -139,6 +141,7 @@ func (c *Case) IsOpen() bool { return c.Closed.IsZero() }
 func (c *Case) Clone() *Case {
 	d := *c
 	d.Involved = slices.Clone(c.Involved)
+	d.EscalatedTo = slices.Clone(c.EscalatedTo)
 	if c.Plan != nil {
 		p := *c.Plan
 		d.Plan = &p

@@ -280,6 +280,7 @@ func (c *Case) answerContactNudges() {
 	c.ContactNudges = 0
 	c.LastNudge = time.Time{}
 	c.Escalated = false
+	c.EscalatedTo, c.EscalatedChannel = nil, ""
 	c.Round++
 }
 

@@ -67,6 +67,10 @@ func ErrorMessage(err error) string {
 // NothingSaved is the message for a store that did not answer.
 const NothingSaved = "Nothing was saved — I couldn't reach my records just now. Please try again in a minute."
 
+// NothingChanged is the message for a store that did not answer a command
+// that only reads: it couldn't show what was asked for, and nothing changed.
+const NothingChanged = "I couldn't show that just now — I couldn't reach my records. Nothing has changed. Please try again in a minute."
+
 // ErrUnavailable wraps a store failure as an Unavailable error.
 func ErrUnavailable(cause error) *Error {
 	return &Error{Code: Unavailable, Message: NothingSaved, Err: cause}

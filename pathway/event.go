@@ -55,6 +55,7 @@ type Event struct {
 	From     string    `json:"fr,omitempty"` // corrected: the old value, as stored
 	To       string    `json:"to,omitempty"` // corrected: the new value, as stored
 	Target   string    `json:"tg,omitempty"` // struck: the id of the entry recorded in error
+	Channel  string    `json:"ch,omitempty"` // escalation: the team channel it was posted to (People holds only people)
 
 	// Worked out when a timeline is read (ReadTimeline), never stored.
 	No       int    `json:"-"` // the entry's number, in the order entries were recorded (1 is the first)

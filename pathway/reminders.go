@@ -29,6 +29,12 @@ type Reminder struct {
 	Count      int       // contact: which nudge in this round (1-based); candour: which overdue nudge
 	Escalate   bool      // also tell the service's pathway lead and channel
 	Occurrence string
+	// Told and ToldChannel are set by the scheduler once an escalation has
+	// been delivered: the people it reached and the channel it was posted
+	// to. MarkSent keeps them on the case, so what the case later says
+	// about who was told comes from deliveries, not from intentions.
+	Told        []string
+	ToldChannel string
 }
 
 // Reminders lists what the case should send at now. It does not change the
@@ -94,6 +100,8 @@ func (c *Case) MarkSent(r Reminder, p *Policy, now time.Time) bool {
 		c.LastNudge = now
 		if r.Escalate {
 			c.Escalated = true
+			c.EscalatedTo = append([]string(nil), r.Told...)
+			c.EscalatedChannel = r.ToldChannel
 		}
 	case RemindNotify, RemindWritten:
 		st, _ := c.candourStep(r.Kind, p)

@@ -266,3 +266,75 @@ func (wholeTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	return out
 }
+
+// ChartText is the chart in words: every figure it plots, so a person who
+// can't see the picture (a screen reader, a text-only client) gets the
+// same. Weeks with nothing to show are counted, not listed.
+func ChartText(f Figures, loc *time.Location) []string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	day := func(t time.Time) string { return t.In(loc).Format("2 Jan 2006") }
+	var lines []string
+	if len(f.Weeks) == 0 {
+		return []string{"The chart has no weeks to show."}
+	}
+	lines = append(lines, fmt.Sprintf("Contacts with families each week, on time and late, over %d weeks from the week of %s:", len(f.Weeks), day(f.Weeks[0].Start)))
+	quiet := 0
+	for _, w := range f.Weeks {
+		if w.OnTime == 0 && w.Late == 0 {
+			quiet++
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("• Week of %s: %d on time, %d late.", day(w.Start), w.OnTime, w.Late))
+	}
+	switch {
+	case quiet == len(f.Weeks):
+		lines = append(lines, "• No contacts were logged in any of these weeks.")
+	case quiet > 0:
+		lines = append(lines, fmt.Sprintf("• The other %d %s: no contacts.", quiet, plural(quiet, "week", "weeks")))
+	}
+	lines = append(lines, "Days from becoming aware of the harm to the first contact, for each case, by the week of the first contact:")
+	some := false
+	for _, w := range f.Weeks {
+		if len(w.FirstContactDays) == 0 {
+			continue
+		}
+		some = true
+		days := make([]string, len(w.FirstContactDays))
+		for i, d := range w.FirstContactDays {
+			days[i] = fmt.Sprintf("%.1f", d)
+		}
+		line := fmt.Sprintf("• Week of %s: %s days", day(w.Start), joinList(days))
+		if m, ok := Median(w.FirstContactDays); ok && len(days) > 1 {
+			line += fmt.Sprintf(" (median %.1f)", m)
+		}
+		lines = append(lines, line+".")
+	}
+	if !some {
+		lines = append(lines, "• No first contacts were logged in these weeks.")
+	}
+	return lines
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// joinList writes "a", "a and b", "a, b and c".
+func joinList(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	out := xs[0]
+	for _, x := range xs[1 : len(xs)-1] {
+		out += ", " + x
+	}
+	return out + " and " + xs[len(xs)-1]
+}

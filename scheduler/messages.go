@@ -15,13 +15,21 @@ import (
 // the summary, a note, or anything about the patient.
 
 type messages struct {
-	primary    message   // to the case's named contact
-	escalation []message // to the service's pathway lead and channel
+	primary message // to the case's named contact
+	// What follows is set only when a reminder calls for an escalation.
+	overdue  string  // what is overdue and since when, naming no person
+	count    int     // which reminder this is, for the lead's heads-up
+	lead     string  // the service's pathway lead to ask; "" when there is none other than the named contact
+	leadMsg  message // the heads-up to lead
+	noLead   string  // why no pathway lead is asked, when none is
+	channel  string  // the service's team channel; "" when it has none
+	escalate bool
 }
 
 // messagesFor builds what a case's due reminders send: one message to the
-// named contact, and, for those that escalate, one heads-up to the service's
-// pathway lead and one post to its channel.
+// named contact, and, for those that escalate, what the service's pathway
+// lead and channel are to hear. The words that say who was told are built
+// by escalationWords from what was delivered.
 func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs store.Services, now time.Time) messages {
 	p := s.cfg.Policy
 	var m messages
@@ -31,46 +39,99 @@ func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs sto
 		m.primary = message{to: c.Lead, reply: s.combinedNudge(c, rs, now)}
 	}
 	var overdue []string
-	var since time.Time
-	count := 0
-	for _, r := range rs {
-		if r.Escalate {
-			overdue = append(overdue, lowerFirst(label(r, p)))
-			if since.IsZero() || r.Due.Before(since) {
-				since = r.Due
-			}
-			count = max(count, reminderNumber(r, c))
+	var notify *pathway.Reminder
+	for i, r := range rs {
+		if !r.Escalate {
+			continue
 		}
+		m.count = max(m.count, reminderNumber(r, c))
+		// Both candour steps due the same day are said once.
+		if r.Kind == pathway.RemindWritten && notify != nil && s.day(notify.Due) == s.day(r.Due) {
+			overdue[len(overdue)-1] = fmt.Sprintf("the %s notification and written follow-up (both due by the end of %s)", p.Candour.Label, s.day(r.Due))
+			continue
+		}
+		if r.Kind == pathway.RemindNotify {
+			notify = &rs[i]
+		} else {
+			notify = nil
+		}
+		overdue = append(overdue, s.overdueItem(r, p))
 	}
 	if len(overdue) == 0 {
 		return m
 	}
-	what := "the " + joinAnd(overdue)
-	verb := "is"
-	if len(overdue) > 1 {
-		verb = "are"
-	}
+	m.escalate = true
+	m.overdue = "overdue — " + joinAnd(overdue)
 	svc := svcs[c.Service]
-	if svc.Lead != "" && svc.Lead != c.Lead {
-		m.escalation = append(m.escalation, message{to: svc.Lead, reply: bot.Reply{
-			Text: fmt.Sprintf("A gentle heads-up about *%s* (%s): %s %s overdue since %s, and %s has had %s. Could you check in with them — they may need a hand, some time, or a handover to a colleague?",
-				c.Name(), serviceName(c), what, verb, s.when(since), bot.Mention(c.Lead), remindersPhrase(count)),
+	switch {
+	case c.Service == "":
+		m.noLead = "the case has no service, so there is no pathway lead to ask"
+	case svc.Lead == "":
+		m.noLead = fmt.Sprintf("none is set up for %s yet", c.Service)
+	case svc.Lead == c.Lead:
+		m.noLead = fmt.Sprintf("the named contact is the pathway lead for %s", c.Service)
+	default:
+		m.lead = svc.Lead
+		m.leadMsg = message{to: svc.Lead, reply: bot.Reply{
+			Text: fmt.Sprintf("A gentle heads-up about *%s* (%s): %s. %s has had %s. Could you check in with them — they may need a hand, some time, or a handover to a colleague?",
+				c.Name(), serviceName(c), m.overdue, bot.Mention(c.Lead), remindersPhrase(m.count)),
 			Buttons: []bot.Button{{Label: "Status", Command: "status " + c.Name()}},
-		}})
+		}}
 	}
-	if svc.Channel != "" {
-		m.escalation = append(m.escalation, message{to: svc.Channel, channel: true, reply: bot.Reply{
-			Text: fmt.Sprintf("*%s* (%s): %s %s overdue since %s. The pathway lead has been asked to help.", c.Name(), serviceName(c), what, verb, s.when(since)),
-		}})
-	}
+	m.channel = svc.Channel
 	return m
 }
 
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
+// overdueItem names one overdue thing and when it was due: a contact by
+// the time it was due, a candour step by the end of its day.
+func (s *Scheduler) overdueItem(r pathway.Reminder, p *pathway.Policy) string {
+	switch r.Kind {
+	case pathway.RemindNotify, pathway.RemindWritten, pathway.RemindDelay:
+		return fmt.Sprintf("the %s (due by the end of %s)", label(r, p), s.day(r.Due))
 	}
-	return strings.ToLower(s[:1]) + s[1:]
+	return fmt.Sprintf("contact with the family (due %s)", s.when(r.Due))
+}
+
+// noteToContact is what the named contact hears about an escalation of
+// their case, before the team channel does: who was asked to help (only
+// if the message to them went), or why nobody was.
+func noteToContact(c *pathway.Case, m messages, leadTold bool) (bot.Reply, bool) {
+	var parts []string
+	switch {
+	case leadTold:
+		parts = append(parts, fmt.Sprintf("After %s about *%s*, I've let %s, the pathway lead for %s, know, so they can check in with you and offer a hand. It's support, not blame.",
+			remindersPhrase(m.count), c.Name(), bot.Mention(m.lead), c.Service))
+	case m.lead != "":
+		parts = append(parts, fmt.Sprintf("After %s about *%s*, I tried to let %s, the pathway lead for %s, know so they can offer a hand, but couldn't reach them just now. I'll try again with the next reminder.",
+			remindersPhrase(m.count), c.Name(), bot.Mention(m.lead), c.Service))
+	}
+	if m.channel != "" {
+		if len(parts) == 0 {
+			parts = append(parts, fmt.Sprintf("After %s about *%s*, I'm letting the %s team channel know, so colleagues can offer a hand;", remindersPhrase(m.count), c.Name(), c.Service))
+		} else {
+			parts = append(parts, fmt.Sprintf("I'm also letting the %s team channel know;", c.Service))
+		}
+		parts = append(parts, "it sees only the case id and what is overdue — nothing about you or the patient.")
+	}
+	if len(parts) == 0 {
+		return bot.Reply{}, false
+	}
+	return bot.Reply{Text: strings.Join(parts, " ")}, true
+}
+
+// channelPost is the team channel's post about an escalation. It says the
+// pathway lead was asked only when the message to them went.
+func channelPost(c *pathway.Case, m messages, leadTold bool) bot.Reply {
+	text := fmt.Sprintf("*%s* (%s): %s.", c.Name(), serviceName(c), m.overdue)
+	switch {
+	case leadTold:
+		text += " The pathway lead has been asked to help."
+	case m.lead != "":
+		text += " The pathway lead couldn't be reached just now; I'll try again with the next reminder. If you can, offer the named contact a hand."
+	default:
+		text += " No pathway lead has been asked: " + m.noLead + ". If you can, offer the named contact a hand."
+	}
+	return bot.Reply{Text: text}
 }
 
 func joinAnd(parts []string) string {
@@ -253,7 +314,7 @@ func (s *Scheduler) digestReply(service string, cases []*pathway.Case, now time.
 	return bot.Reply{
 		Text:     fmt.Sprintf("Good morning. In %s, %s overdue today:", service, plural(len(cases), "case has something", "cases have something")),
 		Sections: []bot.Section{{Text: strings.Join(lines, "\n")}},
-		Note:     "Case ids only — open a case with /hpp status <case> if you're on it. Thank you for keeping in touch with these families.",
+		Note:     fmt.Sprintf("Case ids only — to see one, use /hpp status <case>, for example /hpp status %s. Thank you for keeping in touch with these families.", cases[0].Name()),
 	}
 }
 

@@ -96,35 +96,60 @@ func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending 
 		}
 		return false
 	}
-	told := s.escalate(ctx, c, msgs.escalation)
+	told, channel, recorded := s.escalate(ctx, c, msgs)
 	for _, r := range pending {
 		rec.marks = append(rec.marks, r.Occurrence)
 		rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{msgs.primary.to}})
 		if r.Escalate {
-			switch {
-			case len(told) > 0:
-				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told})
-			case len(msgs.escalation) > 0:
-				r.Escalate = false // every escalation failed: try again with the next reminder
+			if recorded {
+				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told, Channel: channel})
+				r.Told, r.ToldChannel = told, channel
+			} else {
+				// Nobody was reached, or the pathway lead could not be:
+				// the case is not marked escalated, and the next
+				// reminder tries again.
+				r.Escalate = false
 			}
-			// With nobody to escalate to, the named contact keeps being reminded.
 		}
 		rec.done = append(rec.done, r)
 	}
 	return true
 }
 
-// escalate sends a case's escalations and returns who was told.
-func (s *Scheduler) escalate(ctx context.Context, c *pathway.Case, escalations []message) (told []string) {
-	for _, m := range escalations {
-		if err := s.deliver(ctx, m); err != nil {
-			s.cfg.Log.Warn("escalation not delivered; will try again", "case", c.Name(), "err", cause(err))
-			continue
-		}
-		told = append(told, m.to)
+// escalate sends a case's escalation: the heads-up to the pathway lead,
+// then a note to the named contact saying what happened, then the post to
+// the team channel, each built from what went before it. It returns the
+// people told and the channel posted to, and whether the escalation is to
+// be recorded as done: the pathway lead was told, or there is none to ask
+// and the channel was told.
+func (s *Scheduler) escalate(ctx context.Context, c *pathway.Case, m messages) (told []string, channel string, recorded bool) {
+	if !m.escalate {
+		return nil, "", false
 	}
-	if len(told) > 0 {
+	leadTold := false
+	if m.lead != "" {
+		if err := s.deliver(ctx, m.leadMsg); err != nil {
+			s.cfg.Log.Warn("escalation not delivered; will try again", "case", c.Name(), "err", cause(err))
+		} else {
+			leadTold = true
+			told = append(told, m.lead)
+		}
+	}
+	if note, ok := noteToContact(c, m, leadTold); ok {
+		if err := s.deliver(ctx, message{to: c.Lead, reply: note}); err != nil {
+			s.cfg.Log.Warn("could not tell the named contact about an escalation", "case", c.Name(), "err", cause(err))
+		}
+	}
+	if m.channel != "" {
+		if err := s.deliver(ctx, message{to: m.channel, channel: true, reply: channelPost(c, m, leadTold)}); err != nil {
+			s.cfg.Log.Warn("escalation not posted; will try again", "case", c.Name(), "err", cause(err))
+		} else {
+			channel = m.channel
+		}
+	}
+	recorded = leadTold || (m.lead == "" && channel != "")
+	if recorded {
 		s.cfg.Metrics.Reminders("escalated", 1)
 	}
-	return told
+	return told, channel, recorded
 }

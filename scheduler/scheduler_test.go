@@ -308,8 +308,10 @@ func TestEscalationPathAndAnsweringResetsIt(t *testing.T) {
 	c := e.openCase(t, pathway.OpenInput{Ref: "INC-7", Service: "maternity", Summary: "Synthetic-summary-text"})
 	// Thu: nudge 1; Fri: nudge 2; Mon: nudge 3 with the escalation.
 	e.runUntil(t, time.Date(2026, 11, 30, 17, 0, 0, 0, london))
-	if got := e.rec.to("console:lee"); len(got) != 3 {
-		t.Fatalf("lead got %d nudges; want 3", len(got))
+	// The named contact gets three nudges and, with the third, a note that
+	// the pathway lead was told.
+	if got := e.rec.to("console:lee"); len(got) != 4 || !strings.Contains(got[3].reply.PlainText(), "I've let <@console:pat>") {
+		t.Fatalf("named contact got %d messages; want 3 nudges and a note naming the pathway lead", len(got))
 	}
 	pat := e.rec.to("console:pat")
 	if len(pat) != 1 || !strings.Contains(pat[0].reply.PlainText(), "HPP-1") {

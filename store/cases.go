@@ -373,7 +373,7 @@ func (s *Store) ListOpen(ctx context.Context, f CaseFilter) ([]*pathway.Case, er
 func (s *Store) ListOpenCounted(ctx context.Context, f CaseFilter) (cases []*pathway.Case, unreadable int, err error) {
 	limit := f.Limit
 	if limit <= 0 {
-		limit = 200
+		limit = ListLimit
 	}
 	max := "+inf"
 	if !f.DueBefore.IsZero() {
@@ -428,6 +428,47 @@ func (s *Store) ListOpenCounted(ctx context.Context, f CaseFilter) (cases []*pat
 
 func isNoScript(err error) bool {
 	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
+}
+
+// ListLimit is how many cases ListOpen fetches from each partition when the
+// filter sets no limit.
+const ListLimit = 200
+
+// CountOpenMatching returns how many open cases f chooses, whatever its
+// limit: what a list says exists, beside how many it shows.
+func (s *Store) CountOpenMatching(ctx context.Context, f CaseFilter) (int64, error) {
+	max := "+inf"
+	if !f.DueBefore.IsZero() {
+		max = strconv.FormatInt(f.DueBefore.Unix(), 10)
+	}
+	mode := "sets"
+	if f.All {
+		mode = "all"
+	}
+	var n int64
+	err := s.evalPartitions(ctx, countScript, func(pt int) ([]string, []any) {
+		keys := []string{s.openKey(pt)}
+		if !f.All {
+			for _, person := range f.People {
+				keys = append(keys, s.personKey(pt, person))
+			}
+			for _, svc := range f.Services {
+				keys = append(keys, s.serviceCasesKey(pt, svc))
+			}
+		}
+		return keys, []any{mode, max}
+	}, func(pt int, cmd *redis.Cmd) error {
+		v, err := cmd.Int64()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		n += v
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
 // CountOpen returns how many cases are open.

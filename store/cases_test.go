@@ -472,6 +472,10 @@ func TestListOpen(t *testing.T) {
 		if !reflect.DeepEqual(refs(got), tt.want) {
 			t.Errorf("%s: %v, want %v", tt.name, refs(got), tt.want)
 		}
+		// The count is of the same cases, with no limit.
+		if n, err := st.CountOpenMatching(ctx, tt.f); err != nil || n != int64(len(tt.want)) {
+			t.Errorf("%s: CountOpenMatching = %d, %v; want %d", tt.name, n, err, len(tt.want))
+		}
 	}
 	if n, err := st.CountOpen(ctx); err != nil || n != 3 {
 		t.Errorf("CountOpen = %d, %v", n, err)
@@ -508,6 +512,12 @@ func TestListOpenAcrossPartitions(t *testing.T) {
 	limited, err := st.ListOpen(ctx, store.CaseFilter{All: true, Limit: 2})
 	if err != nil || len(limited) != 2*store.Partitions {
 		t.Errorf("ListOpen with Limit 2 = %d, %v; want %d", len(limited), err, 2*store.Partitions)
+	}
+	// What exists is counted, not what a limited list fetched.
+	for _, f := range []store.CaseFilter{{All: true, Limit: 2}, {People: []string{"console:sam"}, Limit: 2}, {Services: []string{"maternity"}, Limit: 2}} {
+		if got, err := st.CountOpenMatching(ctx, f); err != nil || got != n {
+			t.Errorf("CountOpenMatching(%+v) = %d, %v; want %d", f, got, err, n)
+		}
 	}
 }
 

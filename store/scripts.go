@@ -217,6 +217,32 @@ end
 return out
 `)
 
+// countScript counts the open cases in one partition that collectScript
+// would choose with no limit: how many there are, not how many a list
+// fetched.
+//
+// KEYS and ARGV 1-2 as collectScript.
+var countScript = redis.NewScript(`
+if ARGV[1] == 'all' then
+  return redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[2])
+end
+local sets = {}
+for k = 2, #KEYS do
+  sets[#sets + 1] = KEYS[k]
+end
+if #sets == 0 then
+  return 0
+end
+local n = 0
+for _, id in ipairs(redis.call('SUNION', unpack(sets))) do
+  local score = redis.call('ZSCORE', KEYS[1], id)
+  if score and (ARGV[2] == '+inf' or tonumber(score) <= tonumber(ARGV[2])) then
+    n = n + 1
+  end
+end
+return n
+`)
+
 // jobScript adds or moves a job: its record and its place in the due index,
 // together.
 //

@@ -81,7 +81,7 @@ func fullCase(t testing.TB) *pathway.Case {
 		Family:       map[string]time.Time{"support": d(14, 9, 10), "questions": d(15, 10, 0)},
 		Parallel:     map[string]time.Time{"complaint": d(14, 9, 20)},
 		SnoozedUntil: d(21, 9, 30),
-		Round:        4, CandourRound: 2, ContactNudges: 1, LastNudge: d(20, 11, 0), Escalated: true,
+		Round:        4, CandourRound: 2, ContactNudges: 1, LastNudge: d(20, 11, 0), Escalated: true, EscalatedTo: []string{"slack:U0PAT"}, EscalatedChannel: "slack:C0MAT",
 		NotifyStage: 3, WrittenStage: 2, NotifyNudged: d(22, 8, 0), WrittenNudged: d(21, 8, 0),
 		CandourEscalated: true, DelayAsked: true,
 		Psych: pathway.HarmModerate, Prolonged: pathway.ProlongedYes,
@@ -95,7 +95,7 @@ func fullEvent(t testing.TB) pathway.Event {
 		Kind: pathway.EventContact, Step: "notify", Stage: "overdue", Via: "phone",
 		Due: time.Date(2026, 1, 13, 10, 0, 0, 0, loc), Next: time.Date(2026, 1, 20, 10, 0, 0, 0, loc),
 		Every: pathway.Span{N: 2, Unit: pathway.WorkingDay}, People: []string{"slack:U0SAM", "slack:U0KIT"},
-		Note: "Talked through what happens next", DateOnly: true, From: "low", To: "moderate", Target: "1768211000000-0",
+		Note: "Talked through what happens next", DateOnly: true, From: "low", To: "moderate", Target: "1768211000000-0", Channel: "slack:C0MAT",
 	}
 }
 

@@ -247,7 +247,12 @@ func (c *Console) runDue(ctx context.Context, until time.Time) {
 		return
 	}
 	if err := c.cfg.RunDue(ctx, until); err != nil {
-		c.printf("(reminders could not run just now: %v)\n", err)
+		// Never the error's text: it can carry internals.
+		why := ""
+		if pathway.ErrorCode(err) == pathway.Unavailable {
+			why = " I couldn't reach my records."
+		}
+		c.printf("(reminders could not run just now.%s They are kept, and run on the next :advance.)\n", why)
 	}
 }
 

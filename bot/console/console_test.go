@@ -117,7 +117,9 @@ func TestReminderAcceptance(t *testing.T) {
 		"[1] Log contact  [2] Snooze 1 day  [3] Show prompts",
 		"This is reminder 2",
 		"[DM @pat] A gentle heads-up about HPP-1 (maternity)",
-		"[#maternity] HPP-1 (maternity): the contact with the family is overdue since Thu 26 Nov 2026, 10:00. The pathway lead has been asked to help.",
+		// The named contact hears that the lead was told before the channel does.
+		"[DM @lead] After 3 reminders about HPP-1, I've let @pat, the pathway lead for maternity, know",
+		"[#maternity] HPP-1 (maternity): overdue — contact with the family (due Thu 26 Nov 2026, 10:00). The pathway lead has been asked to help.",
 		"[#maternity] Good morning. In maternity, 1 case has something overdue today:",
 		`(pressed "Log contact")`,
 		"Contact logged for HPP-1",

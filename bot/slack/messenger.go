@@ -120,6 +120,7 @@ func (s *Surface) upload(ctx context.Context, channel, to string, files []bot.Fi
 			FileSize: len(f.Data),
 			Filename: f.Name,
 			Title:    title,
+			AltTxt:   f.Alt,
 			Channel:  channel,
 		})
 		if err != nil {
@@ -130,45 +131,64 @@ func (s *Surface) upload(ctx context.Context, channel, to string, files []bot.Fi
 }
 
 // respond delivers a reply to the person who asked for it, when it can't go
-// back as the answer to their request: through the response_url (only they
-// see it, in the conversation they asked in), else as an ephemeral message
-// in that channel, else in their direct messages. Files go to their direct
-// messages.
+// back as the answer to their request (see deliver). Files go to their
+// direct messages.
 func (s *Surface) respond(ctx context.Context, responseURL, channel, user string, r bot.Reply) {
-	person := bot.PersonID(bot.Slack, user)
 	r.Form = nil
 	files := r.Files
 	r.Files = nil
-	delivered := false
-	if responseURL != "" {
-		msg := render(r, s.namesFor(ctx, r), maxMessageBlocks)
-		err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, s.client, &slack.WebhookMessage{
-			ResponseType: responseType(r), Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},
-		})
-		if err == nil {
-			delivered = true
-		} else {
-			s.log.Info("reply through response_url failed; trying another way", "to", person, "err", err)
-		}
-	}
-	if !delivered && channel != "" && !isDirect(channel) && !r.Public {
-		msg := render(r, s.namesFor(ctx, r), maxMessageBlocks)
-		_, err := s.api.PostEphemeralContext(ctx, channel, user,
-			slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
-		if err == nil {
-			delivered = true
-		} else {
-			s.log.Info("ephemeral reply failed; sending it as a direct message", "to", person, "err", err)
-		}
-	}
-	if !delivered {
-		if err := s.SendDirect(ctx, person, r); err != nil {
-			return // SendDirect has logged it
-		}
+	msg := render(r, s.namesFor(ctx, r), maxMessageBlocks)
+	if !s.deliver(ctx, responseURL, channel, user, r.Public, msg) {
+		return
 	}
 	if len(files) > 0 {
 		s.sendFiles(ctx, user, files)
 	}
+}
+
+// deliver sends a rendered answer to the person who asked for it: through
+// the response_url (only they see it, in the conversation they asked in,
+// unless the answer is public), else as an ephemeral message in that
+// channel, else in their direct messages. It reports whether it arrived.
+func (s *Surface) deliver(ctx context.Context, responseURL, channel, user string, public bool, msg message) bool {
+	person := bot.PersonID(bot.Slack, user)
+	if responseURL != "" {
+		rt := slack.ResponseTypeEphemeral
+		if public {
+			rt = slack.ResponseTypeInChannel
+		}
+		err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, s.client, &slack.WebhookMessage{
+			ResponseType: rt, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},
+		})
+		if err == nil {
+			return true
+		}
+		s.log.Info("reply through response_url failed; trying another way", "to", person, "err", err)
+	}
+	if channel != "" && !isDirect(channel) && !public {
+		_, err := s.api.PostEphemeralContext(ctx, channel, user,
+			slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+		if err == nil {
+			return true
+		}
+		s.log.Info("ephemeral reply failed; sending it as a direct message", "to", person, "err", err)
+	}
+	if !isSlackID(user) {
+		return false
+	}
+	dm, err := s.directChannel(ctx, user)
+	if err != nil {
+		s.log.Warn("message not delivered", "to", person, "method", "conversations.open", "err", err)
+		return false
+	}
+	if _, _, err := s.api.PostMessageContext(ctx, dm, slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); err != nil {
+		if isGone(err) {
+			s.forgetDirect(user)
+		}
+		s.log.Warn("message not delivered", "to", person, "method", "chat.postMessage", "err", err)
+		return false
+	}
+	return true
 }
 
 // sendFiles uploads files to a user's direct messages.

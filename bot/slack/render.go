@@ -73,6 +73,22 @@ func fallbackText(r bot.Reply, nm names) string {
 	text := strings.TrimSpace(r.Text)
 	if text == "" && len(r.Sections) > 0 {
 		text = strings.TrimSpace(r.Sections[0].Title + "\n" + r.Sections[0].Text)
+		for _, f := range r.Sections[0].Fields {
+			if text != "" {
+				break
+			}
+			text = strings.TrimSpace(f.Label + ": " + f.Value)
+		}
+	}
+	if text == "" {
+		text = strings.TrimSpace(r.Note)
+	}
+	if text == "" && len(r.Buttons) > 0 {
+		labels := make([]string, 0, len(r.Buttons))
+		for _, b := range r.Buttons {
+			labels = append(labels, b.Label)
+		}
+		text = "Choose what to do next: " + strings.Join(labels, ", ")
 	}
 	if i := strings.Index(text, "\n\n"); i >= 0 {
 		text = text[:i]

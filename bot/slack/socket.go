@@ -5,10 +5,13 @@ import (
 	"errors"
 	"io"
 	"log"
+	"strings"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+
+	"hppbot/bot"
 )
 
 // acker acknowledges a Socket Mode request (socketmode.Client).
@@ -73,21 +76,22 @@ func (s *Surface) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 				return
 			}
 			answer := s.command(ctx, cmd)
-			if s.ack(ack, req, answer) == nil || answer == nil {
-				s.keepAnswer(ctx, id, encodeAnswer(answer), cmd.Text)
+			body := encodeAnswer(answer)
+			if fitsAck(req, body) && s.ack(ack, req, answer) == nil {
+				s.keepAnswer(ctx, id, body, cmd.Text)
 				return
 			}
-			// Socket Mode drops an answer of 20 KB or more (a long
-			// timeline can be): acknowledge, then answer through the
-			// response_url instead.
-			s.ack(ack, req, nil)
+			// Too large for the acknowledgement (Slack drops one of 20 KB
+			// or more), or the acknowledgement failed: acknowledge empty,
+			// and send the answer through the Web API, to this person only.
+			if answer != nil {
+				_ = s.ack(ack, req, nil)
+			}
 			s.keepAnswer(ctx, id, nil, "")
-			if msg, ok := answer.(*slack.WebhookMessage); ok && cmd.ResponseURL != "" {
+			if msg, ok := answer.(*slack.WebhookMessage); ok {
 				work, cancel := s.workContext(ctx)
 				defer cancel()
-				if err := slack.PostWebhookCustomHTTPContext(work, cmd.ResponseURL, s.client, msg); err != nil {
-					s.log.Warn("reply not delivered", "to", "slack:"+cmd.UserID, "method", "response_url", "err", err)
-				}
+				s.deliverLarge(work, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, msg, len(body))
 			}
 		})
 	case socketmode.EventTypeInteractive:
@@ -103,9 +107,24 @@ func (s *Surface) socketEvent(ctx context.Context, ack acker, evt socketmode.Eve
 				return
 			}
 			answer := s.interaction(ctx, cb)
-			_ = s.ack(ack, req, answer)
 			kept := encodeAnswer(answer)
+			tooLarge := answer
+			if !fitsAck(req, kept) {
+				// A button's reply already goes through the Web API; what
+				// is left is a modal's answer (field errors): the modal
+				// closes, rather than the acknowledgement being dropped
+				// and the modal hanging, and the errors follow as a
+				// message.
+				s.log.Warn("an interaction's answer is too large for Socket Mode; acknowledged empty", "envelope", req.EnvelopeID, "bytes", len(kept))
+				answer, kept = nil, nil
+			}
+			_ = s.ack(ack, req, answer)
 			s.keepAnswer(ctx, id, kept, string(kept))
+			if answer == nil && tooLarge != nil {
+				work, cancel := s.workContext(ctx)
+				defer cancel()
+				s.formErrorsElsewhere(work, cb, tooLarge)
+			}
 		})
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
@@ -136,6 +155,58 @@ func (s *Surface) ack(ack acker, req socketmode.Request, answer any) error {
 		s.log.Warn("Socket Mode acknowledgement failed", "envelope", req.EnvelopeID, "err", err)
 	}
 	return err
+}
+
+// maxAck is the largest Socket Mode acknowledgement hppbot sends, in bytes
+// of JSON. Slack drops one of 20 KB or more (socketmode.Client refuses to
+// send it); an answer larger than this goes through the Web API instead
+// (response_url, else chat.postEphemeral, else a direct message), and its
+// acknowledgement is empty. Well under Slack's limit, so an answer near it
+// doesn't ride a socket message of the same size: a long timeline page, an
+// export's summary or a busy list goes the Web API's way, a status or a
+// short list is the acknowledgement.
+const maxAck = 8 << 10
+
+// ackOverhead is what a Socket Mode acknowledgement adds to its payload:
+// {"envelope_id":"…","payload":…}.
+const ackOverhead = len(`{"envelope_id":"","payload":}`)
+
+// fitsAck reports whether an answer, as JSON (nil: none), fits in the
+// acknowledgement of req.
+func fitsAck(req socketmode.Request, body []byte) bool {
+	return len(body) == 0 || ackOverhead+len(req.EnvelopeID)+len(body) <= maxAck
+}
+
+// deliverLarge sends a slash command's answer that didn't go as the
+// acknowledgement: through the response_url, else as an ephemeral message
+// in the channel (a private answer), else in the person's direct messages.
+func (s *Surface) deliverLarge(ctx context.Context, responseURL, channel, user string, msg *slack.WebhookMessage, size int) {
+	s.log.Info("answer sent through the Web API, not the Socket Mode acknowledgement", "to", bot.PersonID(bot.Slack, user), "bytes", size)
+	var blocks []slack.Block
+	if msg.Blocks != nil {
+		blocks = msg.Blocks.BlockSet
+	}
+	s.deliver(ctx, responseURL, channel, user, msg.ResponseType == slack.ResponseTypeInChannel, message{Text: msg.Text, Blocks: blocks})
+}
+
+// formErrorsElsewhere sends a submitted modal's field errors, too large to
+// show on the form, to the person as a message (see respond).
+func (s *Surface) formErrorsElsewhere(ctx context.Context, cb slack.InteractionCallback, answer any) {
+	res, ok := answer.(*slack.ViewSubmissionResponse)
+	if !ok || res == nil || len(res.Errors) == 0 {
+		return
+	}
+	st, err := decodeState(cb.View.PrivateMetadata)
+	if err != nil {
+		return
+	}
+	msgs := make([]string, 0, len(res.Errors))
+	for _, in := range st.Form.Inputs {
+		if m := strings.TrimSpace(res.Errors[in.Name]); m != "" {
+			msgs = append(msgs, m)
+		}
+	}
+	s.respond(ctx, st.ResponseURL, st.Channel, cb.User.ID, bot.Reply{Text: "Nothing from the form was saved. " + strings.Join(msgs, "\n")})
 }
 
 // socketID names a Socket Mode request by its payload (a slash command's or

@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"hppbot/bot"
+	"hppbot/pathway"
 )
 
 // acks records Socket Mode acknowledgements.
@@ -184,5 +185,362 @@ func TestSocketModeLongAnswer(t *testing.T) {
 	posts := tb.slack.recorded("response_url")
 	if len(posts) != 1 || !strings.Contains(posts[0].JSON["text"].(string), "Timeline of HPP-1") {
 		t.Fatalf("want the answer through the response_url, got %v", tb.slack.methods())
+	}
+}
+
+// growCase adds n contacts with the family, each with a note, to a case.
+func (tb *testBed) growCase(id int64, n int) {
+	tb.t.Helper()
+	ctx := context.Background()
+	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	old, err := tb.store.GetCase(ctx, id)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	c := old.Clone()
+	start := time.Now()
+	var events []pathway.Event
+	for i := range n {
+		e, err := c.LogContact(pathway.ContactInput{Via: "phone", Note: fmt.Sprintf("Call %d: spoke with the family about the review and when we next meet", i+1)},
+			"slack:U0LEAD", p, start.Add(time.Duration(i)*time.Second))
+		if err != nil {
+			tb.t.Fatal(err)
+		}
+		events = append(events, e)
+	}
+	if err := tb.store.SaveCase(ctx, old, c, p, events...); err != nil {
+		tb.t.Fatal(err)
+	}
+}
+
+// ackBytes is an acknowledgement's size as Slack receives it.
+func ackBytes(t *testing.T, res socketmode.Response) int {
+	t.Helper()
+	raw, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(raw)
+}
+
+// A 300-event case's timeline, typed or pressed over Socket Mode, is
+// answered through the Web API (the response_url, to the person alone) and
+// its acknowledgement is small; a short answer is still the
+// acknowledgement itself.
+func TestSocketModeLargeAnswersGoThroughTheWebAPI(t *testing.T) {
+	tb := newTestBed(t)
+	ack := &acks{}
+	ctx := context.Background()
+	open := slack.SlashCommand{UserID: "U0LEAD", UserName: "syn.lead", ChannelID: "C0WARD", Command: "/hpp",
+		Text: "open INC-300 harm=moderate Fall on the ward", ResponseURL: tb.slack.responseURL(), TriggerID: "1337.45.open"}
+	tb.surface.socketEvent(ctx, ack, socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: open,
+		Request: &socketmode.Request{Type: socketmode.RequestTypeSlashCommands, EnvelopeID: "env-open"}})
+	tb.settle()
+	tb.growCase(1, 299)
+
+	var press slack.InteractionCallback
+	raw, _ := json.Marshal(tb.press(actionRun+"2", "timeline HPP-1"))
+	if err := json.Unmarshal(raw, &press); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		evt     socketmode.Event
+		webAPI  bool // the answer goes through the response_url
+		inAck   string
+		answers []string
+	}{
+		{name: "typed timeline", webAPI: true,
+			evt: socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: slack.SlashCommand{UserID: "U0LEAD", ChannelID: "C0WARD", Command: "/hpp",
+				Text: "timeline HPP-1", ResponseURL: tb.slack.responseURL(), TriggerID: "1337.45.tl"},
+				Request: &socketmode.Request{Type: socketmode.RequestTypeSlashCommands, EnvelopeID: "env-typed", Payload: []byte(`{"trigger_id":"1337.45.tl"}`)}},
+			answers: []string{"Timeline of HPP-1", "300 events, oldest first; showing events 251–300, page 1 of 6", "(entry 300)", "/hpp timeline HPP-1 page=2", "/hpp export HPP-1"}},
+		{name: "typed timeline, an older page", webAPI: true,
+			evt: socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: slack.SlashCommand{UserID: "U0LEAD", ChannelID: "C0WARD", Command: "/hpp",
+				Text: "timeline HPP-1 page=6", ResponseURL: tb.slack.responseURL(), TriggerID: "1337.45.tl6"},
+				Request: &socketmode.Request{Type: socketmode.RequestTypeSlashCommands, EnvelopeID: "env-typed-6", Payload: []byte(`{"trigger_id":"1337.45.tl6"}`)}},
+			answers: []string{"showing events 1–50, page 6 of 6", "(entry 1)", "(entry 50)"}},
+		{name: "pressed timeline", webAPI: true,
+			evt: socketmode.Event{Type: socketmode.EventTypeInteractive, Data: press,
+				Request: &socketmode.Request{Type: socketmode.RequestTypeInteractive, EnvelopeID: "env-pressed", Payload: raw}},
+			answers: []string{"Timeline of HPP-1", "showing events 251–300, page 1 of 6", "(entry 300)"}},
+		{name: "typed status", inAck: "HPP-1",
+			evt: socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: slack.SlashCommand{UserID: "U0LEAD", ChannelID: "C0WARD", Command: "/hpp",
+				Text: "status HPP-1", ResponseURL: tb.slack.responseURL(), TriggerID: "1337.45.st"},
+				Request: &socketmode.Request{Type: socketmode.RequestTypeSlashCommands, EnvelopeID: "env-status", Payload: []byte(`{"trigger_id":"1337.45.st"}`)}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			acked, posted := len(ack.all()), len(tb.slack.recorded("response_url"))
+			tb.surface.socketEvent(ctx, ack, tc.evt)
+			tb.settle()
+			got := ack.all()[acked:]
+			if len(got) != 1 || got[0].EnvelopeID != tc.evt.Request.EnvelopeID {
+				t.Fatalf("want one acknowledgement, got %+v", got)
+			}
+			size := ackBytes(t, got[0])
+			posts := tb.slack.recorded("response_url")[posted:]
+			if !tc.webAPI {
+				payload, _ := json.Marshal(got[0].Payload)
+				if !strings.Contains(string(payload), tc.inAck) || len(posts) != 0 {
+					t.Fatalf("want the answer as the acknowledgement (%d bytes), got %s and %d posts", size, payload, len(posts))
+				}
+				t.Logf("%s: the answer is the acknowledgement, %d bytes", tc.name, size)
+				return
+			}
+			if got[0].Payload != nil || size > 100 {
+				t.Fatalf("want a small empty acknowledgement, got %d bytes: %+v", size, got[0])
+			}
+			if len(posts) != 1 || posts[0].JSON["response_type"] != "ephemeral" {
+				t.Fatalf("want the answer to the person alone through the response_url, got %v", tb.slack.methods())
+			}
+			body, _ := json.Marshal(posts[0].JSON)
+			for _, w := range tc.answers {
+				if !strings.Contains(string(body), w) {
+					t.Errorf("the answer lacks %q:\n%.3000s", w, body)
+				}
+			}
+			if len(body) <= maxAck-100 {
+				t.Errorf("the answer is %d bytes: it would have fit in the acknowledgement", len(body))
+			}
+			t.Logf("%s: acknowledgement %d bytes, answer through the response_url %d bytes", tc.name, size, len(body))
+		})
+	}
+}
+
+// With no response_url to answer through (or one that fails), a large
+// answer to a command typed in a channel comes as an ephemeral message
+// there; typed in a direct conversation, as a direct message. Never a
+// public post.
+func TestSocketModeLargeAnswerWithoutResponseURL(t *testing.T) {
+	var lines []string
+	for i := range 300 {
+		lines = append(lines, fmt.Sprintf("• Sat 3 Jan, 10:%02d — <@slack:U0LEAD> logged a contact with the family by phone (entry %d)", i%60, i+1))
+	}
+	gate := &gateHandler{release: make(chan struct{}), got: make(chan bot.Request, 2),
+		reply: bot.Reply{Text: "*Timeline of HPP-1*", Sections: []bot.Section{{Text: strings.Join(lines, "\n")}}}}
+	close(gate.release)
+	tests := []struct {
+		channel string
+		method  string
+	}{
+		{"C0WARD", "chat.postEphemeral"},
+		{"D0LEAD", "chat.postMessage"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.channel, func(t *testing.T) {
+			tb := newTestBed(t, func(c *Config) { c.Handler = gate })
+			ack := &acks{}
+			cmd := slack.SlashCommand{UserID: "U0LEAD", ChannelID: tc.channel, Text: "timeline HPP-1"}
+			tb.surface.socketEvent(context.Background(), ack, socketmode.Event{Type: socketmode.EventTypeSlashCommand, Data: cmd,
+				Request: &socketmode.Request{EnvelopeID: "env-" + tc.channel}})
+			tb.settle()
+			if got := ack.all(); len(got) != 1 || got[0].Payload != nil {
+				t.Fatalf("want one empty acknowledgement, got %+v", got)
+			}
+			posts := tb.slack.recorded(tc.method)
+			if len(posts) != 1 || !strings.Contains(posts[0].Form.Get("blocks"), "(entry 300)") {
+				t.Fatalf("want the answer by %s, got %v", tc.method, tb.slack.methods())
+			}
+			if ch := posts[0].Form.Get("channel"); ch != tc.channel {
+				t.Errorf("posted to %s, want %s", ch, tc.channel)
+			}
+			if contains(tb.slack.methods(), "response_url") {
+				t.Errorf("nothing to post to a response_url: %v", tb.slack.methods())
+			}
+		})
+	}
+}
+
+// Over a real Socket Mode connection: a 300-event case's timeline, typed
+// and pressed, is acknowledged small over the socket and answered through
+// the response_url.
+func TestSocketModeLargeAnswerOverWebSocket(t *testing.T) {
+	fake := newFakeSlack(t)
+	press := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "U0LEAD", "name": "syn.lead"},
+		"trigger_id": "1337.47.press", "response_url": fake.responseURL(),
+		"channel":   map[string]any{"id": "C0WARD"},
+		"container": map[string]any{"type": "message", "channel_id": "C0WARD", "message_ts": "1.2"},
+		"actions":   []map[string]any{{"type": "button", "action_id": actionRun + "2", "block_id": "b1", "value": "timeline HPP-1"}},
+	}
+	envelopes := []map[string]any{
+		{"type": "slash_commands", "envelope_id": "env-ws-typed", "accepts_response_payload": true,
+			"payload": map[string]any{"user_id": "U0LEAD", "user_name": "syn.lead", "channel_id": "C0WARD", "command": "/hpp",
+				"text": "timeline HPP-1", "trigger_id": "1337.47.typed", "response_url": fake.responseURL()}},
+		{"type": "interactive", "envelope_id": "env-ws-pressed", "accepts_response_payload": true, "payload": press},
+	}
+	replies := make(chan []byte, len(envelopes))
+	srv := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/ws", func(w http.ResponseWriter, r *http.Request) {
+			slacktest.Websocket(func(conn *websocket.Conn) {
+				_ = conn.WriteJSON(map[string]any{"type": "hello", "num_connections": 1})
+				for _, env := range envelopes {
+					_ = conn.WriteJSON(env)
+				}
+				for range envelopes {
+					_, msg, err := conn.ReadMessage()
+					if err != nil {
+						return
+					}
+					replies <- msg
+				}
+				_, _, _ = conn.ReadMessage()
+			})(w, r)
+		})
+	})
+	srv.Start()
+	defer srv.Stop()
+
+	tb := newTestBed(t, func(c *Config) {
+		c.APIURL = srv.GetAPIURL()
+		c.AppToken = "xapp-test"
+	})
+	tb.slack = fake
+	if _, err := tb.handler.Run(context.Background(), bot.Request{Surface: bot.Slack, Person: "slack:U0LEAD", Channel: "slack:C0WARD",
+		Text: "open INC-300 harm=moderate Fall on the ward"}); err != nil {
+		t.Fatal(err)
+	}
+	tb.growCase(1, 299)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- tb.surface.RunSocketMode(ctx) }()
+	seen := map[string]bool{}
+	for range envelopes {
+		select {
+		case raw := <-replies:
+			var reply map[string]any
+			if err := json.Unmarshal(raw, &reply); err != nil {
+				t.Fatalf("acknowledgement %s: %v", raw, err)
+			}
+			if _, has := reply["payload"]; has || len(raw) > 100 {
+				t.Errorf("want a small empty acknowledgement, got %d bytes: %s", len(raw), raw)
+			}
+			seen[fmt.Sprint(reply["envelope_id"])] = true
+			t.Logf("acknowledgement over the socket: %d bytes", len(raw))
+		case <-time.After(20 * time.Second):
+			t.Fatal("no acknowledgement over the socket")
+		}
+	}
+	if !seen["env-ws-typed"] || !seen["env-ws-pressed"] {
+		t.Errorf("acknowledged %v, want both envelopes", seen)
+	}
+	// Wait for both answers before closing: the response_url posts come
+	// after the acknowledgements.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(fake.recorded("response_url")) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("RunSocketMode: %v", err)
+	}
+	tb.settle()
+	posts := fake.recorded("response_url")
+	if len(posts) != 2 {
+		t.Fatalf("want both answers through the response_url, got %v", fake.methods())
+	}
+	for _, p := range posts {
+		body, _ := json.Marshal(p.JSON)
+		if p.JSON["response_type"] != "ephemeral" || !strings.Contains(string(body), "300 events, oldest first; showing events 251–300, page 1 of 6") ||
+			!strings.Contains(string(body), "(entry 300)") {
+			t.Errorf("answer: %.2000s", body)
+		}
+		t.Logf("answer through the response_url: %d bytes", len(body))
+	}
+}
+
+// A 300-event case's timeline asked for in hppbot's Messages tab over
+// Socket Mode: the event is acknowledged empty and the answer posted in the
+// direct conversation.
+func TestSocketModeLargeAnswerToADirectMessage(t *testing.T) {
+	tb := newTestBed(t)
+	if _, err := tb.handler.Run(context.Background(), bot.Request{Surface: bot.Slack, Person: "slack:U0LEAD", Channel: "slack:C0WARD",
+		Text: "open INC-300 harm=moderate Fall on the ward"}); err != nil {
+		t.Fatal(err)
+	}
+	tb.growCase(1, 299)
+	ev, err := slackevents.ParseEvent(json.RawMessage(imEvent(t, "Ev300", map[string]any{"text": "timeline HPP-1"})), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack := &acks{}
+	tb.surface.socketEvent(context.Background(), ack, socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: ev,
+		Request: &socketmode.Request{Type: socketmode.RequestTypeEventsAPI, EnvelopeID: "env-dm"}})
+	tb.settle()
+	got := ack.all()
+	if len(got) != 1 || got[0].Payload != nil {
+		t.Fatalf("want one empty acknowledgement, got %+v", got)
+	}
+	posts := tb.slack.recorded("chat.postMessage")
+	if len(posts) != 1 || posts[0].Form.Get("channel") != "D0LEAD" || !strings.Contains(posts[0].Form.Get("blocks"), "(entry 300)") {
+		t.Fatalf("want the answer in the direct conversation, got %v", tb.slack.methods())
+	}
+	t.Logf("acknowledgement %d bytes, answer by chat.postMessage %d bytes of blocks", ackBytes(t, got[0]), len(posts[0].Form.Get("blocks")))
+}
+
+// refuseHandler refuses every command with its message.
+type refuseHandler struct{ msg string }
+
+func (h refuseHandler) Run(context.Context, bot.Request) (bot.Reply, error) {
+	return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%s", h.msg)
+}
+
+func (refuseHandler) Home(context.Context, string) bot.Reply { return bot.Reply{} }
+
+// A modal's answer (field errors) has no other way to go than the
+// acknowledgement: a short one is the acknowledgement, one too large for it
+// is dropped for an empty acknowledgement (the modal closes) rather than
+// sent and lost with the modal left hanging, and the error follows as a
+// message to the person.
+func TestSocketModeModalAnswerBySize(t *testing.T) {
+	tests := []struct {
+		name  string
+		msg   string
+		inAck bool
+	}{
+		{"short field error", "ref= is too long: a reference is up to 40 characters", true},
+		{"field error too large", "ref= " + strings.Repeat("far too long ", 800), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tb := newTestBed(t, func(c *Config) { c.Handler = refuseHandler{tc.msg} })
+			ack := &acks{}
+			meta, _ := encodeState(formState{Form: bot.OpenForm(), Channel: "C0WARD"}, true)
+			cb := slack.InteractionCallback{Type: slack.InteractionTypeViewSubmission, User: slack.User{ID: "U0LEAD"},
+				View: slack.View{CallbackID: "hpp-form:open", PrivateMetadata: meta, State: &slack.ViewState{Values: map[string]map[string]slack.BlockAction{
+					"ref": {"ref": {Value: "INC-8"}}, "text": {"text": {Value: "Fall on the ward"}},
+				}}}}
+			tb.surface.socketEvent(context.Background(), ack, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
+				Request: &socketmode.Request{Type: socketmode.RequestTypeInteractive, EnvelopeID: "env-modal"}})
+			tb.settle()
+			got := ack.all()
+			if len(got) != 1 {
+				t.Fatalf("want one acknowledgement, got %+v", got)
+			}
+			size := ackBytes(t, got[0])
+			payload, _ := json.Marshal(got[0].Payload)
+			if tc.inAck {
+				if !strings.Contains(string(payload), `"response_action":"errors"`) || !strings.Contains(string(payload), "up to 40 characters") {
+					t.Fatalf("want the field error as the acknowledgement, got %s", payload)
+				}
+			} else {
+				if got[0].Payload != nil || size > 100 {
+					t.Fatalf("want a small empty acknowledgement, got %d bytes", size)
+				}
+				if !strings.Contains(tb.logText(), "too large for Socket Mode") {
+					t.Errorf("not logged:\n%s", tb.logText())
+				}
+				posts := tb.slack.recorded("chat.postEphemeral")
+				if len(posts) != 1 || !strings.HasPrefix(posts[0].Form.Get("text"), "Nothing from the form was saved. ref= far too long") {
+					t.Errorf("want the error to the person in the channel, got %v", tb.slack.methods())
+				}
+			}
+			t.Logf("%s: acknowledgement %d bytes", tc.name, size)
+		})
 	}
 }

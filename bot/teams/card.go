@@ -137,6 +137,7 @@ func newCard(body []object, entities []object) object {
 }
 
 func cardActivity(card object, summary string) schema.Activity {
+	setSpoken(card, summary)
 	return schema.Activity{
 		Type:        schema.Message,
 		Summary:     summary,
