@@ -503,3 +503,21 @@ func TestChartAltIsBounded(t *testing.T) {
 		t.Errorf("short alt = %q", short)
 	}
 }
+
+// TestYearlyIntroWelshOnlyInWales: the sentence about Welsh bodies' yearly
+// reports is for Wales; everywhere else the year is just the financial year.
+func TestYearlyIntroWelshOnlyInWales(t *testing.T) {
+	for nation, want := range map[pathway.Nation]bool{pathway.England: false, pathway.Wales: true, pathway.Scotland: false, pathway.NorthernIreland: false} {
+		x := newLearningHarness(t)
+		p, err := pathway.DefaultPolicy(nation, "Europe/London")
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.h.Policy = p
+		x.at("2026-11-02 08:00")
+		got := x.as("admin", "report yearly").PlainText()
+		if strings.Contains(got, "Welsh") != want {
+			t.Errorf("%s: Welsh sentence shown = %v:\n%s", nation, !want, got)
+		}
+	}
+}

@@ -850,7 +850,7 @@ func TestSnooze(t *testing.T) {
 		{"up to the limit", Span{3, Day}, at(t, "2026-01-19", "10:00"), nil},
 		{"one working day is within three days", Span{1, WorkingDay}, at(t, "2026-01-19", "10:00"), nil},
 		{"over the limit", Span{4, Day}, time.Time{}, []string{"up to 3 days at a time", "/hpp snooze HPP-7 3d", "/hpp plan"}},
-		{"working days past the weekend go over", Span{2, WorkingDay}, time.Time{}, []string{"up to 3 days"}},
+		{"working days past the weekend go over", Span{2, WorkingDay}, time.Time{}, []string{"up to 3 days", "2 working days from now would run to Tue 20 Jan 2026, 10:00", "until Mon 19 Jan 2026, 10:00", "/hpp snooze HPP-7 3d (or 1wd)"}},
 		{"a week", Span{1, Week}, time.Time{}, []string{"up to 3 days"}},
 		{"no time at all", Span{}, time.Time{}, []string{"/hpp snooze HPP-7 1d"}},
 	}
