@@ -47,7 +47,7 @@ func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs sto
 		m.count = max(m.count, reminderNumber(r, c))
 		// Both candour steps due the same day are said once.
 		if r.Kind == pathway.RemindWritten && notify != nil && s.day(notify.Due) == s.day(r.Due) {
-			overdue[len(overdue)-1] = fmt.Sprintf("the %s notification and written follow-up (both due by the end of %s)", p.Candour.Label, s.day(r.Due))
+			overdue[len(overdue)-1] = fmt.Sprintf("the %s notification and written follow-up (both due by the end of %s)", dutyName(p), s.day(r.Due))
 			continue
 		}
 		if r.Kind == pathway.RemindNotify {
@@ -174,9 +174,9 @@ func (s *Scheduler) reminderLine(c *pathway.Case, r pathway.Reminder, now time.T
 		}
 		return fmt.Sprintf("Contact with the family was due %s.", s.when(r.Due))
 	case pathway.RemindNotify, pathway.RemindWritten:
-		what := p.Candour.Label + " notification"
+		what := dutyName(p) + " notification"
 		if r.Kind == pathway.RemindWritten {
-			what = p.Candour.Label + " written follow-up"
+			what = dutyName(p) + " written follow-up"
 		}
 		switch r.Stage {
 		case pathway.StageWarn:
@@ -186,7 +186,7 @@ func (s *Scheduler) reminderLine(c *pathway.Case, r pathway.Reminder, now time.T
 		}
 		return fmt.Sprintf("The %s was due by the end of %s.", what, s.day(r.Due))
 	case pathway.RemindDelay:
-		return fmt.Sprintf("It's over a month since becoming aware, and the %s notification isn't recorded: please write down the reason for the delay with /hpp candour %s delay <the reason>.", p.Candour.Label, c.Name())
+		return fmt.Sprintf("It's over a month since becoming aware, and the %s notification isn't recorded: please write down the reason for the delay with /hpp candour %s delay <the reason>.", dutyName(p), c.Name())
 	}
 	return "Something needs attention."
 }
@@ -274,7 +274,7 @@ func (s *Scheduler) nudge(c *pathway.Case, r pathway.Reminder, now time.Time) bo
 		default:
 			when = fmt.Sprintf("was due by the end of %s", s.day(r.Due))
 		}
-		text := fmt.Sprintf("For %s, the %s %s %s.", name, p.Candour.Label, what, when)
+		text := fmt.Sprintf("For %s, the %s %s %s.", name, dutyName(p), what, when)
 		if r.Stage == pathway.StageOverdue {
 			text += " If it has happened, please record it. If something is in the way, your pathway lead can help."
 		} else {
@@ -284,7 +284,7 @@ func (s *Scheduler) nudge(c *pathway.Case, r pathway.Reminder, now time.Time) bo
 		return bot.Reply{Text: text, Buttons: []bot.Button{record, snooze, prompts}}
 	case pathway.RemindDelay:
 		return bot.Reply{Text: fmt.Sprintf("It's over a month since the organisation became aware of the harm in %s, and the %s notification isn't recorded yet. Scotland's guidance asks for the reason for the delay to be written down: /hpp candour %s delay <the reason>. If the family has been told, record it with /hpp candour %s notified.",
-			name, p.Candour.Label, c.Name(), c.Name())}
+			name, dutyName(p), c.Name(), c.Name())}
 	}
 	return bot.Reply{Text: fmt.Sprintf("%s needs attention.", name)}
 }
@@ -336,4 +336,14 @@ func askToOpenReply(c *pathway.Case, person string) bot.Reply {
 		where = "hppbot in Slack"
 	}
 	return bot.Reply{Text: fmt.Sprintf("Someone on *%s* needs to open %s once so reminders can reach them — saying hello in a chat with hppbot is enough. Their reminders are kept and tried again until then.", c.Name(), where)}
+}
+
+// dutyName names the duty in running text ("Duty of Candour", "Being
+// Open"): the heading's label, such as "Being Open (not statutory)", breaks
+// a sentence.
+func dutyName(p *pathway.Policy) string {
+	if p.Candour.Name != "" {
+		return p.Candour.Name
+	}
+	return p.Candour.Label
 }
