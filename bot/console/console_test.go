@@ -29,7 +29,13 @@ func run(t *testing.T, start time.Time, script ...string) string {
 // runWithFiles is run with exports written to files.
 func runWithFiles(t *testing.T, start time.Time, files string, script ...string) string {
 	t.Helper()
-	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
+	return runNation(t, pathway.England, start, files, script...)
+}
+
+// runNation is runWithFiles under the default policy of one UK nation.
+func runNation(t *testing.T, nation pathway.Nation, start time.Time, files string, script ...string) string {
+	t.Helper()
+	p, err := pathway.DefaultPolicy(nation, "Europe/London")
 	if err != nil {
 		t.Fatal(err)
 	}
