@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -24,15 +25,17 @@ var lifeNations = []struct {
 	{pathway.NorthernIreland, "life-northern-ireland.txt"},
 }
 
-// lifeAdmin sets the services up; only what @ada types, and what is sent to
-// @ada, counts as an admin's own messages.
+// lifeAdmin, the one admin, sets the services up; only what @ada types, and
+// what is sent to @ada, counts as an admin's own messages.
 const lifeAdmin = "@ada"
 
 // lifeScript walks the whole life of a case, from Wednesday 25 November
 // 2026, 10:00: an admin sets up the service; @lee opens a case with @sam
 // involved; prompts; @sam's check-in asks for the wellbeing contact; the
-// first contact, the candour notification, support and a complaint; then
-// silence, so nudges and the escalation to @pat and #maternity; a handover
+// first contact, the candour notification, support and a complaint; @lee
+// tries to make themself a lead (admins only) and opens a second case, with
+// no service; then silence, so nudges and the escalation to @pat and
+// #maternity; @lee, worn down, asks for someone to talk to; a handover
 // to @alex; the written follow-up; later check-ins and contacts; the pathway lead's
 // report and yearly counts; the export; and closing the case.
 var lifeScript = []string{
@@ -54,14 +57,21 @@ var lifeScript = []string{
 	"/hpp family HPP-1 support Gave details of an independent advocacy service",
 	"/hpp family HPP-1 parallel=complaint",
 	"/hpp prompt HPP-1",
+	"/hpp service maternity lead=@lee",
+	"/hpp commitments",
+	"/hpp open INC-2042 harm=low Fall on the ward, no injury found",
 	":advance 4d",
 	":advance 1d",
 	":advance 2d",
 	"/hpp status HPP-1",
+	"/hpp status HPP-2",
+	"/hpp support",
+	":press 1", // I'd like to talk to someone
 	":as @pat",
 	"/hpp list overdue",
 	":as @lee",
 	"/hpp lead HPP-1 @alex",
+	"/hpp close HPP-2 Family moved to another hospital, which has the incident now",
 	":as @alex",
 	":press 1",
 	"/hpp contact HPP-1 via=meeting next=7d Met the family with the ward manager",
@@ -88,7 +98,7 @@ var lifeScript = []string{
 func lifeTranscript(t *testing.T, nation pathway.Nation) string {
 	t.Helper()
 	files := t.TempDir()
-	out := runNation(t, nation, wednesday, files, lifeScript...)
+	out := runNation(t, nation, []string{strings.TrimPrefix(lifeAdmin, "@")}, wednesday, files, lifeScript...)
 	out = strings.ReplaceAll(out, files, "<files>")
 	names, err := filepath.Glob(filepath.Join(files, "*.md"))
 	if err != nil {
@@ -179,6 +189,40 @@ func lifeMessages(out string) []lifeMessage {
 	return msgs
 }
 
+// lifeLine returns the first line of a message that ok accepts, with its
+// line number in the transcript, or "".
+func lifeLine(m lifeMessage, ok func(string) bool) string {
+	for i, l := range strings.Split(m.text, "\n") {
+		if ok(l) {
+			return fmt.Sprintf("line %d: %q", m.line+i-lifeOffset(m), strings.TrimSpace(l))
+		}
+	}
+	return ""
+}
+
+// lifeOffset is 1 for a reply, whose text lifeMessages starts with an
+// empty line so that its first real line is on m.line; else 0.
+func lifeOffset(m lifeMessage) int {
+	if strings.HasPrefix(m.text, "\n") {
+		return 1
+	}
+	return 0
+}
+
+// lifeUnique returns list without repeats, in order.
+func lifeUnique(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// lifeCaseID matches a case id.
+var lifeCaseID = regexp.MustCompile(`\bHPP-[0-9]+\b`)
+
 // lifeEnvVar matches the names of hppbot's environment variables.
 var lifeEnvVar = regexp.MustCompile(`\b(HPP_[A-Z_]+|REDIS_URL|SLACK_[A-Z_]+|MICROSOFT_[A-Z_]+)\b`)
 
@@ -203,24 +247,36 @@ func lifeSetupWords(text string) []string {
 }
 
 // lifeRuleViolations checks a transcript against issue 19's rules for what
-// people read: "pathway lead has been" only after a message to that lead
-// shows in the transcript, and no setup words outside an admin's own
+// people read: "pathway lead has been" only after a message to the lead
+// about the same case shows in the transcript, and no setup words outside an admin's own
 // messages. It returns every violation, one a line.
 func lifeRuleViolations(out, admin, lead string) []string {
 	var bad []string
-	leadTold := false
+	leadTold := map[string]bool{} // cases a message to the lead has named
 	for _, m := range lifeMessages(out) {
+		cases := lifeCaseID.FindAllString(m.text, -1)
 		if m.to == lead {
-			leadTold = true
+			for _, c := range cases {
+				leadTold[c] = true
+			}
 		}
-		if strings.Contains(strings.ToLower(m.text), "pathway lead has been") && !leadTold {
-			bad = append(bad, fmt.Sprintf("line %d, to %s: says the pathway lead was told, but no message to %s shows before it: %q", m.line, m.to, lead, strings.TrimSpace(m.text)))
+		claim := lifeLine(m, func(l string) bool { return strings.Contains(strings.ToLower(l), "pathway lead has been") })
+		if claim != "" {
+			told := len(cases) > 0
+			for _, c := range cases {
+				told = told && leadTold[c]
+			}
+			if !told {
+				bad = append(bad, fmt.Sprintf("%s — to %s, about %s, but no message to %s about it shows before", claim, m.to, strings.Join(lifeUnique(cases), ", "), lead))
+			}
 		}
 		if m.to == admin {
 			continue
 		}
-		if words := lifeSetupWords(m.text); len(words) > 0 {
-			bad = append(bad, fmt.Sprintf("line %d, to %s: setup words %q in %q", m.line, m.to, words, strings.TrimSpace(m.text)))
+		for i, l := range strings.Split(m.text, "\n") {
+			if words := lifeSetupWords(l); len(words) > 0 {
+				bad = append(bad, fmt.Sprintf("line %d: %q — to %s, setup words %q", m.line+i-lifeOffset(m), strings.TrimSpace(l), m.to, words))
+			}
 		}
 	}
 	return bad
@@ -251,10 +307,11 @@ func TestLifeRuleViolations(t *testing.T) {
 		name, out string
 		bad       int
 	}{
-		{"claim with no message to the lead", "@lee › /hpp status HPP-1\nReminders: 4 (the pathway lead has been told)\n", 1},
-		{"claim in a channel with no message to the lead", "@lee › :advance 3d\n[#maternity] The pathway lead has been asked to help.\n", 1},
-		{"claim after the message to the lead", "@lee › :advance 3d\n[DM @pat] A gentle heads-up about HPP-1\n  [1] Status\n[#maternity] The pathway lead has been asked to help.\n", 0},
-		{"claim before the message to the lead", "@lee › :advance 3d\n[#maternity] The pathway lead has been asked to help.\n[DM @pat] A gentle heads-up\n", 1},
+		{"claim with no message to the lead", "@lee › /hpp status HPP-1\nHPP-1 · INC-7\nReminders: 4 (the pathway lead has been told)\n", 1},
+		{"claim in a channel with no message to the lead", "@lee › :advance 3d\n[#maternity] HPP-1 (maternity): overdue. The pathway lead has been asked to help.\n", 1},
+		{"claim after the message to the lead", "@lee › :advance 3d\n[DM @pat] A gentle heads-up about HPP-1\n  [1] Status\n[#maternity] HPP-1 (maternity): overdue. The pathway lead has been asked to help.\n", 0},
+		{"claim after a message to the lead about another case", "@lee › :advance 3d\n[DM @pat] A gentle heads-up about HPP-1\n@lee › /hpp status HPP-2\nHPP-2 · INC-7\nReminders: 4 (the pathway lead has been told)\n", 1},
+		{"claim before the message to the lead", "@lee › :advance 3d\n[#maternity] HPP-1 (maternity): overdue. The pathway lead has been asked to help.\n[DM @pat] A gentle heads-up about HPP-1\n", 1},
 		{"environment variable to a clinician", "@lee › /hpp list all\nOnly admins (the people listed in HPP_ADMINS) can do that.\n", 1},
 		{"environment variable to the admin", "@ada › /hpp purge\nSet HPP_ADMINS to add admins.\n", 0},
 		{"environment variable in a DM", "@ada › :advance 1d\n[DM @sam] Ask whoever set REDIS_URL\n", 1},
