@@ -68,7 +68,7 @@ func (h *Handler) export(ctx context.Context, req bot.Request, cmd Command) (bot
 	base := c.Name() + "-candour-record"
 	reply := bot.Reply{
 		Text: fmt.Sprintf("Here is the candour record for *%s* (%s): %s, with the %s steps, the communication plan and what was done for the family.",
-			c.Name(), c.Ref, plural(len(events), "event", "events"), h.Policy.Candour.Label),
+			c.Name(), c.Ref, plural(len(events), "event", "events"), h.Policy.Candour.Name),
 		Sections: []bot.Section{{Text: "• The Markdown file is laid out to copy into the openness and transparency section of the incident record for " + c.Ref + ".\n" +
 			"• The CSV file has one row per event, for a spreadsheet or your risk system's import."}},
 		Note: "The files include the notes as they were typed. Keep them with the incident record, not in shared folders. They never include staff wellbeing check-ins.",

@@ -514,3 +514,18 @@ func indexOf(list []string, s string) int {
 	}
 	return -1
 }
+
+// PolicyKeys lists every key a policy file may hold, nested ones included,
+// sorted: the setup words that belong in messages to admins only.
+func PolicyKeys() []string {
+	var keys []string
+	for _, ks := range policyKeys {
+		for _, k := range ks {
+			if !contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}

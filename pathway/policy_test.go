@@ -370,3 +370,19 @@ func TestCandourInRunningText(t *testing.T) {
 		}
 	}
 }
+
+// PolicyKeys lists every key of the policy file, nested ones included, once
+// each and sorted.
+func TestPolicyKeys(t *testing.T) {
+	keys := PolicyKeys()
+	for _, want := range []string{"nation", "default_every", "wellbeing_contact", "commitments", "notify_within", "closed_case_keep", "how"} {
+		if !contains(keys, want) {
+			t.Errorf("PolicyKeys lacks %q: %v", want, keys)
+		}
+	}
+	for i := 1; i < len(keys); i++ {
+		if keys[i-1] >= keys[i] {
+			t.Errorf("PolicyKeys not sorted or repeats at %q, %q", keys[i-1], keys[i])
+		}
+	}
+}

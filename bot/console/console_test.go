@@ -29,7 +29,14 @@ func run(t *testing.T, start time.Time, script ...string) string {
 // runWithFiles is run with exports written to files.
 func runWithFiles(t *testing.T, start time.Time, files string, script ...string) string {
 	t.Helper()
-	p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
+	return runNation(t, pathway.England, nil, start, files, script...)
+}
+
+// runNation is runWithFiles under the default policy of one UK nation, with
+// the admins listed (as in HPP_ADMINS); with none, everyone is an admin.
+func runNation(t *testing.T, nation pathway.Nation, admins []string, start time.Time, files string, script ...string) string {
+	t.Helper()
+	p, err := pathway.DefaultPolicy(nation, "Europe/London")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +48,7 @@ func runWithFiles(t *testing.T, start time.Time, files string, script ...string)
 		FilesDir: files, OnAdvance: st.Advance,
 	})
 	core := app.New(app.Config{
-		Store: st, Policy: p, Messenger: bot.Router{bot.Console: con}, EveryoneAdmin: true, Clock: clock.Now, Workers: 1,
+		Store: st, Policy: p, Messenger: bot.Router{bot.Console: con}, Admins: admins, EveryoneAdmin: len(admins) == 0, Clock: clock.Now, Workers: 1,
 	})
 	con.SetHandler(core.Handlers)
 	con.SetRunDue(func(ctx context.Context, until time.Time) error { return core.Scheduler.RunDue(ctx, until, clock.Set) })
