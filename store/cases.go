@@ -375,14 +375,7 @@ func (s *Store) ListOpenCounted(ctx context.Context, f CaseFilter) (cases []*pat
 	if limit <= 0 {
 		limit = ListLimit
 	}
-	max := "+inf"
-	if !f.DueBefore.IsZero() {
-		max = strconv.FormatInt(f.DueBefore.Unix(), 10)
-	}
-	mode := "sets"
-	if f.All {
-		mode = "all"
-	}
+	mode, max := f.scriptArgs()
 	var out []*pathway.Case
 	err = s.evalPartitions(ctx, collectScript, func(pt int) ([]string, []any) {
 		keys := []string{s.openKey(pt)}
@@ -430,6 +423,19 @@ func isNoScript(err error) bool {
 	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
 }
 
+// scriptArgs are the collect and count scripts' mode ("all" or "sets") and
+// the highest deadline score they take.
+func (f CaseFilter) scriptArgs() (mode, max string) {
+	mode, max = "sets", "+inf"
+	if f.All {
+		mode = "all"
+	}
+	if !f.DueBefore.IsZero() {
+		max = strconv.FormatInt(f.DueBefore.Unix(), 10)
+	}
+	return mode, max
+}
+
 // ListLimit is how many cases ListOpen fetches from each partition when the
 // filter sets no limit.
 const ListLimit = 200
@@ -437,14 +443,7 @@ const ListLimit = 200
 // CountOpenMatching returns how many open cases f chooses, whatever its
 // limit: what a list says exists, beside how many it shows.
 func (s *Store) CountOpenMatching(ctx context.Context, f CaseFilter) (int64, error) {
-	max := "+inf"
-	if !f.DueBefore.IsZero() {
-		max = strconv.FormatInt(f.DueBefore.Unix(), 10)
-	}
-	mode := "sets"
-	if f.All {
-		mode = "all"
-	}
+	mode, max := f.scriptArgs()
 	var n int64
 	err := s.evalPartitions(ctx, countScript, func(pt int) ([]string, []any) {
 		keys := []string{s.openKey(pt)}
