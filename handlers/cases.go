@@ -201,7 +201,7 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	}
 	if v, ok := cmd.Opts["every"]; ok {
 		if in.Every, err = pathway.ParseTypedSpan(v); err != nil {
-			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every=: %v", err)
+			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every= is how often you agreed to be in touch: %v.", err)
 		}
 	}
 	if v, ok := cmd.Opts["lead"]; ok {
@@ -482,7 +482,7 @@ func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	}
 	every, err := pathway.ParseTypedSpan(v)
 	if err != nil {
-		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every=: %v", err)
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every= is how often you agreed to be in touch: %v.", err)
 	}
 	via := ""
 	if v, ok := cmd.Opts["via"]; ok {
