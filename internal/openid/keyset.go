@@ -87,7 +87,7 @@ func NewKeySet(name, metadataURL string, client *http.Client, log *slog.Logger, 
 // or doesn't know kid (not more often than RetryAfter).
 func (ks *KeySet) Key(ctx context.Context, kid string) (Key, error) {
 	if kid == "" {
-		return Key{}, errors.New("no key id")
+		return Key{}, fmt.Errorf("%w: the token names no key", ErrUnknownKey)
 	}
 	ks.mu.Lock()
 	k, known := ks.keys[kid]
@@ -253,4 +253,12 @@ func rsaKey(k jwk) (*rsa.PublicKey, error) {
 		return pub, nil
 	}
 	return nil, errors.New("no key material")
+}
+
+// Usable says whether any keys are known: an unknown key id then means a
+// token signed elsewhere, not a provider that can't be reached.
+func (ks *KeySet) Usable() bool {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	return len(ks.keys) > 0
 }
