@@ -1,0 +1,140 @@
+package browsertest
+
+import (
+	"bytes"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Two tiny pages under the Content-Security-Policy the web pages use (no
+// inline script): one clean, one with deliberate faults axe-core must find.
+const (
+	cleanPage = `<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Clean page</title>
+<style>body{font-family:sans-serif;margin:1rem;color:#212b32;background:#fff} .box{max-width:40rem}</style></head>
+<body><header><p>hppbot</p></header>
+<main><h1>My cases</h1><div class="box"><p>You have no open cases.</p>
+<label for="svc">Service</label> <input id="svc" name="svc"></div>
+<img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" alt="A dot"></main></body></html>`
+
+	faultyPage = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Faulty page</title></head>
+<body><main><h1>Overview</h1>
+<img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7">
+<input name="q">
+<p style="color:#bbb;background:#fff">Low contrast text</p>
+<div style="width:1000px">Too wide for a phone</div></main></body></html>`
+)
+
+func pages(t *testing.T) *httptest.Server {
+	mux := http.NewServeMux()
+	serve := func(body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'")
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte(body))
+		}
+	}
+	mux.Handle("GET /clean", serve(cleanPage))
+	mux.Handle("GET /faulty", serve(faultyPage))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestAxeFindsFaultsAndPassesCleanPages(t *testing.T) {
+	b := New(t)
+	srv := pages(t)
+
+	b.Open(srv.URL + "/faulty")
+	vs := b.Axe()
+	var ids []string
+	for _, v := range vs {
+		ids = append(ids, v.ID)
+	}
+	for _, want := range []string{"image-alt", "label", "color-contrast", "html-has-lang"} {
+		if !slices.Contains(ids, want) {
+			t.Errorf("axe-core missed %s on the faulty page; found %v", want, ids)
+		}
+	}
+	report := Report(vs)
+	if !strings.Contains(report, "image-alt (critical)") || !strings.Contains(report, "at img: <img") || !strings.Contains(report, "dequeuniversity.com") {
+		t.Errorf("report isn't readable:\n%s", report)
+	}
+
+	b.Open(srv.URL + "/clean")
+	if vs := b.Axe(); len(vs) > 0 {
+		t.Errorf("the clean page has violations:\n%s", Report(vs))
+	}
+	b.CheckAxe() // and the helper agrees
+}
+
+func TestScreenshotsAtBothWidths(t *testing.T) {
+	b := New(t)
+	srv := pages(t)
+	dir := ScreenshotDir(t)
+	b.Open(srv.URL + "/clean")
+	paths := b.SaveScreenshots(dir, "clean")
+	if want := []string{filepath.Join(dir, "clean-1280.png"), filepath.Join(dir, "clean-320.png")}; !slices.Equal(paths, want) {
+		t.Fatalf("paths %v, want %v", paths, want)
+	}
+	for i, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if w := img.Bounds().Dx(); w != Widths[i] {
+			t.Errorf("%s is %d px wide, want %d", path, w, Widths[i])
+		}
+	}
+	// At 320 px (the tab's width now) the clean page reflows; the faulty
+	// one scrolls sideways.
+	if b.Overflows() {
+		t.Error("the clean page scrolls sideways at 320 px")
+	}
+	b.Open(srv.URL + "/faulty")
+	if !b.Overflows() {
+		t.Error("a 1000 px wide box didn't make the page scroll sideways at 320 px")
+	}
+	// Full page: a page taller than the window is captured whole.
+	tall := Eval[bool](b, `document.body.style.height = "3000px"; true`)
+	shot, err := png.Decode(bytes.NewReader(b.Screenshot(1280)))
+	if err != nil || !tall {
+		t.Fatal(err)
+	}
+	if h := shot.Bounds().Dy(); h < 3000 {
+		t.Errorf("full-page screenshot is %d px tall, want the whole 3000 px page", h)
+	}
+}
+
+func TestAxeVersionIsRecorded(t *testing.T) {
+	if !strings.HasPrefix(AxeVersion, "axe-core 4.") || !strings.Contains(axeSource[:200], "axe v") {
+		t.Errorf("axe/VERSION %q and axe.min.js don't look like axe-core 4: run fetch-axe.sh", AxeVersion)
+	}
+	lic, err := os.ReadFile("axe/LICENSE")
+	if err != nil || !bytes.Contains(lic, []byte("Mozilla Public License")) {
+		t.Errorf("axe/LICENSE must hold axe-core's licence (MPL-2.0): %v", err)
+	}
+}
+
+func TestChromiumFromEnvironment(t *testing.T) {
+	t.Setenv("HPP_CHROMIUM", filepath.Join(t.TempDir(), "no-such-browser"))
+	if path, ok := Chromium(); ok {
+		t.Errorf("found %q where there is none", path)
+	}
+	t.Setenv("HPP_CHROMIUM", os.Args[0]) // any executable will do for the look-up
+	if path, ok := Chromium(); !ok || path != os.Args[0] {
+		t.Errorf("Chromium() = %q, %v; want HPP_CHROMIUM's %q", path, ok, os.Args[0])
+	}
+}
