@@ -91,6 +91,9 @@ type Validator struct {
 
 var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
+// IsTenantID says whether s is a tenant id (a GUID), not a domain name.
+func IsTenantID(s string) bool { return guidPattern.MatchString(s) }
+
 // New returns a Validator for cfg.
 func New(cfg Config) (*Validator, error) {
 	if len(cfg.Tenants) == 0 {
