@@ -80,7 +80,6 @@ type Config struct {
 
 // Validator checks Teams SSO tokens. Make one with New.
 type Validator struct {
-	tenants   []string
 	audiences []string
 	issuers   map[string]string // accepted issuer -> its tenant
 	known     func(ctx context.Context, person string) (bool, error)
@@ -99,10 +98,12 @@ func New(cfg Config) (*Validator, error) {
 	if len(cfg.Tenants) == 0 {
 		return nil, errors.New("entra: needs the tenant id (MICROSOFT_APP_TENANT_ID) whose people sign in")
 	}
+	var tenants []string
 	for _, t := range cfg.Tenants {
 		if !guidPattern.MatchString(t) {
 			return nil, fmt.Errorf("entra: %q is not a tenant id: it should look like 00000000-0000-0000-0000-000000000000 (Directory (tenant) ID in Entra ID)", t)
 		}
+		tenants = append(tenants, strings.ToLower(t)) // as Entra writes them in tokens
 	}
 	var auds []string
 	for _, a := range cfg.Audiences {
@@ -129,14 +130,14 @@ func New(cfg Config) (*Validator, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	v := &Validator{
-		tenants: slices.Clone(cfg.Tenants), audiences: auds, issuers: map[string]string{},
+		audiences: auds, issuers: map[string]string{},
 		known: cfg.Known, now: now, log: log,
 	}
-	for _, t := range cfg.Tenants {
+	for _, t := range tenants {
 		v.issuers[IssuerV1(t)] = t
 		v.issuers[IssuerV2(t)] = t
 	}
-	v.keys = openid.NewKeySet("Entra ID", MetadataURL(authority, cfg.Tenants[0]), cfg.HTTPClient, log, now)
+	v.keys = openid.NewKeySet("Entra ID", MetadataURL(authority, tenants[0]), cfg.HTTPClient, log, now)
 	return v, nil
 }
 

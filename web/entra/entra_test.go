@@ -175,6 +175,32 @@ func TestPersonRefusesBadTokens(t *testing.T) {
 	}
 }
 
+func TestPersonTenantAllowList(t *testing.T) {
+	s := entratest.New(t, entratest.Tenant)
+	other := entratest.New(t, entratest.OtherTenant)
+	v, err := entra.New(entra.Config{
+		// Written as an admin might paste them; Entra's tokens say them in lower case.
+		Tenants:   []string{strings.ToUpper(entratest.Tenant), entratest.OtherTenant},
+		Audiences: []string{resource}, Authority: s.URL,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, claims := range map[string]jwt.MapClaims{
+		"the first tenant":         s.Claims(entratest.Person, resource, time.Now()),
+		"a tenant on the list too": other.Claims(entratest.Person, resource, time.Now()),
+	} {
+		if _, err := v.Person(context.Background(), s.Sign(t, claims)); err != nil {
+			t.Errorf("%s: refused: %v", name, err)
+		}
+	}
+	third := s.Claims(entratest.Person, resource, time.Now())
+	third["tid"], third["iss"] = "00000000-0000-4000-8000-00000000c003", entra.IssuerV1("00000000-0000-4000-8000-00000000c003")
+	if _, err := v.Person(context.Background(), s.Sign(t, third)); !errors.Is(err, entra.ErrRefused) {
+		t.Errorf("a tenant not on the list: err = %v", err)
+	}
+}
+
 func TestPersonWhenKeysCannotBeFetched(t *testing.T) {
 	s := entratest.New(t, entratest.Tenant)
 	s.Down.Store(true)
