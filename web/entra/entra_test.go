@@ -61,7 +61,7 @@ func TestPersonAcceptsTeamsTokens(t *testing.T) {
 		})
 	}
 	r := httptest.NewRequest("POST", "/auth/teams", nil)
-	var seam func(r *http.Request, token string) (string, error) = v.TeamsSSO
+	var seam func(r *http.Request, token string) (string, error) = s.Validator(t, resource).TeamsSSO
 	if person, err := seam(r, s.Token(t, entratest.Person, resource)); err != nil || person != "teams:"+entratest.Person {
 		t.Errorf("TeamsSSO = %q, %v", person, err)
 	}

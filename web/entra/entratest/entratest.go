@@ -145,3 +145,15 @@ func SignWith(t testing.TB, method jwt.SigningMethod, kid string, key any, claim
 	}
 	return s
 }
+
+// Validator is an entra.Validator that trusts this stand-in's tenant, for
+// tokens whose audience is audience (or AppID); what web.Config.TeamsSSO
+// takes is its TeamsSSO method.
+func (s *Server) Validator(t testing.TB, audience string) *entra.Validator {
+	t.Helper()
+	v, err := entra.New(entra.Config{Tenants: []string{s.Tenant}, Audiences: []string{audience, AppID}, Authority: s.URL})
+	if err != nil {
+		t.Fatalf("entratest: %v", err)
+	}
+	return v
+}
