@@ -65,8 +65,8 @@ func TestPersonAcceptsTeamsTokens(t *testing.T) {
 	if person, err := seam(r, s.Token(t, entratest.Person, resource)); err != nil || person != "teams:"+entratest.Person {
 		t.Errorf("TeamsSSO = %q, %v", person, err)
 	}
-	if n := s.Fetches.Load(); n != 1 {
-		t.Errorf("signing keys fetched %d times for 6 tokens, want 1", n)
+	if n := s.Fetches.Load(); n != 2 {
+		t.Errorf("signing keys fetched %d times by two validators for 6 tokens, want once each", n)
 	}
 }
 
