@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // Two tiny pages under the Content-Security-Policy the web pages use (no
@@ -44,6 +46,12 @@ func pages(t *testing.T) *httptest.Server {
 	}
 	mux.Handle("GET /clean", serve(cleanPage))
 	mux.Handle("GET /faulty", serve(faultyPage))
+	mux.Handle("GET /export", serve(`<!doctype html><html lang="en-GB"><head><title>Export</title></head><body><main><h1>Export</h1><a id="csv" href="/export.csv">Download the cases (CSV)</a></main></body></html>`))
+	mux.HandleFunc("GET /export.csv", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="HPP-3.csv"`)
+		_, _ = w.Write([]byte("case,state\nHPP-3,open\n"))
+	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
@@ -136,5 +144,15 @@ func TestChromiumFromEnvironment(t *testing.T) {
 	t.Setenv("HPP_CHROMIUM", os.Args[0]) // any executable will do for the look-up
 	if path, ok := Chromium(); !ok || path != os.Args[0] {
 		t.Errorf("Chromium() = %q, %v; want HPP_CHROMIUM's %q", path, ok, os.Args[0])
+	}
+}
+
+func TestDownload(t *testing.T) {
+	b := New(t)
+	srv := pages(t)
+	b.Open(srv.URL + "/export")
+	name, data := b.Download(chromedp.Click(chromedp.CSS("#csv")))
+	if name != "HPP-3.csv" || string(data) != "case,state\nHPP-3,open\n" {
+		t.Errorf("downloaded %q: %q", name, data)
 	}
 }
