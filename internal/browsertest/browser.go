@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +40,8 @@ func Chromium() (string, bool) {
 	return "", false
 }
 
-// Browser is one headless Chromium with one tab, for one test.
+// Browser is a tab of headless Chromium for one test, with cookies and
+// storage of its own.
 type Browser struct {
 	// Ctx is the tab's chromedp context: use it with chromedp.Do and
 	// chromedp.Run for steps the helpers here don't cover. It lives until
@@ -49,8 +51,53 @@ type Browser struct {
 	t   testing.TB
 }
 
-// New starts headless Chromium for t with a fresh profile, stopped when t
-// ends.
+// shared is the one browser of a test binary whose TestMain calls Main.
+var shared struct {
+	on     bool
+	once   sync.Once
+	ctx    context.Context
+	cancel context.CancelFunc
+	err    error
+}
+
+// Main runs a package's tests with one Chromium for them all (starting a
+// browser takes seconds; a tab takes a moment), stopped and its profile
+// removed when they end. Call it from TestMain:
+//
+//	func TestMain(m *testing.M) { browsertest.Main(m) }
+//
+// Without it, New starts a browser for each test.
+func Main(m *testing.M) {
+	shared.on = true
+	code := m.Run()
+	if shared.cancel != nil {
+		shared.cancel()
+	}
+	os.Exit(code)
+}
+
+// allocatorOptions are how Chromium is started: headless, no sandbox (tests
+// often run as root in containers), nothing fetched or synced in the
+// background, a fresh profile in dir.
+func allocatorOptions(path, dir string) []chromedp.ExecAllocatorOption {
+	return append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(dir),
+	)
+}
+
+// New opens a tab of headless Chromium for t, closed when t ends: in the
+// package's shared browser (see Main) in a browser context of its own, so
+// no cookie is carried from one test to another, else in a browser of its
+// own with a fresh profile.
 func New(t testing.TB) *Browser {
 	t.Helper()
 	path, ok := Chromium()
@@ -60,27 +107,41 @@ func New(t testing.TB) *Browser {
 		}
 		t.Skip("browser test skipped: no Chromium; to run it, apt-get install chromium (or set HPP_CHROMIUM to a Chrome binary)")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox, // tests often run as root in containers
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first Run starts the browser; it must not carry a timeout, which
-	// would stop the browser with it.
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if shared.on {
+		shared.once.Do(func() { startShared(path) })
+		if shared.err != nil {
+			t.Fatalf("Chromium (%s) did not start: %v", path, shared.err)
+		}
+		ctx, cancel = chromedp.NewContext(shared.ctx, chromedp.WithNewBrowserContext())
+	} else {
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocatorOptions(path, t.TempDir())...)
+		tab, cancelTab := chromedp.NewContext(allocCtx)
+		ctx, cancel = tab, func() { cancelTab(); cancelAlloc() }
+	}
+	t.Cleanup(cancel)
+	// The first Run starts the browser or opens the tab; it must not carry
+	// a timeout, which would close them with it.
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("Chromium (%s) did not start: %v", path, err)
 	}
 	return &Browser{Ctx: ctx, t: t}
+}
+
+// startShared starts the shared browser; the allocator removes its profile
+// when Main cancels it.
+func startShared(path string) {
+	dir, err := os.MkdirTemp("", "hppbot-chromium-")
+	if err != nil {
+		shared.err = err
+		return
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocatorOptions(path, dir)...)
+	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	shared.ctx = ctx
+	shared.cancel = func() { cancelBrowser(); cancelAlloc(); _ = os.RemoveAll(dir) }
+	shared.err = chromedp.Do(ctx)
 }
 
 // Do runs steps on the tab, each call bounded in time; an error fails the

@@ -46,6 +46,18 @@ func pages(t *testing.T) *httptest.Server {
 	}
 	mux.Handle("GET /clean", serve(cleanPage))
 	mux.Handle("GET /faulty", serve(faultyPage))
+	mux.HandleFunc("GET /sign-in", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "session", Value: "s1", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		http.Redirect(w, r, "/who", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /who", func(w http.ResponseWriter, r *http.Request) {
+		who := "nobody"
+		if c, err := r.Cookie("session"); err == nil {
+			who = c.Value
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><html lang="en-GB"><head><title>Who</title></head><body><main><h1 id="who">` + who + `</h1></main></body></html>`))
+	})
 	mux.Handle("GET /export", serve(`<!doctype html><html lang="en-GB"><head><title>Export</title></head><body><main><h1>Export</h1><a id="csv" href="/export.csv">Download the cases (CSV)</a></main></body></html>`))
 	mux.HandleFunc("GET /export.csv", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -154,5 +166,35 @@ func TestDownload(t *testing.T) {
 	name, data := b.Download(chromedp.Click(chromedp.CSS("#csv")))
 	if name != "HPP-3.csv" || string(data) != "case,state\nHPP-3,open\n" {
 		t.Errorf("downloaded %q: %q", name, data)
+	}
+}
+
+// Tests in one binary share a browser, but each has its own cookies: a
+// sign-in in one test must not sign in the next.
+func TestTabsKeepTheirOwnCookies(t *testing.T) {
+	srv := pages(t)
+	signedIn := New(t)
+	signedIn.Open(srv.URL + "/sign-in")
+	if who := Eval[string](signedIn, `document.getElementById("who").textContent`); who != "s1" {
+		t.Fatalf("after sign-in the page says %q", who)
+	}
+	other := New(t)
+	other.Open(srv.URL + "/who")
+	if who := Eval[string](other, `document.getElementById("who").textContent`); who != "nobody" {
+		t.Errorf("another test's tab sent the session cookie: %q", who)
+	}
+}
+
+// Without Main, New starts a browser of the test's own.
+func TestOwnBrowser(t *testing.T) {
+	shared.on = false
+	defer func() { shared.on = true }()
+	b := New(t)
+	b.Open(pages(t).URL + "/clean")
+	if title := Eval[string](b, `document.title`); title != "Clean page" {
+		t.Errorf("title %q", title)
+	}
+	if shared.ctx != nil && chromedp.FromContext(b.Ctx).Browser == chromedp.FromContext(shared.ctx).Browser {
+		t.Error("the test's browser is the shared one")
 	}
 }

@@ -22,6 +22,7 @@ func (b *Browser) Download(steps ...chromedp.Action[chromedp.Void]) (name string
 	defer cancel()
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+		BrowserContextID: chromedp.FromContext(b.Ctx).BrowserContextID, // the test's own, when shared
 	}); err != nil {
 		b.t.Fatalf("browser: allowing downloads: %v", err)
 	}
