@@ -115,3 +115,31 @@ func TestKeySetFetchesRarelyAndBounded(t *testing.T) {
 		t.Errorf("err = %v, want the metadata's 404", err)
 	}
 }
+
+// FuzzKeySet: any key document decodes without a panic into at most
+// maxKeys usable keys, each RSA of 2048 bits or more.
+func FuzzKeySet(f *testing.F) {
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		f.Fatal(err)
+	}
+	n := base64.RawURLEncoding.EncodeToString(priv.N.Bytes())
+	f.Add([]byte(`{"keys":[{"kty":"RSA","use":"sig","kid":"k1","n":"` + n + `","e":"AQAB"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"RSA","kid":"x","x5c":["MIIB"]},{"kty":"EC","kid":"e"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"AQABAQAB"}]}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		var set jwkSet
+		if json.Unmarshal(doc, &set) != nil {
+			return
+		}
+		keys := parseKeySet(set)
+		if len(keys) > maxKeys {
+			t.Fatalf("%d keys kept", len(keys))
+		}
+		for kid, k := range keys {
+			if kid == "" || k.Public == nil || k.Public.N.BitLen() < 2048 || k.Public.E < 3 {
+				t.Fatalf("kept an unusable key %q", kid)
+			}
+		}
+	})
+}
