@@ -48,6 +48,9 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 // replica or a crashed run already sent is recorded, not resent; the rest
 // goes to the named contact as one message.
 func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
+	if !s.freshen(ctx, it, now) {
+		return 0, 0
+	}
 	var rec reminded
 	var pending []pathway.Reminder
 	for _, r := range it.reminders {
