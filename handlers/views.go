@@ -668,8 +668,12 @@ func escalationEntry(e pathway.Event, what string) string {
 	if e.Channel != "" {
 		parts = append(parts, "posted in "+bot.Channel(e.Channel))
 	}
-	if len(parts) == 0 {
-		return "hppbot escalated: " + what + "."
+	pace := ""
+	if !e.Every.IsZero() {
+		pace = " Reminders slowed to every " + e.Every.Period() + " from then on."
 	}
-	return fmt.Sprintf("hppbot %s: %s.", strings.Join(parts, " and "), what)
+	if len(parts) == 0 {
+		return "hppbot escalated: " + what + "." + pace
+	}
+	return fmt.Sprintf("hppbot %s: %s.%s", strings.Join(parts, " and "), what, pace)
 }

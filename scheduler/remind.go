@@ -105,7 +105,7 @@ func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending 
 		rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{msgs.primary.to}})
 		if r.Escalate {
 			if recorded {
-				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told, Channel: channel})
+				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told, Channel: channel, Every: s.slowerPace()})
 				r.Told, r.ToldChannel = told, channel
 			} else {
 				// Nobody was reached, or the pathway lead could not be:
