@@ -129,7 +129,7 @@ func (s *Scheduler) contactWords(c *pathway.Case, r pathway.Reminder) string {
 	var text string
 	switch turn(n-s.cfg.Policy.EscalateAfter-2, 3) {
 	case 0:
-		text = "\nStill open after " + remindersPhrase(n-1) + "."
+		text = "\nThis is still waiting after " + remindersPhrase(n-1) + "."
 		if h := contactHelper(c); h != "" {
 			text += " " + h
 		}
@@ -169,7 +169,7 @@ func (s *Scheduler) candourOverdueWords(c *pathway.Case, r pathway.Reminder, svc
 	var text string
 	switch turn(n-s.cfg.Policy.EscalateAfter-2, 3) {
 	case 0:
-		text = " It's still open."
+		text = " It's still waiting to be recorded."
 		if helper != "" {
 			text += " " + helper
 		}
