@@ -73,9 +73,9 @@ func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs sto
 	default:
 		m.lead = svc.Lead
 		m.leadMsg = message{to: svc.Lead, reply: bot.Reply{
-			Text: fmt.Sprintf("A gentle heads-up about *%s* (%s): %s. %s has had %s. Could you check in with them — they may need a hand, some time, or a handover to a colleague?",
+			Text: fmt.Sprintf("A gentle heads-up about *%s* (%s): %s. %s has had %s. Could you check in with them — they may need a hand, some time, or a handover to a colleague? You can take it on yourself, hand it to someone, or give them until the next working day.",
 				c.Name(), serviceName(c), m.overdue, bot.Mention(c.Lead), remindersPhrase(m.count)),
-			Buttons: []bot.Button{{Label: "Status", Command: "status " + c.Name()}},
+			Buttons: escalationButtons(c),
 		}}
 	}
 	m.channel = svc.Channel
