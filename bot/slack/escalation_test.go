@@ -38,7 +38,7 @@ func escalationBed(t *testing.T) (*testBed, []button) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	set := func(t time.Time) { mu.Lock(); defer mu.Unlock(); now = t }
 	s := scheduler.New(scheduler.Config{Store: tb.store, Policy: p, Messenger: bot.Router{bot.Slack: tb.surface}, Clock: clock, Workers: 1})
-	if err := s.RunDue(ctx, now.Add(8*24*time.Hour), set); err != nil {
+	if err := s.RunDue(ctx, now.Add(14*24*time.Hour), set); err != nil {
 		t.Fatal(err)
 	}
 	tb.settle()
