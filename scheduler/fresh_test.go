@@ -118,3 +118,50 @@ func TestStillDueNamesTheNamedContactAsItIsNow(t *testing.T) {
 		t.Errorf("stillDue = %q, %v; want console:sam, true", to, ok)
 	}
 }
+
+// TestAHandoverWhileClaimedIsNudgedOnceAcrossReplicas: one replica has
+// claimed a case's nudge when the case is handed over; another replica
+// ticking meanwhile can't claim it, the first sends it to the new named
+// contact, and from then on each nudge goes once, to them alone.
+func TestAHandoverWhileClaimedIsNudgedOnceAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, wed)
+	c := e.openCase(t, pathway.OpenInput{Ref: "INC-1"})
+	at := thu
+	clock := func() time.Time { return at }
+	recB := &recorder{}
+	a := New(Config{Store: e.st, Policy: e.p, Messenger: e.rec, Clock: clock, Workers: 1})
+	b := New(Config{Store: e.st, Policy: e.p, Messenger: recB, Clock: clock, Workers: 1})
+	claims, err := a.claim(ctx, at)
+	if err != nil || len(claims) != 1 {
+		t.Fatalf("replica A claimed %d, %v", len(claims), err)
+	}
+	work, svcs, err := a.prepare(ctx, claims, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.update(t, c.ID, func(c *pathway.Case) (pathway.Event, error) {
+		return c.HandOver("console:sam", "console:lee", at)
+	})
+	if res, err := b.Tick(ctx, at); err != nil || res.Claimed != 0 {
+		t.Fatalf("replica B's tick while A holds the case: %+v, %v; want nothing claimed", res, err)
+	}
+	a.sendAll(ctx, work, svcs, at)
+	for _, day := range []time.Time{thu.Add(time.Hour), thu.Add(24 * time.Hour), thu.Add(24*time.Hour + time.Minute)} {
+		at = day
+		for _, s := range []*Scheduler{b, a} {
+			if _, err := s.Tick(ctx, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got := map[string]int{}
+	for _, rec := range []*recorder{e.rec, recB} {
+		for _, s := range rec.all {
+			got[s.to]++
+		}
+	}
+	if got["console:lee"] != 0 || got["console:sam"] != 2 {
+		t.Errorf("nudges by person %v; want none to lee and two to sam (Thursday's and Friday's)", got)
+	}
+}
