@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
 	"hppbot/bot"
 	"hppbot/pathway"
 	"hppbot/scheduler"
@@ -208,6 +211,27 @@ func TestEscalationButtonsInSlack(t *testing.T) {
 		c, err := tb.store.GetCase(context.Background(), 1)
 		if err != nil || c.SnoozedUntil.IsZero() {
 			t.Fatalf("not snoozed: %v %v", c, err)
+		}
+	})
+	t.Run("I'll take it over Socket Mode", func(t *testing.T) {
+		tb, bs := escalationBed(t)
+		b := find(t, bs, "I'll take it")
+		ack := &acks{}
+		cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: "U0PAT", Name: "syn.pat"},
+			Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: "D0PAT"}}},
+			ResponseURL: tb.slack.responseURL(), TriggerID: "1337.46.abc",
+			ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: b.ActionID, Value: b.Value}}}}
+		tb.surface.socketEvent(context.Background(), ack, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
+			Request: &socketmode.Request{Type: socketmode.RequestTypeInteractive, EnvelopeID: "env-take"}})
+		tb.settle()
+		if got := ack.all(); len(got) != 1 || got[0].EnvelopeID != "env-take" {
+			t.Fatalf("acks: %+v", got)
+		}
+		if c, err := tb.store.GetCase(context.Background(), 1); err != nil || c.Lead != "slack:U0PAT" {
+			t.Fatalf("named contact after I'll take it over Socket Mode: %v %v", c, err)
+		}
+		if r := responses(tb); len(r) != 1 || !strings.Contains(r[0], "You're now the acting named contact for *HPP-1*") {
+			t.Errorf("reply: %q", r)
 		}
 	})
 }
