@@ -218,7 +218,7 @@ func TestEscalationButtonsInSlack(t *testing.T) {
 		b := find(t, bs, "I'll take it")
 		ack := &acks{}
 		cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: "U0PAT", Name: "syn.pat"},
-			Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: "D0PAT"}}},
+			Channel:     slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: "D0PAT"}}},
 			ResponseURL: tb.slack.responseURL(), TriggerID: "1337.46.abc",
 			ActionCallback: slack.ActionCallbacks{BlockActions: []*slack.BlockAction{{ActionID: b.ActionID, Value: b.Value}}}}
 		tb.surface.socketEvent(context.Background(), ack, socketmode.Event{Type: socketmode.EventTypeInteractive, Data: cb,
