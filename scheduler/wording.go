@@ -97,7 +97,7 @@ func (s *Scheduler) slowerPace() pathway.Span {
 }
 
 // paceLine says how often reminders come from now on, when they have
-// slowed down after the escalation.
+// slowed down after the escalation; the first reminder after it says so.
 func (s *Scheduler) paceLine() string {
 	p := s.cfg.Policy
 	slow := s.slowerPace()
@@ -133,7 +133,7 @@ func (s *Scheduler) contactWords(c *pathway.Case, r pathway.Reminder) string {
 		if h := contactHelper(c); h != "" {
 			text += " " + h
 		}
-		if pace := s.paceLine(); pace != "" {
+		if pace := s.paceLine(); pace != "" && n == s.cfg.Policy.EscalateAfter+2 {
 			text += " " + pace
 		}
 	case 1:
@@ -173,7 +173,7 @@ func (s *Scheduler) candourOverdueWords(c *pathway.Case, r pathway.Reminder, svc
 		if helper != "" {
 			text += " " + helper
 		}
-		if pace := s.paceLine(); pace != "" {
+		if pace := s.paceLine(); pace != "" && n == s.cfg.Policy.EscalateAfter+2 {
 			text += " " + pace
 		}
 	case 1:

@@ -90,6 +90,17 @@ func TestNoReminderSaysTheSameWordsThreeTimesInARow(t *testing.T) {
 					break
 				}
 			}
+			// The first repeat after the escalation says reminders have slowed;
+			// the later ones don't say it again.
+			paced := 0
+			for _, s := range nudges {
+				if strings.Contains(s.reply.PlainText(), "Contact with the family") && strings.Contains(s.reply.PlainText(), "I'll remind you every 2 working days from now on") {
+					paced++
+				}
+			}
+			if paced != 1 {
+				t.Errorf("%d contact nudges say reminders have slowed; want the first after the escalation only", paced)
+			}
 			knows := 0
 			for _, s := range nudges {
 				if strings.Contains(s.reply.PlainText(), "The pathway lead, <@console:pat>, knows and can help.") {
