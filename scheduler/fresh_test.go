@@ -165,3 +165,45 @@ func TestAHandoverWhileClaimedIsNudgedOnceAcrossReplicas(t *testing.T) {
 		t.Errorf("nudges by person %v; want none to lee and two to sam (Thursday's and Friday's)", got)
 	}
 }
+
+// TestAnEscalationIsCheckedAgainAtSendTime: the nudge that would escalate
+// is claimed, then the contact is logged before it goes: neither the named
+// contact, nor the pathway lead, nor the channel hears anything.
+func TestAnEscalationIsCheckedAgainAtSendTime(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, wed)
+	if err := e.st.SaveService(ctx, pathway.Service{Name: "maternity", Lead: "console:pat", Channel: "console:maternity"}); err != nil {
+		t.Fatal(err)
+	}
+	c := e.openCase(t, pathway.OpenInput{Ref: "INC-1", Service: "maternity"})
+	// Thursday's and Friday's nudges go; Monday's would escalate.
+	e.runUntil(t, time.Date(2026, 11, 27, 17, 0, 0, 0, london))
+	sentBefore := len(e.rec.all)
+	monday := time.Date(2026, 11, 30, 10, 0, 0, 0, london)
+	e.clock.Set(monday)
+	claims, err := e.s.claim(ctx, monday)
+	if err != nil || len(claims) != 1 {
+		t.Fatalf("claimed %d, %v", len(claims), err)
+	}
+	work, svcs, err := e.s.prepare(ctx, claims, monday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := work[0].reminders; len(rs) != 1 || !rs[0].Escalate {
+		t.Fatalf("Monday's claim owes %+v; want the nudge that escalates", rs)
+	}
+	e.update(t, c.ID, func(c *pathway.Case) (pathway.Event, error) {
+		return c.LogContact(pathway.ContactInput{Via: "phone"}, "console:lee", e.p, monday)
+	})
+	e.s.sendAll(ctx, work, svcs, monday)
+	if extra := e.rec.all[sentBefore:]; len(extra) != 0 {
+		t.Errorf("after the contact was logged, %d messages went (first to %s); want none", len(extra), extra[0].to)
+	}
+	got, err := e.st.GetCase(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Escalated || got.ContactNudges != 0 {
+		t.Errorf("case escalated=%v nudges=%d; want a fresh round, not escalated", got.Escalated, got.ContactNudges)
+	}
+}
