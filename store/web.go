@@ -55,6 +55,7 @@ func (s *Store) TakeSignInLink(ctx context.Context, token string) (person string
 type WebSession struct {
 	Person  string    `json:"p"`
 	Started time.Time `json:"s"`
+	Teams   bool      `json:"t,omitempty"` // signed in through the Teams tab
 }
 
 // SaveWebSession keeps a session for ttl (its idle time, bounded by its
