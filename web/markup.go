@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"hppbot/bot"
@@ -57,22 +58,42 @@ func (n names) of(person string) string {
 	return raw
 }
 
-// inline renders one line of markup as HTML.
+// inline renders one line of markup as HTML. Mentions stand in as
+// placeholders while the marks are read, so a struck-out or bold run may
+// hold a name.
 func (n names) inline(text string) string {
 	var b strings.Builder
+	var who []string
 	prev := 0
 	for m, ok := bot.NextMention(text, 0); ok; m, ok = bot.NextMention(text, m.End) {
-		b.WriteString(escapeMarks(text[prev:m.Start]))
+		b.WriteString(strings.NewReplacer(placeholderOpen, "", placeholderClose, "").Replace(text[prev:m.Start]))
+		name := "#" + m.ID
 		if m.Kind == '@' {
-			b.WriteString(escapeMarks(n.of(m.ID)))
-		} else {
-			b.WriteString(escapeMarks("#" + m.ID))
+			name = n.of(m.ID)
 		}
+		b.WriteString(placeholderOpen + strconv.Itoa(len(who)) + placeholderClose)
+		who = append(who, html.EscapeString(name))
 		prev = m.End
 	}
-	b.WriteString(escapeMarks(text[prev:]))
-	return b.String()
+	b.WriteString(strings.NewReplacer(placeholderOpen, "", placeholderClose, "").Replace(text[prev:]))
+	out := escapeMarks(b.String())
+	return placeholderPattern.ReplaceAllStringFunc(out, func(p string) string {
+		i, err := strconv.Atoi(p[len(placeholderOpen) : len(p)-len(placeholderClose)])
+		if err != nil || i >= len(who) {
+			return ""
+		}
+		return who[i]
+	})
 }
+
+// Placeholders for mentions: private-use characters, removed from the text
+// around them first.
+const (
+	placeholderOpen  = "\ue000"
+	placeholderClose = "\ue001"
+)
+
+var placeholderPattern = regexp.MustCompile(placeholderOpen + `[0-9]+` + placeholderClose)
 
 func escapeMarks(s string) string {
 	s = html.EscapeString(s)
