@@ -52,13 +52,13 @@ func (s *Server) row(c *pathway.Case, n names, now time.Time) caseRow {
 		r.Overdue, r.Due = true, od[0].Due
 		var parts []string
 		for _, d := range od {
-			parts = append(parts, fmt.Sprintf("%s was due by the end of %s", d.Label(p), pathway.FormatDay(d.Due, p.Location())))
+			parts = append(parts, fmt.Sprintf("%s was due %s", d.Label(p), s.dueWhen(d)))
 		}
 		r.Next = capitalise(strings.Join(parts, "; "))
 		r.State, r.StateClass = "Overdue", "nhsuk-tag--red"
 	case len(out) > 0:
 		r.Due = out[0].Due
-		r.Next = capitalise(fmt.Sprintf("%s due by the end of %s (%s)", out[0].Label(p), pathway.FormatDay(out[0].Due, p.Location()), s.workingDays(now, out[0].Due)))
+		r.Next = capitalise(fmt.Sprintf("%s due %s (%s)", out[0].Label(p), s.dueWhen(out[0]), s.workingDays(now, out[0].Due)))
 		if out[0].Due.Sub(now) <= week {
 			r.DueThisWeek = true
 			r.State, r.StateClass = "Due this week", "nhsuk-tag--yellow"
@@ -70,6 +70,16 @@ func (s *Server) row(c *pathway.Case, n names, now time.Time) caseRow {
 		r.State, r.StateClass = "On time", "nhsuk-tag--green"
 	}
 	return r
+}
+
+// dueWhen says when something is due: a contact at its time, a candour
+// step by the end of its day (its deadline is counted in working days).
+func (s *Server) dueWhen(d pathway.DueItem) string {
+	loc := s.cfg.Policy.Location()
+	if d.What == "contact" {
+		return pathway.FormatTime(d.Due, loc)
+	}
+	return "by the end of " + pathway.FormatDay(d.Due, loc)
 }
 
 // workingDays says how many working days away a deadline is.

@@ -305,7 +305,7 @@ func TestOverviewFiltersAndSorts(t *testing.T) {
 		t.Errorf("no aria-sort or labelled filter")
 	}
 	p = admin.get("/overview?state=noplan")
-	if strings.Contains(p.body, `<a href="/cases/1">HPP-1</a> <span class="hpp-ref">`) {
+	if strings.Contains(p.body, `<a class="hpp-case" href="/cases/1">HPP-1</a> <span class="hpp-ref">`) {
 		t.Errorf("HPP-1 has a plan but is listed under no plan")
 	}
 	if !strings.Contains(p.body, `<option value="noplan" selected>`) {
