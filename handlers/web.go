@@ -20,6 +20,10 @@ import (
 // the address and when it stops working. Nil: the pages are off.
 type SignInLink func(ctx context.Context, person string) (link string, expires time.Time, err error)
 
+// WebOn reports whether the web pages are on (HPP_PUBLIC_URL is set), so
+// a surface offers the button that sends a link only then.
+func (h *Handler) WebOn() bool { return h.SignInLink != nil }
+
 func (h *Handler) webCommand() *command {
 	return &command{
 		name:    "web",
