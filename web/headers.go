@@ -1,6 +1,9 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // Security headers. Every response gets them; a page a Teams tab shows
 // loosens frame-ancestors to Teams's own origins (teamsFrame), and nothing
@@ -10,9 +13,17 @@ import "net/http"
 // other origin, forms posting only here.
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-// teamsAncestors are the origins the Teams clients (web, desktop, mobile,
-// Microsoft 365 and Outlook hosting Teams apps) frame a personal tab from.
-const teamsAncestors = "https://teams.microsoft.com https://*.teams.microsoft.com https://teams.live.com https://*.teams.live.com https://*.skype.com https://*.office.com https://*.office365.com https://*.microsoft365.com https://*.cloud.microsoft https://outlook.office.com"
+// TeamsFrameOrigins are the origins the Teams clients (web, desktop,
+// mobile, and Microsoft 365 and Outlook hosting Teams apps) frame a
+// personal tab from: allowed as frame-ancestors, never called.
+var TeamsFrameOrigins = []string{
+	"https://teams.microsoft.com", "https://*.teams.microsoft.com",
+	"https://teams.live.com", "https://*.teams.live.com",
+	"https://*.skype.com", "https://*.office.com", "https://*.office365.com",
+	"https://*.microsoft365.com", "https://*.cloud.microsoft", "https://outlook.office.com",
+}
+
+var teamsAncestors = strings.Join(TeamsFrameOrigins, " ")
 
 func secure(w http.ResponseWriter) {
 	h := w.Header()
