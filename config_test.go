@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"hppbot/pathway"
 )
@@ -49,6 +50,12 @@ func TestBadConfigurationStopsWithOneLineNamingTheVariable(t *testing.T) {
 		{map[string]string{"HPP_POLICY_FILE": badSpan}, "line 2: notify_within:"},
 		{map[string]string{"HPP_POLICY_FILE": conflict, "HPP_NATION": "england"}, "nation is wales but HPP_NATION is england"},
 		{map[string]string{"HPP_PROMPTS_DIR": filepath.Join(dir, "nope")}, "HPP_PROMPTS_DIR:"},
+		{map[string]string{"HPP_PUBLIC_URL": "hppbot.trust.nhs.uk"}, "HPP_PUBLIC_URL:"},
+		{map[string]string{"HPP_PUBLIC_URL": "https://hppbot.example/pages"}, "HPP_PUBLIC_URL: \"https://hppbot.example/pages\" has a path"},
+		{map[string]string{"HPP_PUBLIC_URL": "https://user:pw@hppbot.example"}, "HPP_PUBLIC_URL:"},
+		{map[string]string{"HPP_WEB_SESSION_IDLE": "forever"}, "HPP_WEB_SESSION_IDLE:"},
+		{map[string]string{"HPP_WEB_SESSION_MAX": "10s"}, "HPP_WEB_SESSION_MAX:"},
+		{map[string]string{"HPP_WEB_SESSION_IDLE": "9h"}, "HPP_WEB_SESSION_IDLE: (9h0m0s) is longer than HPP_WEB_SESSION_MAX"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -63,6 +70,22 @@ func TestBadConfigurationStopsWithOneLineNamingTheVariable(t *testing.T) {
 		if strings.Count(strings.TrimSpace(msg), "\n") != 0 {
 			t.Errorf("%v: more than one line: %q", tt.env, msg)
 		}
+	}
+}
+
+// TestWebSettings: HPP_PUBLIC_URL switches the pages on, with the session
+// limits read; a trailing slash is dropped.
+func TestWebSettings(t *testing.T) {
+	c, err := readConfig(env(map[string]string{"HPP_PUBLIC_URL": "https://hppbot.example/", "HPP_WEB_SESSION_IDLE": "15m", "HPP_WEB_SESSION_MAX": "2h"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PublicURL.String() != "https://hppbot.example" || c.WebIdle != 15*time.Minute || c.WebMax != 2*time.Hour {
+		t.Errorf("got %v %v %v", c.PublicURL, c.WebIdle, c.WebMax)
+	}
+	c, err = readConfig(env(nil))
+	if err != nil || c.PublicURL != nil || c.WebIdle != 30*time.Minute || c.WebMax != 8*time.Hour {
+		t.Errorf("defaults: %v %v %v %v", c.PublicURL, c.WebIdle, c.WebMax, err)
 	}
 }
 
