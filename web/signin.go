@@ -112,6 +112,15 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusGone, "linkfailed", page{Title: "This sign-in link has been used or has run out"})
 		return
 	}
+	// A browser signed in before (as anyone) starts afresh: its old
+	// session ends now rather than when it runs out.
+	if c, err := r.Cookie(s.cookieName()); err == nil {
+		if err := s.cfg.Store.EndWebSession(r.Context(), c.Value); err != nil {
+			s.cfg.Metrics.SignIn("unavailable")
+			s.unavailable(w, r, err)
+			return
+		}
+	}
 	if err := s.startSession(w, r, person, false); err != nil {
 		s.cfg.Metrics.SignIn("unavailable")
 		s.unavailable(w, r, err)

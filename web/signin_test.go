@@ -251,3 +251,18 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+// TestSigningInAgainEndsTheOldSession: a second link on the same browser
+// leaves one session, not two.
+func TestSigningInAgainEndsTheOldSession(t *testing.T) {
+	f := newFixture(t)
+	b := f.signIn("lee")
+	token := f.link("pat")
+	if p := b.post("/signin", url.Values{"token": {token}}, nil); p.status != http.StatusSeeOther {
+		t.Fatalf("second sign-in: %d", p.status)
+	}
+	keys, _ := f.st.Client().Keys(context.Background(), f.st.Prefix()+"web:session:*").Result()
+	if len(keys) != 1 {
+		t.Fatalf("%d sessions after signing in again, want 1", len(keys))
+	}
+}
