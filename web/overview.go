@@ -61,6 +61,7 @@ type candourRow struct {
 
 type overviewData struct {
 	Services, States []option
+	Sorts, Dirs      []option
 	Columns          []column
 	Rows             []caseRow
 	Filtered         bool
@@ -127,6 +128,13 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v viewer) {
 	for _, st := range states {
 		d.States = append(d.States, option{st.Value, st.Label, st.Value == state})
 	}
+	// Sorting in the form too: on a narrow screen the table's headings
+	// give way to a label beside each value.
+	d.Sorts = append(d.Sorts, option{"", "Overdue first", sortKey == ""})
+	for _, c := range columns {
+		d.Sorts = append(d.Sorts, option{c.Key, c.Label, c.Key == sortKey})
+	}
+	d.Dirs = []option{{"asc", "First to last", dir == "asc"}, {"desc", "Last to first", dir == "desc"}}
 	now := s.cfg.Clock()
 	for _, row := range all {
 		if row.DueThisWeek {

@@ -311,4 +311,9 @@ func TestOverviewFiltersAndSorts(t *testing.T) {
 	if !strings.Contains(p.body, `<option value="noplan" selected>`) {
 		t.Errorf("the chosen state is not selected")
 	}
+	// The form sorts too (on a narrow screen the headings are not shown).
+	p = admin.get("/overview?sort=case&dir=desc&service=&state=")
+	if !strings.Contains(p.body, `<option value="case" selected>`) || !strings.Contains(p.body, `<option value="desc" selected>`) || !strings.Contains(p.body, `<label class="nhsuk-label" for="sort">Sort by</label>`) {
+		t.Errorf("the sort form does not show the chosen order")
+	}
 }
