@@ -1,15 +1,20 @@
 package teams
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
-
-	"hppbot/handlers"
 )
+
+// webHandler is a Handler that says whether the web pages are on, as
+// handlers.Handler does.
+type webHandler struct {
+	Handler
+	on bool
+}
+
+func (w webHandler) WebOn() bool { return w.on }
 
 // TestPersonalWelcomeOffersTheWebView: when the web pages are on, the
 // welcome in a person's own chat with hppbot has a button that sends them
@@ -17,15 +22,7 @@ import (
 func TestPersonalWelcomeOffersTheWebView(t *testing.T) {
 	for _, on := range []bool{false, true} {
 		e := newEnv(t)
-		if on {
-			h, ok := e.h.(*handlers.Handler)
-			if !ok {
-				t.Fatalf("the env's handler is a %T", e.h)
-			}
-			h.SignInLink = func(context.Context, string) (string, time.Time, error) {
-				return "https://hpp.test/signin/x", time.Now().Add(10 * time.Minute), nil
-			}
-		}
+		e.s = e.surface(t, webHandler{Handler: e.h, on: on})
 		added := map[string]any{
 			"type": "conversationUpdate", "id": "f:7001", "serviceUrl": e.conn.serviceURL(), "channelId": "msteams",
 			"from":         map[string]any{"id": "29:user-lee", "aadObjectId": "aad-lee"},
