@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"hppbot/pathway"
 	"hppbot/prompts"
@@ -45,6 +46,11 @@ type config struct {
 	// off; TeamsSSOOff says why it is off.
 	TeamsSSO    *entra.Config
 	TeamsSSOOff string
+	// PublicURL is HPP_PUBLIC_URL: where people reach the web pages; nil:
+	// the pages are off.
+	PublicURL *url.URL
+	// WebIdle and WebMax are HPP_WEB_SESSION_IDLE and HPP_WEB_SESSION_MAX.
+	WebIdle, WebMax time.Duration
 }
 
 // configError names the variable at fault.
@@ -162,6 +168,9 @@ func readConfig(get func(string) string) (*config, error) {
 		return nil, err
 	}
 	c.TeamsSSO, c.TeamsSSOOff = sso, ssoOff
+	if err := c.readWeb(get); err != nil {
+		return nil, err
+	}
 
 	nation := pathway.England
 	nationSet := strings.TrimSpace(get("HPP_NATION")) != ""
@@ -202,6 +211,43 @@ func readConfig(get func(string) string) (*config, error) {
 	}
 	c.Prompts = lib
 	return c, nil
+}
+
+// readWeb reads the web pages' settings: HPP_PUBLIC_URL, an http(s) URL
+// with a host and no query (a path is kept: the pages may sit under one
+// behind a proxy), and the session's idle and absolute limits.
+func (c *config) readWeb(get func(string) string) error {
+	if raw := strings.TrimSpace(get("HPP_PUBLIC_URL")); raw != "" {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return &configError{"HPP_PUBLIC_URL", fmt.Sprintf("%q should be the address people reach hppbot at, such as https://hppbot.trust.nhs.uk", raw)}
+		}
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		if u.Path != "" {
+			return &configError{"HPP_PUBLIC_URL", fmt.Sprintf("%q has a path: the pages are served at the root of a host, so give only the scheme and host, such as https://hppbot.trust.nhs.uk", raw)}
+		}
+		c.PublicURL = u
+	}
+	for _, v := range []struct {
+		name string
+		to   *time.Duration
+		def  time.Duration
+	}{{"HPP_WEB_SESSION_IDLE", &c.WebIdle, 30 * time.Minute}, {"HPP_WEB_SESSION_MAX", &c.WebMax, 8 * time.Hour}} {
+		*v.to = v.def
+		raw := strings.TrimSpace(get(v.name))
+		if raw == "" {
+			continue
+		}
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < time.Minute || d > 30*24*time.Hour {
+			return &configError{v.name, fmt.Sprintf("%q should be a length of time from 1m to 720h, such as 30m or 8h", raw)}
+		}
+		*v.to = d
+	}
+	if c.WebIdle > c.WebMax {
+		return &configError{"HPP_WEB_SESSION_IDLE", fmt.Sprintf("(%s) is longer than HPP_WEB_SESSION_MAX (%s): a session can't stay idle longer than it lasts", c.WebIdle, c.WebMax)}
+	}
+	return nil
 }
 
 // console reports whether no chat platform is configured (and --serve was

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"hppbot/pathway"
 )
@@ -51,6 +52,12 @@ func TestBadConfigurationStopsWithOneLineNamingTheVariable(t *testing.T) {
 		{map[string]string{"HPP_PROMPTS_DIR": filepath.Join(dir, "nope")}, "HPP_PROMPTS_DIR:"},
 		{map[string]string{"MICROSOFT_APP_ID": "11111111-2222-3333-4444-555555555555", "MICROSOFT_APP_PASSWORD": "p", "HPP_PUBLIC_URL": "https://hppbot.example.nhs.uk", "HPP_ENTRA_TENANTS": "nhs.net"}, "HPP_ENTRA_TENANTS: \"nhs.net\" is not a tenant id"},
 		{map[string]string{"HPP_PUBLIC_URL": "https://hppbot.example.nhs.uk", "MICROSOFT_APP_ID": "11111111-2222-3333-4444-555555555555", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TENANT_ID": "00000000-0000-4000-8000-00000000a001", "HPP_ENTRA_AUTHORITY": "login"}, "HPP_ENTRA_AUTHORITY:"},
+		{map[string]string{"HPP_PUBLIC_URL": "hppbot.trust.nhs.uk"}, "HPP_PUBLIC_URL:"},
+		{map[string]string{"HPP_PUBLIC_URL": "https://hppbot.example/pages"}, "HPP_PUBLIC_URL: \"https://hppbot.example/pages\" has a path"},
+		{map[string]string{"HPP_PUBLIC_URL": "https://user:pw@hppbot.example"}, "HPP_PUBLIC_URL:"},
+		{map[string]string{"HPP_WEB_SESSION_IDLE": "forever"}, "HPP_WEB_SESSION_IDLE:"},
+		{map[string]string{"HPP_WEB_SESSION_MAX": "10s"}, "HPP_WEB_SESSION_MAX:"},
+		{map[string]string{"HPP_WEB_SESSION_IDLE": "9h"}, "HPP_WEB_SESSION_IDLE: (9h0m0s) is longer than HPP_WEB_SESSION_MAX"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
@@ -65,6 +72,22 @@ func TestBadConfigurationStopsWithOneLineNamingTheVariable(t *testing.T) {
 		if strings.Count(strings.TrimSpace(msg), "\n") != 0 {
 			t.Errorf("%v: more than one line: %q", tt.env, msg)
 		}
+	}
+}
+
+// TestWebSettings: HPP_PUBLIC_URL switches the pages on, with the session
+// limits read; a trailing slash is dropped.
+func TestWebSettings(t *testing.T) {
+	c, err := readConfig(env(map[string]string{"HPP_PUBLIC_URL": "https://hppbot.example/", "HPP_WEB_SESSION_IDLE": "15m", "HPP_WEB_SESSION_MAX": "2h"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PublicURL.String() != "https://hppbot.example" || c.WebIdle != 15*time.Minute || c.WebMax != 2*time.Hour {
+		t.Errorf("got %v %v %v", c.PublicURL, c.WebIdle, c.WebMax)
+	}
+	c, err = readConfig(env(nil))
+	if err != nil || c.PublicURL != nil || c.WebIdle != 30*time.Minute || c.WebMax != 8*time.Hour {
+		t.Errorf("defaults: %v %v %v %v", c.PublicURL, c.WebIdle, c.WebMax, err)
 	}
 }
 

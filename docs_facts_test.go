@@ -24,6 +24,7 @@ import (
 	"hppbot/bot/teams"
 	"hppbot/pathway"
 	"hppbot/report"
+	"hppbot/web"
 )
 
 // The facts a trust's reviewers read in docs/deploying-in-the-nhs.md and
@@ -258,6 +259,9 @@ func TestDeployingDocEndpointsMatchCode(t *testing.T) {
 		"api.botframework.com": "the Bot Framework token issuer and the audience of hppbot's own tokens, compared as text",
 		"sts.windows.net":      "a single-tenant token issuer, compared as text",
 		"adaptivecards.io":     "the Adaptive Card schema's name inside each card",
+	}
+	for _, o := range web.TeamsFrameOrigins {
+		notCalled[strings.TrimPrefix(o, "https://")] = "an origin allowed to frame the Teams tab (frame-ancestors), never called"
 	}
 	hosts := codeHosts(t)
 	if len(hosts) == 0 {

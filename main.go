@@ -95,11 +95,14 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 	router := bot.Router{}
 	core := app.New(app.Config{
 		Store: st, Policy: cfg.Policy, Messenger: router, Admins: cfg.Admins, Log: log, Prompts: cfg.Prompts,
+		PublicURL: cfg.PublicURL, WebSessionIdle: cfg.WebIdle, WebSessionMax: cfg.WebMax,
+		TeamsSSO: teamsSignIn(ctx, cfg, st, log),
 	})
 	h, sched := core.Handlers, core.Scheduler
 
 	mux := http.NewServeMux()
 	healthRoutes(mux, st, core.Metrics)
+	webRoutes(mux, core, log)
 	var slackSurface *slack.Surface
 	if cfg.SlackToken != "" {
 		var err error
@@ -220,13 +223,14 @@ func runConsole(ctx context.Context, cfg *config, st *store.Store, log *slog.Log
 	core := app.New(app.Config{
 		Store: st, Policy: cfg.Policy, Messenger: bot.Router{bot.Console: con}, Admins: cfg.Admins,
 		EveryoneAdmin: len(cfg.Admins) == 0, Clock: clock.Now, Log: log, Prompts: cfg.Prompts, Workers: 1,
+		PublicURL: cfg.PublicURL, WebSessionIdle: cfg.WebIdle, WebSessionMax: cfg.WebMax,
 	})
 	con.SetHandler(core.Handlers)
 	con.SetRunDue(func(ctx context.Context, until time.Time) error {
 		return core.Scheduler.RunDue(ctx, until, clock.Set)
 	})
-	if cfg.AddrSet {
-		stopOps, err := serveOps(cfg, st, core.Metrics, log)
+	if cfg.AddrSet || core.Web != nil {
+		stopOps, err := serveOps(cfg, st, core, log)
 		if err != nil {
 			log.Error("can't serve the health and metrics endpoints", "err", err)
 			return 1

@@ -225,16 +225,28 @@ func healthRoutes(mux *http.ServeMux, st *store.Store, m *app.Metrics) {
 	mux.Handle("GET /metrics", m.Handler())
 }
 
+// webRoutes serves the web pages at "/" (every path no other route takes)
+// when HPP_PUBLIC_URL is set.
+func webRoutes(mux *http.ServeMux, core *app.App, log *slog.Logger) {
+	if core.Web == nil {
+		return
+	}
+	mux.Handle("/", core.Web)
+	log.Info("web pages on", "url", core.Web.PublicURL())
+}
+
 // serveOps serves the health and metrics endpoints on HPP_ADDR beside the
-// console, so its readiness and counters can be watched. The returned
-// function shuts the server down, letting requests in flight finish.
-func serveOps(cfg *config, st *store.Store, m *app.Metrics, log *slog.Logger) (func(), error) {
+// console, so its readiness and counters can be watched, and the web pages
+// when HPP_PUBLIC_URL is set. The returned function shuts the server down,
+// letting requests in flight finish.
+func serveOps(cfg *config, st *store.Store, core *app.App, log *slog.Logger) (func(), error) {
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("HPP_ADDR: %v", err)
 	}
 	mux := http.NewServeMux()
-	healthRoutes(mux, st, m)
+	healthRoutes(mux, st, core.Metrics)
+	webRoutes(mux, core, log)
 	srv := &http.Server{Handler: limitBody(mux), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 30 * time.Second}
 	done := make(chan struct{})
 	go func() {

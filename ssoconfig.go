@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"strings"
 
+	"hppbot/store"
 	"hppbot/web/entra"
 )
 
@@ -72,4 +76,35 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// teamsSignIn builds the Teams tab's token check from the settings, or nil
+// when single sign-on is off (then the tab offers the one-time link). It
+// knows a person once the Teams surface has met them (a stored
+// conversation reference): a token for someone hppbot has never spoken to
+// is refused with words that say to open hppbot in Teams first.
+func teamsSignIn(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) func(r *http.Request, token string) (string, error) {
+	if cfg.TeamsSSO == nil {
+		if cfg.PublicURL != nil && cfg.TeamsID != "" {
+			log.Info("the Teams tab's single sign-on is off", "why", cfg.TeamsSSOOff)
+		}
+		return nil
+	}
+	c := *cfg.TeamsSSO
+	c.Log = log
+	c.Known = func(ctx context.Context, person string) (bool, error) {
+		_, ok, err := st.ConversationRef(ctx, person)
+		return ok, err
+	}
+	v, err := entra.New(c)
+	if err != nil {
+		log.Error("the Teams tab's single sign-on could not start", "err", err)
+		return nil
+	}
+	go func() {
+		if err := v.Refresh(ctx); err != nil {
+			log.Warn("could not fetch Entra ID's signing keys yet; will try again when a token comes", "err", err)
+		}
+	}()
+	return v.TeamsSSO
 }

@@ -10,6 +10,8 @@ package app
 
 import (
 	"log/slog"
+	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"hppbot/prompts"
 	"hppbot/scheduler"
 	"hppbot/store"
+	"hppbot/web"
 )
 
 // Config says what to wire. Only Store and Policy are needed; the zero
@@ -44,6 +47,14 @@ type Config struct {
 	// what the scheduler reports to instead (a test counting ticks wraps
 	// them); nil: the app's metrics.
 	SchedulerMetrics func(*Metrics) scheduler.Metrics
+	// PublicURL is where people reach hppbot's web pages (HPP_PUBLIC_URL);
+	// nil: the pages are off and /hpp web says so.
+	PublicURL *url.URL
+	// WebSessionIdle and WebSessionMax bound a web session (0: web's
+	// defaults).
+	WebSessionIdle, WebSessionMax time.Duration
+	// TeamsSSO checks the Teams tab's single sign-on token (web.Config).
+	TeamsSSO func(r *http.Request, token string) (person string, err error)
 }
 
 // App is hppbot's core, wired.
@@ -52,6 +63,8 @@ type App struct {
 	Metrics   *Metrics
 	Handlers  *handlers.Handler
 	Scheduler *scheduler.Scheduler
+	// Web serves the read-only pages; nil when PublicURL is not set.
+	Web *web.Server
 
 	// telling counts the notices to the admins about unreadable records
 	// still being sent.
@@ -76,11 +89,29 @@ func New(cfg Config) *App {
 			cfg.Store.KeepSettings(cfg.Policy.SettingsTTL(time.Now()))
 		}
 	}
+	var links *web.Links
+	var signInLink handlers.SignInLink
+	if cfg.PublicURL != nil && cfg.Store != nil {
+		links = web.NewLinks(cfg.Store, cfg.PublicURL, cfg.Clock)
+		signInLink = links.Make
+	}
 	h := handlers.New(handlers.Config{
 		Store: cfg.Store, Policy: cfg.Policy, Messenger: cfg.Messenger, Admins: cfg.Admins,
 		EveryoneAdmin: cfg.EveryoneAdmin, Clock: cfg.Clock, Log: log, Prompts: cfg.Prompts,
-		Observe: observer(m, log),
+		Observe: observer(m, log), SignInLink: signInLink,
 	})
+	if links != nil {
+		w, err := web.New(web.Config{
+			PublicURL: cfg.PublicURL, Store: cfg.Store, Reader: h, Policy: cfg.Policy, Clock: cfg.Clock, Log: log,
+			Metrics: m, SessionIdle: cfg.WebSessionIdle, SessionMax: cfg.WebSessionMax, TeamsSSO: cfg.TeamsSSO,
+		})
+		if err != nil {
+			// Every field web.New needs is set here, and its templates are
+			// tested: this cannot happen in a built binary.
+			log.Error("web pages not started", "err", err)
+		}
+		a.Web = w
+	}
 	var sm scheduler.Metrics = m
 	if cfg.SchedulerMetrics != nil {
 		sm = cfg.SchedulerMetrics(m)

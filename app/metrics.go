@@ -33,6 +33,8 @@ type Metrics struct {
 	redisErrors *prometheus.CounterVec
 	redisUp     prometheus.Gauge
 	unreadable  *prometheus.CounterVec
+	signIns     *prometheus.CounterVec
+	pageViews   *prometheus.CounterVec
 }
 
 // reminderOutcomes are the outcomes the scheduler reports.
@@ -80,8 +82,16 @@ func NewMetrics() *Metrics {
 			Name: "hpp_unreadable_records_total",
 			Help: "Records read from Redis that could not be decoded and were set aside (skipped by the scheduler, lists and reports), by kind: case, event (a timeline entry), job. A case's reminder is read again hourly, so one bad record keeps counting until it is mended.",
 		}, []string{"kind"}),
+		signIns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hpp_web_signins_total",
+			Help: "Sign-ins to the web pages, by outcome: ok, used_or_expired, bad_link, cross_site, teams_ok, teams_refused, unavailable.",
+		}, []string{"outcome"}),
+		pageViews: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hpp_web_page_views_total",
+			Help: "Web pages shown to a signed-in person, by page: my-cases, overview, case, case-download, report, report-chart, report-cases, report-yearly.",
+		}, []string{"page"}),
 	}
-	m.reg.MustRegister(m.commands, m.commandTime, m.reminders, m.deferred, m.lag, m.tickErrors, m.redisErrors, m.redisUp, m.unreadable,
+	m.reg.MustRegister(m.commands, m.commandTime, m.reminders, m.deferred, m.lag, m.tickErrors, m.redisErrors, m.redisUp, m.unreadable, m.signIns, m.pageViews,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, o := range reminderOutcomes {
@@ -125,6 +135,29 @@ func (m *Metrics) Unreadable(kind string) {
 		kind = "case"
 	}
 	m.unreadable.WithLabelValues(kind).Inc()
+}
+
+// webSignInOutcomes and webPages are the label values the web pages use;
+// anything else is counted as "other", so labels stay a small fixed set.
+var (
+	webSignInOutcomes = []string{"ok", "used_or_expired", "bad_link", "cross_site", "teams_ok", "teams_refused", "unavailable"}
+	webPages          = []string{"my-cases", "overview", "case", "case-download", "report", "report-chart", "report-cases", "report-yearly"}
+)
+
+// SignIn implements web.Metrics: one sign-in, by outcome.
+func (m *Metrics) SignIn(outcome string) {
+	if !slices.Contains(webSignInOutcomes, outcome) {
+		outcome = "other"
+	}
+	m.signIns.WithLabelValues(outcome).Inc()
+}
+
+// PageView implements web.Metrics: one page shown, by page name.
+func (m *Metrics) PageView(page string) {
+	if !slices.Contains(webPages, page) {
+		page = "other"
+	}
+	m.pageViews.WithLabelValues(page).Inc()
 }
 
 // Handler serves the registry in Prometheus's text format.

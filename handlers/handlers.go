@@ -59,6 +59,9 @@ type Config struct {
 	Observe func(command, outcome string, took time.Duration)
 	// Prompts is the conversation-prompt library; nil means the built-in cards.
 	Prompts *prompts.Library
+	// SignInLink makes /hpp web's private link to the web pages; nil: the
+	// pages are off, and /hpp web says so kindly.
+	SignInLink SignInLink
 }
 
 // Handler answers commands.
@@ -131,6 +134,7 @@ func New(cfg Config) *Handler {
 	}
 	h.cmds["take"] = h.takeCommand()
 	h.cmds["purge"] = h.purgeCommand()
+	h.cmds["web"] = h.webCommand()
 	h.cmds["help"] = h.helpCommand()
 	for _, c := range h.cmds {
 		c.findsCase = takesCase(c.usage)
@@ -263,29 +267,19 @@ func unavailableRead(name string) string {
 	return pathway.NothingChanged
 }
 
-// isAdmin reports whether a person is an hppbot admin.
-func (h *Handler) isAdmin(person string) bool {
-	if h.EveryoneAdmin {
-		return true
-	}
-	_, raw := bot.SplitID(person)
-	for _, a := range h.Admins {
-		a = strings.TrimPrefix(strings.TrimSpace(a), "@")
-		if a != "" && (strings.EqualFold(a, person) || strings.EqualFold(a, raw)) {
-			return true
-		}
-	}
-	return false
+// isAdmin reports whether a person is an hppbot admin (pathway.Access).
+func (h *Handler) isAdmin(person string) bool { return h.Access().IsAdmin(person) }
+
+// canAct reports whether a person may read and change a case: the one rule
+// in pathway.Access, which the web pages use too.
+func (h *Handler) canAct(person string, c *pathway.Case, svcs store.Services) bool {
+	return h.Access().MayAct(person, c, svcs[c.Service].Lead)
 }
 
-// canAct reports whether a person may read and change a case: its named
-// contact, the person who opened it, staff involved, the service's pathway
-// lead, and admins.
-func (h *Handler) canAct(person string, c *pathway.Case, svcs store.Services) bool {
-	if h.isAdmin(person) || c.IsOn(person) {
-		return true
-	}
-	return c.Service != "" && svcs[c.Service].Lead == person
+// Access is the rule deciding who may see and change a case, as this
+// Handler applies it: other readers of cases (the web pages) use this one.
+func (h *Handler) Access() pathway.Access {
+	return pathway.Access{Admins: h.Admins, EveryoneAdmin: h.EveryoneAdmin}
 }
 
 func (h *Handler) refuseCase(c *pathway.Case, svcs store.Services) error {

@@ -48,7 +48,7 @@ func (h *Handler) homeCases(ctx context.Context, person string) bot.Reply {
 	if len(cases) == 0 {
 		return bot.Reply{
 			Text:    "*My open cases*\nYou have no open cases. When a patient has been harmed, open a case with the incident reference from your risk system and I'll help you keep in touch with the family.",
-			Buttons: []bot.Button{open},
+			Buttons: h.withWebButton([]bot.Button{open}),
 			Note:    "Only you can see this page. /hpp help lists everything I can do.",
 		}
 	}
@@ -78,7 +78,16 @@ func (h *Handler) homeCases(ctx context.Context, person string) bot.Reply {
 	return bot.Reply{
 		Text:     head,
 		Sections: sections,
-		Buttons:  []bot.Button{open, {Label: "Overdue cases I can see", Command: "list overdue"}},
+		Buttons:  h.withWebButton([]bot.Button{open, {Label: "Overdue cases I can see", Command: "list overdue"}}),
 		Note:     "Only you can see this page. /hpp status <case> shows a case in full; /hpp help lists everything I can do.",
 	}
+}
+
+// withWebButton adds the button that sends a private link to the web
+// pages, when they are on.
+func (h *Handler) withWebButton(buttons []bot.Button) []bot.Button {
+	if !h.WebOn() {
+		return buttons
+	}
+	return append(buttons, bot.Button{Label: "Open in the browser", Command: "web"})
 }

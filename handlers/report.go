@@ -148,14 +148,16 @@ func (h *Handler) report(ctx context.Context, req bot.Request, cmd Command) (bot
 	return h.windowReport(ctx, scope, svcs, days)
 }
 
-func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs store.Services, days int) (bot.Reply, error) {
-	p := h.Policy
-	loc := p.Location()
+// learningFigures computes a report's figures over the last days for the
+// cases in scope; unreadable and badEntries count the cases and timeline
+// entries that could not be read (left out).
+func (h *Handler) learningFigures(ctx context.Context, scope reportScope, days int) (f report.Figures, cases []*pathway.Case, unreadable, badEntries int, err error) {
+	loc := h.Policy.Location()
 	now := h.Clock()
 	from := pathway.Midnight(now, loc).AddDate(0, 0, -days)
-	cases, unreadable, err := h.Store.CasesActiveCounted(ctx, from, now, scope.keep)
+	cases, unreadable, err = h.Store.CasesActiveCounted(ctx, from, now, scope.keep)
 	if err != nil {
-		return bot.Reply{}, err
+		return report.Figures{}, nil, 0, 0, err
 	}
 	ids := make([]int64, len(cases))
 	for i, c := range cases {
@@ -163,12 +165,23 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 	}
 	timelines, badEntries, err := h.Store.TimelinesCounted(ctx, ids)
 	if err != nil {
-		return bot.Reply{}, err
+		return report.Figures{}, nil, 0, 0, err
 	}
 	for id, events := range timelines {
 		timelines[id] = pathway.Rejudge(events, h.Policy)
 	}
-	f := report.Compute(report.Input{Cases: cases, Timelines: timelines, From: from, To: now, Now: now, Loc: loc})
+	f = report.Compute(report.Input{Cases: cases, Timelines: timelines, From: from, To: now, Now: now, Loc: loc})
+	return f, cases, unreadable, badEntries, nil
+}
+
+func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs store.Services, days int) (bot.Reply, error) {
+	loc := h.Policy.Location()
+	now := h.Clock()
+	f, cases, unreadable, badEntries, err := h.learningFigures(ctx, scope, days)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	from := f.From
 
 	partServices := scope.services
 	if scope.all {

@@ -373,7 +373,13 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	c, _, err := h.readCase(ctx, req, cmd.Args[0])
+	return h.timelineOf(ctx, req, cmd.Args[0], page, timelinePage)
+}
+
+// timelineOf is a case's timeline, perPage events to a page, page 1 the
+// latest.
+func (h *Handler) timelineOf(ctx context.Context, req bot.Request, arg string, page, perPage int) (bot.Reply, error) {
+	c, _, err := h.readCase(ctx, req, arg)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -395,17 +401,17 @@ func (h *Handler) timeline(ctx context.Context, req bot.Request, cmd Command) (b
 		lines = append(lines, line)
 	}
 	head := fmt.Sprintf("*Timeline of %s* (%s) — %s, oldest first", c.Name(), c.Ref, plural(len(events), "event", "events"))
-	pages := max(1, (len(lines)+timelinePage-1)/timelinePage)
+	pages := max(1, (len(lines)+perPage-1)/perPage)
 	if page > pages {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "%s has %s, which is %s of %d; page=%d is past the oldest. /hpp timeline %s page=%d shows the oldest events.",
-			c.Name(), plural(len(events), "event", "events"), plural(pages, "page", "pages"), timelinePage, page, c.Name(), pages)
+			c.Name(), plural(len(events), "event", "events"), plural(pages, "page", "pages"), perPage, page, c.Name(), pages)
 	}
 	var older, newer []string
 	if pages > 1 {
 		// The latest events are page 1; each page before them goes back
-		// timelinePage events.
-		end := len(lines) - (page-1)*timelinePage
-		start := max(0, end-timelinePage)
+		// perPage events.
+		end := len(lines) - (page-1)*perPage
+		start := max(0, end-perPage)
 		head += fmt.Sprintf("; showing events %d–%d, page %d of %d", start+1, end, page, pages)
 		lines = lines[start:end]
 		if page < pages {

@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // The chart is two panels drawn on one image, sharing a time axis of ISO
@@ -97,22 +98,54 @@ func Chart(f Figures, heading string, loc *time.Location) ([]byte, error) {
 
 // PNG draws the chart.
 func (d ChartData) PNG(heading string) ([]byte, error) {
+	w, h := chartSize()
+	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(chartDPI), vgimg.UseBackgroundColor(color.White))
+	if err := d.draw(draw.New(img), heading); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// SVG draws the chart as SVG, the same size and the same drawing as PNG,
+// with its fonts embedded so it needs nothing else to show.
+func (d ChartData) SVG(heading string) ([]byte, error) {
+	w, h := chartSize()
+	c := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(true))
+	dc := draw.New(c)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	if err := d.draw(dc, heading); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func chartSize() (w, h vg.Length) {
+	return vg.Length(ChartWidth) * vg.Inch / chartDPI, vg.Length(ChartHeight) * vg.Inch / chartDPI
+}
+
+// draw lays the heading and the two panels out on a canvas.
+func (d ChartData) draw(dc draw.Canvas, heading string) error {
 	if len(d.Weeks) == 0 {
-		return nil, fmt.Errorf("report: no weeks to chart")
+		return fmt.Errorf("report: no weeks to chart")
 	}
 	top, err := d.contactsPlot()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	bottom, err := d.firstContactPlot()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	w := vg.Length(ChartWidth) * vg.Inch / chartDPI
-	h := vg.Length(ChartHeight) * vg.Inch / chartDPI
-	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(chartDPI), vgimg.UseBackgroundColor(color.White))
-	dc := draw.New(img)
-
+	w, h := chartSize()
 	headStyle := textStyle(15)
 	headStyle.XAlign, headStyle.YAlign = draw.XCenter, draw.YTop
 	headHeight := headStyle.Height(heading) + 10
@@ -124,12 +157,7 @@ func (d ChartData) PNG(heading string) ([]byte, error) {
 	canvases := plot.Align(plots, tiles, body)
 	top.Draw(canvases[0][0])
 	bottom.Draw(canvases[1][0])
-
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 func (d ChartData) contactsPlot() (*plot.Plot, error) {

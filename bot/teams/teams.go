@@ -61,6 +61,10 @@ type Handler interface {
 	Handle(ctx context.Context, req bot.Request) bot.Reply
 }
 
+// webOn is what a Handler may also say: whether the web pages are on
+// (handlers.Handler does), for the welcome's button to them.
+type webOn interface{ WebOn() bool }
+
 // Config wires a Surface.
 type Config struct {
 	AppID       string // MICROSOFT_APP_ID
@@ -409,6 +413,10 @@ func (s *Surface) onConversationUpdate(ctx context.Context, act schema.Activity,
 	}
 	if botAdded && s.firstTime(ctx, act) {
 		welcome := bot.Reply{Text: welcomePersonal, Buttons: []bot.Button{{Label: "Help", Command: "help"}, {Label: "Open a case", Command: "open", Style: "primary"}}}
+		if w, ok := s.cfg.Handler.(webOn); ok && w.WebOn() {
+			// The web pages are on: one tap sends a private link to them.
+			welcome.Buttons = append(welcome.Buttons, bot.Button{Label: "My cases in the browser", Command: "web"})
+		}
 		if !isPersonal(act) {
 			welcome = bot.Reply{Text: welcomeTeam, Public: true}
 		}
