@@ -36,8 +36,8 @@ type fakeSlack struct {
 
 	mu        sync.Mutex
 	calls     []call
-	limited   map[string]int // method -> how many more calls get 429
-	retryWait string         // Retry-After for those
+	limited   map[string]int    // method -> how many more calls get 429
+	retryWait string            // Retry-After for those
 	failing   map[string]string // method -> the error Slack answers with ok:false
 }
 
