@@ -2,10 +2,8 @@ package scheduler
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"hppbot/bot"
 	"hppbot/pathway"
 	"hppbot/store"
 )
@@ -59,9 +57,10 @@ func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, n
 	}
 	retry := false
 	if len(pending) > 0 {
-		if s.sendReminders(ctx, it.c, pending, svcs, now, &rec) {
+		switch s.sendReminders(ctx, it.c, pending, svcs, now, &rec) {
+		case outcomeSent:
 			sent++
-		} else {
+		case outcomeFailed:
 			failed++
 			retry = true
 		}
@@ -84,22 +83,44 @@ func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, n
 	return sent, failed
 }
 
+// What became of a case's reminders.
+type outcome int
+
+const (
+	outcomeSent        outcome = iota // delivered to the named contact
+	outcomeFailed                     // not delivered; to be tried again
+	outcomeUndelivered                // can't be delivered until someone acts: recorded as not delivered
+)
+
 // sendReminders sends pending as one message to the case's named contact
-// and, if that went, the escalations they call for; it adds what went to
-// rec. It reports false when the named contact's message did not go.
-func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) bool {
+// and the escalations they call for; it adds what went to rec. When the
+// platform says the named contact can't be reached for now
+// (bot.Undeliverable), the reminders are recorded as not delivered and
+// still count, so escalation carries on, and the pathway lead is told once.
+func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) outcome {
 	msgs := s.messagesFor(c, pending, svcs, now)
-	if err := s.deliver(ctx, msgs.primary); err != nil {
+	err := s.deliver(ctx, msgs.primary)
+	u, final := finalFailure(err)
+	switch {
+	case err != nil && !final:
 		s.cfg.Log.Warn("reminder not delivered; will try again", "case", c.Name(), "err", err)
-		if errors.Is(err, bot.ErrNotReachable) {
-			s.askToOpen(ctx, c, msgs.primary.to, svcs, now)
+		return outcomeFailed
+	case final:
+		s.cfg.Log.Info("reminder can't be delivered; recorded on the case", "case", c.Name(), "code", u.Code)
+		s.cfg.Metrics.Reminders("undelivered", 1)
+		s.cannotReach(ctx, c, msgs.primary.to, u, svcs, now)
+		msgs.unreached = true
+		if msgs.lead != "" {
+			msgs.leadMsg.reply = unreachedHeadsUp(c, msgs, u)
 		}
-		return false
+		undelivered(rec, pending, msgs.primary.to, u, now)
 	}
 	told, channel, recorded := s.escalate(ctx, c, msgs)
 	for _, r := range pending {
 		rec.marks = append(rec.marks, r.Occurrence)
-		rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{msgs.primary.to}})
+		if !final {
+			rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{msgs.primary.to}})
+		}
 		if r.Escalate {
 			if recorded {
 				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told, Channel: channel})
@@ -113,7 +134,10 @@ func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending 
 		}
 		rec.done = append(rec.done, r)
 	}
-	return true
+	if final {
+		return outcomeUndelivered
+	}
+	return outcomeSent
 }
 
 // escalate sends a case's escalation: the heads-up to the pathway lead,
@@ -135,7 +159,7 @@ func (s *Scheduler) escalate(ctx context.Context, c *pathway.Case, m messages) (
 			told = append(told, m.lead)
 		}
 	}
-	if note, ok := noteToContact(c, m, leadTold); ok {
+	if note, ok := noteToContact(c, m, leadTold); ok && !m.unreached {
 		if err := s.deliver(ctx, message{to: c.Lead, reply: note}); err != nil {
 			s.cfg.Log.Warn("could not tell the named contact about an escalation", "case", c.Name(), "err", cause(err))
 		}
