@@ -46,8 +46,18 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 // replica or a crashed run already sent is recorded, not resent; the rest
 // goes to the named contact as one message.
 func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
-	var rec reminded
-	var pending []pathway.Reminder
+	rec, pending := it.split()
+	o := outcomeNone
+	if len(pending) > 0 {
+		o = s.sendReminders(ctx, it.c, pending, svcs, now, &rec)
+	}
+	return s.finish(ctx, it, rec, o, now)
+}
+
+// split sorts the item's reminders into those already sent (by another
+// replica, or a run that crashed before recording them), recorded as done,
+// and those still to send.
+func (it *item) split() (rec reminded, pending []pathway.Reminder) {
 	for _, r := range it.reminders {
 		if it.wasSent(r.Occurrence) {
 			rec.done = append(rec.done, r)
@@ -55,18 +65,19 @@ func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, n
 			pending = append(pending, r)
 		}
 	}
-	retry := false
-	if len(pending) > 0 {
-		switch s.sendReminders(ctx, it.c, pending, svcs, now, &rec) {
-		case outcomeSent:
-			sent++
-		case outcomeFailed:
-			failed++
-			retry = true
-		}
-	}
+	return rec, pending
+}
+
+// finish records what became of a case's reminders and counts the message:
+// a failed send is released to be tried again later (or, when part of the
+// case's reminders went, recorded with a later next time).
+func (s *Scheduler) finish(ctx context.Context, it *item, rec reminded, o outcome, now time.Time) (sent, failed int) {
 	var notBefore time.Time
-	if retry {
+	switch o {
+	case outcomeSent:
+		sent = 1
+	case outcomeFailed:
+		failed = 1
 		// Whatever failed is tried again later; the marks stop repeats of what went.
 		notBefore = now.Add(s.cfg.Retry)
 		if len(rec.done) == 0 {
@@ -87,19 +98,26 @@ func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, n
 type outcome int
 
 const (
-	outcomeSent        outcome = iota // delivered to the named contact
+	outcomeNone        outcome = iota // nothing was owed
+	outcomeSent                       // delivered to the named contact
 	outcomeFailed                     // not delivered; to be tried again
 	outcomeUndelivered                // can't be delivered until someone acts: recorded as not delivered
 )
 
 // sendReminders sends pending as one message to the case's named contact
-// and the escalations they call for; it adds what went to rec. When the
-// platform says the named contact can't be reached for now
-// (bot.Undeliverable), the reminders are recorded as not delivered and
-// still count, so escalation carries on, and the pathway lead is told once.
+// and records the outcome (recordSend).
 func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) outcome {
 	msgs := s.messagesFor(c, pending, svcs, now)
-	err := s.deliver(ctx, msgs.primary)
+	return s.recordSend(ctx, c, pending, msgs, s.deliver(ctx, msgs.primary), svcs, now, rec)
+}
+
+// recordSend follows the named contact's message, whose send ended in err
+// (alone, or bundled with their other cases'), with the escalations the
+// reminders call for, and adds what went to rec. When the platform says the
+// named contact can't be reached for now (bot.Undeliverable), the reminders
+// are recorded as not delivered and still count, so escalation carries on,
+// and the pathway lead is told once.
+func (s *Scheduler) recordSend(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, msgs messages, err error, svcs store.Services, now time.Time, rec *reminded) outcome {
 	u, final := finalFailure(err)
 	switch {
 	case err != nil && !final:
