@@ -17,8 +17,8 @@ import (
 // with a button for each case, not six. Each case's reminders are still
 // recorded on their own case, under their own occurrence marks, from the
 // one send's outcome: if the message fails, none of them is marked sent and
-// each is tried again; if it went, each is recorded. Escalations that the
-// reminders call for go as they would for one case.
+// each is tried again; if it went, each is recorded. The escalations they
+// call for are bundled too (bundle_escalate.go).
 
 // bundleOverflow is where a person sees the cases a surface had no room
 // for ("…and 4 more — /hpp list mine"): their own open cases, overdue
@@ -103,6 +103,7 @@ type bundlePart struct {
 	rec     reminded
 	pending []pathway.Reminder
 	msgs    messages
+	final   bool // the bundle can't reach the person (bot.Undeliverable)
 }
 
 // remindBundle sends the reminders of several cases to their one named
@@ -115,8 +116,19 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 		parts = append(parts, &bundlePart{it: it, rec: rec, pending: pending, msgs: s.messagesFor(it.c, pending, svcs, now)})
 	}
 	err := s.deliver(ctx, message{to: items[0].c.Lead, reply: s.bundledNudge(parts, now)})
+	var live []*bundlePart
 	for _, p := range parts {
-		o := s.recordSend(ctx, p.it.c, p.pending, p.msgs, err, svcs, now, &p.rec)
+		msgs, final, ok := s.afterPrimary(ctx, p.it.c, p.pending, p.msgs, err, svcs, now, &p.rec)
+		if !ok {
+			s.finish(ctx, p.it, p.rec, outcomeFailed, now)
+			continue
+		}
+		p.msgs, p.final = msgs, final
+		live = append(live, p)
+	}
+	escs := s.escalateBundle(ctx, live)
+	for _, p := range live {
+		o := recordReminders(p.pending, p.msgs, p.final, escs[p], now, &p.rec)
 		s.finish(ctx, p.it, p.rec, o, now)
 	}
 	if _, final := finalFailure(err); err != nil && !final {

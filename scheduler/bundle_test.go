@@ -157,3 +157,83 @@ func TestABundleLeavesOutWhatWasAlreadySent(t *testing.T) {
 		t.Fatalf("@sam got %+v; want one message about the two cases not yet sent", got)
 	}
 }
+
+// Cases of one bundle that escalate together are one heads-up to their
+// pathway lead, one note to the named contact and one channel post; each
+// case records its escalation.
+func TestABundlesEscalationsAreBundledToo(t *testing.T) {
+	e := newEnv(t, wed)
+	ctx := context.Background()
+	if err := e.st.SaveService(ctx, pathway.Service{Name: "maternity", Lead: "console:pat", Channel: "console:#maternity"}); err != nil {
+		t.Fatal(err)
+	}
+	var cases []*pathway.Case
+	for i := 0; i < 3; i++ {
+		cases = append(cases, e.openCase(t, pathway.OpenInput{Ref: fmt.Sprintf("INC-%d", i+1), Service: "maternity", Lead: "console:sam"}))
+	}
+	e.runUntil(t, wed.AddDate(0, 0, 8))
+
+	heads := containing(e.rec.to("console:pat"), "heads-up")
+	if len(heads) != 1 || len(heads[0].reply.Sections) != 3 || !strings.Contains(heads[0].reply.Text, "<@console:sam> has 3 cases") {
+		t.Fatalf("the pathway lead should get one heads-up about @sam's 3 cases: %v", heads)
+	}
+	for i, sec := range heads[0].reply.Sections {
+		if sec.Button == nil || sec.Button.Command != "status "+cases[i].Name() {
+			t.Errorf("heads-up section %d: %+v", i, sec)
+		}
+	}
+	notes := containing(e.rec.to("console:sam"), "asked colleagues to check in")
+	if len(notes) != 1 || !strings.Contains(notes[0].reply.Text, "• *HPP-1*, *HPP-2* and *HPP-3*: I've let <@console:pat>, the pathway lead for maternity, know") {
+		t.Fatalf("@sam should get one note naming the lead for the three cases: %v", notes)
+	}
+	posts := containing(e.rec.to("console:#maternity"), "after several reminders")
+	if len(posts) != 1 || strings.Contains(posts[0].reply.Text, "sam") {
+		t.Fatalf("the channel should get one post, naming nobody: %v", posts)
+	}
+	for _, c := range cases {
+		got, err := e.st.GetCase(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Escalated || len(got.EscalatedTo) != 1 || got.EscalatedTo[0] != "console:pat" || got.EscalatedChannel != "console:#maternity" {
+			t.Errorf("%s: escalated %v to %v and %q", c.Name(), got.Escalated, got.EscalatedTo, got.EscalatedChannel)
+		}
+	}
+}
+
+// If the bundled heads-up can't reach the pathway lead, none of its cases
+// is marked escalated, and the next reminders try again.
+func TestABundledHeadsUpThatFailsIsTriedAgain(t *testing.T) {
+	e := newEnv(t, wed)
+	ctx := context.Background()
+	if err := e.st.SaveService(ctx, pathway.Service{Name: "maternity", Lead: "console:pat"}); err != nil {
+		t.Fatal(err)
+	}
+	var cases []*pathway.Case
+	for i := 0; i < 2; i++ {
+		cases = append(cases, e.openCase(t, pathway.OpenInput{Ref: fmt.Sprintf("INC-%d", i+1), Service: "maternity", Lead: "console:sam"}))
+	}
+	leadDown := true
+	e.rec.fail = func(to string) error {
+		if to == "console:pat" && leadDown {
+			return errors.New("slack: 503")
+		}
+		return nil
+	}
+	e.runUntil(t, wed.AddDate(0, 0, 8))
+	for _, c := range cases {
+		if got, _ := e.st.GetCase(ctx, c.ID); got.Escalated {
+			t.Fatalf("%s is marked escalated though its pathway lead was never reached", c.Name())
+		}
+	}
+	leadDown = false
+	e.runUntil(t, wed.AddDate(0, 0, 10))
+	if heads := containing(e.rec.to("console:pat"), "heads-up"); len(heads) != 1 || len(heads[0].reply.Sections) != 2 {
+		t.Fatalf("once reachable, the lead should get one heads-up about both cases: %v", heads)
+	}
+	for _, c := range cases {
+		if got, _ := e.st.GetCase(ctx, c.ID); !got.Escalated {
+			t.Errorf("%s is not marked escalated once the lead was told", c.Name())
+		}
+	}
+}

@@ -27,6 +27,7 @@ type messages struct {
 	// unreached: the named contact's message could not be delivered, so
 	// they are not sent a note about the escalation either.
 	unreached bool
+	reason    string // why, in plain words, when unreached
 }
 
 // messagesFor builds what a case's due reminders send: one message to the

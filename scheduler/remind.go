@@ -113,36 +113,63 @@ func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending 
 
 // recordSend follows the named contact's message, whose send ended in err
 // (alone, or bundled with their other cases'), with the escalations the
-// reminders call for, and adds what went to rec. When the platform says the
-// named contact can't be reached for now (bot.Undeliverable), the reminders
-// are recorded as not delivered and still count, so escalation carries on,
-// and the pathway lead is told once.
+// reminders call for, and adds what went to rec.
 func (s *Scheduler) recordSend(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, msgs messages, err error, svcs store.Services, now time.Time, rec *reminded) outcome {
+	msgs, final, ok := s.afterPrimary(ctx, c, pending, msgs, err, svcs, now, rec)
+	if !ok {
+		return outcomeFailed
+	}
+	told, channel, recorded := s.escalate(ctx, c, msgs)
+	return recordReminders(pending, msgs, final, escalation{told, channel, recorded}, now, rec)
+}
+
+// afterPrimary reads the outcome of the named contact's message. ok is
+// false when it failed and is to be tried again. When the platform says
+// the named contact can't be reached for now (bot.Undeliverable; final),
+// the reminders are recorded as not delivered and still count, so
+// escalation carries on, the pathway lead's heads-up says so, and the
+// pathway lead is told once how to fix it.
+func (s *Scheduler) afterPrimary(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, msgs messages, err error, svcs store.Services, now time.Time, rec *reminded) (_ messages, final, ok bool) {
 	u, final := finalFailure(err)
 	switch {
 	case err != nil && !final:
 		s.cfg.Log.Warn("reminder not delivered; will try again", "case", c.Name(), "err", err)
-		return outcomeFailed
+		return msgs, false, false
 	case final:
 		s.cfg.Log.Info("reminder can't be delivered; recorded on the case", "case", c.Name(), "code", u.Code)
 		s.cfg.Metrics.Reminders("undelivered", 1)
 		s.cannotReach(ctx, c, msgs.primary.to, u, svcs, now)
 		msgs.unreached = true
+		msgs.reason = u.Reason
 		if msgs.lead != "" {
 			msgs.leadMsg.reply = unreachedHeadsUp(c, msgs, u)
 		}
 		undelivered(rec, pending, msgs.primary.to, u, now)
 	}
-	told, channel, recorded := s.escalate(ctx, c, msgs)
+	return msgs, final, true
+}
+
+// escalation is who an escalation reached: the people told, the channel
+// posted to, and whether it is to be recorded as done.
+type escalation struct {
+	told     []string
+	channel  string
+	recorded bool
+}
+
+// recordReminders adds to rec the reminders of pending as given (unless
+// final: then afterPrimary recorded them as not delivered) and the
+// escalation they called for, as far as it went.
+func recordReminders(pending []pathway.Reminder, msgs messages, final bool, esc escalation, now time.Time, rec *reminded) outcome {
 	for _, r := range pending {
 		rec.marks = append(rec.marks, r.Occurrence)
 		if !final {
 			rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{msgs.primary.to}})
 		}
 		if r.Escalate {
-			if recorded {
-				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told, Channel: channel})
-				r.Told, r.ToldChannel = told, channel
+			if esc.recorded {
+				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: esc.told, Channel: esc.channel})
+				r.Told, r.ToldChannel = esc.told, esc.channel
 			} else {
 				// Nobody was reached, or the pathway lead could not be:
 				// the case is not marked escalated, and the next
