@@ -14,8 +14,8 @@ type message struct {
 }
 
 // deliver is the one way a message leaves the scheduler: reminders,
-// escalations, the word that someone can't be reached (unreachable.go),
-// and the digest all go through here. (A job's own messages are sent by its JobFunc.)
+// escalations, the request to help reach someone, and the digest all go
+// through here. (A job's own messages are sent by its JobFunc.)
 func (s *Scheduler) deliver(ctx context.Context, m message) error {
 	if m.channel {
 		return s.cfg.Messenger.PostChannel(ctx, m.to, m.reply)
