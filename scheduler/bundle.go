@@ -107,15 +107,39 @@ type bundlePart struct {
 }
 
 // remindBundle sends the reminders of several cases to their one named
-// contact as one message, and records each case from its outcome.
+// contact as one message, and records each case from its outcome. Each
+// case is read again first (freshen): one answered, closed or snoozed
+// meanwhile is left out, and one handed over goes to its new named contact
+// on its own.
 func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.Services, now time.Time) (sent, failed int) {
+	person := items[0].c.Lead
 	parts := make([]*bundlePart, 0, len(items))
 	for _, it := range items {
 		it.acks = items[0].acks
+		if !s.freshen(ctx, it, now) {
+			continue
+		}
+		if it.c.Lead != person {
+			n, f := s.remind(ctx, it, svcs, now)
+			sent, failed = sent+n, failed+f
+			continue
+		}
 		rec, pending := it.split()
+		if len(pending) == 0 {
+			s.finish(ctx, it, rec, outcomeNone, now)
+			continue
+		}
 		parts = append(parts, &bundlePart{it: it, rec: rec, pending: pending, msgs: s.messagesFor(it.c, pending, svcs, now)})
 	}
-	err := s.deliver(ctx, message{to: items[0].c.Lead, reply: s.bundledNudge(parts, now)})
+	switch len(parts) {
+	case 0:
+		return sent, failed
+	case 1:
+		p := parts[0]
+		n, f := s.finish(ctx, p.it, p.rec, s.recordSend(ctx, p.it.c, p.pending, p.msgs, s.deliver(ctx, p.msgs.primary), svcs, now, &p.rec), now)
+		return sent + n, failed + f
+	}
+	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now)})
 	var live []*bundlePart
 	for _, p := range parts {
 		msgs, final, ok := s.afterPrimary(ctx, p.it.c, p.pending, p.msgs, err, svcs, now, &p.rec)
@@ -128,15 +152,15 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 	}
 	escs := s.escalateBundle(ctx, live)
 	for _, p := range live {
-		o := recordReminders(p.pending, p.msgs, p.final, escs[p], now, &p.rec)
+		o := s.recordReminders(p.pending, p.msgs, p.final, escs[p], now, &p.rec)
 		s.finish(ctx, p.it, p.rec, o, now)
 	}
 	if _, final := finalFailure(err); err != nil && !final {
-		return 0, 1
+		return sent, failed + 1
 	} else if err != nil {
-		return 0, 0
+		return sent, failed
 	}
-	return 1, 0
+	return sent + 1, failed
 }
 
 // bundledNudge is one message for a person's several cases: a line and a

@@ -46,6 +46,9 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 // replica or a crashed run already sent is recorded, not resent; the rest
 // goes to the named contact as one message.
 func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
+	if !s.freshen(ctx, it, now) {
+		return 0, 0
+	}
 	rec, pending := it.split()
 	o := outcomeNone
 	if len(pending) > 0 {
@@ -120,7 +123,7 @@ func (s *Scheduler) recordSend(ctx context.Context, c *pathway.Case, pending []p
 		return outcomeFailed
 	}
 	told, channel, recorded := s.escalate(ctx, c, msgs)
-	return recordReminders(pending, msgs, final, escalation{told, channel, recorded}, now, rec)
+	return s.recordReminders(pending, msgs, final, escalation{told, channel, recorded}, now, rec)
 }
 
 // afterPrimary reads the outcome of the named contact's message. ok is
@@ -160,7 +163,7 @@ type escalation struct {
 // recordReminders adds to rec the reminders of pending as given (unless
 // final: then afterPrimary recorded them as not delivered) and the
 // escalation they called for, as far as it went.
-func recordReminders(pending []pathway.Reminder, msgs messages, final bool, esc escalation, now time.Time, rec *reminded) outcome {
+func (s *Scheduler) recordReminders(pending []pathway.Reminder, msgs messages, final bool, esc escalation, now time.Time, rec *reminded) outcome {
 	for _, r := range pending {
 		rec.marks = append(rec.marks, r.Occurrence)
 		if !final {
@@ -168,7 +171,7 @@ func recordReminders(pending []pathway.Reminder, msgs messages, final bool, esc 
 		}
 		if r.Escalate {
 			if esc.recorded {
-				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: esc.told, Channel: esc.channel})
+				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: esc.told, Channel: esc.channel, Every: s.slowerPace()})
 				r.Told, r.ToldChannel = esc.told, esc.channel
 			} else {
 				// Nobody was reached, or the pathway lead could not be:
