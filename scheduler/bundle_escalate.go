@@ -105,13 +105,16 @@ func groupBy(parts []*bundlePart, key func(*bundlePart) string) [][]*bundlePart 
 }
 
 // bundledHeadsUp is one pathway lead's heads-up about one named contact's
-// several overdue cases: a line and a Status button for each.
+// several overdue cases: a line and an "I'll take it" button for each.
 func bundledHeadsUp(group []*bundlePart) bot.Reply {
 	person := group[0].it.c.Lead
 	var sections []bot.Section
 	for _, p := range group {
 		c := p.it.c
-		b := bot.Button{Label: "Status — " + c.Name(), Command: "status " + c.Name()}
+		// The case's "I'll take it": one button a case keeps the heads-up
+		// within each platform's limits; Status shows the rest.
+		b := escalationButtons(c)[0]
+		b.Label, b.Style = b.Label+" — "+c.Name(), ""
 		sections = append(sections, bot.Section{Text: fmt.Sprintf("*%s* (%s): %s; %s.", c.Name(), serviceName(c), p.msgs.overdue, remindersPhrase(p.msgs.count)), Button: &b})
 	}
 	text := fmt.Sprintf("A gentle heads-up: %s has %d cases with something overdue after several reminders. Could you check in with them — they may need a hand, some time, or a handover to a colleague?", bot.Mention(person), len(group))

@@ -178,7 +178,7 @@ func TestABundlesEscalationsAreBundledToo(t *testing.T) {
 		t.Fatalf("the pathway lead should get one heads-up about @sam's 3 cases: %v", heads)
 	}
 	for i, sec := range heads[0].reply.Sections {
-		if sec.Button == nil || sec.Button.Command != "status "+cases[i].Name() {
+		if sec.Button == nil || sec.Button.Command != "take "+cases[i].Name() {
 			t.Errorf("heads-up section %d: %+v", i, sec)
 		}
 	}

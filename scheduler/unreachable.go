@@ -106,6 +106,6 @@ func unreachedHeadsUp(c *pathway.Case, m messages, u bot.Undeliverable) bot.Repl
 	return bot.Reply{
 		Text: fmt.Sprintf("A heads-up about *%s* (%s): %s. I couldn't reach %s, the named contact, through hppbot (%s), so %s didn't get to them. Could you make sure someone is in touch with the family — perhaps hand the case to a colleague with /hpp lead %s @name?",
 			c.Name(), serviceName(c), m.overdue, bot.Mention(c.Lead), u.Reason, remindersPhrase(m.count), c.Name()),
-		Buttons: []bot.Button{{Label: "Status", Command: "status " + c.Name()}},
+		Buttons: escalationButtons(c),
 	}
 }
