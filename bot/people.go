@@ -33,10 +33,11 @@ func SplitID(id string) (surface, raw string) {
 // ErrNoRoute means no surface can deliver to that person or channel.
 var ErrNoRoute = errors.New("bot: no surface for that id")
 
-// ErrNotReachable means the surface knows no way to reach that person yet:
-// in Teams, they have never opened hppbot, so there is no conversation to
-// post into. The send is a failure to retry later, and someone should ask
-// the person to open hppbot once. Surfaces wrap it (errors.Is finds it).
+// ErrNotReachable means the surface knows no way to reach that person:
+// every Undeliverable is one (in Teams, someone who never opened hppbot has
+// no conversation to post into). The scheduler records the reminder as not
+// delivered and tells the pathway lead once; a bare ErrNotReachable reads
+// as "they haven't opened hppbot yet". errors.Is finds it when wrapped.
 var ErrNotReachable = errors.New("bot: that person has not opened hppbot yet")
 
 // Router sends each message through the surface its target belongs to.

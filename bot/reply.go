@@ -32,6 +32,11 @@ type Reply struct {
 	// Public marks a reply everyone in the conversation should see; command
 	// replies are private to the person who typed unless this is set.
 	Public bool
+	// Overflow, when set, lets a surface show fewer sections than there are
+	// (to stay within its limits on blocks or buttons): it keeps the first
+	// ones whole and ends with "…and 4 more — " and this, where to see the
+	// rest (for example "/hpp list mine"). See FitSections.
+	Overflow string `json:",omitempty"`
 }
 
 // Section is a block of a reply.
@@ -39,6 +44,9 @@ type Section struct {
 	Title  string
 	Text   string
 	Fields []Field
+	// Button, when set, is an action about this section alone (one case of
+	// several): beside it in Slack, among the card's actions in Teams.
+	Button *Button `json:",omitempty"`
 }
 
 // Field is a label and a value shown side by side.

@@ -469,6 +469,9 @@ func (r *candourRecord) markdown() string {
 	nudges, escalations := len(r.eventsOf(pathway.EventReminder, "")), len(r.eventsOf(pathway.EventEscalation, ""))
 	field("Reminders sent by hppbot about this case", fmt.Sprintf("%d", nudges))
 	field("Times the pathway lead and team channel were told reminders had gone unanswered", fmt.Sprintf("%d", escalations))
+	if undelivered := len(r.eventsOf(pathway.EventUndelivered, "")); undelivered > 0 {
+		field("Reminders hppbot could not deliver", fmt.Sprintf("%d", undelivered))
+	}
 	line("")
 
 	line("## Corrections")

@@ -35,6 +35,7 @@ type Store interface {
 	talkStore
 	purgeStore
 	refStore
+	reachStore
 }
 
 // nameStore gives the cache of people's display names: remembered as they
@@ -172,6 +173,7 @@ func (h *Handler) Run(ctx context.Context, req bot.Request) (reply bot.Reply, er
 	if req.Name != "" && h.names != nil {
 		h.names.Remember(ctx, req.Person, req.Name)
 	}
+	h.inTouch(ctx, req)
 	if len(req.Text) > MaxLine {
 		outcome = string(pathway.Invalid)
 		err = pathway.Errorf(pathway.Invalid, "That message is too long for me to read. Please keep commands under 4,000 characters — a short note is enough; the full story belongs in your risk system.")

@@ -600,6 +600,8 @@ func (h *Handler) Describe(e pathway.Event) string {
 		return fmt.Sprintf("hppbot reminded %s: %s.", mentions(e.People), reminderPhrase(e, p))
 	case pathway.EventEscalation:
 		return escalationEntry(e, reminderPhrase(e, p))
+	case pathway.EventUndelivered:
+		return undeliveredEntry(e, reminderPhrase(e, p))
 	case pathway.EventCorrected:
 		return who + " corrected the " + h.changeText(e) + "." + reasonSuffix(e.Note)
 	case pathway.EventStruck:
@@ -664,6 +666,16 @@ func escalatedText(c *pathway.Case) string {
 		return " (the team channel has been told; no pathway lead was asked)"
 	}
 	return ""
+}
+
+// undeliveredEntry says in the timeline that a reminder did not reach
+// someone, and why, in the words the platform's answer was given.
+func undeliveredEntry(e pathway.Event, what string) string {
+	s := fmt.Sprintf("hppbot's reminder to %s was not delivered (%s)", mentions(e.People), what)
+	if e.Why != "" {
+		s += ": " + e.Why
+	}
+	return s + "."
 }
 
 // escalationEntry says in the timeline who an escalation reached: the

@@ -182,6 +182,8 @@ func (c *Case) strikable(e Event) error {
 		return Errorf(Invalid, "Entry %d is a correction. To put it right, correct the value again: /hpp correct %s %s=<value> <reason>", e.No, name, e.Step)
 	case EventStruck:
 		return Errorf(Invalid, "Entry %d already marks entry %d as recorded in error; it stays as part of the record.", e.No, e.Strikes)
+	case EventUndelivered:
+		return Errorf(Invalid, "Entry %d records a reminder hppbot could not deliver; it stays as part of the record. Only entries people recorded can be struck out.", e.No)
 	case EventReminder, EventEscalation:
 		return Errorf(Invalid, "Entry %d is a reminder hppbot sent; it stays as sent. Only entries people recorded can be struck out.", e.No)
 	case EventLead:

@@ -24,8 +24,12 @@ const (
 	EventReopened   EventKind = "reopened"
 	EventReminder   EventKind = "reminder"   // a nudge went to someone
 	EventEscalation EventKind = "escalation" // the pathway lead and channel were told
-	EventCorrected  EventKind = "corrected"  // a fact of the case changed: Step the field, From and To its values
-	EventStruck     EventKind = "struck"     // an entry marked as recorded in error: Target its id
+	// EventUndelivered: a reminder could not reach someone, and the
+	// platform said it won't until someone acts (Why says why, in plain
+	// words). The reminder counts as given, so escalation carries on.
+	EventUndelivered EventKind = "undelivered"
+	EventCorrected   EventKind = "corrected" // a fact of the case changed: Step the field, From and To its values
+	EventStruck      EventKind = "struck"    // an entry marked as recorded in error: Target its id
 )
 
 // Bot is the actor for what hppbot does on its own.
@@ -56,6 +60,7 @@ type Event struct {
 	To       string    `json:"to,omitempty"` // corrected: the new value, as stored
 	Target   string    `json:"tg,omitempty"` // struck: the id of the entry recorded in error
 	Channel  string    `json:"ch,omitempty"` // escalation: the team channel it was posted to (People holds only people)
+	Why      string    `json:"y,omitempty"`  // undelivered: why, in plain words ("their Slack account has been deactivated")
 
 	// Worked out when a timeline is read (ReadTimeline), never stored.
 	No       int    `json:"-"` // the entry's number, in the order entries were recorded (1 is the first)

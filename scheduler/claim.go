@@ -20,6 +20,9 @@ type item struct {
 	unreadable bool
 	sent       map[store.SentQuery]bool // the tick's "already sent?" answers
 	acks       *ackGroup                // the tick's acknowledgements in flight
+	// bundled are the person's other cases due in this tick, sent with
+	// this one as one message (bundle.go).
+	bundled []*item
 }
 
 // claim takes up to s.cfg.Batch items due at now per partition, each under

@@ -2,11 +2,9 @@ package scheduler
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"hppbot/bot"
 	"hppbot/store"
 )
 
@@ -45,9 +43,9 @@ func (s *Scheduler) runJob(ctx context.Context, it *item, svcs store.Services, n
 	}
 	if err := fn(ctx, j, now); err != nil {
 		s.cfg.Log.Warn("job failed; will try again", "kind", j.Kind, "err", err)
-		if errors.Is(err, bot.ErrNotReachable) && j.Case != 0 && j.Person != "" {
+		if u, final := finalFailure(err); final && j.Case != 0 && j.Person != "" {
 			if c, err := s.cfg.Store.GetCase(ctx, j.Case); err == nil {
-				s.askToOpen(ctx, c, j.Person, svcs, now)
+				s.cannotReach(ctx, c, j.Person, u, svcs, now)
 			}
 		}
 		_ = s.cfg.Store.Release(ctx, it.claim, now.Add(s.cfg.Retry))

@@ -24,6 +24,10 @@ type messages struct {
 	noLead   string  // why no pathway lead is asked, when none is
 	channel  string  // the service's team channel; "" when it has none
 	escalate bool
+	// unreached: the named contact's message could not be delivered, so
+	// they are not sent a note about the escalation either.
+	unreached bool
+	reason    string // why, in plain words, when unreached
 }
 
 // messagesFor builds what a case's due reminders send: one message to the
@@ -319,19 +323,6 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// askToOpenReply asks a service's channel to help someone on case c open
-// hppbot once, so its messages can reach them. It names the case only.
-func askToOpenReply(c *pathway.Case, person string) bot.Reply {
-	where := "hppbot"
-	switch surface, _ := bot.SplitID(person); surface {
-	case bot.Teams:
-		where = "hppbot in Teams"
-	case bot.Slack:
-		where = "hppbot in Slack"
-	}
-	return bot.Reply{Text: fmt.Sprintf("Someone on *%s* needs to open %s once so reminders can reach them — saying hello in a chat with hppbot is enough. Their reminders are kept and tried again until then.", c.Name(), where)}
 }
 
 // dutyName names the duty in running text ("Duty of Candour", "Being

@@ -2,10 +2,8 @@ package scheduler
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"hppbot/bot"
 	"hppbot/pathway"
 	"hppbot/store"
 )
@@ -51,8 +49,18 @@ func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, n
 	if !s.freshen(ctx, it, now) {
 		return 0, 0
 	}
-	var rec reminded
-	var pending []pathway.Reminder
+	rec, pending := it.split()
+	o := outcomeNone
+	if len(pending) > 0 {
+		o = s.sendReminders(ctx, it.c, pending, svcs, now, &rec)
+	}
+	return s.finish(ctx, it, rec, o, now)
+}
+
+// split sorts the item's reminders into those already sent (by another
+// replica, or a run that crashed before recording them), recorded as done,
+// and those still to send.
+func (it *item) split() (rec reminded, pending []pathway.Reminder) {
 	for _, r := range it.reminders {
 		if it.wasSent(r.Occurrence) {
 			rec.done = append(rec.done, r)
@@ -60,17 +68,19 @@ func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, n
 			pending = append(pending, r)
 		}
 	}
-	retry := false
-	if len(pending) > 0 {
-		if s.sendReminders(ctx, it.c, pending, svcs, now, &rec) {
-			sent++
-		} else {
-			failed++
-			retry = true
-		}
-	}
+	return rec, pending
+}
+
+// finish records what became of a case's reminders and counts the message:
+// a failed send is released to be tried again later (or, when part of the
+// case's reminders went, recorded with a later next time).
+func (s *Scheduler) finish(ctx context.Context, it *item, rec reminded, o outcome, now time.Time) (sent, failed int) {
 	var notBefore time.Time
-	if retry {
+	switch o {
+	case outcomeSent:
+		sent = 1
+	case outcomeFailed:
+		failed = 1
 		// Whatever failed is tried again later; the marks stop repeats of what went.
 		notBefore = now.Add(s.cfg.Retry)
 		if len(rec.done) == 0 {
@@ -87,26 +97,82 @@ func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, n
 	return sent, failed
 }
 
+// What became of a case's reminders.
+type outcome int
+
+const (
+	outcomeNone        outcome = iota // nothing was owed
+	outcomeSent                       // delivered to the named contact
+	outcomeFailed                     // not delivered; to be tried again
+	outcomeUndelivered                // can't be delivered until someone acts: recorded as not delivered
+)
+
 // sendReminders sends pending as one message to the case's named contact
-// and, if that went, the escalations they call for; it adds what went to
-// rec. It reports false when the named contact's message did not go.
-func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) bool {
+// and records the outcome (recordSend).
+func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) outcome {
 	msgs := s.messagesFor(c, pending, svcs, now)
-	if err := s.deliver(ctx, msgs.primary); err != nil {
-		s.cfg.Log.Warn("reminder not delivered; will try again", "case", c.Name(), "err", err)
-		if errors.Is(err, bot.ErrNotReachable) {
-			s.askToOpen(ctx, c, msgs.primary.to, svcs, now)
-		}
-		return false
+	return s.recordSend(ctx, c, pending, msgs, s.deliver(ctx, msgs.primary), svcs, now, rec)
+}
+
+// recordSend follows the named contact's message, whose send ended in err
+// (alone, or bundled with their other cases'), with the escalations the
+// reminders call for, and adds what went to rec.
+func (s *Scheduler) recordSend(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, msgs messages, err error, svcs store.Services, now time.Time, rec *reminded) outcome {
+	msgs, final, ok := s.afterPrimary(ctx, c, pending, msgs, err, svcs, now, rec)
+	if !ok {
+		return outcomeFailed
 	}
 	told, channel, recorded := s.escalate(ctx, c, msgs)
+	return s.recordReminders(pending, msgs, final, escalation{told, channel, recorded}, now, rec)
+}
+
+// afterPrimary reads the outcome of the named contact's message. ok is
+// false when it failed and is to be tried again. When the platform says
+// the named contact can't be reached for now (bot.Undeliverable; final),
+// the reminders are recorded as not delivered and still count, so
+// escalation carries on, the pathway lead's heads-up says so, and the
+// pathway lead is told once how to fix it.
+func (s *Scheduler) afterPrimary(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, msgs messages, err error, svcs store.Services, now time.Time, rec *reminded) (_ messages, final, ok bool) {
+	u, final := finalFailure(err)
+	switch {
+	case err != nil && !final:
+		s.cfg.Log.Warn("reminder not delivered; will try again", "case", c.Name(), "err", err)
+		return msgs, false, false
+	case final:
+		s.cfg.Log.Info("reminder can't be delivered; recorded on the case", "case", c.Name(), "code", u.Code)
+		s.cfg.Metrics.Reminders("undelivered", 1)
+		s.cannotReach(ctx, c, msgs.primary.to, u, svcs, now)
+		msgs.unreached = true
+		msgs.reason = u.Reason
+		if msgs.lead != "" {
+			msgs.leadMsg.reply = unreachedHeadsUp(c, msgs, u)
+		}
+		undelivered(rec, pending, msgs.primary.to, u, now)
+	}
+	return msgs, final, true
+}
+
+// escalation is who an escalation reached: the people told, the channel
+// posted to, and whether it is to be recorded as done.
+type escalation struct {
+	told     []string
+	channel  string
+	recorded bool
+}
+
+// recordReminders adds to rec the reminders of pending as given (unless
+// final: then afterPrimary recorded them as not delivered) and the
+// escalation they called for, as far as it went.
+func (s *Scheduler) recordReminders(pending []pathway.Reminder, msgs messages, final bool, esc escalation, now time.Time, rec *reminded) outcome {
 	for _, r := range pending {
 		rec.marks = append(rec.marks, r.Occurrence)
-		rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{msgs.primary.to}})
+		if !final {
+			rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{msgs.primary.to}})
+		}
 		if r.Escalate {
-			if recorded {
-				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told, Channel: channel, Every: s.slowerPace()})
-				r.Told, r.ToldChannel = told, channel
+			if esc.recorded {
+				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: esc.told, Channel: esc.channel, Every: s.slowerPace()})
+				r.Told, r.ToldChannel = esc.told, esc.channel
 			} else {
 				// Nobody was reached, or the pathway lead could not be:
 				// the case is not marked escalated, and the next
@@ -116,7 +182,10 @@ func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending 
 		}
 		rec.done = append(rec.done, r)
 	}
-	return true
+	if final {
+		return outcomeUndelivered
+	}
+	return outcomeSent
 }
 
 // escalate sends a case's escalation: the heads-up to the pathway lead,
@@ -138,7 +207,7 @@ func (s *Scheduler) escalate(ctx context.Context, c *pathway.Case, m messages) (
 			told = append(told, m.lead)
 		}
 	}
-	if note, ok := noteToContact(c, m, leadTold); ok {
+	if note, ok := noteToContact(c, m, leadTold); ok && !m.unreached {
 		if err := s.deliver(ctx, message{to: c.Lead, reply: note}); err != nil {
 			s.cfg.Log.Warn("could not tell the named contact about an escalation", "case", c.Name(), "err", cause(err))
 		}

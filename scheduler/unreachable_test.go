@@ -5,126 +5,221 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"hppbot/bot"
+	"hppbot/handlers"
 	"hppbot/pathway"
-	"hppbot/store/storetest"
 )
 
-// fakeMessenger fails direct messages to the people in unreachable with
-// the error given, and records everything else.
-type fakeMessenger struct {
-	mu          sync.Mutex
-	unreachable map[string]error
-	direct      []string
-	posts       []string
-}
+// deactivated is what the Slack surface returns for account_inactive.
+var deactivated = &bot.Undeliverable{Reason: "their Slack account has been deactivated", Fix: "if they have left or moved on, hand their cases to a colleague with /hpp lead <case> @name", Code: "account_inactive"}
 
-func (m *fakeMessenger) SendDirect(ctx context.Context, person string, r bot.Reply) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.unreachable[person]; err != nil {
-		return err
+// unreachableEnv is two cases (and a third in another service with no
+// pathway lead) whose named contact, @sam, Slack won't deliver to.
+func unreachableEnv(t *testing.T, sendErr error) (*env, []*pathway.Case) {
+	t.Helper()
+	e := newEnv(t, wed)
+	ctx := context.Background()
+	for _, svc := range []pathway.Service{
+		{Name: "maternity", Lead: "console:pat", Channel: "console:#maternity"},
+		{Name: "surgery", Channel: "console:#surgery"},
+	} {
+		if err := e.st.SaveService(ctx, svc); err != nil {
+			t.Fatal(err)
+		}
 	}
-	m.direct = append(m.direct, person+": "+r.Text)
-	return nil
+	var cases []*pathway.Case
+	for i, svc := range []string{"maternity", "maternity", "surgery"} {
+		cases = append(cases, e.openCase(t, pathway.OpenInput{Ref: fmt.Sprintf("INC-%d", i+1), Service: svc, Lead: "console:sam", Summary: "Fall on ward 4"}))
+	}
+	var failing = sendErr
+	e.rec.fail = func(to string) error {
+		if to == "console:sam" {
+			return failing
+		}
+		return nil
+	}
+	return e, cases
 }
 
-func (m *fakeMessenger) PostChannel(ctx context.Context, channel string, r bot.Reply) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.posts = append(m.posts, channel+": "+r.Text)
-	return nil
+func containing(list []sent, words string) []sent {
+	var out []sent
+	for _, s := range list {
+		if strings.Contains(s.reply.Text, words) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
-func (m *fakeMessenger) counts() (direct, posts int) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.direct), len(m.posts)
-}
-
-func TestUnreachableLeadIsRetriedAndTheChannelIsAsked(t *testing.T) {
-	tests := []struct {
-		name      string
-		sendErr   error
-		wantPosts int // channel posts after two failed ticks on one day
+// A final refusal is recorded on the case, the pathway lead is told once
+// however many cases and ticks, the reminders carry on to escalation, and
+// a message from the person clears it.
+func TestUndeliverableIsRecordedTheLeadToldOnceAndEscalationCarriesOn(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		sendErr error
 	}{
-		{"not reachable yet", fmt.Errorf("teams: no conversation: %w", bot.ErrNotReachable), 1},
-		{"any other failure", errors.New("connector: 502"), 0},
-	}
-	for _, tc := range tests {
+		{"a Slack refusal", fmt.Errorf("slack: %w", deactivated)},
+		{"a Teams refusal as a value", bot.Undeliverable{Reason: "their Teams admin has turned hppbot off for them", Fix: "ask your Teams admin to allow the hppbot app", Code: "BotDisabledByAdmin"}},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
+			e, cases := unreachableEnv(t, tc.sendErr)
+			u, _ := bot.AsUndeliverable(tc.sendErr)
 			ctx := context.Background()
-			st := storetest.New(t)
-			p, err := pathway.DefaultPolicy(pathway.England, "Europe/London")
-			if err != nil {
-				t.Fatal(err)
-			}
-			loc := p.Location()
-			opened := time.Date(2026, 3, 2, 10, 0, 0, 0, loc) // a Monday
-			const lead, channel = "teams:aad-lead", "teams:19:maternity@thread.tacv2"
-			if err := st.SaveService(ctx, pathway.Service{Name: "maternity", Channel: channel}); err != nil {
-				t.Fatal(err)
-			}
-			c, ev, err := pathway.Open(pathway.OpenInput{Ref: "INC-7", Service: "maternity", Lead: lead, Summary: "Fall on ward 4"}, "teams:aad-opener", p, opened)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := st.CreateCase(ctx, c, p, ev); err != nil {
-				t.Fatal(err)
-			}
-			m := &fakeMessenger{unreachable: map[string]error{lead: tc.sendErr}}
-			s := New(Config{Store: st, Policy: p, Messenger: m, Retry: time.Hour, Workers: 1})
+			// Four working days: first reminders, repeats, then escalation.
+			e.runUntil(t, wed.AddDate(0, 0, 8))
 
-			due, ok, err := st.NextDue(ctx)
-			if err != nil || !ok {
-				t.Fatalf("nothing due: ok=%v err=%v", ok, err)
+			if got := e.rec.to("console:sam"); len(got) != 0 {
+				t.Fatalf("@sam got %d messages; every send to them should fail", len(got))
 			}
-			at := p.Calendar.NextWorkingStart(due)
-			for i, tick := range []time.Time{at, at.Add(90 * time.Minute)} {
-				res, err := s.Tick(ctx, tick)
+			lead := e.rec.to("console:pat")
+			told := containing(lead, "I can't reach <@console:sam>")
+			if len(told) != 1 {
+				t.Fatalf("the pathway lead was told %d times that @sam can't be reached, want once; got %v", len(told), lead)
+			}
+			for _, words := range []string{cases[0].Name(), "maternity", u.Reason, "To fix it:", "next uses hppbot"} {
+				if !strings.Contains(told[0].reply.Text, words) {
+					t.Errorf("the lead's message %q doesn't say %q", told[0].reply.Text, words)
+				}
+			}
+			if u.Code == "account_inactive" && !strings.Contains(told[0].reply.Text, "/hpp lead "+cases[0].Name()+" @name") {
+				t.Errorf("the fix should name the case: %q", told[0].reply.Text)
+			}
+			// The service with no pathway lead: its channel hears, naming nobody.
+			posts := containing(e.rec.to("console:#surgery"), "can't be reached through hppbot")
+			if len(posts) != 1 || strings.Contains(posts[0].reply.Text, "sam") || !strings.Contains(posts[0].reply.Text, cases[2].Name()) {
+				t.Fatalf("the surgery channel should be told once, by case id only: %v", posts)
+			}
+
+			for _, c := range cases {
+				events, err := e.st.Timeline(ctx, c.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.Failed != 1 || res.Sent != 0 {
-					t.Fatalf("tick %d: %+v, want one failed send (kept for a retry)", i, res)
-				}
-			}
-			if _, posts := m.counts(); posts != tc.wantPosts {
-				t.Fatalf("channel posts = %d (%q), want %d", posts, m.posts, tc.wantPosts)
-			}
-			if tc.wantPosts > 0 {
-				post := m.posts[0]
-				if !strings.HasPrefix(post, channel+": ") || !strings.Contains(post, c.Name()) || !strings.Contains(post, "open hppbot in Teams once") {
-					t.Errorf("channel post %q should ask, in the service channel, for someone on %s to open hppbot in Teams", post, c.Name())
-				}
-				for _, secret := range []string{"INC-7", "Fall on ward", lead, "aad-lead"} {
-					if strings.Contains(post, secret) {
-						t.Errorf("channel post %q gives away %q", post, secret)
+				var undelivered, reminders, escalations int
+				for _, ev := range events {
+					switch ev.Kind {
+					case pathway.EventUndelivered:
+						undelivered++
+						if ev.Why != u.Reason || len(ev.People) != 1 || ev.People[0] != "console:sam" {
+							t.Errorf("%s: undelivered entry %+v", c.Name(), ev)
+						}
+					case pathway.EventReminder:
+						reminders++
+					case pathway.EventEscalation:
+						escalations++
 					}
 				}
-				// The next working day, the channel is asked once more.
-				if _, err := s.Tick(ctx, at.Add(24*time.Hour)); err != nil {
+				if undelivered < 3 || reminders != 0 {
+					t.Errorf("%s: %d not-delivered and %d reminder entries; want every reminder recorded as not delivered", c.Name(), undelivered, reminders)
+				}
+				if escalations == 0 {
+					t.Errorf("%s: never escalated; the reminders should carry on to the escalation path", c.Name())
+				}
+				got, err := e.st.GetCase(ctx, c.ID)
+				if err != nil {
 					t.Fatal(err)
 				}
-				if _, posts := m.counts(); posts != 2 {
-					t.Fatalf("channel posts the next day = %d, want 2", posts)
+				if !got.Escalated {
+					t.Errorf("%s is not marked escalated", c.Name())
 				}
 			}
-			// Once the lead can be reached, the kept reminder goes to them.
-			m.mu.Lock()
-			delete(m.unreachable, lead)
-			m.mu.Unlock()
-			res, err := s.Tick(ctx, at.Add(26*time.Hour))
+			// The lead's escalation says the reminders didn't get through.
+			// Both maternity cases escalate in the same tick: one heads-up.
+			heads := containing(lead, "heads-up")
+			if len(heads) != 1 || !strings.Contains(heads[0].reply.Text, "<@console:sam> has 2 cases") || !strings.Contains(heads[0].reply.Text, "couldn't reach") || !strings.Contains(heads[0].reply.Text, u.Reason) {
+				t.Errorf("the lead should get one escalation saying @sam couldn't be reached: %v", heads)
+			}
+
+			// @sam says hello: the mark clears, and the next failure is told again.
+			if marked, err := e.st.Unreachable(ctx, "console:sam"); err != nil || !marked {
+				t.Fatalf("marked = %v, %v; want marked before @sam is in touch", marked, err)
+			}
+			h := handlers.New(handlers.Config{Store: e.st, Policy: e.p, Clock: e.clock.Now})
+			h.Handle(ctx, bot.Request{Surface: bot.Console, Person: "console:sam", Text: "/hpp help"})
+			if marked, err := e.st.Unreachable(ctx, "console:sam"); err != nil || marked {
+				t.Fatalf("marked = %v, %v; a message from @sam should clear it", marked, err)
+			}
+			e.runUntil(t, wed.AddDate(0, 0, 15))
+			if again := containing(e.rec.to("console:pat"), "I can't reach <@console:sam>"); len(again) != 2 {
+				t.Errorf("after @sam was in touch and then couldn't be reached again, the lead was told %d times in all, want 2", len(again))
+			}
+		})
+	}
+}
+
+// A failure that may pass is tried again and recorded nowhere; a bare
+// ErrNotReachable (someone who hasn't opened hppbot) is final.
+func TestOtherFailuresAreRetried(t *testing.T) {
+	tests := []struct {
+		name      string
+		sendErr   error
+		wantFinal bool
+	}{
+		{"connector trouble", errors.New("teams: 502"), false},
+		{"not opened yet", fmt.Errorf("teams: no conversation: %w", bot.ErrNotReachable), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, cases := unreachableEnv(t, tc.sendErr)
+			ctx := context.Background()
+			due, ok, err := e.st.NextDue(ctx)
+			if err != nil || !ok {
+				t.Fatalf("nothing due: %v %v", ok, err)
+			}
+			at := e.p.Calendar.NextWorkingStart(due)
+			res, err := e.s.Tick(ctx, at)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if direct, _ := m.counts(); res.Sent != 1 || direct != 1 || !strings.HasPrefix(m.direct[0], lead+": ") {
-				t.Fatalf("after the lead became reachable: %+v, direct=%q; want the reminder delivered", res, m.direct)
+			if tc.wantFinal != (res.Failed == 0) {
+				t.Fatalf("%+v: want failed=%v", res, !tc.wantFinal)
+			}
+			events, err := e.st.Timeline(ctx, cases[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := events[len(events)-1]
+			if tc.wantFinal != (last.Kind == pathway.EventUndelivered) {
+				t.Fatalf("last entry %+v; recorded as not delivered = %v, want %v", last, last.Kind == pathway.EventUndelivered, tc.wantFinal)
+			}
+			if tc.wantFinal && !strings.Contains(last.Why, "haven't opened hppbot") {
+				t.Errorf("reason %q", last.Why)
+			}
+			told := containing(e.rec.to("console:pat"), "I can't reach")
+			if tc.wantFinal != (len(told) == 1) {
+				t.Errorf("lead told %d times, want final=%v", len(told), tc.wantFinal)
 			}
 		})
+	}
+}
+
+// When telling the pathway lead fails, it is tried again with the next
+// failure rather than marked as told.
+func TestTellingTheLeadIsTriedAgainIfItFails(t *testing.T) {
+	e, _ := unreachableEnv(t, deactivated)
+	leadDown := true
+	e.rec.fail = func(to string) error {
+		switch {
+		case to == "console:sam":
+			return deactivated
+		case to == "console:pat" && leadDown:
+			return errors.New("slack: 503")
+		}
+		return nil
+	}
+	ctx := context.Background()
+	due, _, _ := e.st.NextDue(ctx)
+	at := e.p.Calendar.NextWorkingStart(due)
+	if _, err := e.s.Tick(ctx, at); err != nil {
+		t.Fatal(err)
+	}
+	leadDown = false
+	e.runUntil(t, at.Add(48*time.Hour))
+	if told := containing(e.rec.to("console:pat"), "I can't reach"); len(told) != 1 {
+		t.Fatalf("lead told %d times, want once after the first telling failed", len(told))
 	}
 }

@@ -16,9 +16,9 @@ import (
 func (s *Scheduler) sendAll(ctx context.Context, work []*item, svcs store.Services, now time.Time) (sent, failed int) {
 	acks := newAckGroup()
 	var sentN, failedN atomic.Int64
-	skipped := s.runWorkers(ctx, work, func(it *item) {
+	skipped := s.runWorkers(ctx, bundle(work), func(it *item) {
 		it.acks = acks
-		ok, f := s.process(ctx, it, svcs, now)
+		ok, f := s.processBundle(ctx, it, svcs, now)
 		sentN.Add(int64(ok))
 		failedN.Add(int64(f))
 	})
@@ -44,7 +44,7 @@ func (s *Scheduler) runWorkers(ctx context.Context, work []*item, fn func(*item)
 			for it := range queue {
 				if s.stopping.Load() || ctx.Err() != nil {
 					skipMu.Lock()
-					skipped = append(skipped, it.claim)
+					skipped = append(skipped, it.claims()...)
 					skipMu.Unlock()
 					continue
 				}

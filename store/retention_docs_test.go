@@ -20,6 +20,7 @@ func TestDataProtectionRetentionMatchesStore(t *testing.T) {
 		{"`{pN}:cmd:<id>`", cmdTTL},
 		{"`wb:part:<service>:<month>:…`", participationTTL},
 		{"`{u:<person>}:jobs`", trackFor},
+		{"`{u:<person>}:unreachable`", UnreachableFor},
 	}
 	for _, c := range cases {
 		t.Run(c.key, func(t *testing.T) {

@@ -95,7 +95,7 @@ func fullEvent(t testing.TB) pathway.Event {
 		Kind: pathway.EventContact, Step: "notify", Stage: "overdue", Via: "phone",
 		Due: time.Date(2026, 1, 13, 10, 0, 0, 0, loc), Next: time.Date(2026, 1, 20, 10, 0, 0, 0, loc),
 		Every: pathway.Span{N: 2, Unit: pathway.WorkingDay}, People: []string{"slack:U0SAM", "slack:U0KIT"},
-		Note: "Talked through what happens next", DateOnly: true, From: "low", To: "moderate", Target: "1768211000000-0", Channel: "slack:C0MAT",
+		Note: "Talked through what happens next", DateOnly: true, From: "low", To: "moderate", Target: "1768211000000-0", Channel: "slack:C0MAT", Why: "their Slack account has been deactivated",
 	}
 }
 

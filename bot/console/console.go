@@ -305,7 +305,7 @@ func (c *Console) show(prefix, person string, r bot.Reply) {
 	if person != "" {
 		// A message with no buttons is the latest too: :press then says
 		// there is nothing to press, rather than pressing an older one.
-		c.buttons[person] = r.Buttons
+		c.buttons[person] = r.AllButtons()
 	}
 	if prefix != "" {
 		lines := strings.Split(text, "\n")
@@ -364,9 +364,9 @@ func Render(r bot.Reply) string {
 	if r.Note != "" {
 		b.WriteString("\n\n" + r.Note)
 	}
-	if len(r.Buttons) > 0 {
+	if buttons := r.AllButtons(); len(buttons) > 0 {
 		b.WriteString("\n")
-		for i, btn := range r.Buttons {
+		for i, btn := range buttons {
 			if i > 0 {
 				b.WriteString("  ")
 			}

@@ -36,12 +36,13 @@ type fakeSlack struct {
 
 	mu        sync.Mutex
 	calls     []call
-	limited   map[string]int // method -> how many more calls get 429
-	retryWait string         // Retry-After for those
+	limited   map[string]int    // method -> how many more calls get 429
+	retryWait string            // Retry-After for those
+	failing   map[string]string // method -> the error Slack answers with ok:false
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
-	f := &fakeSlack{limited: map[string]int{}}
+	f := &fakeSlack{limited: map[string]int{}, failing: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -85,8 +86,13 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		return
 	}
+	failure := f.failing[method]
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
+	if failure != "" {
+		fmt.Fprintf(w, `{"ok":false,"error":%q}`, failure)
+		return
+	}
 	switch method {
 	case "conversations.open":
 		fmt.Fprintf(w, `{"ok":true,"channel":{"id":"D%s"}}`, strings.TrimPrefix(c.Form.Get("users"), "U"))
@@ -105,6 +111,13 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		fmt.Fprint(w, `{"ok":true}`)
 	}
+}
+
+// fail makes Slack answer method with {"ok":false,"error":code}; "" stops it.
+func (f *fakeSlack) fail(method, code string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failing[method] = code
 }
 
 // recorded returns the calls so far, or only those to the given methods.

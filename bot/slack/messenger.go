@@ -17,7 +17,8 @@ const maxDMCache = 50000
 // SendDirect implements bot.Messenger: a private message to a Slack user,
 // in their direct-message conversation with hppbot (conversations.open,
 // then chat.postMessage; the conversation is remembered). Files follow as
-// uploads to the same conversation.
+// uploads to the same conversation. Slack's final refusals (a deactivated
+// account, an unknown user) come back as *bot.Undeliverable.
 func (s *Surface) SendDirect(ctx context.Context, person string, r bot.Reply) error {
 	surface, user := bot.SplitID(person)
 	if surface != bot.Slack || !isSlackID(user) {
@@ -26,14 +27,14 @@ func (s *Surface) SendDirect(ctx context.Context, person string, r bot.Reply) er
 	channel, err := s.directChannel(ctx, user)
 	if err != nil {
 		s.log.Warn("message not delivered", "to", person, "method", "conversations.open", "err", err)
-		return err
+		return undeliverable(err, true)
 	}
 	if err := s.post(ctx, channel, r); err != nil {
 		if isGone(err) {
 			s.forgetDirect(user)
 		}
 		s.log.Warn("message not delivered", "to", person, "method", "chat.postMessage", "err", err)
-		return err
+		return undeliverable(err, true)
 	}
 	s.upload(ctx, channel, person, r.Files)
 	return nil
@@ -48,7 +49,7 @@ func (s *Surface) PostChannel(ctx context.Context, channel string, r bot.Reply) 
 	}
 	if err := s.post(ctx, id, r); err != nil {
 		s.log.Warn("message not delivered", "to", channel, "method", "chat.postMessage", "err", err)
-		return err
+		return undeliverable(err, false)
 	}
 	s.upload(ctx, id, channel, r.Files)
 	return nil

@@ -47,10 +47,11 @@ type names map[string]string
 // note as a context block, and the buttons. A Form is not shown: a surface
 // that can open it does so before rendering.
 func render(r bot.Reply, nm names, limit int) message {
+	r = fitSections(r, nm, limit)
 	var body []slack.Block
 	body = append(body, textSections("", r.Text, nm)...)
-	for _, s := range r.Sections {
-		body = append(body, section(s, nm)...)
+	for i, s := range r.Sections {
+		body = append(body, section(s, nm, i)...)
 	}
 	var tail []slack.Block
 	if note := strings.TrimSpace(r.Note); note != "" {
@@ -106,8 +107,18 @@ func fallbackText(r bot.Reply, nm names) string {
 
 // section renders one section: a bold title with the text, split into as
 // many section blocks as the text needs, then the fields, ten a block.
-func section(s bot.Section, nm names) []slack.Block {
+func section(s bot.Section, nm names, index int) []slack.Block {
 	blocks := textSections(strings.TrimSpace(s.Title), s.Text, nm)
+	if s.Button != nil {
+		// The section's own button sits beside its first block.
+		if btn, ok := buttonElement(*s.Button, "s"+strconv.Itoa(index)); ok {
+			if first, isSection := firstSection(blocks); isSection {
+				first.Accessory = slack.NewAccessory(btn)
+			} else {
+				blocks = append(blocks, slack.NewActionBlock("", btn))
+			}
+		}
+	}
 	var fields []*slack.TextBlockObject
 	for _, f := range s.Fields {
 		text := mrkdwn(f.Value, nm)
@@ -173,27 +184,9 @@ func contextBlock(text string) *slack.ContextBlock {
 func actions(buttons []bot.Button) []slack.Block {
 	var elems []slack.BlockElement
 	for i, b := range buttons {
-		id, value := actionRun+strconv.Itoa(i), b.Command
-		if b.Form != nil {
-			if v, err := encodeState(formState{Form: b.Form}, false); err == nil && len(v) <= maxButtonValue {
-				id, value = actionForm+strconv.Itoa(i), v
-			}
+		if btn, ok := buttonElement(b, strconv.Itoa(i)); ok {
+			elems = append(elems, btn)
 		}
-		if value == "" || len(value) > maxButtonValue {
-			continue
-		}
-		label := strings.TrimSpace(b.Label)
-		if label == "" {
-			label = b.Command
-		}
-		btn := slack.NewButtonBlockElement(id, value, slack.NewTextBlockObject(slack.PlainTextType, truncate(label, maxButtonLabel), false, false))
-		switch b.Style {
-		case "primary":
-			btn.Style = slack.StylePrimary
-		case "danger":
-			btn.Style = slack.StyleDanger
-		}
-		elems = append(elems, btn)
 	}
 	var blocks []slack.Block
 	for len(elems) > 0 {
@@ -202,6 +195,70 @@ func actions(buttons []bot.Button) []slack.Block {
 		elems = elems[n:]
 	}
 	return blocks
+}
+
+// buttonElement renders one button; suffix keeps its action id unique in
+// the message. ok is false for a button with nothing to run.
+func buttonElement(b bot.Button, suffix string) (*slack.ButtonBlockElement, bool) {
+	id, value := actionRun+suffix, b.Command
+	if b.Form != nil {
+		if v, err := encodeState(formState{Form: b.Form}, false); err == nil && len(v) <= maxButtonValue {
+			id, value = actionForm+suffix, v
+		}
+	}
+	if value == "" || len(value) > maxButtonValue {
+		return nil, false
+	}
+	label := strings.TrimSpace(b.Label)
+	if label == "" {
+		label = b.Command
+	}
+	btn := slack.NewButtonBlockElement(id, value, slack.NewTextBlockObject(slack.PlainTextType, truncate(label, maxButtonLabel), false, false))
+	switch b.Style {
+	case "primary":
+		btn.Style = slack.StylePrimary
+	case "danger":
+		btn.Style = slack.StyleDanger
+	}
+	return btn, true
+}
+
+// firstSection is the first block of a section's blocks, when it is a
+// section block (one that can hold a button beside its text).
+func firstSection(blocks []slack.Block) (*slack.SectionBlock, bool) {
+	if len(blocks) == 0 {
+		return nil, false
+	}
+	sb, ok := blocks[0].(*slack.SectionBlock)
+	return sb, ok
+}
+
+// fitSections keeps as many whole sections of a reply with an Overflow as
+// fit in limit blocks, ending with where to see the rest; a reply without
+// one is cut by render as any long reply is.
+func fitSections(r bot.Reply, nm names, limit int) bot.Reply {
+	if r.Overflow == "" {
+		return r
+	}
+	fixed := len(textSections("", r.Text, nm)) + len(actions(r.Buttons))
+	if strings.TrimSpace(r.Note) != "" {
+		fixed++
+	}
+	sizes := make([]int, len(r.Sections))
+	all := fixed
+	for i, s := range r.Sections {
+		sizes[i] = len(section(s, nm, i))
+		all += sizes[i]
+	}
+	if all <= limit {
+		return r
+	}
+	used, keep := fixed+1, 0 // and the "…and N more" line
+	for keep < len(sizes) && used+sizes[keep] <= limit {
+		used += sizes[keep]
+		keep++
+	}
+	return r.FitSections(keep)
 }
 
 // mrkdwn turns reply markup into Slack mrkdwn: Slack people and channels

@@ -65,6 +65,7 @@ func renderReply(r bot.Reply, o renderOpts) []schema.Activity {
 // renderCards lays out text, sections, note and buttons, split over as
 // many cards as the size limit needs; the buttons go on the last.
 func renderCards(r bot.Reply, o renderOpts) []schema.Activity {
+	r = fitActions(r)
 	w := &markup{o: o}
 	var body []object
 	body = append(body, w.textBlocks(r.Text, nil)...)
@@ -91,7 +92,7 @@ func renderCards(r bot.Reply, o renderOpts) []schema.Activity {
 	if r.Note != "" {
 		body = append(body, w.textBlocks(r.Note, object{"isSubtle": true, "size": "Small", "spacing": "Medium"})...)
 	}
-	actions := buttonActions(r.Buttons, o)
+	actions := buttonActions(r.AllButtons(), o)
 	if len(body) == 0 {
 		if len(actions) == 0 {
 			return nil

@@ -89,7 +89,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 type ConnectorError struct {
 	Op     string // what was being done, e.g. "POST /v3/conversations/{id}/activities"
 	Status int    // the HTTP status; 0 when no answer came
-	Code   string // the token endpoint's error code, e.g. invalid_client
+	Code   string // the error code in the answer, e.g. invalid_client, BotDisabledByAdmin
 	Err    error  // the network error, when no answer came
 }
 
@@ -214,8 +214,8 @@ func (c *Connector) once(ctx context.Context, op, method, target string, payload
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))
-		return retryAfter(resp.Header.Get("Retry-After")), &ConnectorError{Op: op, Status: resp.StatusCode}
+		code := errorCode(io.LimitReader(resp.Body, maxResponse))
+		return retryAfter(resp.Header.Get("Retry-After")), &ConnectorError{Op: op, Status: resp.StatusCode, Code: code}
 	}
 	if out == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))

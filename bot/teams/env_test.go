@@ -173,6 +173,11 @@ type connector struct {
 	got     []sent
 	members map[string]member // user id -> member
 	refuse  atomic.Int32      // answer this status to posts, when set
+	// refuseCode, when set, is the error code in the body of that answer.
+	refuseCode atomic.Value
+	// refuseIn refuses posts into one conversation: conversation id ->
+	// the error code of a 403.
+	refuseIn sync.Map
 	// refusePersonal answers this status, when set, to starting a
 	// conversation and to posts into personal chats (a:...), as Teams
 	// does for someone who hasn't installed hppbot or has blocked it.
@@ -191,6 +196,21 @@ func newConnector(t testing.TB) *connector {
 		c.mu.Unlock()
 		if st := c.refuse.Load(); st != 0 {
 			w.WriteHeader(int(st))
+			if code, _ := c.refuseCode.Load().(string); code != "" {
+				fmt.Fprintf(w, `{"error":{"code":%q,"message":"refused"}}`, code)
+			}
+			return
+		}
+		refused := ""
+		c.refuseIn.Range(func(k, v any) bool {
+			if strings.Contains(r.URL.Path, "/v3/conversations/"+k.(string)+"/") {
+				refused = v.(string)
+			}
+			return refused == ""
+		})
+		if refused != "" {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(w, `{"error":{"code":%q,"message":"refused"}}`, refused)
 			return
 		}
 		if st := c.refusePersonal.Load(); st != 0 && r.Method == http.MethodPost &&

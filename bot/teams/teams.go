@@ -19,7 +19,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -463,8 +462,8 @@ func (s *Surface) forget(ctx context.Context, act schema.Activity, ex extras) {
 }
 
 // SendDirect implements bot.Messenger: a private message in the person's
-// own chat with hppbot. With no way to reach them it returns an error
-// wrapping bot.ErrNotReachable.
+// own chat with hppbot. With no way to reach them it returns a
+// *bot.Undeliverable (which is also a bot.ErrNotReachable).
 func (s *Surface) SendDirect(ctx context.Context, person string, r bot.Reply) error {
 	if surface, _ := bot.SplitID(person); surface != bot.Teams {
 		return bot.ErrNoRoute
@@ -483,9 +482,9 @@ func (s *Surface) PostChannel(ctx context.Context, channel string, r bot.Reply) 
 		return err
 	}
 	if !ok || ref.Conversation == "" {
-		return fmt.Errorf("teams: hppbot has not been added to the channel %s", channel)
+		return finalFor("no_conversation", false)
 	}
-	return s.send(ctx, conversationRef(ref), s.render(ctx, r, renderOpts{}))
+	return undeliverable(s.send(ctx, conversationRef(ref), s.render(ctx, r, renderOpts{})), false)
 }
 
 func (s *Surface) sendDirect(ctx context.Context, person string, r bot.Reply, line string) error {
@@ -500,14 +499,10 @@ func (s *Surface) sendDirectActivities(ctx context.Context, person string, acts 
 	if err != nil {
 		return opened, err
 	}
-	err = s.send(ctx, conversationRef(ref), acts)
-	var ce *ConnectorError
-	if errors.As(err, &ce) && ce.Status == http.StatusForbidden {
-		// Teams refuses posts to someone who removed hppbot or blocked it:
-		// they need to open it again.
-		return opened, fmt.Errorf("teams: %s's chat with hppbot refused the message (%v): %w", person, err, bot.ErrNotReachable)
-	}
-	return opened, err
+	// Teams refuses posts to someone who removed hppbot or blocked it, or
+	// whose admin turned it off (403), and to a chat that is gone (404):
+	// final until someone acts.
+	return opened, undeliverable(s.send(ctx, conversationRef(ref), acts), true)
 }
 
 // personalRef finds the person's chat with hppbot, starting one when
@@ -519,7 +514,7 @@ func (s *Surface) personalRef(ctx context.Context, person string) (ref store.Con
 		return ref, false, err
 	}
 	if !ok || ref.ServiceURL == "" || (ref.Conversation == "" && ref.User == "") {
-		return ref, false, fmt.Errorf("teams: no conversation with %s: %w", person, bot.ErrNotReachable)
+		return ref, false, finalFor("no_conversation", true)
 	}
 	if ref.Conversation != "" {
 		return ref, true, nil
@@ -533,7 +528,11 @@ func (s *Surface) personalRef(ctx context.Context, person string) (ref store.Con
 		var ce *ConnectorError
 		if errors.As(err, &ce) && (ce.Status == http.StatusForbidden || ce.Status == http.StatusNotFound || ce.Status == http.StatusBadRequest) {
 			// Usually: hppbot isn't installed for them.
-			return ref, false, fmt.Errorf("teams: could not start a chat with %s (%v): %w", person, err, bot.ErrNotReachable)
+			code := ce.Code
+			if code == "" {
+				code = "no_conversation"
+			}
+			return ref, false, finalFor(code, true)
 		}
 		return ref, false, err
 	}

@@ -1,0 +1,210 @@
+package scheduler
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/store"
+)
+
+// One tick's nudges to one person become one message: a person with six
+// overdue cases gets one message listing them, the longest-waiting first,
+// with a button for each case, not six. Each case's reminders are still
+// recorded on their own case, under their own occurrence marks, from the
+// one send's outcome: if the message fails, none of them is marked sent and
+// each is tried again; if it went, each is recorded. The escalations they
+// call for are bundled too (bundle_escalate.go).
+
+// bundleOverflow is where a person sees the cases a surface had no room
+// for ("…and 4 more — /hpp list mine"): their own open cases, overdue
+// first.
+const bundleOverflow = "/hpp list mine"
+
+// bundle groups the tick's work by the person its reminders go to. A
+// person with one case keeps it as it is; a person with several gets one
+// item carrying the others (in bundled), sorted by when their oldest
+// reminder fell due, at the place of the first. Jobs, unreadable records
+// and cases with nothing left to send are not bundled.
+func bundle(work []*item) []*item {
+	groups := map[string]*item{}
+	out := make([]*item, 0, len(work))
+	for _, it := range work {
+		if !it.bundleable() {
+			out = append(out, it)
+			continue
+		}
+		first, ok := groups[it.c.Lead]
+		if !ok {
+			groups[it.c.Lead] = it
+			out = append(out, it)
+			continue
+		}
+		first.bundled = append(first.bundled, it)
+	}
+	for i, it := range out {
+		if len(it.bundled) == 0 {
+			continue
+		}
+		all := append([]*item{it}, it.bundled...)
+		slices.SortStableFunc(all, func(a, b *item) int {
+			return cmp.Or(a.oldestPending().Compare(b.oldestPending()), cmp.Compare(a.c.ID, b.c.ID))
+		})
+		for _, x := range all {
+			x.bundled = nil
+		}
+		all[0].bundled = all[1:]
+		out[i] = all[0]
+	}
+	return out
+}
+
+// bundleable reports whether the item is a case with a reminder to send.
+func (it *item) bundleable() bool {
+	return !it.unreadable && it.job == nil && it.c != nil && it.c.Lead != "" && !it.oldestPending().IsZero()
+}
+
+// oldestPending is when the item's oldest reminder not yet sent fell due;
+// zero when there is none.
+func (it *item) oldestPending() time.Time {
+	var oldest time.Time
+	for _, r := range it.reminders {
+		if !it.wasSent(r.Occurrence) && (oldest.IsZero() || r.Due.Before(oldest)) {
+			oldest = r.Due
+		}
+	}
+	return oldest
+}
+
+// claims are the claims an item holds: its own and its bundle's.
+func (it *item) claims() []store.Claim {
+	out := []store.Claim{it.claim}
+	for _, b := range it.bundled {
+		out = append(out, b.claim)
+	}
+	return out
+}
+
+// processBundle delivers an item, with its bundle when it has one.
+func (s *Scheduler) processBundle(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
+	if len(it.bundled) == 0 {
+		return s.process(ctx, it, svcs, now)
+	}
+	return s.remindBundle(ctx, append([]*item{it}, it.bundled...), svcs, now)
+}
+
+// bundlePart is one case of a bundle.
+type bundlePart struct {
+	it      *item
+	rec     reminded
+	pending []pathway.Reminder
+	msgs    messages
+	final   bool // the bundle can't reach the person (bot.Undeliverable)
+}
+
+// remindBundle sends the reminders of several cases to their one named
+// contact as one message, and records each case from its outcome. Each
+// case is read again first (freshen): one answered, closed or snoozed
+// meanwhile is left out, and one handed over goes to its new named contact
+// on its own.
+func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.Services, now time.Time) (sent, failed int) {
+	person := items[0].c.Lead
+	parts := make([]*bundlePart, 0, len(items))
+	for _, it := range items {
+		it.acks = items[0].acks
+		if !s.freshen(ctx, it, now) {
+			continue
+		}
+		if it.c.Lead != person {
+			n, f := s.remind(ctx, it, svcs, now)
+			sent, failed = sent+n, failed+f
+			continue
+		}
+		rec, pending := it.split()
+		if len(pending) == 0 {
+			s.finish(ctx, it, rec, outcomeNone, now)
+			continue
+		}
+		parts = append(parts, &bundlePart{it: it, rec: rec, pending: pending, msgs: s.messagesFor(it.c, pending, svcs, now)})
+	}
+	switch len(parts) {
+	case 0:
+		return sent, failed
+	case 1:
+		p := parts[0]
+		n, f := s.finish(ctx, p.it, p.rec, s.recordSend(ctx, p.it.c, p.pending, p.msgs, s.deliver(ctx, p.msgs.primary), svcs, now, &p.rec), now)
+		return sent + n, failed + f
+	}
+	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now)})
+	var live []*bundlePart
+	for _, p := range parts {
+		msgs, final, ok := s.afterPrimary(ctx, p.it.c, p.pending, p.msgs, err, svcs, now, &p.rec)
+		if !ok {
+			s.finish(ctx, p.it, p.rec, outcomeFailed, now)
+			continue
+		}
+		p.msgs, p.final = msgs, final
+		live = append(live, p)
+	}
+	escs := s.escalateBundle(ctx, live)
+	for _, p := range live {
+		o := s.recordReminders(p.pending, p.msgs, p.final, escs[p], now, &p.rec)
+		s.finish(ctx, p.it, p.rec, o, now)
+	}
+	if _, final := finalFailure(err); err != nil && !final {
+		return sent, failed + 1
+	} else if err != nil {
+		return sent, failed
+	}
+	return sent + 1, failed
+}
+
+// bundledNudge is one message for a person's several cases: a line and a
+// button for each, the longest-waiting first. A surface that can't show
+// them all keeps the first and says where to see the rest.
+func (s *Scheduler) bundledNudge(parts []*bundlePart, now time.Time) bot.Reply {
+	sections := make([]bot.Section, 0, len(parts))
+	for _, p := range parts {
+		c := p.it.c
+		text := fmt.Sprintf("*%s* (%s) — %s", c.Name(), c.Ref, s.reminderLine(c, p.pending[0], now))
+		if len(p.pending) > 1 {
+			text = fmt.Sprintf("*%s* (%s)", c.Name(), c.Ref)
+			for _, r := range p.pending {
+				text += "\n• " + s.reminderLine(c, r, now)
+			}
+		}
+		oldest := p.pending[0]
+		for _, r := range p.pending[1:] {
+			if r.Due.Before(oldest.Due) {
+				oldest = r
+			}
+		}
+		b := caseButton(c, oldest)
+		sections = append(sections, bot.Section{Text: text, Button: &b})
+	}
+	return bot.Reply{
+		Text:     fmt.Sprintf("%d of your cases are waiting for a next step, the longest-waiting first. Even a short call or message to say when the family will next hear from us helps — silence is hard for families.", len(parts)),
+		Sections: sections,
+		Note:     "Each one you record stops its reminder. If something's in the way, that's all right: snooze a case for a day with /hpp snooze <case> 1d, hand it to a colleague with /hpp lead <case> @name, or ask your pathway lead for a hand.",
+		Overflow: bundleOverflow,
+	}
+}
+
+// caseButton is the one button a case gets in a bundle: the step its
+// oldest reminder asks for, named with the case.
+func caseButton(c *pathway.Case, r pathway.Reminder) bot.Button {
+	name := c.Name()
+	switch r.Kind {
+	case pathway.RemindContact:
+		return bot.Button{Label: "Log contact — " + name, Command: "contact " + name, Form: bot.ContactForm(name)}
+	case pathway.RemindNotify:
+		return bot.Button{Label: "Record notification — " + name, Command: "candour " + name + " " + pathway.CandourNotified}
+	case pathway.RemindWritten:
+		return bot.Button{Label: "Record written follow-up — " + name, Command: "candour " + name + " " + pathway.CandourWritten}
+	}
+	return bot.Button{Label: "Status — " + name, Command: "status " + name}
+}
