@@ -90,6 +90,7 @@ func New(cfg Config) *App {
 		Metrics: sm, Workers: cfg.Workers, Every: cfg.Every,
 	})
 	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
+	sched.HandleJob(handlers.AwayEndJob, h.RunAwayEndJob)
 	a.Handlers, a.Scheduler = h, sched
 	return a
 }

@@ -35,6 +35,7 @@ type Store interface {
 	talkStore
 	purgeStore
 	refStore
+	awayStore
 }
 
 // nameStore gives the cache of people's display names: remembered as they
@@ -130,6 +131,7 @@ func New(cfg Config) *Handler {
 		h.cmds[c.name] = c
 	}
 	h.cmds["purge"] = h.purgeCommand()
+	h.cmds["away"] = h.awayCommand()
 	h.cmds["help"] = h.helpCommand()
 	for _, c := range h.cmds {
 		c.findsCase = takesCase(c.usage)

@@ -581,6 +581,8 @@ func (h *Handler) Describe(e pathway.Event) string {
 		}
 	case pathway.EventInvolve:
 		return who + " recorded " + mentions(e.People) + " as involved."
+	case pathway.EventAway:
+		return h.describeAway(e)
 	case pathway.EventSnooze:
 		return fmt.Sprintf("%s snoozed reminders for %s, until %s.", who, e.Every.Human(), h.when(e.Next))
 	case pathway.EventClosed:

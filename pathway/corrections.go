@@ -245,7 +245,7 @@ func (c *Case) Strike(timeline []Event, no int, reason, actor string, p *Policy,
 		for _, e := range rest {
 			switch {
 			case e.Kind == EventPlan:
-				c.Plan = &Plan{Every: e.Every, Via: e.Via, Note: e.Note, Agreed: e.At}
+				c.Plan = &Plan{Every: e.Every, Via: e.Via, Note: e.Note, Agreed: e.At, None: e.Step == PlanNone}
 			case e.Kind == EventOpened && !e.Every.IsZero():
 				c.Plan = &Plan{Every: e.Every, Agreed: e.At}
 			}

@@ -89,6 +89,7 @@ func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, n
 // rec. It reports false when the named contact's message did not go.
 func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) bool {
 	msgs := s.messagesFor(c, pending, svcs, now)
+	s.shapeNudge(ctx, c, pending, &msgs, svcs, now)
 	if err := s.deliver(ctx, msgs.primary); err != nil {
 		s.cfg.Log.Warn("reminder not delivered; will try again", "case", c.Name(), "err", err)
 		if errors.Is(err, bot.ErrNotReachable) {
@@ -136,7 +137,7 @@ func (s *Scheduler) escalate(ctx context.Context, c *pathway.Case, m messages) (
 		}
 	}
 	if note, ok := noteToContact(c, m, leadTold); ok {
-		if err := s.deliver(ctx, message{to: c.Lead, reply: note}); err != nil {
+		if err := s.deliver(ctx, message{to: m.primary.to, reply: note}); err != nil {
 			s.cfg.Log.Warn("could not tell the named contact about an escalation", "case", c.Name(), "err", cause(err))
 		}
 	}
