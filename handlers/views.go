@@ -102,16 +102,12 @@ func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
 		comm = append(comm, "No contact with the family logged yet")
 	}
 	if c.Plan != nil {
-		plan := "Agreed plan: every " + c.Plan.Every.Period()
-		if c.Plan.Via != "" {
-			plan += " by " + c.Plan.Via
-		}
-		if c.Plan.Note != "" {
-			plan += " — " + quote(c.Plan.Note, 120)
-		}
-		comm = append(comm, plan)
+		comm = append(comm, planLine(c))
 	} else if c.IsOpen() {
 		comm = append(comm, fmt.Sprintf("No plan agreed yet — record one with /hpp plan %s every=1w", c.Name()))
+	}
+	if c.PreferAt != "" {
+		comm = append(comm, "The family prefers to be contacted "+pathway.PreferredTimeWords(c.PreferAt))
 	}
 	if c.IsOpen() && c.SnoozedUntil.After(now) {
 		comm = append(comm, "Reminders snoozed until "+h.when(c.SnoozedUntil))
@@ -552,7 +548,16 @@ func (h *Handler) Describe(e pathway.Event) string {
 			s += "; next due " + h.when(e.Next)
 		}
 		return s + "." + note
+	case pathway.EventPrefer:
+		return describePrefer(who, e)
 	case pathway.EventPlan:
+		if e.Step == pathway.PlanNone {
+			s := who + " recorded the plan agreed with the family: no regular contact — the family will hear when there is news"
+			if e.Via != "" {
+				s += " (by " + e.Via + ")"
+			}
+			return s + "." + reasonSuffix(e.Note)
+		}
 		s := who + " recorded the plan agreed with the family: every " + e.Every.Period()
 		if e.Via != "" {
 			s += " by " + e.Via

@@ -38,8 +38,8 @@ type Case struct {
 	Opened   time.Time `json:"o,omitzero"`
 	Closed   time.Time `json:"cl,omitzero"` // zero while open
 
-	NextContact  time.Time `json:"nc,omitzero"` // when the next contact with the family is due
-	Plan         *Plan     `json:"p,omitempty"` // the communication expectations agreed with the family
+	NextContact  time.Time `json:"nc,omitzero"`  // when the next contact with the family is due
+	Plan         *Plan     `json:"p,omitempty"`  // the communication expectations agreed with the family
 	PreferAt     string    `json:"pa,omitempty"` // the time the family prefers to be contacted: "17:00" or morning|afternoon|evening (prefer.go)
 	FirstContact time.Time `json:"fc,omitzero"`
 	LastContact  time.Time `json:"lc,omitzero"`

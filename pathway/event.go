@@ -56,7 +56,7 @@ type Event struct {
 	To       string    `json:"to,omitempty"` // corrected: the new value, as stored
 	Target   string    `json:"tg,omitempty"` // struck: the id of the entry recorded in error
 	Channel  string    `json:"ch,omitempty"` // escalation: the team channel it was posted to (People holds only people)
-	Prefer   string    `json:"pf,omitempty"` // plan or contact: the family's preferred time, when given (prefer.go; "any" when cleared)
+	Prefer   string    `json:"pf,omitempty"` // prefer: the family's preferred time (prefer.go; "any" when cleared)
 
 	// Worked out when a timeline is read (ReadTimeline), never stored.
 	No       int    `json:"-"` // the entry's number, in the order entries were recorded (1 is the first)

@@ -80,7 +80,7 @@ func PreferredTimeWords(at string) string {
 	return "around " + at
 }
 
-// SetPreferredTime records the family's preferred time on the case; it
+// SetPreferredTime sets the family's preferred time on the case; it
 // reports whether it changed.
 func (c *Case) SetPreferredTime(at string) bool {
 	if c.PreferAt == at {
@@ -127,4 +127,24 @@ func (c *Case) SetNoRegularContact(via, reason, actor string, now time.Time) (Ev
 	c.NextContact = time.Time{}
 	c.answerContactNudges()
 	return Event{At: now, Actor: actor, Kind: EventPlan, Step: PlanNone, Via: via, Note: reason}, nil
+}
+
+// EventPrefer records the family's preferred time being set (Prefer holds
+// it) or cleared (Prefer is PreferAny).
+const EventPrefer EventKind = "prefer"
+
+// RecordPreferredTime sets the family's preferred time ("" clears it) and
+// returns the timeline entry; ok is false when nothing changed.
+func (c *Case) RecordPreferredTime(at, actor string, now time.Time) (ev Event, ok bool, err error) {
+	if err := mustBeOpen(c, "change the family's preferred time"); err != nil {
+		return Event{}, false, err
+	}
+	if !c.SetPreferredTime(at) {
+		return Event{}, false, nil
+	}
+	recorded := at
+	if at == "" {
+		recorded = PreferAny
+	}
+	return Event{At: now, Actor: actor, Kind: EventPrefer, Prefer: recorded}, true, nil
 }
