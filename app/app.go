@@ -87,7 +87,7 @@ func New(cfg Config) *App {
 	}
 	sched := scheduler.New(scheduler.Config{
 		Store: cfg.Store, Policy: cfg.Policy, Messenger: cfg.Messenger, Clock: cfg.Clock, Log: log,
-		Metrics: sm, Workers: cfg.Workers, Every: cfg.Every,
+		Metrics: sm, Workers: cfg.Workers, Every: cfg.Every, WeekView: h.WeekView,
 	})
 	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
 	sched.HandleJob(handlers.AwayEndJob, h.RunAwayEndJob)

@@ -25,6 +25,7 @@ import (
 type awayStore interface {
 	SaveAway(ctx context.Context, a pathway.Away, now time.Time) error
 	Away(ctx context.Context, person string) (pathway.Away, bool, error)
+	Aways(ctx context.Context, people []string) (map[string]pathway.Away, error)
 	EndAway(ctx context.Context, person string, from time.Time) (bool, error)
 	AppendEvents(ctx context.Context, id int64, p *pathway.Policy, events ...pathway.Event) (bool, error)
 }

@@ -28,12 +28,13 @@ func (h *Handler) viewCommands() []*command {
 			name:    "list",
 			grammar: grammar{positional: 1, options: []string{"service"}},
 			run:     h.list,
-			usage:   "list [mine|overdue|all] [service=<s>]",
+			usage:   "list [mine|overdue|all|week] [service=<s>]",
 			summary: "open cases, overdue first",
 			group:   "views",
 			help: "• mine (the default) — cases you are the contact for, opened or are involved in\n" +
 				"• overdue — cases you can see with something overdue\n" +
 				"• all — every open case you can see (pathway leads see their services; admins see everything)\n" +
+				"• week — the pathway lead's weekly view: overdue, due this week, no first contact or plan yet, candour deadlines soon, named contact away, no regular contact agreed\n" +
 				"Example: /hpp list overdue service=maternity",
 		},
 		{
@@ -200,8 +201,8 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if len(cmd.Args) > 0 {
 		scope = strings.ToLower(cmd.Args[0])
 	}
-	if scope != "mine" && scope != "overdue" && scope != "all" {
-		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "list takes mine, overdue or all (you typed %q). For example: /hpp list overdue", truncate(scope, 30))
+	if scope != "mine" && scope != "overdue" && scope != "all" && scope != "week" {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "list takes mine, overdue, all or week (you typed %q). For example: /hpp list overdue", truncate(scope, 30))
 	}
 	service := ""
 	if v, ok := cmd.Opts["service"]; ok {
@@ -209,6 +210,9 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		if service, err = pathway.ParseServiceName(v); err != nil {
 			return bot.Reply{}, err
 		}
+	}
+	if scope == "week" {
+		return h.listWeek(ctx, req, service)
 	}
 	now := h.Clock()
 	svcs, err := h.Store.Services(ctx)

@@ -31,6 +31,15 @@ func (s *Scheduler) Start() error {
 	}); err != nil {
 		return err
 	}
+	if _, err := s.cron.AddFunc(s.digestSpec(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.Weekly(ctx, s.cfg.Clock()); err != nil {
+			s.cfg.Log.Warn("weekly views could not be sent", "err", cause(err))
+		}
+	}); err != nil {
+		return err
+	}
 	if _, err := s.cron.AddFunc(purgeSpec, s.purge); err != nil {
 		return err
 	}
