@@ -315,12 +315,12 @@ func (h *Handler) tellCover(ctx context.Context, a pathway.Away, person string, 
 				buttons = append(buttons, bot.Button{Label: c.Name(), Command: "status " + c.Name()})
 			}
 		}
-		why := "has asked you to cover"
+		head := fmt.Sprintf("%s is away until the end of %s and has asked you to cover. Until then, the reminders for these cases come to you:", bot.Mention(person), lastDay)
 		if a.Cover == "" {
-			why = "has nobody named to cover, so as pathway lead you'll have"
+			head = fmt.Sprintf("%s is away until the end of %s with nobody named to cover, so as pathway lead you'll get the reminders for these cases until then:", bot.Mention(person), lastDay)
 		}
-		text := fmt.Sprintf("%s is away until the end of %s and %s the reminders for these cases until then:\n%s\nThey stay %s's cases and the family's contact doesn't change: log a contact as usual, or ask for help with /hpp prompt. I won't repeat this list; it ends by itself.",
-			bot.Mention(person), lastDay, why, strings.Join(lines, "\n"), bot.Mention(person))
+		text := fmt.Sprintf("%s\n%s\nThey stay %s's cases and the family's contact doesn't change: log a contact as usual, or ask for help with /hpp prompt. I won't repeat this list; it ends by itself.",
+			head, strings.Join(lines, "\n"), bot.Mention(person))
 		if h.tell(ctx, to, bot.Reply{Text: text, Buttons: buttons}) {
 			told = append(told, to)
 		}
