@@ -450,3 +450,11 @@ func (h *Handler) describeAway(e pathway.Event) string {
 	}
 	return who + " recorded a time away."
 }
+
+// covers reports whether person covers for the case's named contact, who
+// is away now: the cover gets the case's reminders, so may act on it (log a
+// contact, snooze) like the named contact.
+func (h *Handler) covers(ctx context.Context, person string, c *pathway.Case) bool {
+	a, ok, err := h.Store.Away(ctx, c.Lead)
+	return err == nil && ok && a.Cover == person && a.ActiveAt(h.Clock())
+}

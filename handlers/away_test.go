@@ -102,12 +102,19 @@ func TestAwayWithCover(t *testing.T) {
 		t.Errorf("away alone = %q", s)
 	}
 	f.clock.Add(24 * time.Hour)
+	// The cover may act on the cases they cover, while they cover them.
+	if r := text(f.as("sam", "/hpp contact HPP-1 via=phone")); !strings.Contains(r, "Contact logged for *HPP-1*") {
+		t.Errorf("the cover logging a contact = %q", r)
+	}
 	off := text(f.as("alex", "/hpp away off"))
 	if !strings.Contains(off, "Welcome back: your reminders come to you again. The end is recorded on 1 case's timeline.") {
 		t.Errorf("away off = %q", off)
 	}
 	if told := f.sentTo("sam"); len(told) != 2 || !strings.Contains(told[1], "<@console:alex> is back: reminders for HPP-1 go to them again. Thank you for covering.") {
 		t.Errorf("the cover heard %q", told)
+	}
+	if r := text(f.as("sam", "/hpp status HPP-1")); !strings.Contains(r, "is only open to the people on it") {
+		t.Errorf("the cover after the time away ended = %q", r)
 	}
 	if _, ok, _ := f.st.GetJob(ctx, awayJobID("console:alex")); ok {
 		t.Error("the end job is still there after away off")

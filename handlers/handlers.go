@@ -314,7 +314,7 @@ func (h *Handler) updateCaseWith(ctx context.Context, req bot.Request, id int64,
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if !h.canAct(req.Person, old, svcs) {
+		if !h.canAct(req.Person, old, svcs) && !h.covers(ctx, req.Person, old) {
 			return nil, nil, nil, h.refuseCase(old, svcs)
 		}
 		updated = old.Clone()
@@ -348,7 +348,7 @@ func (h *Handler) readCase(ctx context.Context, req bot.Request, arg string) (*p
 	if err != nil {
 		return nil, nil, err
 	}
-	if !h.canAct(req.Person, c, svcs) {
+	if !h.canAct(req.Person, c, svcs) && !h.covers(ctx, req.Person, c) {
 		return nil, nil, h.refuseCase(c, svcs)
 	}
 	return c, svcs, nil

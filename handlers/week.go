@@ -122,7 +122,7 @@ func (h *Handler) weekReply(service string, cases []*pathway.Case, aways map[str
 	section("Due this week", dueWeek)
 	section("No first contact yet", noFirst)
 	section("No plan agreed yet", noPlan)
-	section(fmt.Sprintf("%s deadlines in the next %d working days", p.Candour.Label, weekCandourDays), candour)
+	section(fmt.Sprintf("%s deadlines in the next %d working days", p.Candour.Name, weekCandourDays), candour)
 	section("Named contact away", away)
 	section("No regular contact agreed", noRegular)
 

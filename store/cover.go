@@ -131,3 +131,17 @@ func (s *Store) AppendEvents(ctx context.Context, id int64, p *pathway.Policy, e
 	}
 	return false, pathway.Errorf(pathway.Conflict, "the case kept changing while a timeline entry was being added")
 }
+
+// noDeadline is the open index's score for an open case that owes nothing
+// by a deadline (no regular contact agreed, no candour step outstanding):
+// listed last, and never overdue. 9999-12-31T23:59:59Z.
+const noDeadline = 253402300799
+
+// deadlineScore is an open case's score in the open index: its earliest
+// deadline, in Unix seconds.
+func deadlineScore(c *pathway.Case) int64 {
+	if d := c.Deadline(); !d.IsZero() {
+		return d.Unix()
+	}
+	return noDeadline
+}
