@@ -295,4 +295,3 @@ func TestListWeekMatchesWeekView(t *testing.T) {
 		t.Errorf("list week of another's service = %q", r)
 	}
 }
-

@@ -193,7 +193,7 @@ func TestWeeklyOncePerWeek(t *testing.T) {
 	for _, now := range []time.Time{
 		at(2026, 12, 7), at(2026, 12, 7), // Monday: once, on either replica
 		at(2026, 12, 8), at(2026, 12, 11), // later that week: nothing
-		at(2026, 12, 14),                   // the next Monday
+		at(2026, 12, 14), // the next Monday
 		at(2026, 12, 28), // a bank holiday Monday (Boxing Day's substitute): nothing
 		at(2026, 12, 29), // Tuesday, the first working day of that week
 		at(2026, 12, 30),
