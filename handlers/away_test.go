@@ -128,6 +128,20 @@ func TestAwayWithCover(t *testing.T) {
 			t.Errorf("timeline lacks %q:\n%s", want, tl)
 		}
 	}
+	// The export carries the cover too (item 9): in the Markdown and a CSV row each.
+	exp := f.as("alex", "/hpp export HPP-1")
+	if len(exp.Files) != 2 {
+		t.Fatalf("export files = %d", len(exp.Files))
+	}
+	md, csvText := string(exp.Files[0].Data), string(exp.Files[1].Data)
+	for _, want := range []string{"is away until the end of Fri 4 Dec 2026; ", "time away was ended early"} {
+		if !strings.Contains(md, want) || !strings.Contains(csvText, want) {
+			t.Errorf("export lacks %q:\n%s\n%s", want, md, csvText)
+		}
+	}
+	if strings.Count(csvText, ",away,start,") != 1 || strings.Count(csvText, ",away,off,") != 1 {
+		t.Errorf("CSV rows for the time away:\n%s", csvText)
+	}
 }
 
 // A pathway lead can set and end a time away for someone in their service;
@@ -244,6 +258,19 @@ func TestPlanNoRegularContactAndPreferredTime(t *testing.T) {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s lacks %q:\n%s", tt.line, want, got)
 			}
+		}
+	}
+	// Every re-pacing is in the export too (item 9).
+	exp := f.as("alex", "/hpp export HPP-1")
+	md := string(exp.Files[0].Data)
+	for _, want := range []string{
+		"recorded the plan agreed with the family: no regular contact — the family will hear when there is news",
+		"recorded that the family prefers to be contacted the evening (17:00–20:00)",
+		"cleared the family's preferred time for contact",
+		"Around 17:00.",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("export lacks %q:\n%s", want, md)
 		}
 	}
 }
