@@ -187,8 +187,17 @@ func (h *Handler) awayStart(ctx context.Context, req bot.Request, person string,
 	for _, c := range cases {
 		a.Cases = append(a.Cases, c.ID)
 	}
+	earlier, hadEarlier, err := h.Store.Away(ctx, person)
+	if err != nil {
+		return bot.Reply{}, err
+	}
 	if err := h.Store.SaveAway(ctx, a, now); err != nil {
 		return bot.Reply{}, err
+	}
+	if hadEarlier && earlier.ActiveAt(now) && earlier.Cover != "" && earlier.Cover != a.Cover && earlier.Cover != req.Person {
+		// A time away given again replaces the earlier one; a cover no
+		// longer named hears so, so they don't keep looking out for it.
+		h.tell(ctx, earlier.Cover, bot.Reply{Text: fmt.Sprintf("%s's time away has changed: you're no longer covering their reminders. Thank you.", bot.Mention(person))})
 	}
 	from, _ := json.Marshal(a.From)
 	if err := h.Store.ScheduleJob(ctx, store.Job{ID: awayJobID(person), Kind: AwayEndJob, Person: person, At: a.Until, Data: map[string]string{"from": string(from)}}); err != nil {
