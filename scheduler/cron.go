@@ -9,7 +9,8 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// Start runs the ticks, the digest and the nightly purge on cron until Stop.
+// Start runs the ticks, the digest, the weekly view and the nightly purge on
+// cron until Stop.
 func (s *Scheduler) Start() error {
 	loc := s.cfg.Policy.Location()
 	logger := cronLogger{s.cfg.Log}
