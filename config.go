@@ -12,6 +12,7 @@ import (
 	"hppbot/pathway"
 	"hppbot/prompts"
 	"hppbot/store"
+	"hppbot/web/entra"
 )
 
 // config is the environment, read and checked at start-up. A bad value stops
@@ -40,6 +41,10 @@ type config struct {
 	OpenIDURL   string
 	TokenURL    string
 	Serve       bool // --serve: the HTTP server even with no chat platform configured
+	// TeamsSSO is the Teams tab's single sign-on (ssoconfig.go), nil when
+	// off; TeamsSSOOff says why it is off.
+	TeamsSSO    *entra.Config
+	TeamsSSOOff string
 }
 
 // configError names the variable at fault.
@@ -151,6 +156,12 @@ func readConfig(get func(string) string) (*config, error) {
 			return nil, &configError{v.name, fmt.Sprintf("%q should be an http or https URL", v.val)}
 		}
 	}
+
+	sso, ssoOff, err := readTeamsSSO(get)
+	if err != nil {
+		return nil, err
+	}
+	c.TeamsSSO, c.TeamsSSOOff = sso, ssoOff
 
 	nation := pathway.England
 	nationSet := strings.TrimSpace(get("HPP_NATION")) != ""

@@ -49,6 +49,8 @@ func TestBadConfigurationStopsWithOneLineNamingTheVariable(t *testing.T) {
 		{map[string]string{"HPP_POLICY_FILE": badSpan}, "line 2: notify_within:"},
 		{map[string]string{"HPP_POLICY_FILE": conflict, "HPP_NATION": "england"}, "nation is wales but HPP_NATION is england"},
 		{map[string]string{"HPP_PROMPTS_DIR": filepath.Join(dir, "nope")}, "HPP_PROMPTS_DIR:"},
+		{map[string]string{"MICROSOFT_APP_ID": "11111111-2222-3333-4444-555555555555", "MICROSOFT_APP_PASSWORD": "p", "HPP_PUBLIC_URL": "https://hppbot.example.nhs.uk", "HPP_ENTRA_TENANTS": "nhs.net"}, "HPP_ENTRA_TENANTS: \"nhs.net\" is not a tenant id"},
+		{map[string]string{"HPP_PUBLIC_URL": "https://hppbot.example.nhs.uk", "MICROSOFT_APP_ID": "11111111-2222-3333-4444-555555555555", "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TENANT_ID": "00000000-0000-4000-8000-00000000a001", "HPP_ENTRA_AUTHORITY": "login"}, "HPP_ENTRA_AUTHORITY:"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -183,8 +184,28 @@ func TestDeployingDocTeamsPermissionsMatchPackage(t *testing.T) {
 	}
 	sec := section(t, readDoc(t, deployDoc), "## Teams: the permissions")
 	tbl := tables(sec)
-	if len(tbl) != 2 {
-		t.Fatalf("the Teams section should have two tables (permissions, bot scopes), has %d", len(tbl))
+	if len(tbl) != 3 {
+		t.Fatalf("the Teams section should have three tables (permissions, bot scopes, what the tab adds), has %d", len(tbl))
+	}
+	// With HPP_PUBLIC_URL the package gains the tab's entries: exactly
+	// those the third table names.
+	withTab, err := teams.ManifestFor("00000000-0000-0000-0000-000000000000", "https://hppbot.example.nhs.uk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mt map[string]json.RawMessage
+	if err := json.Unmarshal(withTab, &mt); err != nil {
+		t.Fatal(err)
+	}
+	var added []string
+	for k, v := range mt {
+		if !bytes.Equal(v, m[k]) {
+			added = append(added, k)
+		}
+	}
+	slices.Sort(added)
+	if doc := firstColumn(t, tbl[2]); !slices.Equal(doc, added) {
+		t.Errorf("%s says HPP_PUBLIC_URL adds %v to the package; it adds %v", deployDoc, doc, added)
 	}
 	slices.Sort(perms)
 	if doc := firstColumn(t, tbl[0]); !slices.Equal(doc, perms) {

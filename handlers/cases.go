@@ -686,7 +686,7 @@ func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	}
 	to := cmd.People[0]
 	now := h.Clock()
-	old, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+	old, c, svcs, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
 		ev, err := c.HandOver(to, req.Person, now)
 		return []pathway.Event{ev}, err
 	})
@@ -710,7 +710,11 @@ func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		}
 	}
 	said := sayBack{"named contact " + bot.Mention(old.Lead) + " → " + bot.Mention(to)}
-	return bot.Reply{Text: fmt.Sprintf("%s is now the named contact for *%s*.%s", bot.Mention(to), c.Name(), toldNote(told, notTold)) + said.line()}, nil
+	text := fmt.Sprintf("%s is now the named contact for *%s*.%s", bot.Mention(to), c.Name(), toldNote(told, notTold))
+	if h.escalationTaken(ctx, old, svcs, "a colleague has taken on the named-contact role") {
+		text += " The team channel has been told it's taken care of."
+	}
+	return bot.Reply{Text: text + said.line()}, nil
 }
 
 // toldNote says who a change was sent to, from what was delivered, and
@@ -783,6 +787,15 @@ func (h *Handler) snooze(ctx context.Context, req bot.Request, cmd Command) (bot
 	text := fmt.Sprintf("Reminders for *%s* are snoozed until %s. This is noted on the timeline.", c.Name(), h.when(c.SnoozedUntil))
 	if !c.NextContact.IsZero() && c.NextContact.Before(now) {
 		text += " Contact with the family is still overdue — if you can, let them know when they'll next hear from you."
+	}
+	if req.Person != c.Lead {
+		// Someone else, such as the pathway lead from an escalation, has
+		// given the named contact more time: they hear when reminders resume.
+		if h.tell(ctx, c.Lead, bot.Reply{Text: fmt.Sprintf("%s has paused the reminders for *%s* (%s) until %s, to give you a little more time. I'll remind you then.", bot.Mention(req.Person), c.Name(), c.Ref, h.when(c.SnoozedUntil))}) {
+			text += fmt.Sprintf(" %s has been told I'll remind them then.", bot.Mention(c.Lead))
+		} else {
+			text += fmt.Sprintf(" I couldn't reach %s just now — please let them know yourself.", bot.Mention(c.Lead))
+		}
 	}
 	said := sayBack{"snooze " + span.Human()}
 	return bot.Reply{Text: text + said.line()}, nil

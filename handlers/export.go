@@ -375,7 +375,10 @@ func (r *candourRecord) markdown() string {
 	field("Named contact", r.name(c.Lead))
 	if hand := r.eventsOf(pathway.EventLead, ""); len(hand) > 0 {
 		for _, e := range hand {
-			if len(e.People) == 2 {
+			switch {
+			case len(e.People) == 2 && e.Step == pathway.LeadActing:
+				line("  - Taken on by %s from %s as acting named contact on %s.", r.name(e.People[1]), r.name(e.People[0]), r.day(e.At))
+			case len(e.People) == 2:
 				line("  - Handed over from %s to %s on %s.", r.name(e.People[0]), r.name(e.People[1]), r.day(e.At))
 			}
 		}

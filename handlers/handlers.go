@@ -130,6 +130,7 @@ func New(cfg Config) *Handler {
 	for _, c := range h.wellbeingCommands() {
 		h.cmds[c.name] = c
 	}
+	h.cmds["take"] = h.takeCommand()
 	h.cmds["purge"] = h.purgeCommand()
 	h.cmds["away"] = h.awayCommand()
 	h.cmds["help"] = h.helpCommand()

@@ -585,6 +585,9 @@ func (h *Handler) Describe(e pathway.Event) string {
 	case pathway.EventParallel:
 		return who + " recorded that " + pathway.DescribeParallel(e.Step) + "; communication with the family carries on." + note
 	case pathway.EventLead:
+		if len(e.People) == 2 && e.Step == pathway.LeadActing {
+			return fmt.Sprintf("%s took the case on from %s as acting named contact.", who, bot.Mention(e.People[0]))
+		}
 		if len(e.People) == 2 {
 			return fmt.Sprintf("%s handed the named-contact role from %s to %s.", who, bot.Mention(e.People[0]), bot.Mention(e.People[1]))
 		}
@@ -679,8 +682,12 @@ func escalationEntry(e pathway.Event, what string) string {
 	if e.Channel != "" {
 		parts = append(parts, "posted in "+bot.Channel(e.Channel))
 	}
-	if len(parts) == 0 {
-		return "hppbot escalated: " + what + "."
+	pace := ""
+	if !e.Every.IsZero() {
+		pace = " Reminders slowed to every " + e.Every.Period() + " from then on."
 	}
-	return fmt.Sprintf("hppbot %s: %s.", strings.Join(parts, " and "), what)
+	if len(parts) == 0 {
+		return "hppbot escalated: " + what + "." + pace
+	}
+	return fmt.Sprintf("hppbot %s: %s.%s", strings.Join(parts, " and "), what, pace)
 }

@@ -24,15 +24,19 @@ type Policy struct {
 	DefaultEvery       Span
 	NudgeRepeat        Span
 	EscalateAfter      int
-	MaxSnooze          Span
-	DigestAt           time.Duration // time of day
-	Candour            CandourPolicy
-	Checkins           []Span
-	CheckinAnswerTTL   Span
-	WellbeingContact   string // a person id or name; empty when none is set
-	Commitments        []string
-	Support            []SupportOption
-	Retention          Retention
+	// NudgeRepeatEscalated is the slower pace of repeats once escalate_after
+	// nudges have gone unanswered and the pathway lead has been asked: the
+	// reminder has done its work, and daily repeats only wear people out.
+	NudgeRepeatEscalated Span
+	MaxSnooze            Span
+	DigestAt             time.Duration // time of day
+	Candour              CandourPolicy
+	Checkins             []Span
+	CheckinAnswerTTL     Span
+	WellbeingContact     string // a person id or name; empty when none is set
+	Commitments          []string
+	Support              []SupportOption
+	Retention            Retention
 
 	// Calendar counts working days and hours with the policy's holidays.
 	Calendar *Calendar
@@ -123,24 +127,25 @@ func DefaultSupport() []SupportOption {
 // DefaultPolicy returns the built-in policy for a nation and time zone.
 func DefaultPolicy(nation Nation, timezone string) (*Policy, error) {
 	p := &Policy{
-		Nation:             nation,
-		Timezone:           timezone,
-		Holidays:           nation.holidays(),
-		WorkStart:          8 * time.Hour,
-		WorkEnd:            18 * time.Hour,
-		WorkingDays:        []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
-		FirstContactWithin: Span{1, WorkingDay},
-		DefaultEvery:       Span{7, Day},
-		NudgeRepeat:        Span{1, WorkingDay},
-		EscalateAfter:      2,
-		MaxSnooze:          Span{3, Day},
-		DigestAt:           9 * time.Hour,
-		Candour:            nation.candour(),
-		Checkins:           []Span{{1, WorkingDay}, {3, Day}, {14, Day}, {28, Day}},
-		CheckinAnswerTTL:   Span{90, Day},
-		Commitments:        append([]string(nil), AllCommitments...),
-		Support:            DefaultSupport(),
-		Retention:          DefaultRetention(),
+		Nation:               nation,
+		Timezone:             timezone,
+		Holidays:             nation.holidays(),
+		WorkStart:            8 * time.Hour,
+		WorkEnd:              18 * time.Hour,
+		WorkingDays:          []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+		FirstContactWithin:   Span{1, WorkingDay},
+		DefaultEvery:         Span{7, Day},
+		NudgeRepeat:          Span{1, WorkingDay},
+		EscalateAfter:        2,
+		NudgeRepeatEscalated: Span{2, WorkingDay},
+		MaxSnooze:            Span{3, Day},
+		DigestAt:             9 * time.Hour,
+		Candour:              nation.candour(),
+		Checkins:             []Span{{1, WorkingDay}, {3, Day}, {14, Day}, {28, Day}},
+		CheckinAnswerTTL:     Span{90, Day},
+		Commitments:          append([]string(nil), AllCommitments...),
+		Support:              DefaultSupport(),
+		Retention:            DefaultRetention(),
 	}
 	if err := p.build(); err != nil {
 		return nil, err
@@ -205,7 +210,7 @@ func (p *Policy) build() error {
 // policyKeys lists every key the policy file may hold; nested maps by path.
 var policyKeys = map[string][]string{
 	"": {"nation", "timezone", "holidays", "working_hours", "working_days", "first_contact_within",
-		"default_every", "nudge_repeat", "escalate_after", "max_snooze", "digest_at", "candour",
+		"default_every", "nudge_repeat", "nudge_repeat_after_escalation", "escalate_after", "max_snooze", "digest_at", "candour",
 		"checkins", "checkin_answer_ttl", "wellbeing_contact", "commitments", "support", "retention"},
 	"retention": retentionKeys,
 	"candour":   {"applies_from", "notify_within", "written_within", "written_from", "warn_before"},
@@ -285,11 +290,14 @@ func ParsePolicy(data []byte, envNation Nation, envTimezone string, envSetNation
 	}
 	for key, dst := range map[string]*Span{
 		"first_contact_within": &p.FirstContactWithin, "default_every": &p.DefaultEvery,
-		"nudge_repeat": &p.NudgeRepeat, "max_snooze": &p.MaxSnooze, "checkin_answer_ttl": &p.CheckinAnswerTTL,
+		"nudge_repeat": &p.NudgeRepeat, "nudge_repeat_after_escalation": &p.NudgeRepeatEscalated, "max_snooze": &p.MaxSnooze, "checkin_answer_ttl": &p.CheckinAnswerTTL,
 	} {
 		if err := span(doc, key, dst); err != nil {
 			return nil, err
 		}
+	}
+	if v := get(doc, "nudge_repeat_after_escalation"); v != nil && p.NudgeRepeatEscalated.Approx() < p.NudgeRepeat.Approx() {
+		return nil, fmt.Errorf("policy file line %d: nudge_repeat_after_escalation: %s is sooner than nudge_repeat (%s) — after an escalation, reminders slow down or keep their pace, so set it to %s or longer", v.Line, p.NudgeRepeatEscalated, p.NudgeRepeat, p.NudgeRepeat)
 	}
 	if v := get(doc, "retention"); v != nil {
 		if v.Kind != yaml.MappingNode {

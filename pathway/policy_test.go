@@ -85,6 +85,7 @@ working_days: [mon, tue, wed, thu, fri, sat]
 first_contact_within: 2wd
 default_every: 2w
 nudge_repeat: 4h
+nudge_repeat_after_escalation: 1wd
 escalate_after: 4
 max_snooze: 5d
 digest_at: "08:45"
@@ -114,18 +115,19 @@ func TestParsePolicyEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Policy{
-		Nation:             Wales,
-		Timezone:           "Europe/London",
-		Holidays:           HolidaysNone,
-		WorkStart:          7*time.Hour + 30*time.Minute,
-		WorkEnd:            19*time.Hour + 15*time.Minute,
-		WorkingDays:        []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday},
-		FirstContactWithin: Span{2, WorkingDay},
-		DefaultEvery:       Span{2, Week},
-		NudgeRepeat:        Span{4, Hour},
-		EscalateAfter:      4,
-		MaxSnooze:          Span{5, Day},
-		DigestAt:           8*time.Hour + 45*time.Minute,
+		Nation:               Wales,
+		Timezone:             "Europe/London",
+		Holidays:             HolidaysNone,
+		WorkStart:            7*time.Hour + 30*time.Minute,
+		WorkEnd:              19*time.Hour + 15*time.Minute,
+		WorkingDays:          []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday},
+		FirstContactWithin:   Span{2, WorkingDay},
+		DefaultEvery:         Span{2, Week},
+		NudgeRepeat:          Span{4, Hour},
+		EscalateAfter:        4,
+		NudgeRepeatEscalated: Span{1, WorkingDay},
+		MaxSnooze:            Span{5, Day},
+		DigestAt:             8*time.Hour + 45*time.Minute,
 		Candour: CandourPolicy{
 			AppliesFrom: HarmSevere, NotifyWithin: Span{8, WorkingDay}, WrittenWithin: Span{12, WorkingDay},
 			WrittenFrom: "aware", WarnBefore: Span{3, WorkingDay}, Label: "Duty of Candour (Wales)", Name: "Duty of Candour (Wales)",
@@ -191,6 +193,7 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"digest_at", "digest_at: 9am\n", []string{"line 1", "digest_at", "09:00"}},
 		{"digest_at out of range", "digest_at: \"25:00\"\n", []string{"digest_at"}},
 		{"escalate_after zero", "escalate_after: 0\n", []string{"escalate_after", "1 to 20"}},
+		{"slower repeats sooner", "nudge_repeat: 2wd\nnudge_repeat_after_escalation: 1wd\n", []string{"line 2", "nudge_repeat_after_escalation", "sooner than nudge_repeat"}},
 		{"escalate_after too many", "escalate_after: 21\n", []string{"escalate_after"}},
 		{"escalate_after words", "escalate_after: two\n", []string{"escalate_after"}},
 		{"unknown commitment", "commitments: [communication, kindness]\n", []string{"commitments", "kindness", "communication, support"}},

@@ -142,13 +142,24 @@ func (c *Case) NextWake(p *Policy) time.Time {
 	return wake
 }
 
+// RepeatAfter is how long after the last unanswered nudge the next one
+// goes, when sent nudges have gone unanswered: nudge_repeat until the
+// escalation has gone (escalate_after nudges, then the one that escalates),
+// then the slower nudge_repeat_after_escalation.
+func (p *Policy) RepeatAfter(sent int) Span {
+	if sent > p.EscalateAfter && p.NudgeRepeatEscalated.Approx() > p.NudgeRepeat.Approx() {
+		return p.NudgeRepeatEscalated
+	}
+	return p.NudgeRepeat
+}
+
 func (c *Case) contactFire(p *Policy) time.Time {
 	if !c.IsOpen() || !p.Enabled(CommitCommunication) || c.NextContact.IsZero() {
 		return time.Time{}
 	}
 	t := c.firstContactFire(p)
 	if c.ContactNudges > 0 {
-		t = p.DueAfter(c.LastNudge, p.NudgeRepeat)
+		t = p.DueAfter(c.LastNudge, p.RepeatAfter(c.ContactNudges))
 	}
 	if c.SnoozedUntil.After(t) {
 		t = c.SnoozedUntil
@@ -223,7 +234,7 @@ func (st candourStep) fire(c *Case, p *Policy) time.Time {
 	case 2:
 		t = st.overAt
 	default:
-		t = p.DueAfter(*st.nudged, p.NudgeRepeat)
+		t = p.DueAfter(*st.nudged, p.RepeatAfter(*st.stage-2))
 	}
 	if c.SnoozedUntil.After(t) {
 		t = c.SnoozedUntil

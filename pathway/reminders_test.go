@@ -70,10 +70,14 @@ func TestContactReminderAtNextContact(t *testing.T) {
 }
 
 func TestContactNudgesRepeatAndEscalateOnce(t *testing.T) {
-	// Nudges repeat a working day after the last one; Thursday 15 January's
-	// nudge is followed by Friday's and then Monday's.
-	wakes := []string{"2026-01-13", "2026-01-14", "2026-01-15", "2026-01-16", "2026-01-19", "2026-01-20"}
-	for _, escalateAfter := range []int{1, 2, 3} {
+	// Nudges repeat a working day after the last one (Friday's is followed
+	// by Monday's) until the one that escalates; after it they come every
+	// two working days (nudge_repeat_after_escalation).
+	for escalateAfter, wakes := range map[int][]string{
+		1: {"2026-01-13", "2026-01-14", "2026-01-16", "2026-01-20", "2026-01-22", "2026-01-26"},
+		2: {"2026-01-13", "2026-01-14", "2026-01-15", "2026-01-19", "2026-01-21", "2026-01-23"},
+		3: {"2026-01-13", "2026-01-14", "2026-01-15", "2026-01-16", "2026-01-20", "2026-01-22"},
+	} {
 		t.Run(fmt.Sprintf("escalate_after=%d", escalateAfter), func(t *testing.T) {
 			p := policyFor(t, England)
 			p.EscalateAfter = escalateAfter
@@ -111,14 +115,14 @@ func TestContactNudgesRepeatAndEscalateOnce(t *testing.T) {
 			}
 
 			// Logging a contact starts a new round: no nudges until the next is due.
-			now := at(t, "2026-01-20", "11:00")
+			now := at(t, "2026-01-26", "11:00")
 			if _, err := c.LogContact(ContactInput{}, "console:sam", p, now); err != nil {
 				t.Fatal(err)
 			}
-			if w := c.NextWake(p); !w.Equal(at(t, "2026-01-27", "11:00")) {
+			if w := c.NextWake(p); !w.Equal(at(t, "2026-02-02", "11:00")) {
 				t.Errorf("after a contact NextWake = %v", w)
 			}
-			rs := c.Reminders(p, at(t, "2026-01-27", "11:00"))
+			rs := c.Reminders(p, at(t, "2026-02-02", "11:00"))
 			if len(rs) != 1 || rs[0].Count != 1 || rs[0].Escalate || rs[0].Occurrence != "contact:1:0" {
 				t.Errorf("first nudge of the new round: %+v", rs)
 			}
@@ -190,9 +194,9 @@ func TestCandourStages(t *testing.T) {
 		{"2026-01-26", StageDue, 0, false, 2},  // on the day
 		{"2026-01-27", StageOverdue, 1, false, 3},
 		{"2026-01-28", StageOverdue, 2, false, 4},
-		{"2026-01-29", StageOverdue, 3, true, 5}, // the (escalate_after+1)th overdue reminder
-		{"2026-01-30", StageOverdue, 4, false, 6},
-		{"2026-02-02", StageOverdue, 5, false, 7}, // Friday's repeat comes on Monday
+		{"2026-01-29", StageOverdue, 3, true, 5},  // the (escalate_after+1)th overdue reminder
+		{"2026-02-02", StageOverdue, 4, false, 6}, // after the escalation, every two working days
+		{"2026-02-04", StageOverdue, 5, false, 7},
 	}
 	for _, st := range steps {
 		want := at(t, st.wake, "08:00")
@@ -220,7 +224,7 @@ func TestCandourStages(t *testing.T) {
 	}
 
 	// Recording the step stops its reminders.
-	now := at(t, "2026-02-02", "09:00")
+	now := at(t, "2026-02-04", "09:00")
 	if _, err := c.RecordCandour(CandourNotified, "", time.Time{}, "console:sam", p, now); err != nil {
 		t.Fatal(err)
 	}

@@ -34,9 +34,9 @@ func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs sto
 	p := s.cfg.Policy
 	var m messages
 	if len(rs) == 1 {
-		m.primary = message{to: c.Lead, reply: s.nudge(c, rs[0], now)}
+		m.primary = message{to: c.Lead, reply: s.nudge(c, rs[0], svcs, now)}
 	} else {
-		m.primary = message{to: c.Lead, reply: s.combinedNudge(c, rs, now)}
+		m.primary = message{to: c.Lead, reply: s.combinedNudge(c, rs, svcs, now)}
 	}
 	var overdue []string
 	var notify *pathway.Reminder
@@ -73,9 +73,9 @@ func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs sto
 	default:
 		m.lead = svc.Lead
 		m.leadMsg = message{to: svc.Lead, reply: bot.Reply{
-			Text: fmt.Sprintf("A gentle heads-up about *%s* (%s): %s. %s has had %s. Could you check in with them — they may need a hand, some time, or a handover to a colleague?",
+			Text: fmt.Sprintf("A gentle heads-up about *%s* (%s): %s. %s has had %s. Could you check in with them — they may need a hand, some time, or a handover to a colleague? You can take it on yourself, hand it to someone, or give them until the next working day.",
 				c.Name(), serviceName(c), m.overdue, bot.Mention(c.Lead), remindersPhrase(m.count)),
-			Buttons: []bot.Button{{Label: "Status", Command: "status " + c.Name()}},
+			Buttons: escalationButtons(c),
 		}}
 	}
 	m.channel = svc.Channel
@@ -142,10 +142,12 @@ func joinAnd(parts []string) string {
 }
 
 // combinedNudge is one message for several things a case owes at once.
-func (s *Scheduler) combinedNudge(c *pathway.Case, rs []pathway.Reminder, now time.Time) bot.Reply {
+func (s *Scheduler) combinedNudge(c *pathway.Case, rs []pathway.Reminder, svcs store.Services, now time.Time) bot.Reply {
 	var lines []string
 	buttons := []bot.Button{}
+	n := 0
 	for _, r := range rs {
+		n = max(n, reminderNumber(r, c))
 		lines = append(lines, "• "+s.reminderLine(c, r, now))
 		switch r.Kind {
 		case pathway.RemindContact:
@@ -159,8 +161,8 @@ func (s *Scheduler) combinedNudge(c *pathway.Case, rs []pathway.Reminder, now ti
 	buttons = append(buttons,
 		bot.Button{Label: "Snooze 1 day", Command: "snooze " + c.Name() + " 1d"},
 		bot.Button{Label: "Show prompts", Command: "prompt " + c.Name()})
-	text := fmt.Sprintf("For *%s* (%s), a few things are waiting:\n%s\nIf something's in the way, that's all right: snooze for a day, or your pathway lead can help. Each one you record stops its reminder.",
-		c.Name(), c.Ref, strings.Join(lines, "\n"))
+	text := fmt.Sprintf("For *%s* (%s), a few things are waiting:\n%s\n%s",
+		c.Name(), c.Ref, strings.Join(lines, "\n"), s.combinedClosing(c, n, svcs))
 	return bot.Reply{Text: text, Buttons: buttons}
 }
 
@@ -237,7 +239,7 @@ func (s *Scheduler) day(t time.Time) string {
 }
 
 // nudge is the private message to the named contact.
-func (s *Scheduler) nudge(c *pathway.Case, r pathway.Reminder, now time.Time) bot.Reply {
+func (s *Scheduler) nudge(c *pathway.Case, r pathway.Reminder, svcs store.Services, now time.Time) bot.Reply {
 	p := s.cfg.Policy
 	name := fmt.Sprintf("*%s* (%s)", c.Name(), c.Ref)
 	snooze := bot.Button{Label: "Snooze 1 day", Command: "snooze " + c.Name() + " 1d"}
@@ -254,13 +256,7 @@ func (s *Scheduler) nudge(c *pathway.Case, r pathway.Reminder, now time.Time) bo
 		default:
 			text = fmt.Sprintf("Contact with the family for %s was due %s.", name, s.when(r.Due))
 		}
-		text += " Even a short call or message to say when they'll next hear from us helps — silence is hard for families."
-		if c.Contacts == 0 {
-			text += " This would be the first contact recorded."
-		}
-		if r.Count >= 2 {
-			text += fmt.Sprintf("\nThis is reminder %d. If something's in the way, that's all right: snooze for a day, or hand over to a colleague with /hpp lead %s @name.", r.Count, c.Name())
-		}
+		text += s.contactWords(c, r)
 		return bot.Reply{Text: text, Buttons: []bot.Button{
 			{Label: "Log contact", Command: "contact " + c.Name(), Style: "primary", Form: bot.ContactForm(c.Name())},
 			snooze, prompts,
@@ -283,7 +279,7 @@ func (s *Scheduler) nudge(c *pathway.Case, r pathway.Reminder, now time.Time) bo
 		}
 		text := fmt.Sprintf("For %s, the %s %s %s.", name, dutyName(p), what, when)
 		if r.Stage == pathway.StageOverdue {
-			text += " If it has happened, please record it. If something is in the way, your pathway lead can help."
+			text += s.candourOverdueWords(c, r, svcs)
 		} else {
 			text += " If it's done, record it and this reminder stops."
 		}

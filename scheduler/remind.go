@@ -48,6 +48,9 @@ func (s *Scheduler) process(ctx context.Context, it *item, svcs store.Services, 
 // replica or a crashed run already sent is recorded, not resent; the rest
 // goes to the named contact as one message.
 func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, now time.Time) (sent, failed int) {
+	if !s.freshen(ctx, it, now) {
+		return 0, 0
+	}
 	var rec reminded
 	var pending []pathway.Reminder
 	for _, r := range it.reminders {
@@ -103,7 +106,7 @@ func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending 
 		rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventReminder, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: []string{msgs.primary.to}})
 		if r.Escalate {
 			if recorded {
-				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told, Channel: channel})
+				rec.events = append(rec.events, pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventEscalation, Step: r.Kind, Stage: r.Stage, Due: r.Due, People: told, Channel: channel, Every: s.slowerPace()})
 				r.Told, r.ToldChannel = told, channel
 			} else {
 				// Nobody was reached, or the pathway lead could not be:

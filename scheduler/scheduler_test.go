@@ -331,8 +331,16 @@ func TestEscalationPathAndAnsweringResetsIt(t *testing.T) {
 	if escalations != 1 {
 		t.Errorf("%d escalation posts; want 1", escalations)
 	}
-	// Tuesday: nudge 4, and no second escalation.
+	// After the escalation repeats slow to every two working days: none
+	// on Tuesday, nudge 4 on Wednesday, and no second escalation.
 	e.runUntil(t, time.Date(2026, 12, 1, 17, 0, 0, 0, london))
+	if got := e.rec.to("console:lee"); len(got) != 4 {
+		t.Errorf("by Tuesday evening the named contact had %d messages; want the 4 of Monday (no repeat the day after the escalation)", len(got))
+	}
+	e.runUntil(t, time.Date(2026, 12, 2, 17, 0, 0, 0, london))
+	if got := e.rec.to("console:lee"); len(got) != 5 || !strings.Contains(got[4].reply.PlainText(), "<@console:pat>, knows and can help") {
+		t.Errorf("Wednesday's nudge should say the pathway lead knows and can help; got %d messages", len(got))
+	}
 	if got := e.rec.to("console:pat"); len(got) != 1 {
 		t.Errorf("pathway lead told %d times; want once", len(got))
 	}

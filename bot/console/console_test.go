@@ -109,14 +109,15 @@ func TestFoundationAcceptance(t *testing.T) {
 }
 
 // TestReminderAcceptance is issue 3's acceptance: a nudge with buttons, the
-// repeat, the escalation to the pathway lead and channel, a contact that
-// stops them, and weekend delivery on the next working morning.
+// repeat, the escalation to the pathway lead and channel, the slower repeat
+// after it (two working days on), a contact that stops them, and weekend
+// delivery on the next working morning.
 func TestReminderAcceptance(t *testing.T) {
 	out := run(t, wednesday,
 		"/hpp service maternity lead=@pat channel=#maternity",
 		":as @lead",
 		"/hpp open INC-7 service=maternity harm=low every=2d Fall on ward 4",
-		":advance 3d", ":advance 2d", ":advance 1d",
+		":advance 3d", ":advance 2d", ":advance 2d",
 		":press 1",
 		":advance 4d")
 	for _, want := range []string{

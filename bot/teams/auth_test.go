@@ -115,20 +115,6 @@ func TestValidatorClaims(t *testing.T) {
 	}
 }
 
-func TestParseKeySet(t *testing.T) {
-	set := jwkSet{Keys: []jwk{
-		{Kty: "RSA", Kid: "short", N: "AQAB", E: "AQAB"},           // far too small
-		{Kty: "EC", Kid: "ec"},                                     // not RSA
-		{Kty: "RSA", Kid: "enc", Use: "enc", N: "AQAB", E: "AQAB"}, // not for signatures
-		{Kty: "RSA", Kid: "bad", N: "!!!", E: "AQAB"},              // not base64
-		{Kty: "RSA", Kid: "x5c", X5c: []string{"not-a-cert"}},      // not a certificate
-		{Kty: "RSA", Kid: "", N: "AQAB", E: "AQAB"},                // no kid
-	}}
-	if keys := parseKeySet(set); len(keys) != 0 {
-		t.Fatalf("kept %d unusable keys", len(keys))
-	}
-}
-
 func TestMetadataAnswersAreBounded(t *testing.T) {
 	id := newIdentity(t)
 	v := NewValidator(testAppID, "", id.srv.URL+"/nope", nil, nil)

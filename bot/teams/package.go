@@ -23,8 +23,13 @@ const appIDPlaceholder = "{{APP_ID}}"
 
 var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// Manifest returns manifest.json for the app id.
-func Manifest(appID string) ([]byte, error) {
+// Manifest returns manifest.json for the app id, without the tab.
+func Manifest(appID string) ([]byte, error) { return ManifestFor(appID, "") }
+
+// ManifestFor returns manifest.json for the app id; publicURL
+// (HPP_PUBLIC_URL), when set, adds the personal tab "My cases" and its
+// single sign-on (see tab.go).
+func ManifestFor(appID, publicURL string) ([]byte, error) {
 	if !guidPattern.MatchString(appID) {
 		return nil, fmt.Errorf("%q is not an app id: it should look like 00000000-0000-0000-0000-000000000000 (the Microsoft App ID of your Azure Bot)", appID)
 	}
@@ -33,15 +38,25 @@ func Manifest(appID string) ([]byte, error) {
 		return nil, err
 	}
 	out := bytes.ReplaceAll(raw, []byte(appIDPlaceholder), []byte(appID))
+	if publicURL != "" {
+		if out, err = addTab(out, appID, publicURL); err != nil {
+			return nil, err
+		}
+	}
 	if !json.Valid(out) {
 		return nil, fmt.Errorf("manifest.json is not valid JSON")
 	}
 	return out, nil
 }
 
-// WritePackage writes the app package (a zip) for the app id to w.
-func WritePackage(w io.Writer, appID string) error {
-	manifest, err := Manifest(appID)
+// WritePackage writes the app package (a zip) for the app id to w, without
+// the tab.
+func WritePackage(w io.Writer, appID string) error { return WritePackageFor(w, appID, "") }
+
+// WritePackageFor writes the app package (a zip) for the app id to w, with
+// the personal tab at publicURL when that is set.
+func WritePackageFor(w io.Writer, appID, publicURL string) error {
+	manifest, err := ManifestFor(appID, publicURL)
 	if err != nil {
 		return err
 	}
