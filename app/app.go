@@ -118,9 +118,10 @@ func New(cfg Config) *App {
 	}
 	sched := scheduler.New(scheduler.Config{
 		Store: cfg.Store, Policy: cfg.Policy, Messenger: cfg.Messenger, Clock: cfg.Clock, Log: log,
-		Metrics: sm, Workers: cfg.Workers, Every: cfg.Every,
+		Metrics: sm, Workers: cfg.Workers, Every: cfg.Every, WeekView: h.WeekView,
 	})
 	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
+	sched.HandleJob(handlers.AwayEndJob, h.RunAwayEndJob)
 	a.Handlers, a.Scheduler = h, sched
 	return a
 }

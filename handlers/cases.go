@@ -50,25 +50,29 @@ func (h *Handler) caseCommands() []*command {
 		},
 		{
 			name:    "contact",
-			grammar: grammar{positional: 1, options: []string{"via", "next", "on", againOption}, text: true},
+			grammar: grammar{positional: 1, options: []string{"via", "next", "on", "at", againOption}, text: true},
 			run:     h.contact,
-			usage:   "contact <case> [via=phone|meeting|video|letter|email] [next=<date|dur>] [note]",
+			usage:   "contact <case> [via=phone|meeting|video|letter|email] [next=<date|dur>] [at=<time>] [note]",
 			summary: "log a conversation or message with the patient or family",
 			group:   "cases",
 			help: "Logs a contact with the patient or family and sets when the next one is due: next= if you give it, otherwise the agreed plan, otherwise the organisation's default.\n" +
 				"next= may be up to three months away; a time outside working hours moves to the next working morning.\n" +
 				"on=<date> records a contact made on an earlier day, from the day your organisation became aware; it is kept as that day.\n" +
+				"at= the time the family prefers: at=17:00, or morning, afternoon or evening (at=any clears it). Reminders still come at the start of the working day and say it.\n" +
 				"The same contact typed again within 10 minutes is asked about first, in case it is a retry; again=yes logs it a second time.\n" +
 				"Example: /hpp contact HPP-3 via=phone next=7d Spoke with her daughter; agreed weekly calls",
 		},
 		{
 			name:    "plan",
-			grammar: grammar{positional: 1, options: []string{"every", "via"}, text: true},
+			grammar: grammar{positional: 1, options: []string{"every", "via", "at"}, text: true},
 			run:     h.plan,
-			usage:   "plan <case> every=<dur> [via=...] [note]",
+			usage:   "plan <case> every=<dur>|none [via=...] [at=<time>] [note]",
 			summary: "record how often you agreed to keep in touch",
 			group:   "cases",
-			help:    "Records the communication the family asked for. Reminders follow it. every= takes a length such as 1w, 2w or 1mo (a month; m alone could be minutes or months, so write 1mo). A new plan replaces the next due time the last plan set.\nExample: /hpp plan HPP-3 every=1w via=phone Tuesday afternoons suit them best",
+			help: "Records the communication the family asked for. Reminders follow it. every= takes a length such as 1w, 2w or 1mo (a month; m alone could be minutes or months, so write 1mo). A new plan replaces the next due time the last plan set.\n" +
+				"every=none <reason>: no regular contact (the family asked to hear only when there is news); then only candour steps and a next= you set are reminded, and the pathway lead's weekly view lists the case.\n" +
+				"at= the time the family prefers: at=17:00, or morning (08:00–12:00), afternoon (12:00–17:00) or evening (17:00–20:00); at=any clears it.\n" +
+				"Example: /hpp plan HPP-3 every=1w via=phone at=evening Tuesdays suit them best",
 		},
 		{
 			name:    "candour",
@@ -425,6 +429,10 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	prefer, hasAt, err := preferOpt(cmd)
+	if err != nil {
+		return bot.Reply{}, err
+	}
 	var ev pathway.Event
 	old, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
 		var err error
@@ -435,7 +443,7 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 		if err == nil {
 			err = h.judgeThen(ctx, c.ID, &ev)
 		}
-		return []pathway.Event{ev}, err
+		return withPrefer(c, []pathway.Event{ev}, err, hasAt, prefer, req.Person, now)
 	})
 	if q, ok := asked(err); ok {
 		return q, nil
@@ -458,7 +466,11 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 	if old.Contacts == 0 {
 		text += " That's the first contact recorded — thank you."
 	}
+	text += preferSentence(c, hasAt)
 	text += h.sayContact(c, in)
+	if p := sayPrefer(c, hasAt); p != "" {
+		text += " · " + p
+	}
 	var sections []bot.Section
 	if c.CandourActive() && c.Notified.IsZero() {
 		sections = append(sections, bot.Section{Text: fmt.Sprintf("If this conversation was the %s notification — telling the family what happened and saying sorry — record it too: /hpp candour %s notified", p.Candour.Name, c.Name())})
@@ -476,13 +488,20 @@ func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	}
 	p := h.Policy
 	now := h.Clock()
-	v, ok := cmd.Opts["every"]
-	if !ok {
-		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Say how often you agreed to be in touch with every=, for example: /hpp plan %s every=1w via=phone", pathway.CaseName(id))
-	}
-	every, err := pathway.ParseTypedSpan(v)
+	prefer, hasAt, err := preferOpt(cmd)
 	if err != nil {
-		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every= is how often you agreed to be in touch: %v.", err)
+		return bot.Reply{}, err
+	}
+	v, ok := cmd.Opts["every"]
+	if !ok && !hasAt {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Say how often you agreed to be in touch with every=, for example: /hpp plan %s every=1w via=phone — or every=none <reason> if the family asked for no regular contact.", pathway.CaseName(id))
+	}
+	none := ok && strings.EqualFold(v, pathway.PlanNone)
+	var every pathway.Span
+	if ok && !none {
+		if every, err = pathway.ParseTypedSpan(v); err != nil {
+			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "every= is how often you agreed to be in touch: %v.", err)
+		}
 	}
 	via := ""
 	if v, ok := cmd.Opts["via"]; ok {
@@ -490,23 +509,37 @@ func (h *Handler) plan(ctx context.Context, req bot.Request, cmd Command) (bot.R
 			return bot.Reply{}, err
 		}
 	}
+	if !ok {
+		// at= alone: only the family's preferred time.
+		return h.preferOnly(ctx, req, id, prefer, cmd.Text)
+	}
 	_, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
-		ev, err := c.SetPlan(every, via, cmd.Text, req.Person, p, now)
-		return []pathway.Event{ev}, err
+		var ev pathway.Event
+		var err error
+		if none {
+			ev, err = c.SetNoRegularContact(via, cmd.Text, req.Person, now)
+		} else {
+			ev, err = c.SetPlan(every, via, cmd.Text, req.Person, p, now)
+		}
+		return withPrefer(c, []pathway.Event{ev}, err, hasAt, prefer, req.Person, now)
 	})
 	if err != nil {
 		return bot.Reply{}, err
+	}
+	if none {
+		return h.noRegularContactReply(c, via, cmd.Text, hasAt), nil
 	}
 	how := ""
 	if via != "" {
 		how = " by " + via
 	}
 	var said sayBack
-	said.add("every "+every.Period(), strings.TrimPrefix(how, " "), sayNote("note", cmd.Text))
+	said.add("every "+every.Period(), strings.TrimPrefix(how, " "), sayPrefer(c, hasAt), sayNote("note", cmd.Text))
 	text := fmt.Sprintf("Plan recorded for *%s*: in touch every %s%s. Next contact %s.", c.Name(), every.Period(), how, h.dueText(c.NextContact, now))
 	if asked := p.Calendar.Add(now, every); c.NextContact.Equal(p.DueAt(asked)) && !asked.Equal(c.NextContact) {
 		text += h.movedFrom(every.Human()+" from now", asked)
 	}
+	text += preferSentence(c, hasAt)
 	return bot.Reply{Text: text + said.line()}, nil
 }
 
@@ -752,7 +785,7 @@ func (h *Handler) snooze(ctx context.Context, req bot.Request, cmd Command) (bot
 		return bot.Reply{}, err
 	}
 	text := fmt.Sprintf("Reminders for *%s* are snoozed until %s. This is noted on the timeline.", c.Name(), h.when(c.SnoozedUntil))
-	if c.NextContact.Before(now) {
+	if !c.NextContact.IsZero() && c.NextContact.Before(now) {
 		text += " Contact with the family is still overdue — if you can, let them know when they'll next hear from you."
 	}
 	if req.Person != c.Lead {

@@ -385,6 +385,9 @@ func (r *candourRecord) markdown() string {
 	}
 	if c.Plan != nil {
 		plan := "Every " + c.Plan.Every.Period()
+		if c.NoRegularContact() {
+			plan = "No regular contact: the family will hear when there is news"
+		}
 		if c.Plan.Via != "" {
 			plan += " by " + c.Plan.Via
 		}
@@ -395,6 +398,9 @@ func (r *candourRecord) markdown() string {
 		field("Communication plan", plan+".")
 	} else {
 		field("Communication plan", "No plan recorded.")
+	}
+	if c.PreferAt != "" {
+		field("Family's preferred time", capitalise(pathway.PreferredTimeWords(c.PreferAt))+".")
 	}
 	var contacts []pathway.Event
 	for _, e := range r.events {

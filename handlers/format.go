@@ -113,6 +113,10 @@ func (h *Handler) workingDaysText(now, due time.Time) string {
 
 // dueText says when something is due, and whether it is overdue.
 func (h *Handler) dueText(due, now time.Time) string {
+	if due.IsZero() {
+		// Only a next contact is ever unset: the family chose no regular contact.
+		return "not set: no regular contact is agreed, so I'll remind you only about candour steps and a next= you set"
+	}
 	var b strings.Builder
 	h.writeDue(&b, due, now)
 	return b.String()

@@ -36,6 +36,7 @@ type Store interface {
 	purgeStore
 	refStore
 	reachStore
+	awayStore
 }
 
 // nameStore gives the cache of people's display names: remembered as they
@@ -136,6 +137,7 @@ func New(cfg Config) *Handler {
 	h.cmds["take"] = h.takeCommand()
 	h.cmds["purge"] = h.purgeCommand()
 	h.cmds["web"] = h.webCommand()
+	h.cmds["away"] = h.awayCommand()
 	h.cmds["help"] = h.helpCommand()
 	for _, c := range h.cmds {
 		c.findsCase = takesCase(c.usage)
@@ -309,7 +311,7 @@ func (h *Handler) updateCaseWith(ctx context.Context, req bot.Request, id int64,
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if !h.canAct(req.Person, old, svcs) {
+		if !h.canAct(req.Person, old, svcs) && !h.covers(ctx, req.Person, old) {
 			return nil, nil, nil, h.refuseCase(old, svcs)
 		}
 		updated = old.Clone()
@@ -343,7 +345,7 @@ func (h *Handler) readCase(ctx context.Context, req bot.Request, arg string) (*p
 	if err != nil {
 		return nil, nil, err
 	}
-	if !h.canAct(req.Person, c, svcs) {
+	if !h.canAct(req.Person, c, svcs) && !h.covers(ctx, req.Person, c) {
 		return nil, nil, h.refuseCase(c, svcs)
 	}
 	return c, svcs, nil

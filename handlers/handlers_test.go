@@ -146,7 +146,7 @@ func TestBadInputSaysWhatToTypeAndStoresNothing(t *testing.T) {
 		{"/hpp contact HPP-99 spoke", "I can't find HPP-99"},
 		{"/hpp frobnicate", "I don't know the command"},
 		{"/hpp stauts HPP-1", "Did you mean /hpp status?"},
-		{"/hpp list sideways", "list takes mine, overdue or all"},
+		{"/hpp list sideways", "list takes mine, overdue, all or week"},
 		{"/hpp snooze HPP-1", "For how long?"},
 		{"/hpp candour HPP-1", "Which step?"},
 		{"/hpp help nothing", "I don't know the command"},

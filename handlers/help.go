@@ -86,7 +86,7 @@ func (h *Handler) helpOverview() bot.Reply {
 
 // helpOrder keeps the help list in the order people meet the commands.
 func helpOrder(name string) int {
-	order := []string{"open", "contact", "plan", "candour", "family", "lead", "involve", "snooze", "close", "reopen", "correct", "strike",
+	order := []string{"open", "contact", "plan", "candour", "family", "lead", "involve", "snooze", "close", "reopen", "correct", "strike", "take", "away",
 		"status", "list", "timeline", "export", "prompt", "lens", "commitments", "checkin", "support", "wellbeing", "report", "service"}
 	for i, n := range order {
 		if n == name {

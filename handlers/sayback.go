@@ -105,6 +105,8 @@ func (h *Handler) sayContact(c *pathway.Case, in pathway.ContactInput) string {
 		s.add("next on " + h.shortDay(in.Next.Date) + ", as you asked")
 	case in.Next != nil:
 		s.add("next in " + in.Next.Span.Human() + ", as you asked")
+	case c.NoRegularContact():
+		s.add("no next contact: no regular contact agreed")
 	case c.Plan != nil:
 		s.add("next by the plan, every " + c.Plan.Every.Period())
 	default:

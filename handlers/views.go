@@ -28,12 +28,13 @@ func (h *Handler) viewCommands() []*command {
 			name:    "list",
 			grammar: grammar{positional: 1, options: []string{"service"}},
 			run:     h.list,
-			usage:   "list [mine|overdue|all] [service=<s>]",
+			usage:   "list [mine|overdue|all|week] [service=<s>]",
 			summary: "open cases, overdue first",
 			group:   "views",
 			help: "• mine (the default) — cases you are the contact for, opened or are involved in\n" +
 				"• overdue — cases you can see with something overdue\n" +
 				"• all — every open case you can see (pathway leads see their services; admins see everything)\n" +
+				"• week — the pathway lead's weekly view: overdue, due this week, no first contact or plan yet, candour deadlines soon, named contact away, no regular contact agreed\n" +
 				"Example: /hpp list overdue service=maternity",
 		},
 		{
@@ -102,16 +103,12 @@ func (h *Handler) statusReply(c *pathway.Case, svcs store.Services) bot.Reply {
 		comm = append(comm, "No contact with the family logged yet")
 	}
 	if c.Plan != nil {
-		plan := "Agreed plan: every " + c.Plan.Every.Period()
-		if c.Plan.Via != "" {
-			plan += " by " + c.Plan.Via
-		}
-		if c.Plan.Note != "" {
-			plan += " — " + quote(c.Plan.Note, 120)
-		}
-		comm = append(comm, plan)
+		comm = append(comm, planLine(c))
 	} else if c.IsOpen() {
 		comm = append(comm, fmt.Sprintf("No plan agreed yet — record one with /hpp plan %s every=1w", c.Name()))
+	}
+	if c.PreferAt != "" {
+		comm = append(comm, "The family prefers to be contacted "+pathway.PreferredTimeWords(c.PreferAt))
 	}
 	if c.IsOpen() && c.SnoozedUntil.After(now) {
 		comm = append(comm, "Reminders snoozed until "+h.when(c.SnoozedUntil))
@@ -204,8 +201,8 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if len(cmd.Args) > 0 {
 		scope = strings.ToLower(cmd.Args[0])
 	}
-	if scope != "mine" && scope != "overdue" && scope != "all" {
-		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "list takes mine, overdue or all (you typed %q). For example: /hpp list overdue", truncate(scope, 30))
+	if scope != "mine" && scope != "overdue" && scope != "all" && scope != "week" {
+		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "list takes mine, overdue, all or week (you typed %q). For example: /hpp list overdue", truncate(scope, 30))
 	}
 	service := ""
 	if v, ok := cmd.Opts["service"]; ok {
@@ -213,6 +210,9 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		if service, err = pathway.ParseServiceName(v); err != nil {
 			return bot.Reply{}, err
 		}
+	}
+	if scope == "week" {
+		return h.listWeek(ctx, req, service)
 	}
 	now := h.Clock()
 	svcs, err := h.Store.Services(ctx)
@@ -558,7 +558,16 @@ func (h *Handler) Describe(e pathway.Event) string {
 			s += "; next due " + h.when(e.Next)
 		}
 		return s + "." + note
+	case pathway.EventPrefer:
+		return describePrefer(who, e)
 	case pathway.EventPlan:
+		if e.Step == pathway.PlanNone {
+			s := who + " recorded the plan agreed with the family: no regular contact — the family will hear when there is news"
+			if e.Via != "" {
+				s += " (by " + e.Via + ")"
+			}
+			return s + "." + reasonSuffix(e.Note)
+		}
 		s := who + " recorded the plan agreed with the family: every " + e.Every.Period()
 		if e.Via != "" {
 			s += " by " + e.Via
@@ -590,6 +599,8 @@ func (h *Handler) Describe(e pathway.Event) string {
 		}
 	case pathway.EventInvolve:
 		return who + " recorded " + mentions(e.People) + " as involved."
+	case pathway.EventAway:
+		return h.describeAway(e)
 	case pathway.EventSnooze:
 		return fmt.Sprintf("%s snoozed reminders for %s, until %s.", who, e.Every.Human(), h.when(e.Next))
 	case pathway.EventClosed:

@@ -38,8 +38,9 @@ type Case struct {
 	Opened   time.Time `json:"o,omitzero"`
 	Closed   time.Time `json:"cl,omitzero"` // zero while open
 
-	NextContact  time.Time `json:"nc,omitzero"` // when the next contact with the family is due
-	Plan         *Plan     `json:"p,omitempty"` // the communication expectations agreed with the family
+	NextContact  time.Time `json:"nc,omitzero"`  // when the next contact with the family is due
+	Plan         *Plan     `json:"p,omitempty"`  // the communication expectations agreed with the family
+	PreferAt     string    `json:"pa,omitempty"` // the time the family prefers to be contacted: "17:00" or morning|afternoon|evening (prefer.go)
 	FirstContact time.Time `json:"fc,omitzero"`
 	LastContact  time.Time `json:"lc,omitzero"`
 	Contacts     int       `json:"ct,omitempty"`
@@ -75,6 +76,7 @@ type Case struct {
 // Plan is what was agreed with the family about keeping in touch.
 type Plan struct {
 	Every  Span      `json:"e"`
+	None   bool      `json:"x,omitempty"` // no regular contact agreed: the family asked to hear only when there is news (Note says why)
 	Via    string    `json:"v,omitempty"`
 	Note   string    `json:"n,omitempty"`
 	Agreed time.Time `json:"a,omitzero"`

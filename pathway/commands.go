@@ -240,6 +240,9 @@ func checkNext(w When, p *Policy, now time.Time) error {
 // nextContact is when the next contact is due after one made now: the
 // agreed plan's cadence, else the policy default.
 func (c *Case) nextContact(p *Policy, now time.Time) time.Time {
+	if c.NoRegularContact() {
+		return time.Time{}
+	}
 	if c.Plan != nil {
 		return p.DueAfter(now, c.Plan.Every)
 	}

@@ -194,6 +194,10 @@ func (c *Case) strikable(e Event) error {
 		return Errorf(Invalid, "Entry %d reopened the case. To end it again, use /hpp close %s <note>.", e.No, name)
 	case EventSnooze:
 		return Errorf(Invalid, "Entry %d is a snooze; it ends on its own. Log a contact or /hpp status %s to see what is due.", e.No, name)
+	case EventAway:
+		return Errorf(Invalid, "Entry %d records a time away; it stays as part of the record. A time away ends on its own after its last day, or with /hpp away off.", e.No)
+	case EventPrefer:
+		return Errorf(Invalid, "Entry %d records the family's preferred time. To change it, give the right one: /hpp plan %s at=17:00 (or at=any to clear it).", e.No, name)
 	}
 	return Errorf(Invalid, "Entry %d can't be struck out. Only contacts, plans, %s steps and what was recorded for the family can be.", e.No, "Duty of Candour")
 }
@@ -247,7 +251,7 @@ func (c *Case) Strike(timeline []Event, no int, reason, actor string, p *Policy,
 		for _, e := range rest {
 			switch {
 			case e.Kind == EventPlan:
-				c.Plan = &Plan{Every: e.Every, Via: e.Via, Note: e.Note, Agreed: e.At}
+				c.Plan = &Plan{Every: e.Every, Via: e.Via, Note: e.Note, Agreed: e.At, None: e.Step == PlanNone}
 			case e.Kind == EventOpened && !e.Every.IsZero():
 				c.Plan = &Plan{Every: e.Every, Agreed: e.At}
 			}

@@ -61,6 +61,7 @@ type Event struct {
 	Target   string    `json:"tg,omitempty"` // struck: the id of the entry recorded in error
 	Channel  string    `json:"ch,omitempty"` // escalation: the team channel it was posted to (People holds only people)
 	Why      string    `json:"y,omitempty"`  // undelivered: why, in plain words ("their Slack account has been deactivated")
+	Prefer   string    `json:"pf,omitempty"` // prefer: the family's preferred time (prefer.go; "any" when cleared)
 
 	// Worked out when a timeline is read (ReadTimeline), never stored.
 	No       int    `json:"-"` // the entry's number, in the order entries were recorded (1 is the first)
@@ -155,6 +156,7 @@ func DueThen(events []Event, at time.Time, dateOnly bool, p *Policy) time.Time {
 	}
 	var due time.Time
 	every := p.DefaultEvery
+	none := false // no regular contact agreed, as of the event read
 	for _, e := range events {
 		if !e.At.Before(before) && !(e.Kind == EventOpened && e.At.Before(opened)) {
 			continue
@@ -175,12 +177,24 @@ func DueThen(events []Event, at time.Time, dateOnly bool, p *Policy) time.Time {
 				continue
 			}
 			due = p.Calendar.DayEnd(p.DueAfter(e.At, every))
-		case e.Kind == EventPlan, e.Kind == EventReopened, e.CountsAsContact():
-			if e.Kind == EventPlan && !e.Every.IsZero() {
-				every = e.Every
+			if none {
+				due = time.Time{}
 			}
-			if !e.Next.IsZero() {
+		case e.Kind == EventPlan && e.Step == PlanNone:
+			// No regular contact agreed: nothing is due until a next= says so.
+			none, due = true, time.Time{}
+		case e.Kind == EventPlan, e.Kind == EventReopened, e.CountsAsContact():
+			if e.Kind == EventPlan {
+				none = false
+				if !e.Every.IsZero() {
+					every = e.Every
+				}
+			}
+			switch {
+			case !e.Next.IsZero():
 				due = e.Next
+			case none && e.CountsAsContact():
+				due = time.Time{}
 			}
 		}
 	}

@@ -157,7 +157,7 @@ func (c *Case) contactFire(p *Policy) time.Time {
 	if !c.IsOpen() || !p.Enabled(CommitCommunication) || c.NextContact.IsZero() {
 		return time.Time{}
 	}
-	t := c.NextContact
+	t := c.firstContactFire(p)
 	if c.ContactNudges > 0 {
 		t = p.DueAfter(c.LastNudge, p.RepeatAfter(c.ContactNudges))
 	}

@@ -129,7 +129,16 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 			s.finish(ctx, it, rec, outcomeNone, now)
 			continue
 		}
-		parts = append(parts, &bundlePart{it: it, rec: rec, pending: pending, msgs: s.messagesFor(it.c, pending, svcs, now)})
+		msgs := s.messagesFor(it.c, pending, svcs, now)
+		s.shapeNudge(ctx, it.c, pending, &msgs, svcs, now)
+		if msgs.primary.to != person {
+			// The named contact is away: this case's nudge goes to whoever
+			// covers (or the pathway lead), on its own, saying why.
+			n, f := s.finish(ctx, it, rec, s.recordSend(ctx, it.c, pending, msgs, s.deliver(ctx, msgs.primary), svcs, now, &rec), now)
+			sent, failed = sent+n, failed+f
+			continue
+		}
+		parts = append(parts, &bundlePart{it: it, rec: rec, pending: pending, msgs: msgs})
 	}
 	switch len(parts) {
 	case 0:
@@ -176,6 +185,9 @@ func (s *Scheduler) bundledNudge(parts []*bundlePart, now time.Time) bot.Reply {
 			for _, r := range p.pending {
 				text += "\n• " + s.reminderLine(c, r, now)
 			}
+		}
+		if c.PreferAt != "" && hasContact(p.pending) {
+			text += "\nThe family prefers " + pathway.PreferredTimeWords(c.PreferAt) + "."
 		}
 		oldest := p.pending[0]
 		for _, r := range p.pending[1:] {

@@ -9,7 +9,8 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// Start runs the ticks, the digest and the nightly purge on cron until Stop.
+// Start runs the ticks, the digest, the weekly view and the nightly purge on
+// cron until Stop.
 func (s *Scheduler) Start() error {
 	loc := s.cfg.Policy.Location()
 	logger := cronLogger{s.cfg.Log}
@@ -27,6 +28,15 @@ func (s *Scheduler) Start() error {
 		defer cancel()
 		if err := s.Digest(ctx, s.cfg.Clock()); err != nil {
 			s.cfg.Log.Warn("digest could not be sent", "err", cause(err))
+		}
+	}); err != nil {
+		return err
+	}
+	if _, err := s.cron.AddFunc(s.digestSpec(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.Weekly(ctx, s.cfg.Clock()); err != nil {
+			s.cfg.Log.Warn("weekly views could not be sent", "err", cause(err))
 		}
 	}); err != nil {
 		return err

@@ -175,6 +175,9 @@ func (s *Scheduler) reminderLine(c *pathway.Case, r pathway.Reminder, now time.T
 	p := s.cfg.Policy
 	switch r.Kind {
 	case pathway.RemindContact:
+		if r.Stage == pathway.StageDue && now.Before(r.Due) {
+			return fmt.Sprintf("Contact with the family is due today (%s).", s.when(r.Due))
+		}
 		if r.Stage == pathway.StageDue {
 			return fmt.Sprintf("Contact with the family is due now (%s).", s.when(r.Due))
 		}
@@ -248,9 +251,13 @@ func (s *Scheduler) nudge(c *pathway.Case, r pathway.Reminder, svcs store.Servic
 	switch r.Kind {
 	case pathway.RemindContact:
 		var text string
-		if r.Stage == pathway.StageDue {
+		switch {
+		case r.Stage == pathway.StageDue && now.Before(r.Due):
+			// Nudged at the start of the day it is due (the family prefers a time).
+			text = fmt.Sprintf("Contact with the family for %s is due today (%s).", name, s.when(r.Due))
+		case r.Stage == pathway.StageDue:
 			text = fmt.Sprintf("Contact with the family for %s is due now (%s).", name, s.when(r.Due))
-		} else {
+		default:
 			text = fmt.Sprintf("Contact with the family for %s was due %s.", name, s.when(r.Due))
 		}
 		text += s.contactWords(c, r)

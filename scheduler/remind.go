@@ -111,6 +111,7 @@ const (
 // and records the outcome (recordSend).
 func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) outcome {
 	msgs := s.messagesFor(c, pending, svcs, now)
+	s.shapeNudge(ctx, c, pending, &msgs, svcs, now)
 	return s.recordSend(ctx, c, pending, msgs, s.deliver(ctx, msgs.primary), svcs, now, rec)
 }
 
@@ -208,7 +209,7 @@ func (s *Scheduler) escalate(ctx context.Context, c *pathway.Case, m messages) (
 		}
 	}
 	if note, ok := noteToContact(c, m, leadTold); ok && !m.unreached {
-		if err := s.deliver(ctx, message{to: c.Lead, reply: note}); err != nil {
+		if err := s.deliver(ctx, message{to: m.primary.to, reply: note}); err != nil {
 			s.cfg.Log.Warn("could not tell the named contact about an escalation", "case", c.Name(), "err", cause(err))
 		}
 	}

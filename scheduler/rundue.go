@@ -50,6 +50,9 @@ func (s *Scheduler) RunDue(ctx context.Context, until time.Time, setClock func(t
 			if err := s.Digest(ctx, at); err != nil {
 				return err
 			}
+			if err := s.Weekly(ctx, at); err != nil {
+				return err
+			}
 			continue
 		}
 		res, err := s.Tick(ctx, now)

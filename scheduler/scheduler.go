@@ -85,6 +85,9 @@ type Config struct {
 	// Retry is how long a failed send waits before it is tried again.
 	// Default 5 minutes.
 	Retry time.Duration
+	// WeekView builds a service's weekly view for its pathway lead
+	// (Weekly); nil sends none.
+	WeekView WeekViewFunc
 }
 
 // Scheduler runs the reminders, digests and jobs.

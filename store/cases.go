@@ -176,7 +176,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 		op("due", keys[3], wake, "")
 	}
 	if c.IsOpen() {
-		op("zadd", keys[5], strconv.FormatInt(unix(c.Deadline()), 10), idArg)
+		op("zadd", keys[5], strconv.FormatInt(deadlineScore(c), 10), idArg)
 	} else {
 		op("zrem", keys[5], idArg, "")
 	}
@@ -410,9 +410,9 @@ func (s *Store) ListOpenCounted(ctx context.Context, f CaseFilter) (cases []*pat
 		return nil, 0, err
 	}
 	sort.Slice(out, func(i, j int) bool {
-		di, dj := out[i].Deadline(), out[j].Deadline()
-		if !di.Equal(dj) {
-			return di.Before(dj)
+		di, dj := deadlineScore(out[i]), deadlineScore(out[j])
+		if di != dj {
+			return di < dj
 		}
 		return out[i].ID < out[j].ID
 	})

@@ -129,7 +129,7 @@ func decodeCase(data []byte) (*pathway.Case, error) {
 	c.LastNudge, c.NotifyNudged, c.WrittenNudged = time.Time(r.LastNudge), time.Time(r.NotifyNudged), time.Time(r.WrittenNudged)
 	c.Plan = nil
 	if r.Plan != nil {
-		if r.Plan.Plan == nil || r.Plan.Every.IsZero() {
+		if r.Plan.Plan == nil || (r.Plan.Every.IsZero() && !r.Plan.None) {
 			return nil, errNoCadence
 		}
 		c.Plan = r.Plan.Plan

@@ -74,7 +74,8 @@ func fullCase(t testing.TB) *pathway.Case {
 		Lead: "slack:U0LEAD", Involved: []string{"slack:U0ASH", "slack:U0BO"}, OpenedBy: "slack:U0SAM",
 		Opened: d(12, 10, 0), Closed: d(30, 16, 45),
 		NextContact:  d(20, 11, 0),
-		Plan:         &pathway.Plan{Every: pathway.Span{N: 1, Unit: pathway.Week}, Via: "phone", Note: "Tuesday afternoons suit them", Agreed: d(13, 11, 5)},
+		Plan:         &pathway.Plan{Every: pathway.Span{N: 1, Unit: pathway.Week}, Via: "phone", Note: "Tuesday afternoons suit them", Agreed: d(13, 11, 5), None: true},
+		PreferAt:     "17:00",
 		FirstContact: d(13, 11, 0), LastContact: d(19, 15, 30), Contacts: 3,
 		Notified: d(13, 11, 10), Written: d(16, 9, 0), NotifyDue: d(23, 18, 0), WrittenDue: d(23, 18, 0),
 		Updates: 2, NotNeeded: "Reassessed as low harm after review",
@@ -96,6 +97,7 @@ func fullEvent(t testing.TB) pathway.Event {
 		Due: time.Date(2026, 1, 13, 10, 0, 0, 0, loc), Next: time.Date(2026, 1, 20, 10, 0, 0, 0, loc),
 		Every: pathway.Span{N: 2, Unit: pathway.WorkingDay}, People: []string{"slack:U0SAM", "slack:U0KIT"},
 		Note: "Talked through what happens next", DateOnly: true, From: "low", To: "moderate", Target: "1768211000000-0", Channel: "slack:C0MAT", Why: "their Slack account has been deactivated",
+		Prefer: "17:00",
 	}
 }
 

@@ -1,0 +1,106 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/store"
+)
+
+// shapeNudge fits a case's reminders to the people and the family just
+// before they are sent: it sends them to whoever should get this case's
+// nudge now (the named contact; their cover while they are away; with
+// nobody covering, the pathway lead — pathway.RouteNudge), saying why, and
+// it adds the family's preferred time to a reminder about contact.
+func (s *Scheduler) shapeNudge(ctx context.Context, c *pathway.Case, rs []pathway.Reminder, m *messages, svcs store.Services, now time.Time) {
+	if c.PreferAt != "" && hasContact(rs) {
+		m.primary.reply.Text = withPreferredTime(m.primary.reply.Text, c.PreferAt)
+	}
+	r := s.nudgeRoute(ctx, c, svcs, now)
+	if r.Why == pathway.RouteNamed {
+		return
+	}
+	m.primary.to = r.To
+	loc := s.cfg.Policy.Location()
+	until := s.day(r.Away.LastDay(loc))
+	switch r.Why {
+	case pathway.RouteCover:
+		m.primary.reply.Text = fmt.Sprintf("You're covering for %s, who is away until the end of %s.\n", bot.Mention(c.Lead), until) + m.primary.reply.Text
+	case pathway.RouteLead:
+		why := "with nobody named to cover"
+		if r.Cover.Person != "" {
+			why = fmt.Sprintf("and %s, who covers, is away too", bot.Mention(r.Cover.Person))
+		}
+		m.primary.reply.Text = fmt.Sprintf("%s is away until the end of %s %s, so this comes to you as pathway lead for %s.\n", bot.Mention(c.Lead), until, why, c.Service) + m.primary.reply.Text
+	}
+	// Whoever now gets the nudge is who the pathway lead hears about; and
+	// the lead who already has the nudge is not sent a heads-up about it.
+	switch {
+	case m.lead != "" && m.lead == r.To:
+		m.lead, m.leadMsg = "", message{}
+		m.noLead = fmt.Sprintf("the pathway lead for %s has the reminders while the named contact is away", c.Service)
+	case m.lead != "":
+		m.leadMsg.reply.Text = strings.Replace(m.leadMsg.reply.Text, bot.Mention(c.Lead)+" has had",
+			fmt.Sprintf("%s (covering for %s, who is away) has had", bot.Mention(r.To), bot.Mention(c.Lead)), 1)
+	}
+}
+
+// nudgeRoute is who gets a case's nudge now. When the store can't say
+// whether the named contact is away, the named contact gets it: a reminder
+// to someone on leave is better than none.
+func (s *Scheduler) nudgeRoute(ctx context.Context, c *pathway.Case, svcs store.Services, now time.Time) pathway.Route {
+	aways, err := s.cfg.Store.Aways(ctx, []string{c.Lead})
+	if err != nil {
+		s.cfg.Log.Warn("could not read whether the named contact is away; reminding them", "case", c.Name(), "err", cause(err))
+		return pathway.Route{To: c.Lead, Why: pathway.RouteNamed}
+	}
+	if a, ok := aways[c.Lead]; ok && a.ActiveAt(now) && a.Cover != "" {
+		more, err := s.cfg.Store.Aways(ctx, []string{a.Cover})
+		if err == nil {
+			for k, v := range more {
+				aways[k] = v
+			}
+		}
+	}
+	return pathway.RouteNudge(c.Lead, svcs[c.Service].Lead, func(p string) (pathway.Away, bool) {
+		a, ok := aways[p]
+		return a, ok
+	}, now)
+}
+
+func hasContact(rs []pathway.Reminder) bool {
+	for _, r := range rs {
+		if r.Kind == pathway.RemindContact {
+			return true
+		}
+	}
+	return false
+}
+
+// withPreferredTime adds "The family prefers around 17:00." after the
+// sentence that says contact is due.
+func withPreferredTime(text, at string) string {
+	add := " The family prefers " + pathway.PreferredTimeWords(at) + "."
+	i := strings.Index(text, "ontact with the family")
+	if i < 0 {
+		return text + add
+	}
+	depth := 0
+	for k := i; k < len(text); k++ {
+		switch text[k] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case '.':
+			if depth == 0 && (k+1 == len(text) || text[k+1] == ' ' || text[k+1] == '\n') {
+				return text[:k+1] + add + text[k+1:]
+			}
+		}
+	}
+	return text + add
+}
