@@ -241,3 +241,29 @@ func TestWeeklyRetriedAfterFailure(t *testing.T) {
 		t.Errorf("after a failure then a success, sent %+v", got)
 	}
 }
+
+// A named contact with several cases due in one tick has them bundled into
+// one message; while they are away, each case's nudge goes to the cover
+// instead, and nothing reaches the person who is away.
+func TestCoverTakesABundlesCases(t *testing.T) {
+	e, _ := coverEnv(t)
+	e.openCase(t, pathway.OpenInput{Ref: "INC-8", Service: "maternity", Harm: pathway.HarmLow, Lead: "console:alex"})
+	e.away(t, "console:alex", "console:sam", time.Date(2026, 12, 18, 0, 0, 0, 0, london))
+	e.runUntil(t, time.Date(2026, 12, 8, 18, 0, 0, 0, london))
+	if got := e.rec.to("console:alex"); len(got) != 0 {
+		t.Errorf("the person away was sent %d messages, want none: %+v", len(got), got)
+	}
+	var cases []string
+	for _, s := range e.rec.to("console:sam") {
+		if strings.Contains(s.reply.Text, "You're covering for <@console:alex>") {
+			for _, name := range []string{"HPP-1", "HPP-2"} {
+				if strings.Contains(s.reply.Text, "*"+name+"*") {
+					cases = append(cases, name)
+				}
+			}
+		}
+	}
+	if strings.Join(cases, " ") != "HPP-1 HPP-2" {
+		t.Errorf("the cover was nudged about %v, want HPP-1 and HPP-2", cases)
+	}
+}
