@@ -1,0 +1,169 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Enqueue queues m unless its key is already known (queued, sent or
+// failed); it reports whether it was new. Once it returns nil the message
+// is Redis's to keep: it goes, or fails and is said to have failed.
+func (q *Queue) Enqueue(ctx context.Context, m Message) (bool, error) {
+	if m.Key == "" {
+		return false, errors.New("delivery: a message needs a key")
+	}
+	now := q.cfg.Clock()
+	notAfter := m.NotAfter
+	if notAfter.IsZero() {
+		notAfter = now.Add(q.cfg.KeepFor)
+	}
+	reply := m.Reply
+	r := record{Key: m.Key, To: m.To, Channel: m.Channel, Reply: &reply, Case: m.Case, Queued: now, NotAfter: notAfter, State: stateQueued}
+	added, err := q.enqueue(ctx, r, notAfter.Sub(now))
+	if err == nil && added {
+		select {
+		case q.wake <- struct{}{}:
+		default:
+		}
+	}
+	return added, err
+}
+
+// Send queues m and tries it at once, without waiting for the pacing: what
+// can go now goes in the caller's turn (so the console's transcript reads in
+// order, and a quiet queue adds no delay); the rest is left to the
+// background sender. The error is only ever about queueing.
+func (q *Queue) Send(ctx context.Context, m Message) error {
+	added, err := q.Enqueue(ctx, m)
+	if err != nil || !added {
+		return err
+	}
+	hs, err := q.claim(ctx, q.cfg.Clock(), 1, m.Key)
+	if err != nil {
+		return nil // queued: the background sender has it
+	}
+	for _, h := range hs {
+		q.attempt(ctx, h, false)
+	}
+	return nil
+}
+
+// Drain sends what is ready now, waiting for the pacing, until nothing is
+// ready; it returns how many messages it tried. The console and tests use
+// it; a server runs Start.
+func (q *Queue) Drain(ctx context.Context) (int, error) {
+	tried := 0
+	for ctx.Err() == nil {
+		hs, err := q.claim(ctx, q.cfg.Clock(), 64, "")
+		if err != nil {
+			return tried, err
+		}
+		if len(hs) == 0 {
+			return tried, nil
+		}
+		for _, h := range hs {
+			q.attempt(ctx, h, true)
+			tried++
+		}
+	}
+	return tried, ctx.Err()
+}
+
+// Start runs the background sender until Stop.
+func (q *Queue) Start() {
+	q.runMu.Lock()
+	defer q.runMu.Unlock()
+	if q.running {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	q.running, q.stop, q.done = true, cancel, make(chan struct{})
+	go q.run(ctx)
+}
+
+// Stop ends the background sender: the sends in flight finish and are
+// recorded; what was claimed and not started is handed back.
+func (q *Queue) Stop() {
+	q.runMu.Lock()
+	if !q.running {
+		q.runMu.Unlock()
+		return
+	}
+	q.running = false
+	cancel, done := q.stop, q.done
+	q.runMu.Unlock()
+	cancel()
+	<-done
+}
+
+// run claims what is ready whenever a worker is free, and gives each
+// worker one message at a time.
+func (q *Queue) run(ctx context.Context) {
+	defer close(q.done)
+	work := make(chan held)
+	var wg sync.WaitGroup
+	for range q.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for h := range work {
+				if ctx.Err() != nil {
+					q.handBack(h)
+					continue
+				}
+				q.attempt(ctx, h, true)
+			}
+		}()
+	}
+	defer wg.Wait()
+	defer close(work)
+	failing := false
+	for ctx.Err() == nil {
+		hs, err := q.claim(ctx, q.cfg.Clock(), q.cfg.Workers, "")
+		if err != nil {
+			if !failing && ctx.Err() == nil {
+				q.cfg.Log.Warn("the delivery queue can't reach the store; messages wait in it", "err", err)
+			}
+			failing = true
+			q.idle(ctx, q.cfg.Backoff)
+			continue
+		}
+		failing = false
+		if len(hs) == 0 {
+			q.idle(ctx, q.cfg.Poll)
+			continue
+		}
+		for i, h := range hs {
+			select {
+			case work <- h:
+			case <-ctx.Done():
+				for _, rest := range hs[i:] {
+					q.handBack(rest)
+				}
+				return
+			}
+		}
+	}
+}
+
+// idle waits for d, or until a message is queued here.
+func (q *Queue) idle(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-q.wake:
+	case <-t.C:
+	}
+}
+
+// handBack returns a claimed message that was not started, ready now.
+func (q *Queue) handBack(h held) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := q.update(ctx, h, q.cfg.Clock()); err != nil && !errors.Is(err, errLost) {
+		q.cfg.Log.Warn("could not hand a message back; it is tried again when its lease runs out", "key", h.rec.Key, "err", err)
+	}
+}

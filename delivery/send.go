@@ -1,0 +1,214 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"hppbot/bot"
+)
+
+// sendTimeout bounds one call to a platform; the lease is longer.
+const sendTimeout = 30 * time.Second
+
+// recoveryWindow is how far before a send's in-flight mark the platform's
+// history is searched for it (clocks differ a little).
+const recoveryWindow = 2 * time.Minute
+
+// maxSleep is the longest a background worker waits for a token while
+// holding a message; a longer wait hands the message back.
+const maxSleep = 2 * time.Second
+
+// outcome is what became of one attempt.
+type outcome int
+
+const (
+	outcomeSent    outcome = iota // the platform has it
+	outcomeWaiting                // handed back to be tried later
+	outcomeFailed                 // it will not go
+)
+
+// attempt tries to deliver one held message. patient lets it wait a short
+// while for a token; an impatient attempt (the scheduler's own, on the way
+// through) hands the message back at once when it would have to wait.
+func (q *Queue) attempt(ctx context.Context, h held, patient bool) outcome {
+	now := q.cfg.Clock()
+	m := h.rec.message()
+	platform := m.Platform()
+	if !h.rec.NotAfter.IsZero() && now.After(h.rec.NotAfter) {
+		q.cfg.Log.Info("a message was no longer worth sending and was dropped; the next reminder replaces it", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
+		q.cfg.Metrics.Failed(platform, "too late")
+		q.fail(ctx, h, "too late", ErrTooLate)
+		return outcomeFailed
+	}
+	if !h.rec.InFlight.IsZero() {
+		if o, done := q.recover(ctx, h); done {
+			return o
+		}
+	}
+	for {
+		wait, err := q.take(ctx, m.To, now)
+		if err != nil {
+			return q.later(ctx, h, now, "store", q.cfg.Backoff)
+		}
+		if wait == 0 {
+			break
+		}
+		q.cfg.Metrics.Waited(platform)
+		if !patient || wait > maxSleep {
+			return q.later(ctx, h, now, "", wait)
+		}
+		if sleep(ctx, wait) != nil {
+			return q.later(ctx, h, now, "", 0)
+		}
+		now = q.cfg.Clock()
+	}
+	// The mark goes before the platform is called: a crash from here on
+	// leaves the message in doubt, not lost, and recovery knows to ask.
+	h.rec.InFlight = now
+	h.rec.Attempts++
+	if err := q.update(ctx, h, time.Time{}); err != nil {
+		if !errors.Is(err, errLost) {
+			q.cfg.Log.Warn("could not mark a message as being sent; it is tried again", "key", m.Key, "err", err)
+		}
+		return outcomeWaiting
+	}
+	// A send under way finishes even if the replica is stopping.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	err := q.cfg.Sender.SendKeyed(sctx, m.To, m.Channel, m.Key, m.Reply)
+	cancel()
+	return q.settle(ctx, h, err)
+}
+
+// settle records what the platform said to a send.
+func (q *Queue) settle(ctx context.Context, h held, err error) outcome {
+	m := h.rec.message()
+	platform := m.Platform()
+	now := q.cfg.Clock()
+	// Finishing must not be cut short by a stopping replica: the platform
+	// has answered, and what it said is recorded.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err == nil {
+		q.cfg.Metrics.Sent(platform)
+		if ferr := q.finish(rctx, h, stateSent, ""); ferr != nil && !errors.Is(ferr, errLost) {
+			// Left in flight: recovery asks the platform (or, on Teams,
+			// counts it in doubt) rather than resending blindly.
+			q.cfg.Log.Warn("a message went but could not be recorded; it is checked before any resend", "key", m.Key, "err", ferr)
+		}
+		return outcomeSent
+	}
+	var later *bot.RetryLater
+	var gone *bot.Undeliverable
+	switch {
+	case errors.As(err, &later):
+		// The platform answered, so nothing was posted.
+		h.rec.InFlight = time.Time{}
+		if later.Throttled {
+			wait := later.After
+			if wait <= 0 {
+				wait = time.Second
+			}
+			if perr := q.pause(rctx, m.To, now, wait); perr != nil {
+				q.cfg.Log.Warn("could not pause a conversation's sends", "err", perr)
+			}
+			return q.later(rctx, h, now, "throttled", wait)
+		}
+		return q.later(rctx, h, now, "unavailable", max(later.After, q.backoff(h.rec.Attempts)))
+	case errors.As(err, &gone):
+		q.cfg.Metrics.Failed(platform, gone.Reason)
+		q.fail(rctx, h, gone.Reason, err)
+		return outcomeFailed
+	case errors.Is(err, bot.ErrNoRoute):
+		q.cfg.Metrics.Failed(platform, "no surface for that id")
+		q.fail(rctx, h, "no surface for that id", err)
+		return outcomeFailed
+	case errors.Is(err, bot.ErrNotReachable):
+		h.rec.InFlight = time.Time{}
+		q.tell(rctx, m, err)
+		return q.later(rctx, h, now, "not_reachable", q.backoff(h.rec.Attempts))
+	}
+	// No answer, or one that can't be read: it may have gone. The mark
+	// stays, so the next attempt asks first (or counts the doubt).
+	q.cfg.Log.Info("a send had no clear answer; it is checked and tried again", "key", m.Key, "platform", platform, "err", err)
+	return q.later(rctx, h, now, "unanswered", q.backoff(h.rec.Attempts))
+}
+
+// recover deals with a message found in flight: its sender died, or had no
+// answer. done is false when it is to be sent.
+func (q *Queue) recover(ctx context.Context, h held) (outcome, bool) {
+	m := h.rec.message()
+	platform := m.Platform()
+	found, err := q.cfg.Sender.Delivered(ctx, m.To, m.Channel, m.Key, h.rec.InFlight.Add(-recoveryWindow))
+	switch {
+	case errors.Is(err, bot.ErrCannotAsk):
+		q.cfg.Metrics.Recovered(platform, "resent_in_doubt")
+		q.cfg.Log.Info("a message may have gone before a crash and the platform can't be asked; sending it again", "key", m.Key, "platform", platform)
+		return 0, false
+	case err != nil:
+		q.cfg.Log.Info("could not ask the platform whether a message went; asking again later", "key", m.Key, "platform", platform, "err", err)
+		var later *bot.RetryLater
+		if errors.As(err, &later) && later.Throttled {
+			return q.later(ctx, h, q.cfg.Clock(), "throttled", max(later.After, time.Second)), true
+		}
+		return q.later(ctx, h, q.cfg.Clock(), "unanswered", q.backoff(h.rec.Attempts)), true
+	case found:
+		q.cfg.Metrics.Recovered(platform, "found")
+		if ferr := q.finish(ctx, h, stateSent, ""); ferr != nil && !errors.Is(ferr, errLost) {
+			q.cfg.Log.Warn("could not record a message found delivered", "key", m.Key, "err", ferr)
+		}
+		return outcomeSent, true
+	}
+	q.cfg.Metrics.Recovered(platform, "resent")
+	return 0, false
+}
+
+// later hands h back to be tried after wait; why, if set, is counted as a
+// retry.
+func (q *Queue) later(ctx context.Context, h held, now time.Time, why string, wait time.Duration) outcome {
+	if why != "" {
+		q.cfg.Metrics.Retried(h.rec.platform(), why)
+	}
+	if err := q.update(context.WithoutCancel(ctx), h, now.Add(wait)); err != nil && !errors.Is(err, errLost) {
+		q.cfg.Log.Warn("could not hand a message back; it is tried again when its lease runs out", "key", h.rec.Key, "err", err)
+	}
+	return outcomeWaiting
+}
+
+// fail takes a message that will not go off the queue, and says so.
+func (q *Queue) fail(ctx context.Context, h held, reason string, err error) {
+	if ferr := q.finish(ctx, h, stateFailed, reason); ferr != nil && !errors.Is(ferr, errLost) {
+		q.cfg.Log.Warn("could not record a message that will not go", "key", h.rec.Key, "err", ferr)
+	}
+	q.cfg.Log.Warn("a message will not be delivered", "key", h.rec.Key, "platform", h.rec.platform(), "reason", reason)
+	q.tell(ctx, h.rec.message(), err)
+}
+
+func (q *Queue) tell(ctx context.Context, m Message, err error) {
+	if q.cfg.OnFailed != nil {
+		q.cfg.OnFailed(ctx, m, err)
+	}
+}
+
+// backoff is the wait after the nth attempt met an outage: doubling from
+// Backoff to MaxBackoff, with a quarter of jitter either way.
+func (q *Queue) backoff(attempts int) time.Duration {
+	d := q.cfg.Backoff
+	for i := 1; i < attempts && d < q.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, q.cfg.MaxBackoff)
+	return d*3/4 + time.Duration(rand.Int64N(int64(d)/2+1))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
