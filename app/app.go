@@ -89,6 +89,9 @@ func New(cfg Config) *App {
 		Store: cfg.Store, Policy: cfg.Policy, Messenger: cfg.Messenger, Clock: cfg.Clock, Log: log,
 		Metrics: sm, Workers: cfg.Workers, Every: cfg.Every,
 	})
+	if q := sched.Outbox(); q != nil {
+		h.Outbox = q
+	}
 	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
 	a.Handlers, a.Scheduler = h, sched
 	return a

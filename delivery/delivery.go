@@ -121,6 +121,9 @@ type Queue struct {
 	seq   atomic.Uint64
 	wake  chan struct{}
 
+	keptMu sync.Mutex
+	kept   []kept // finishes Redis did not take
+
 	runMu   sync.Mutex
 	running bool
 	stop    context.CancelFunc

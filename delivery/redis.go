@@ -107,6 +107,9 @@ func (q *Queue) enqueue(ctx context.Context, r record, keepFor time.Duration) (b
 // claim takes up to n ready messages (or the one named, if key is set).
 // A record that can't be read is taken off the queue and logged by key.
 func (q *Queue) claim(ctx context.Context, now time.Time, n int, key string) ([]held, error) {
+	if err := q.recordKept(ctx); err != nil {
+		return nil, err
+	}
 	token := q.claimToken()
 	vals, err := claimScript.Run(ctx, q.rdb(), []string{q.keys.ready(), q.keys.owner()},
 		ms(now), ms(now.Add(q.cfg.Lease)), n, token, key, q.keys.msg("")).StringSlice()
@@ -157,6 +160,42 @@ func (q *Queue) finish(ctx context.Context, h held, state, reason string) error 
 		return errLost
 	}
 	return err
+}
+
+// finished records h's end; if Redis does not answer, it is kept in memory
+// and recorded before anything else is claimed, so a message that went is
+// not sent again (nor, after this replica dies, more than the in-flight
+// check allows).
+func (q *Queue) finished(ctx context.Context, h held, state, reason string) {
+	err := q.finish(ctx, h, state, reason)
+	if err == nil || errors.Is(err, errLost) {
+		return
+	}
+	q.cfg.Log.Warn("could not record a finished message; it is kept and recorded when the store answers", "key", h.rec.Key, "err", err)
+	q.keptMu.Lock()
+	q.kept = append(q.kept, kept{h: h, state: state, reason: reason})
+	q.keptMu.Unlock()
+}
+
+// kept is a finish not yet recorded.
+type kept struct {
+	h             held
+	state, reason string
+}
+
+// recordKept records the kept finishes; it fails while Redis does not
+// answer.
+func (q *Queue) recordKept(ctx context.Context) error {
+	q.keptMu.Lock()
+	defer q.keptMu.Unlock()
+	for len(q.kept) > 0 {
+		k := q.kept[0]
+		if err := q.finish(ctx, k.h, k.state, k.reason); err != nil && !errors.Is(err, errLost) {
+			return err
+		}
+		q.kept = q.kept[1:]
+	}
+	return nil
 }
 
 // State says what became of a key: "queued", "sent", "failed", or "" when

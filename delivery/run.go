@@ -45,9 +45,71 @@ func (q *Queue) Send(ctx context.Context, m Message) error {
 		return nil // queued: the background sender has it
 	}
 	for _, h := range hs {
-		q.attempt(ctx, h, false)
+		q.attempt(ctx, h, modeQuick)
 	}
 	return nil
+}
+
+// SendNow queues m and delivers it before returning, waiting for the pacing
+// (up to ctx's deadline): nil means the platform has it. A message that did
+// not go is taken off the queue and its error returned, so a caller that
+// says who was told can rely on the answer; the caller tries again itself.
+// A key already known answers with what became of it.
+func (q *Queue) SendNow(ctx context.Context, m Message) error {
+	added, err := q.Enqueue(ctx, m)
+	if err != nil {
+		return err
+	}
+	if !added {
+		switch st, err := q.State(ctx, m.Key); {
+		case err != nil:
+			return err
+		case st == stateFailed:
+			return errWithdrawn
+		}
+		// Sent, or being sent by whoever queued it first.
+		return nil
+	}
+	for {
+		hs, err := q.claim(ctx, q.cfg.Clock(), 1, m.Key)
+		if err != nil {
+			return err
+		}
+		for _, h := range hs {
+			o, err := q.attempt(ctx, h, modeSync)
+			switch o {
+			case outcomeSent:
+				return nil
+			case outcomeFailed:
+				if err == nil {
+					err = errWithdrawn
+				}
+				return err
+			}
+		}
+		// Waiting for the pacing (or held by another replica's recovery).
+		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			q.withdraw(m.Key)
+			return err
+		}
+	}
+}
+
+// errWithdrawn is a message taken off the queue before it went.
+var errWithdrawn = errors.New("delivery: the message did not go")
+
+// withdraw takes a queued message that has not gone off the queue, whenever
+// it is next due.
+func (q *Queue) withdraw(key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	hs, err := q.claim(ctx, time.Unix(1<<40, 0), 1, key)
+	if err != nil {
+		return
+	}
+	for _, h := range hs {
+		q.finished(ctx, h, stateFailed, "withdrawn: the sender tries again itself")
+	}
 }
 
 // Drain sends what is ready now, waiting for the pacing, until nothing is
@@ -64,7 +126,7 @@ func (q *Queue) Drain(ctx context.Context) (int, error) {
 			return tried, nil
 		}
 		for _, h := range hs {
-			q.attempt(ctx, h, true)
+			q.attempt(ctx, h, modeBackground)
 			tried++
 		}
 	}
@@ -113,7 +175,7 @@ func (q *Queue) run(ctx context.Context) {
 					q.handBack(h)
 					continue
 				}
-				q.attempt(ctx, h, true)
+				q.attempt(ctx, h, modeBackground)
 			}
 		}()
 	}

@@ -29,10 +29,19 @@ const (
 	outcomeFailed                 // it will not go
 )
 
-// attempt tries to deliver one held message. patient lets it wait a short
-// while for a token; an impatient attempt (the scheduler's own, on the way
-// through) hands the message back at once when it would have to wait.
-func (q *Queue) attempt(ctx context.Context, h held, patient bool) outcome {
+// mode is how an attempt treats waiting and failure.
+type mode int
+
+const (
+	modeBackground mode = iota // waits briefly for a token; a failure is retried later
+	modeQuick                  // never waits: what would wait is left to the background
+	modeSync                   // waits for tokens; a failure takes the message off the queue
+)
+
+// attempt tries to deliver one held message. It returns the platform's
+// refusal when the message was handed back or failed because of one (nil
+// when it only waits for the pacing).
+func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 	now := q.cfg.Clock()
 	m := h.rec.message()
 	platform := m.Platform()
@@ -40,27 +49,27 @@ func (q *Queue) attempt(ctx context.Context, h held, patient bool) outcome {
 		q.cfg.Log.Info("a message was no longer worth sending and was dropped; the next reminder replaces it", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
 		q.cfg.Metrics.Failed(platform, "too late")
 		q.fail(ctx, h, "too late", ErrTooLate)
-		return outcomeFailed
+		return outcomeFailed, ErrTooLate
 	}
 	if !h.rec.InFlight.IsZero() {
 		if o, done := q.recover(ctx, h); done {
-			return o
+			return o, nil
 		}
 	}
 	for {
 		wait, err := q.take(ctx, m.To, now)
 		if err != nil {
-			return q.later(ctx, h, now, "store", q.cfg.Backoff)
+			return q.later(ctx, h, now, "store", q.cfg.Backoff), nil
 		}
 		if wait == 0 {
 			break
 		}
 		q.cfg.Metrics.Waited(platform)
-		if !patient || wait > maxSleep {
-			return q.later(ctx, h, now, "", wait)
+		if md == modeQuick || (md == modeBackground && wait > maxSleep) {
+			return q.later(ctx, h, now, "", wait), nil
 		}
 		if sleep(ctx, wait) != nil {
-			return q.later(ctx, h, now, "", 0)
+			return q.later(ctx, h, now, "", 0), nil
 		}
 		now = q.cfg.Clock()
 	}
@@ -72,13 +81,35 @@ func (q *Queue) attempt(ctx context.Context, h held, patient bool) outcome {
 		if !errors.Is(err, errLost) {
 			q.cfg.Log.Warn("could not mark a message as being sent; it is tried again", "key", m.Key, "err", err)
 		}
-		return outcomeWaiting
+		return outcomeWaiting, nil
 	}
 	// A send under way finishes even if the replica is stopping.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	err := q.cfg.Sender.SendKeyed(sctx, m.To, m.Channel, m.Key, m.Reply)
 	cancel()
-	return q.settle(ctx, h, err)
+	if err != nil && md == modeSync && !isFinal(err) && !isThrottled(err) {
+		// The caller says who was told from this answer: what did not go
+		// now is not left to go later.
+		h.rec.InFlight = time.Time{}
+		q.cfg.Metrics.Retried(platform, "withdrawn")
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		q.finished(rctx, h, stateFailed, "withdrawn: the sender tries again itself")
+		return outcomeFailed, err
+	}
+	return q.settle(ctx, h, err), err
+}
+
+// isThrottled reports whether err is a 429: wait, then send.
+func isThrottled(err error) bool {
+	var later *bot.RetryLater
+	return errors.As(err, &later) && later.Throttled
+}
+
+// isFinal reports whether err is a refusal for good.
+func isFinal(err error) bool {
+	var gone *bot.Undeliverable
+	return errors.As(err, &gone) || errors.Is(err, bot.ErrNoRoute)
 }
 
 // settle records what the platform said to a send.
@@ -92,11 +123,7 @@ func (q *Queue) settle(ctx context.Context, h held, err error) outcome {
 	defer cancel()
 	if err == nil {
 		q.cfg.Metrics.Sent(platform)
-		if ferr := q.finish(rctx, h, stateSent, ""); ferr != nil && !errors.Is(ferr, errLost) {
-			// Left in flight: recovery asks the platform (or, on Teams,
-			// counts it in doubt) rather than resending blindly.
-			q.cfg.Log.Warn("a message went but could not be recorded; it is checked before any resend", "key", m.Key, "err", ferr)
-		}
+		q.finished(rctx, h, stateSent, "")
 		return outcomeSent
 	}
 	var later *bot.RetryLater
@@ -155,9 +182,7 @@ func (q *Queue) recover(ctx context.Context, h held) (outcome, bool) {
 		return q.later(ctx, h, q.cfg.Clock(), "unanswered", q.backoff(h.rec.Attempts)), true
 	case found:
 		q.cfg.Metrics.Recovered(platform, "found")
-		if ferr := q.finish(ctx, h, stateSent, ""); ferr != nil && !errors.Is(ferr, errLost) {
-			q.cfg.Log.Warn("could not record a message found delivered", "key", m.Key, "err", ferr)
-		}
+		q.finished(ctx, h, stateSent, "")
 		return outcomeSent, true
 	}
 	q.cfg.Metrics.Recovered(platform, "resent")
@@ -178,9 +203,7 @@ func (q *Queue) later(ctx context.Context, h held, now time.Time, why string, wa
 
 // fail takes a message that will not go off the queue, and says so.
 func (q *Queue) fail(ctx context.Context, h held, reason string, err error) {
-	if ferr := q.finish(ctx, h, stateFailed, reason); ferr != nil && !errors.Is(ferr, errLost) {
-		q.cfg.Log.Warn("could not record a message that will not go", "key", h.rec.Key, "err", ferr)
-	}
+	q.finished(ctx, h, stateFailed, reason)
 	q.cfg.Log.Warn("a message will not be delivered", "key", h.rec.Key, "platform", h.rec.platform(), "reason", reason)
 	q.tell(ctx, h.rec.message(), err)
 }

@@ -23,16 +23,20 @@ type Policy struct {
 	FirstContactWithin Span
 	DefaultEvery       Span
 	NudgeRepeat        Span
-	EscalateAfter      int
-	MaxSnooze          Span
-	DigestAt           time.Duration // time of day
-	Candour            CandourPolicy
-	Checkins           []Span
-	CheckinAnswerTTL   Span
-	WellbeingContact   string // a person id or name; empty when none is set
-	Commitments        []string
-	Support            []SupportOption
-	Retention          Retention
+	// ReminderLateBy is how late a reminder may still be delivered (the
+	// platform was refusing or slow): after that it is dropped, and the
+	// next reminder replaces it.
+	ReminderLateBy   Span
+	EscalateAfter    int
+	MaxSnooze        Span
+	DigestAt         time.Duration // time of day
+	Candour          CandourPolicy
+	Checkins         []Span
+	CheckinAnswerTTL Span
+	WellbeingContact string // a person id or name; empty when none is set
+	Commitments      []string
+	Support          []SupportOption
+	Retention        Retention
 
 	// Calendar counts working days and hours with the policy's holidays.
 	Calendar *Calendar
@@ -132,6 +136,7 @@ func DefaultPolicy(nation Nation, timezone string) (*Policy, error) {
 		FirstContactWithin: Span{1, WorkingDay},
 		DefaultEvery:       Span{7, Day},
 		NudgeRepeat:        Span{1, WorkingDay},
+		ReminderLateBy:     Span{1, WorkingDay},
 		EscalateAfter:      2,
 		MaxSnooze:          Span{3, Day},
 		DigestAt:           9 * time.Hour,
@@ -205,7 +210,7 @@ func (p *Policy) build() error {
 // policyKeys lists every key the policy file may hold; nested maps by path.
 var policyKeys = map[string][]string{
 	"": {"nation", "timezone", "holidays", "working_hours", "working_days", "first_contact_within",
-		"default_every", "nudge_repeat", "escalate_after", "max_snooze", "digest_at", "candour",
+		"default_every", "nudge_repeat", "reminder_late_by", "escalate_after", "max_snooze", "digest_at", "candour",
 		"checkins", "checkin_answer_ttl", "wellbeing_contact", "commitments", "support", "retention"},
 	"retention": retentionKeys,
 	"candour":   {"applies_from", "notify_within", "written_within", "written_from", "warn_before"},
@@ -285,7 +290,7 @@ func ParsePolicy(data []byte, envNation Nation, envTimezone string, envSetNation
 	}
 	for key, dst := range map[string]*Span{
 		"first_contact_within": &p.FirstContactWithin, "default_every": &p.DefaultEvery,
-		"nudge_repeat": &p.NudgeRepeat, "max_snooze": &p.MaxSnooze, "checkin_answer_ttl": &p.CheckinAnswerTTL,
+		"nudge_repeat": &p.NudgeRepeat, "reminder_late_by": &p.ReminderLateBy, "max_snooze": &p.MaxSnooze, "checkin_answer_ttl": &p.CheckinAnswerTTL,
 	} {
 		if err := span(doc, key, dst); err != nil {
 			return nil, err

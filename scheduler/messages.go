@@ -24,6 +24,8 @@ type messages struct {
 	noLead   string  // why no pathway lead is asked, when none is
 	channel  string  // the service's team channel; "" when it has none
 	escalate bool
+	key      string // the reminder's idempotency key; each message's is built from it
+	caseID   int64
 }
 
 // messagesFor builds what a case's due reminders send: one message to the
@@ -32,7 +34,7 @@ type messages struct {
 // by escalationWords from what was delivered.
 func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs store.Services, now time.Time) messages {
 	p := s.cfg.Policy
-	var m messages
+	m := messages{caseID: c.ID}
 	if len(rs) == 1 {
 		m.primary = message{to: c.Lead, reply: s.nudge(c, rs[0], now)}
 	} else {

@@ -476,27 +476,41 @@ func TestDigestListsOverdueByCaseIDOnly(t *testing.T) {
 	}
 }
 
-func TestFailedSendIsRetriedLater(t *testing.T) {
+func TestFailedSendIsRetriedByTheQueue(t *testing.T) {
 	e := newEnv(t, wed)
 	ctx := context.Background()
 	c := e.openCase(t, pathway.OpenInput{Ref: "INC-1"})
+	var mu sync.Mutex
 	down := true
 	e.rec.fail = func(string) error {
+		mu.Lock()
+		defer mu.Unlock()
 		if down {
 			return errors.New("platform unavailable")
 		}
 		return nil
 	}
 	at := c.NextContact.Add(time.Minute)
+	e.clock.Set(at)
 	res, err := e.s.Tick(ctx, at)
-	if err != nil || res.Failed != 1 {
-		t.Fatalf("tick = %+v, %v; want one failure", res, err)
+	if err != nil || res.Sent != 1 || res.Failed != 0 {
+		t.Fatalf("tick = %+v, %v; want the reminder queued", res, err)
 	}
 	if res, _ := e.s.Tick(ctx, at.Add(time.Minute)); res.Claimed != 0 {
-		t.Errorf("retried at once; want after the retry delay")
+		t.Errorf("claimed again after it was queued; the queue retries it, not the scheduler")
 	}
+	e.clock.Set(at.Add(time.Second))
+	if _, err := e.s.Outbox().Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rec.to("console:lee"); len(got) != 0 {
+		t.Errorf("delivered while the platform failed: %d", len(got))
+	}
+	mu.Lock()
 	down = false
-	if _, err := e.s.Tick(ctx, at.Add(6*time.Minute)); err != nil {
+	mu.Unlock()
+	e.clock.Set(at.Add(6 * time.Minute))
+	if _, err := e.s.Outbox().Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.rec.to("console:lee"); len(got) != 1 {

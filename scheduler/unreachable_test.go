@@ -46,7 +46,7 @@ func (m *fakeMessenger) counts() (direct, posts int) {
 	return len(m.direct), len(m.posts)
 }
 
-func TestUnreachableLeadIsRetriedAndTheChannelIsAsked(t *testing.T) {
+func TestUnreachableLeadIsRetriedByTheQueueAndTheChannelIsAsked(t *testing.T) {
 	tests := []struct {
 		name      string
 		sendErr   error
@@ -77,20 +77,29 @@ func TestUnreachableLeadIsRetriedAndTheChannelIsAsked(t *testing.T) {
 				t.Fatal(err)
 			}
 			m := &fakeMessenger{unreachable: map[string]error{lead: tc.sendErr}}
-			s := New(Config{Store: st, Policy: p, Messenger: m, Retry: time.Hour, Workers: 1})
+			var now time.Time
+			s := New(Config{Store: st, Policy: p, Messenger: m, Retry: time.Hour, Workers: 1, Clock: func() time.Time { return now }})
 
 			due, ok, err := st.NextDue(ctx)
 			if err != nil || !ok {
 				t.Fatalf("nothing due: ok=%v err=%v", ok, err)
 			}
 			at := p.Calendar.NextWorkingStart(due)
+			// The reminder is queued once; the queue keeps trying it.
 			for i, tick := range []time.Time{at, at.Add(90 * time.Minute)} {
+				now = tick
 				res, err := s.Tick(ctx, tick)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.Failed != 1 || res.Sent != 0 {
-					t.Fatalf("tick %d: %+v, want one failed send (kept for a retry)", i, res)
+				if want := 1 - i; res.Sent != want || res.Failed != 0 {
+					t.Fatalf("tick %d: %+v, want %d queued and none failed", i, res, want)
+				}
+				if _, err := s.Outbox().Drain(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if state, _ := s.Outbox().State(ctx, reminderKey(c, c.Reminders(p, tick)[:1])); i == 0 && state != "queued" {
+					t.Fatalf("the reminder's state in the queue is %q; want it kept queued for a retry", state)
 				}
 			}
 			if _, posts := m.counts(); posts != tc.wantPosts {
@@ -107,18 +116,28 @@ func TestUnreachableLeadIsRetriedAndTheChannelIsAsked(t *testing.T) {
 					}
 				}
 				// The next working day, the channel is asked once more.
-				if _, err := s.Tick(ctx, at.Add(24*time.Hour)); err != nil {
+				now = at.Add(24*time.Hour - time.Minute)
+				if _, err := s.Outbox().Drain(ctx); err != nil {
 					t.Fatal(err)
 				}
 				if _, posts := m.counts(); posts != 2 {
 					t.Fatalf("channel posts the next day = %d, want 2", posts)
 				}
 			}
-			// Once the lead can be reached, the kept reminder goes to them.
+			// Past reminder_late_by (one working day) the queued reminder
+			// is dropped, and the next day's replaces it: once the lead can
+			// be reached, that one goes to them.
 			m.mu.Lock()
 			delete(m.unreachable, lead)
 			m.mu.Unlock()
-			res, err := s.Tick(ctx, at.Add(26*time.Hour))
+			now = at.Add(26 * time.Hour)
+			if _, err := s.Outbox().Drain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if direct, _ := m.counts(); direct != 0 {
+				t.Fatalf("a reminder past reminder_late_by was delivered: %q", m.direct)
+			}
+			res, err := s.Tick(ctx, now)
 			if err != nil {
 				t.Fatal(err)
 			}
