@@ -95,6 +95,7 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 	router := bot.Router{}
 	core := app.New(app.Config{
 		Store: st, Policy: cfg.Policy, Messenger: router, Admins: cfg.Admins, Log: log, Prompts: cfg.Prompts,
+		Limits: cfg.Limits,
 	})
 	h, sched := core.Handlers, core.Scheduler
 

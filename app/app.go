@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hppbot/bot"
+	"hppbot/delivery"
 	"hppbot/handlers"
 	"hppbot/pathway"
 	"hppbot/prompts"
@@ -40,6 +41,10 @@ type Config struct {
 	Workers int
 	// Every is how often the scheduler ticks; 0 is the scheduler's default.
 	Every time.Duration
+	// Limits pace the delivery queue (zero: the platforms' documented
+	// limits); Senders is how many messages it sends at once (0: 16).
+	Limits  delivery.Limits
+	Senders int
 	// SchedulerMetrics, when set, is given the app's metrics and returns
 	// what the scheduler reports to instead (a test counting ticks wraps
 	// them); nil: the app's metrics.
@@ -88,9 +93,11 @@ func New(cfg Config) *App {
 	sched := scheduler.New(scheduler.Config{
 		Store: cfg.Store, Policy: cfg.Policy, Messenger: cfg.Messenger, Clock: cfg.Clock, Log: log,
 		Metrics: sm, Workers: cfg.Workers, Every: cfg.Every,
+		Limits: cfg.Limits, Senders: cfg.Senders, DeliveryMetrics: m,
 	})
 	if q := sched.Outbox(); q != nil {
 		h.Outbox = q
+		m.WatchDelivery(q)
 	}
 	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
 	a.Handlers, a.Scheduler = h, sched

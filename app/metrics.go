@@ -33,6 +33,7 @@ type Metrics struct {
 	redisErrors *prometheus.CounterVec
 	redisUp     prometheus.Gauge
 	unreadable  *prometheus.CounterVec
+	delivery    deliveryMetrics
 }
 
 // reminderOutcomes are the outcomes the scheduler reports.
@@ -41,7 +42,8 @@ var reminderOutcomes = []string{"due", "sent", "failed", "escalated"}
 // NewMetrics returns the metrics, every series at zero.
 func NewMetrics() *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		reg:      prometheus.NewRegistry(),
+		delivery: newDeliveryMetrics(),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hpp_commands_total",
 			Help: "Commands answered, by command and outcome (ok, invalid, not_found, forbidden, identifiable, conflict, unavailable, unreadable, internal, unknown).",
@@ -84,6 +86,11 @@ func NewMetrics() *Metrics {
 	m.reg.MustRegister(m.commands, m.commandTime, m.reminders, m.deferred, m.lag, m.tickErrors, m.redisErrors, m.redisUp, m.unreadable,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.delivery.collectors()...)
+	for _, p := range platforms {
+		m.delivery.sent.WithLabelValues(p)
+		m.delivery.waits.WithLabelValues(p)
+	}
 	for _, o := range reminderOutcomes {
 		m.reminders.WithLabelValues(o)
 	}
