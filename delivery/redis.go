@@ -245,3 +245,27 @@ func (q *Queue) Backlogs(ctx context.Context, platforms []string) (map[string]Ba
 	}
 	return out, nil
 }
+
+// InDoubt counts, by platform, the queued messages marked in flight: sends
+// started whose outcome no replica recorded. After a replica dies these are
+// what recovery asks the platform about (or, where it can't, sends again).
+func (q *Queue) InDoubt(ctx context.Context) (map[string]int, error) {
+	keys, err := q.rdb().ZRange(ctx, q.keys.ready(), 0, -1).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, k := range keys {
+		v, err := q.rdb().Get(ctx, q.keys.msg(k)).Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r, err := decode(v); err == nil && !r.InFlight.IsZero() {
+			out[r.platform()]++
+		}
+	}
+	return out, nil
+}

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,16 +43,16 @@ type Platform struct {
 	got      map[string]int // accepted messages by identity
 	history  map[string][]map[string]any
 	buckets  map[string]*bucket
-	started  int // posts started
-	inFlight int // posts started, not yet answered
-	refused  int // posts answered 429 or 503
+	started  int            // posts started
+	inFlight map[string]int // posts started, not yet answered, by platform
+	refused  int            // posts answered 429 or 503
 	last     time.Time
 	first    time.Time
 }
 
 // New starts a Platform.
 func New(opts Options) *Platform {
-	p := &Platform{opts: opts, got: map[string]int{}, history: map[string][]map[string]any{}, buckets: map[string]*bucket{}}
+	p := &Platform{opts: opts, got: map[string]int{}, inFlight: map[string]int{}, history: map[string][]map[string]any{}, buckets: map[string]*bucket{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/conversations.open", p.open)
 	mux.HandleFunc("POST /api/chat.postMessage", p.slackPost)
@@ -114,7 +115,7 @@ func (p *Platform) admit(w http.ResponseWriter, conv string, slack bool) bool {
 		p.refused++
 	}
 	if ok {
-		p.inFlight++
+		p.inFlight[platformOf(conv)]++
 	}
 	p.mu.Unlock()
 	if !ok {
@@ -134,7 +135,7 @@ func (p *Platform) admit(w http.ResponseWriter, conv string, slack bool) bool {
 func (p *Platform) accepted(id string, conv string, msg map[string]any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.inFlight--
+	p.inFlight[platformOf(id)]--
 	p.got[id]++
 	p.last = time.Now()
 	if msg != nil {
@@ -204,15 +205,32 @@ type Counts struct {
 }
 
 // Counts reads the counters.
-func (p *Platform) Counts() Counts {
+func (p *Platform) Counts() Counts { return p.CountsFor("") }
+
+// CountsFor reads the messages and posts in flight of one platform
+// ("slack" or "teams"; "" for both).
+func (p *Platform) CountsFor(platform string) Counts {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c := Counts{Started: p.started, Refused: p.refused, InFlight: p.inFlight, Span: p.last.Sub(p.first)}
-	for _, n := range p.got {
+	c := Counts{Started: p.started, Refused: p.refused, Span: p.last.Sub(p.first)}
+	for pl, n := range p.inFlight {
+		if platform == "" || pl == platform {
+			c.InFlight += n
+		}
+	}
+	for id, n := range p.got {
+		if platform != "" && platformOf(id) != platform {
+			continue
+		}
 		c.Messages++
 		c.Doubled += n - 1
 	}
 	return c
+}
+
+func platformOf(id string) string {
+	s, _, _ := strings.Cut(id, ":")
+	return s
 }
 
 // Has reports how many times a Slack message with key was accepted.
