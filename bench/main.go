@@ -103,7 +103,7 @@ func run() (code int) {
 	sizes := flag.String("cases", "10000,100000,1000000", "open-case counts for the scheduler tick")
 	quick := flag.Bool("quick", false, "a short run with small sizes, to check the benchmark itself")
 	only := flag.String("only", "", "run one section: redis, round-trips, command, scheduler, memory or burst")
-	burstScale := flag.Float64("burst-scale", 10, "how many times faster than real time the morning burst's stand-in platforms (and hppbot's limits) keep time")
+	burstScale := flag.Float64("burst-scale", 12, "how many times faster than real time the morning burst's stand-in platforms (and hppbot's limits) keep time")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
