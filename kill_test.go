@@ -44,12 +44,21 @@ func TestAReplicaKilledMidBurstLosesNothingAndDoublesOnlyWhatTeamsCantBeAsked(t 
 	if testing.Short() {
 		t.Skip("runs hppbot as a process")
 	}
-	st := storetest.New(t)
 	if !sharedRedis() {
 		t.Skip("needs a Redis both processes can reach")
 	}
+	for _, tc := range []struct {
+		name   string
+		faults float64
+	}{{"a quiet platform", 0}, {"in a storm of 429 and 503", 0.3}} {
+		t.Run(tc.name, func(t *testing.T) { killMidBurst(t, tc.faults) })
+	}
+}
+
+func killMidBurst(t *testing.T, faults float64) {
+	st := storetest.New(t)
 	ctx := context.Background()
-	plat := deliverytest.New(deliverytest.Options{Latency: 40 * time.Millisecond})
+	plat := deliverytest.New(deliverytest.Options{Latency: 40 * time.Millisecond, Faults: faults})
 	defer plat.Close()
 
 	const perPlatform = 400
@@ -120,6 +129,7 @@ func TestAReplicaKilledMidBurstLosesNothingAndDoublesOnlyWhatTeamsCantBeAsked(t 
 	rec := &recoveries{n: map[string]int{}}
 	later := func() time.Time { return time.Now().Add(2 * time.Minute) }
 	next := delivery.New(delivery.Config{Store: st, Sender: router, Clock: later, Metrics: rec,
+		Backoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond,
 		Limits: delivery.Limits{SlackChannel: []delivery.Rate{{N: 100, Per: time.Second}}, SlackWorkspace: []delivery.Rate{{N: 100000, Per: time.Second}},
 			TeamsTenant: []delivery.Rate{{N: 100000, Per: time.Second}}}})
 	next.Start()
