@@ -32,8 +32,8 @@ type DeliveryChecker interface {
 var ErrCannotAsk = errors.New("bot: this surface cannot say whether a message arrived")
 
 // RetryLater is a platform's "not now": a 429 (Throttled, wait After when
-// it said how long) or a brief outage (a 5xx, Teams' 412). Nothing was
-// posted.
+// it said how long), a brief outage (a 5xx, Teams' 412), or another answer
+// that posted nothing and is not known to be final. Nothing was posted.
 type RetryLater struct {
 	Status    int           // the HTTP status
 	Throttled bool          // a 429: the limit, not an outage
@@ -54,7 +54,21 @@ type Undeliverable struct {
 	Reason string
 }
 
-func (e *Undeliverable) Error() string { return "not delivered: " + e.Reason }
+func (e Undeliverable) Error() string { return "not delivered: " + e.Reason }
+
+// AsUndeliverable finds an Undeliverable in err's chain, returned as a
+// value or a pointer.
+func AsUndeliverable(err error) (Undeliverable, bool) {
+	var p *Undeliverable
+	if errors.As(err, &p) && p != nil {
+		return *p, true
+	}
+	var v Undeliverable
+	if errors.As(err, &v) {
+		return v, true
+	}
+	return Undeliverable{}, false
+}
 
 // SendKeyed implements KeyedMessenger: through the target's surface, or,
 // for a surface without keyed sends (the console), as a plain send.

@@ -108,8 +108,8 @@ func isThrottled(err error) bool {
 
 // isFinal reports whether err is a refusal for good.
 func isFinal(err error) bool {
-	var gone *bot.Undeliverable
-	return errors.As(err, &gone) || errors.Is(err, bot.ErrNoRoute)
+	_, final := bot.AsUndeliverable(err)
+	return final || errors.Is(err, bot.ErrNoRoute)
 }
 
 // settle records what the platform said to a send.
@@ -127,7 +127,7 @@ func (q *Queue) settle(ctx context.Context, h held, err error) outcome {
 		return outcomeSent
 	}
 	var later *bot.RetryLater
-	var gone *bot.Undeliverable
+	gone, final := bot.AsUndeliverable(err)
 	switch {
 	case errors.As(err, &later):
 		// The platform answered, so nothing was posted.
@@ -143,7 +143,7 @@ func (q *Queue) settle(ctx context.Context, h held, err error) outcome {
 			return q.later(rctx, h, now, "throttled", wait)
 		}
 		return q.later(rctx, h, now, "unavailable", max(later.After, q.backoff(h.rec.Attempts)))
-	case errors.As(err, &gone):
+	case final:
 		q.cfg.Metrics.Failed(platform, gone.Reason)
 		q.fail(rctx, h, gone.Reason, err)
 		return outcomeFailed

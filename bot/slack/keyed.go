@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -106,6 +107,16 @@ func platformError(err error) error {
 	var sc slack.StatusCodeError
 	if errors.As(err, &sc) && sc.Code >= 500 {
 		return &bot.RetryLater{Status: sc.Code}
+	}
+	if _, final := bot.AsUndeliverable(err); final {
+		return err
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		// Slack answered "ok": false: nothing was posted, so the send is not
+		// in doubt. Tried again later; until the refusals that are final
+		// are told apart, the message stops at reminder_late_by.
+		return fmt.Errorf("%w (%s)", &bot.RetryLater{Status: http.StatusOK}, se.Err)
 	}
 	return err
 }

@@ -3,6 +3,7 @@ package teams
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"hppbot/bot"
@@ -38,5 +39,11 @@ func platformError(err error) error {
 	case http.StatusPreconditionFailed, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusInternalServerError:
 		return &bot.RetryLater{Status: ce.Status, After: ce.RetryAfter}
 	}
-	return err
+	if _, final := bot.AsUndeliverable(err); final || ce.Status == 0 {
+		// Final, or no answer came: the post may have gone.
+		return err
+	}
+	// The connector answered another refusal: nothing was posted, so the
+	// send is not in doubt; it is tried again later.
+	return fmt.Errorf("%w (%v)", &bot.RetryLater{Status: ce.Status}, err)
 }
