@@ -28,24 +28,40 @@ const historyPages = 3
 // Retry-After, a 5xx as *bot.RetryLater.
 func (s *Surface) SendKeyed(ctx context.Context, to string, channel bool, key string, r bot.Reply) error {
 	ctx = context.WithValue(ctx, oneAttemptKey{}, true)
-	conv, err := s.conversation(ctx, to, channel)
-	if err != nil {
-		s.log.Warn("message not delivered", "to", to, "method", "conversations.open", "err", err)
-		return platformError(err)
+	surface, id := bot.SplitID(to)
+	if surface != bot.Slack || !isSlackID(id) {
+		return bot.ErrNoRoute
+	}
+	// A person is posted to by their user id unless their direct-message
+	// conversation is known: Slack delivers it there and says which it
+	// is. That spares a morning burst one conversations.open per person,
+	// whose own limit (about 50 a minute) is far below chat.postMessage's.
+	conv := id
+	if !channel {
+		s.dmMu.Lock()
+		if dm, ok := s.dms[id]; ok {
+			conv = dm
+		}
+		s.dmMu.Unlock()
 	}
 	msg := render(r, s.namesFor(ctx, r), maxMessageBlocks)
-	_, _, err = s.api.PostMessageContext(ctx, conv,
+	posted, _, err := s.api.PostMessageContext(ctx, conv,
 		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...),
 		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: deliveryEvent, EventPayload: map[string]any{"key": key}}))
 	if err != nil {
 		if isGone(err) && !channel {
-			_, user := bot.SplitID(to)
-			s.forgetDirect(user)
+			s.forgetDirect(id)
 		}
 		s.log.Info("message not delivered", "to", to, "method", "chat.postMessage", "err", err)
 		return platformError(err)
 	}
-	s.upload(ctx, conv, to, r.Files)
+	if !channel && posted != "" && posted != id {
+		s.rememberDirect(id, posted)
+	}
+	if posted == "" {
+		posted = conv
+	}
+	s.upload(ctx, posted, to, r.Files)
 	return nil
 }
 

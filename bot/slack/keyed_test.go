@@ -21,6 +21,10 @@ func TestAKeyedSendCarriesItsKeyInMetadata(t *testing.T) {
 	if len(posts) != 1 {
 		t.Fatalf("%d posts; want 1", len(posts))
 	}
+	// Posted to the user id: no conversations.open per person in a burst.
+	if opens := tb.slack.recorded("conversations.open"); len(opens) != 0 || posts[0].Form.Get("channel") != "U0LEAD" {
+		t.Errorf("posted to %q after %d conversations.open; want U0LEAD and none", posts[0].Form.Get("channel"), len(opens))
+	}
 	var meta struct {
 		EventType    string         `json:"event_type"`
 		EventPayload map[string]any `json:"event_payload"`

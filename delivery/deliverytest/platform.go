@@ -146,6 +146,11 @@ func (p *Platform) accepted(id string, conv string, msg map[string]any) {
 func (p *Platform) slackPost(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	ch := r.PostForm.Get("channel")
+	if strings.HasPrefix(ch, "U") {
+		// Posted to a user id: Slack delivers it in their direct messages
+		// with the app.
+		ch = "D" + ch
+	}
 	if !p.admit(w, "slack:"+ch, true) {
 		return
 	}
