@@ -90,7 +90,7 @@ type Config struct {
 	// Metrics: nil counts nothing.
 	Metrics Metrics
 	// OnFailed hears of a message that will not go (err is
-	// *bot.Undeliverable, bot.ErrNoRoute, or ErrTooLate), and of each
+	// *bot.Undeliverable or ErrTooLate), and of each
 	// bot.ErrNotReachable (the message stays queued).
 	OnFailed func(ctx context.Context, m Message, err error)
 	// Workers send at once in the background. Default 16.

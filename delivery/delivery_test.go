@@ -364,3 +364,18 @@ func TestBacklogSaysLengthAndAge(t *testing.T) {
 		t.Errorf("backlogs %+v", bl)
 	}
 }
+
+// With no chat platform configured for it yet (hppbot --serve before Slack
+// or Teams is set up), a message waits in the queue rather than failing.
+func TestAMessageWithNoPlatformYetWaits(t *testing.T) {
+	p := newPlatform(true)
+	p.answer = func(int, string, string) error { return bot.ErrNoRoute }
+	q, m := newQueue(t, p, Config{})
+	ctx := context.Background()
+	if err := q.Send(ctx, Message{Key: "remind:3:contact:0:0", To: "slack:U3"}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := q.State(ctx, "remind:3:contact:0:0"); st != stateQueued || m.get("retried:no_route") != 1 {
+		t.Errorf("state %q, no_route retries %d; want queued and 1", st, m.get("retried:no_route"))
+	}
+}

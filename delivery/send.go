@@ -109,7 +109,7 @@ func isThrottled(err error) bool {
 // isFinal reports whether err is a refusal for good.
 func isFinal(err error) bool {
 	_, final := bot.AsUndeliverable(err)
-	return final || errors.Is(err, bot.ErrNoRoute)
+	return final
 }
 
 // settle records what the platform said to a send.
@@ -148,9 +148,10 @@ func (q *Queue) settle(ctx context.Context, h held, err error) outcome {
 		q.fail(rctx, h, gone.Reason, err)
 		return outcomeFailed
 	case errors.Is(err, bot.ErrNoRoute):
-		q.cfg.Metrics.Failed(platform, "no surface for that id")
-		q.fail(rctx, h, "no surface for that id", err)
-		return outcomeFailed
+		// No chat platform is configured for it (yet): it waits, as the
+		// platform may be configured, until it is too late.
+		h.rec.InFlight = time.Time{}
+		return q.later(rctx, h, now, "no_route", q.cfg.MaxBackoff)
 	case errors.Is(err, bot.ErrNotReachable):
 		h.rec.InFlight = time.Time{}
 		q.tell(rctx, m, err)
