@@ -47,29 +47,6 @@ func (e *RetryLater) Error() string {
 	return fmt.Sprintf("the platform is briefly unavailable (HTTP %d)", e.Status)
 }
 
-// Undeliverable is a refusal that waiting won't change: the person or
-// channel can't be reached through hppbot until someone acts. Reason says
-// why in plain words ("the channel was archived").
-type Undeliverable struct {
-	Reason string
-}
-
-func (e Undeliverable) Error() string { return "not delivered: " + e.Reason }
-
-// AsUndeliverable finds an Undeliverable in err's chain, returned as a
-// value or a pointer.
-func AsUndeliverable(err error) (Undeliverable, bool) {
-	var p *Undeliverable
-	if errors.As(err, &p) && p != nil {
-		return *p, true
-	}
-	var v Undeliverable
-	if errors.As(err, &v) {
-		return v, true
-	}
-	return Undeliverable{}, false
-}
-
 // SendKeyed implements KeyedMessenger: through the target's surface, or,
 // for a surface without keyed sends (the console), as a plain send.
 func (r Router) SendKeyed(ctx context.Context, to string, channel bool, key string, rep Reply) error {
