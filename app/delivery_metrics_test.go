@@ -35,8 +35,8 @@ func TestDeliveryMetrics(t *testing.T) {
 	if err := q.Send(ctx, delivery.Message{Key: "k1", To: "slack:C1", Channel: true, Reply: bot.Reply{Text: "digest"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Send(ctx, delivery.Message{Key: "k2", To: "slack:U1", Reply: bot.Reply{Text: "nudge"}}); err != nil {
-		t.Fatal(err)
+	if _, final := bot.AsUndeliverable(q.Send(ctx, delivery.Message{Key: "k2", To: "slack:U1", Reply: bot.Reply{Text: "nudge"}})); !final {
+		t.Fatal("Send did not hand back the refusal")
 	}
 	if _, err := q.Enqueue(ctx, delivery.Message{Key: "k3", To: "teams:aad-1", Reply: bot.Reply{Text: "nudge"}}); err != nil {
 		t.Fatal(err)

@@ -292,8 +292,13 @@ func TestARefusalForGoodFailsWithItsReason(t *testing.T) {
 	p.answer = func(int, string, string) error { return &bot.Undeliverable{Reason: "the channel was archived"} }
 	q, m := newQueue(t, p, Config{})
 	ctx := context.Background()
-	if err := q.Send(ctx, Message{Key: "digest:maternity:2026-12-07", To: "slack:C1", Channel: true}); err != nil {
-		t.Fatal(err)
+	msg := Message{Key: "digest:maternity:2026-12-07", To: "slack:C1", Channel: true}
+	for i := range 2 {
+		// The refusal comes back from Send, and again for the same key.
+		err := q.Send(ctx, msg)
+		if u, ok := bot.AsUndeliverable(err); !ok || u.Reason != "the channel was archived" {
+			t.Fatalf("Send %d: %v; want the refusal", i, err)
+		}
 	}
 	if got := m.get("failed:the channel was archived"); got != 1 {
 		t.Errorf("failures by reason: %v", m.n)

@@ -32,6 +32,9 @@ type record struct {
 	InFlight time.Time `json:"in_flight,omitzero"`
 	Attempts int       `json:"attempts,omitempty"`
 	Reason   string    `json:"reason,omitempty"`
+	// Refusal is the platform's refusal for good, kept with the marker so
+	// that queueing the same key again answers with it.
+	Refusal *bot.Undeliverable `json:"refusal,omitempty"`
 }
 
 func (r record) message() Message {
@@ -46,7 +49,7 @@ func (r record) platform() string { return r.message().Platform() }
 
 // marker is what is kept of a record once it is finished.
 func (r record) marker(state, reason string) record {
-	return record{Key: r.Key, Queued: r.Queued, State: state, Reason: reason, Attempts: r.Attempts}
+	return record{Key: r.Key, Queued: r.Queued, State: state, Reason: reason, Attempts: r.Attempts, Refusal: r.Refusal}
 }
 
 func encode(r record) (string, error) {

@@ -34,20 +34,43 @@ func (q *Queue) Enqueue(ctx context.Context, m Message) (bool, error) {
 // Send queues m and tries it at once, without waiting for the pacing: what
 // can go now goes in the caller's turn (so the console's transcript reads in
 // order, and a quiet queue adds no delay); the rest is left to the
-// background sender. The error is only ever about queueing.
+// background sender. It returns an error when m could not be queued, or
+// when the platform refused it for good (a *bot.Undeliverable: now, or
+// when the same key was queued before); nil means it went or is queued.
+// A refusal for good found later, in the background, goes to
+// Config.OnFailed.
 func (q *Queue) Send(ctx context.Context, m Message) error {
 	added, err := q.Enqueue(ctx, m)
-	if err != nil || !added {
+	if err != nil {
 		return err
+	}
+	if !added {
+		return q.refusal(ctx, m.Key)
 	}
 	hs, err := q.claim(ctx, q.cfg.Clock(), 1, m.Key)
 	if err != nil {
 		return nil // queued: the background sender has it
 	}
 	for _, h := range hs {
-		q.attempt(ctx, h, modeQuick)
+		if o, err := q.attempt(ctx, h, modeQuick); o == outcomeFailed && isFinal(err) {
+			return err
+		}
 	}
 	return nil
+}
+
+// refusal is the platform's refusal for good of a key queued before, or
+// nil.
+func (q *Queue) refusal(ctx context.Context, key string) error {
+	v, err := q.rdb().Get(ctx, q.keys.msg(key)).Result()
+	if err != nil {
+		return nil // gone, or unreadable now: nothing to say
+	}
+	r, err := decode(v)
+	if err != nil || r.State != stateFailed || r.Refusal == nil {
+		return nil
+	}
+	return r.Refusal
 }
 
 // SendNow queues m and delivers it before returning, waiting for the pacing

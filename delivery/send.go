@@ -48,7 +48,7 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 	if !h.rec.NotAfter.IsZero() && now.After(h.rec.NotAfter) {
 		q.cfg.Log.Info("a message was no longer worth sending and was dropped; the next reminder replaces it", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
 		q.cfg.Metrics.Failed(platform, "too late")
-		q.fail(ctx, h, "too late", ErrTooLate)
+		q.fail(ctx, h, "too late", ErrTooLate, true)
 		return outcomeFailed, ErrTooLate
 	}
 	if !h.rec.InFlight.IsZero() {
@@ -97,7 +97,7 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 		q.finished(rctx, h, stateFailed, "withdrawn: the sender tries again itself")
 		return outcomeFailed, err
 	}
-	return q.settle(ctx, h, err), err
+	return q.settle(ctx, h, err, md), err
 }
 
 // isThrottled reports whether err is a 429: wait, then send.
@@ -113,7 +113,7 @@ func isFinal(err error) bool {
 }
 
 // settle records what the platform said to a send.
-func (q *Queue) settle(ctx context.Context, h held, err error) outcome {
+func (q *Queue) settle(ctx context.Context, h held, err error, md mode) outcome {
 	m := h.rec.message()
 	platform := m.Platform()
 	now := q.cfg.Clock()
@@ -145,7 +145,9 @@ func (q *Queue) settle(ctx context.Context, h held, err error) outcome {
 		return q.later(rctx, h, now, "unavailable", max(later.After, q.backoff(h.rec.Attempts)))
 	case final:
 		q.cfg.Metrics.Failed(platform, gone.Reason)
-		q.fail(rctx, h, gone.Reason, err)
+		h.rec.Refusal = &gone
+		// A quick attempt's caller hears of it from Send itself.
+		q.fail(rctx, h, gone.Reason, err, md != modeQuick)
 		return outcomeFailed
 	case errors.Is(err, bot.ErrNoRoute):
 		// No chat platform is configured for it (yet): it waits, as the
@@ -202,11 +204,14 @@ func (q *Queue) later(ctx context.Context, h held, now time.Time, why string, wa
 	return outcomeWaiting
 }
 
-// fail takes a message that will not go off the queue, and says so.
-func (q *Queue) fail(ctx context.Context, h held, reason string, err error) {
+// fail takes a message that will not go off the queue, logs it, and, with
+// tell, says so to Config.OnFailed.
+func (q *Queue) fail(ctx context.Context, h held, reason string, err error, tell bool) {
 	q.finished(ctx, h, stateFailed, reason)
 	q.cfg.Log.Warn("a message will not be delivered", "key", h.rec.Key, "platform", h.rec.platform(), "reason", reason)
-	q.tell(ctx, h.rec.message(), err)
+	if tell {
+		q.tell(ctx, h.rec.message(), err)
+	}
 }
 
 func (q *Queue) tell(ctx context.Context, m Message, err error) {

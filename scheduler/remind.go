@@ -2,9 +2,11 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"hppbot/bot"
 	"hppbot/pathway"
 	"hppbot/store"
 )
@@ -90,7 +92,10 @@ func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending 
 	msgs := s.messagesFor(c, pending, svcs, now)
 	msgs.keyed(reminderKey(c, pending))
 	if err := s.deliver(ctx, msgs.primary); err != nil {
-		s.cfg.Log.Warn("reminder could not be queued; will try again", "case", c.Name(), "err", cause(err))
+		s.cfg.Log.Warn("reminder not delivered; will try again", "case", c.Name(), "err", err)
+		if errors.Is(err, bot.ErrNotReachable) {
+			s.askToOpen(ctx, c, msgs.primary.to, svcs, now)
+		}
 		return false
 	}
 	told, channel, recorded := s.escalate(ctx, c, msgs)

@@ -29,9 +29,10 @@ type message struct {
 // deliver is the one way a message leaves the scheduler: reminders,
 // escalations, the request to help reach someone, and the digest all go
 // through here, into the delivery queue. (A job's own messages are queued
-// by its JobFunc through Outbox.) An error means it could not be queued;
-// once queued it is the queue's to deliver, and is worth sending for the
-// policy's reminder_late_by.
+// by its JobFunc through Outbox.) An error means it could not be queued, or
+// the platform refused it for good at once (*bot.Undeliverable); once
+// queued it is the queue's to deliver, worth sending for the policy's
+// reminder_late_by, and a refusal found later comes to undelivered.
 func (s *Scheduler) deliver(ctx context.Context, m message) error {
 	if s.outbox == nil {
 		return errors.New("scheduler: no store to queue messages in")
