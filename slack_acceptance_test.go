@@ -151,7 +151,13 @@ func TestSlackAcceptance(t *testing.T) {
 		t.Fatalf("tick at %s: %+v %v", at, result, err)
 	}
 	t.Logf("scheduler tick at %s: claimed %d, sent %d", at.Format(time.RFC3339), result.Claimed, result.Sent)
+	// The nudge is queued; this test's scheduler sends it at once, or the
+	// serving hppbot's delivery queue (on the same Redis) takes it first:
+	// either way it arrives once, within moments.
 	nudgeCalls := api.calls()[before:]
+	for wait := time.Now().Add(5 * time.Second); len(nudgeCalls) == 0 && time.Now().Before(wait); nudgeCalls = api.calls()[before:] {
+		time.Sleep(20 * time.Millisecond)
+	}
 	var methods []string
 	for _, c := range nudgeCalls {
 		methods = append(methods, c.method)
