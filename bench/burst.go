@@ -28,18 +28,18 @@ type burstPeople struct{ single, five int }
 // limits, sped up scale times (the stand-ins' clock and hppbot's limits
 // alike), and answer 429 with Retry-After when pushed. Then again with 10%
 // of sends refused at random with 429 or 503.
-func morningBurst(ctx context.Context, p *pathway.Policy, people burstPeople, scale float64, res *results) {
+func morningBurst(ctx context.Context, p *pathway.Policy, people burstPeople, scale float64, quick bool, res *results) {
 	limits := delivery.DefaultLimits()
 	limits.Scale = scale
 	fmt.Fprintf(res.log, "  %d people with one due case and %d with five, half on Slack and half on Teams; limits %s per Slack channel, %s per workspace, %s per Teams conversation, %s per tenant, kept by the stand-ins and by hppbot at %g× speed\n",
 		people.single, people.five, delivery.FormatRates(limits.SlackChannel), delivery.FormatRates(limits.SlackWorkspace),
 		delivery.FormatRates(limits.TeamsConversation), delivery.FormatRates(limits.TeamsTenant), scale)
 	for _, faults := range []float64{0, 0.10} {
-		runBurst(ctx, p, people, limits, faults, res)
+		runBurst(ctx, p, people, limits, faults, quick, res)
 	}
 }
 
-func runBurst(ctx context.Context, p *pathway.Policy, people burstPeople, limits delivery.Limits, faults float64, res *results) {
+func runBurst(ctx context.Context, p *pathway.Policy, people burstPeople, limits delivery.Limits, faults float64, quick bool, res *results) {
 	st, err := store.Connect(storetest.URL(), "hppbench:burst:"+randomHex()+":")
 	if err != nil {
 		fail("burst store", err)
@@ -136,7 +136,12 @@ func runBurst(ctx context.Context, p *pathway.Policy, people burstPeople, limits
 	fmt.Fprintf(res.log, "  — %s: %d messages (%d Slack, %d Teams), %d posts reached the stand-ins, %d refused\n", label, total, slackMsgs, teamsMsgs, c.Started, c.Refused)
 	if faults == 0 {
 		res.info(section, "least time the limits allow (at the stand-ins' speed)", least.Seconds(), "s", fmt.Sprintf("%.0f s in real time", least.Seconds()*limits.Scale))
-		res.check(section, "time taken ÷ least time", took.Seconds()/least.Seconds(), "×", "≤ 1.15", took.Seconds() <= 1.15*least.Seconds(), fmt.Sprintf("%.1f s", took.Seconds()))
+		if quick {
+			// A few seconds' burst is mostly fixed costs: for information.
+			res.info(section, "time taken ÷ least time", took.Seconds()/least.Seconds(), "×", fmt.Sprintf("%.1f s; the target applies to the full burst", took.Seconds()))
+		} else {
+			res.check(section, "time taken ÷ least time", took.Seconds()/least.Seconds(), "×", "≤ 1.15", took.Seconds() <= 1.15*least.Seconds(), fmt.Sprintf("%.1f s", took.Seconds()))
+		}
 	} else {
 		res.info(section, "time taken with faults", took.Seconds(), "s", fmt.Sprintf("%.2f× the least time", took.Seconds()/least.Seconds()))
 	}

@@ -176,7 +176,7 @@ func run() (code int) {
 		if *quick {
 			people = burstPeople{single: 500, five: 100}
 		}
-		morningBurst(ctx, p, people, *burstScale, res)
+		morningBurst(ctx, p, people, *burstScale, *quick, res)
 	}
 	if want("memory") {
 		fmt.Fprintln(out, "\nMemory")
