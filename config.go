@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"hppbot/delivery"
 	"hppbot/pathway"
 	"hppbot/prompts"
 	"hppbot/store"
@@ -51,6 +52,27 @@ type config struct {
 	PublicURL *url.URL
 	// WebIdle and WebMax are HPP_WEB_SESSION_IDLE and HPP_WEB_SESSION_MAX.
 	WebIdle, WebMax time.Duration
+	// Limits pace what the bot sends on its own: HPP_SLACK_RATE_CHANNEL,
+	// HPP_SLACK_RATE_WORKSPACE, HPP_TEAMS_RATE_CONVERSATION,
+	// HPP_TEAMS_RATE_TENANT.
+	Limits delivery.Limits
+}
+
+// rateVars are the variables that set the delivery queue's limits, each
+// with the limit it sets.
+func rateVars(l *delivery.Limits) []struct {
+	name string
+	dst  *[]delivery.Rate
+} {
+	return []struct {
+		name string
+		dst  *[]delivery.Rate
+	}{
+		{"HPP_SLACK_RATE_CHANNEL", &l.SlackChannel},
+		{"HPP_SLACK_RATE_WORKSPACE", &l.SlackWorkspace},
+		{"HPP_TEAMS_RATE_CONVERSATION", &l.TeamsConversation},
+		{"HPP_TEAMS_RATE_TENANT", &l.TeamsTenant},
+	}
 }
 
 // configError names the variable at fault.
@@ -80,6 +102,16 @@ func readConfig(get func(string) string) (*config, error) {
 		TeamsTenant: strings.TrimSpace(get("MICROSOFT_APP_TENANT_ID")),
 		OpenIDURL:   or(get("BOTFRAMEWORK_OPENID_METADATA"), "https://login.botframework.com/v1/.well-known/openidconfiguration"),
 		TokenURL:    or(get("BOTFRAMEWORK_TOKEN_URL"), "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"),
+	}
+	c.Limits = delivery.DefaultLimits()
+	for _, v := range rateVars(&c.Limits) {
+		if raw := strings.TrimSpace(get(v.name)); raw != "" {
+			rs, err := delivery.ParseRates(raw)
+			if err != nil {
+				return nil, &configError{v.name, err.Error()}
+			}
+			*v.dst = rs
+		}
 	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		return nil, &configError{"REDIS_URL", "should start with redis:// or rediss:// (for example redis://127.0.0.1:6379/0)"}

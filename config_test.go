@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"hppbot/delivery"
 	"hppbot/pathway"
 )
 
@@ -38,6 +39,8 @@ func TestBadConfigurationStopsWithOneLineNamingTheVariable(t *testing.T) {
 		{map[string]string{"HPP_NATION": "englnd"}, `HPP_NATION: "englnd" is not a nation I know`},
 		{map[string]string{"HPP_TIMEZONE": "Mars/Olympus"}, "HPP_TIMEZONE:"},
 		{map[string]string{"HPP_LOG_LEVEL": "loud"}, "HPP_LOG_LEVEL:"},
+		{map[string]string{"HPP_SLACK_RATE_CHANNEL": "fast"}, `HPP_SLACK_RATE_CHANNEL: "fast" is not a rate`},
+		{map[string]string{"HPP_TEAMS_RATE_CONVERSATION": "7/1s,0/30s"}, "HPP_TEAMS_RATE_CONVERSATION:"},
 		{map[string]string{"HPP_REDIS_PREFIX": "hpp{x}:"}, "HPP_REDIS_PREFIX:"},
 		{map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET: is needed too"},
 		{map[string]string{"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_BOT_TOKEN: is needed with SLACK_APP_TOKEN"},
@@ -155,5 +158,24 @@ func TestFilesDirIsConfigurableAndIgnoredByDefault(t *testing.T) {
 	saved, _ := filepath.Glob(filepath.Join(dir, "*"))
 	if len(saved) == 0 || !strings.Contains(stdout.String(), dir) {
 		t.Errorf("export not saved in HPP_FILES_DIR %s (found %v):\n%s", dir, saved, stdout.String())
+	}
+}
+
+func TestRatesDefaultToThePlatformsDocumentedLimits(t *testing.T) {
+	cfg, err := readConfig(env(map[string]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string][]delivery.Rate{
+		"1/1s": cfg.Limits.SlackChannel, "300/1m": cfg.Limits.SlackWorkspace,
+		"7/1s,60/30s,1800/1h": cfg.Limits.TeamsConversation, "30/1s": cfg.Limits.TeamsTenant,
+	} {
+		if delivery.FormatRates(got) != name {
+			t.Errorf("default %s; want %s", delivery.FormatRates(got), name)
+		}
+	}
+	cfg, err = readConfig(env(map[string]string{"HPP_SLACK_RATE_WORKSPACE": "600/1m"}))
+	if err != nil || delivery.FormatRates(cfg.Limits.SlackWorkspace) != "600/1m" {
+		t.Errorf("HPP_SLACK_RATE_WORKSPACE=600/1m gave %v, %v", cfg.Limits.SlackWorkspace, err)
 	}
 }

@@ -97,6 +97,7 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 		Store: st, Policy: cfg.Policy, Messenger: router, Admins: cfg.Admins, Log: log, Prompts: cfg.Prompts,
 		PublicURL: cfg.PublicURL, WebSessionIdle: cfg.WebIdle, WebSessionMax: cfg.WebMax,
 		TeamsSSO: teamsSignIn(ctx, cfg, st, log),
+		Limits:   cfg.Limits,
 	})
 	h, sched := core.Handlers, core.Scheduler
 

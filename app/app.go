@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"hppbot/bot"
+	"hppbot/delivery"
 	"hppbot/handlers"
 	"hppbot/pathway"
 	"hppbot/prompts"
@@ -43,6 +44,10 @@ type Config struct {
 	Workers int
 	// Every is how often the scheduler ticks; 0 is the scheduler's default.
 	Every time.Duration
+	// Limits pace the delivery queue (zero: the platforms' documented
+	// limits); Senders is how many messages it sends at once (0: 16).
+	Limits  delivery.Limits
+	Senders int
 	// SchedulerMetrics, when set, is given the app's metrics and returns
 	// what the scheduler reports to instead (a test counting ticks wraps
 	// them); nil: the app's metrics.
@@ -119,7 +124,12 @@ func New(cfg Config) *App {
 	sched := scheduler.New(scheduler.Config{
 		Store: cfg.Store, Policy: cfg.Policy, Messenger: cfg.Messenger, Clock: cfg.Clock, Log: log,
 		Metrics: sm, Workers: cfg.Workers, Every: cfg.Every, WeekView: h.WeekView,
+		Limits: cfg.Limits, Senders: cfg.Senders, DeliveryMetrics: m,
 	})
+	if q := sched.Outbox(); q != nil {
+		h.Outbox = q
+		m.WatchDelivery(q)
+	}
 	sched.HandleJob(handlers.CheckinJob, h.RunCheckinJob)
 	sched.HandleJob(handlers.AwayEndJob, h.RunAwayEndJob)
 	a.Handlers, a.Scheduler = h, sched

@@ -35,6 +35,7 @@ type Metrics struct {
 	unreadable  *prometheus.CounterVec
 	signIns     *prometheus.CounterVec
 	pageViews   *prometheus.CounterVec
+	delivery    deliveryMetrics
 }
 
 // reminderOutcomes are the outcomes the scheduler reports.
@@ -43,7 +44,8 @@ var reminderOutcomes = []string{"due", "sent", "failed", "escalated"}
 // NewMetrics returns the metrics, every series at zero.
 func NewMetrics() *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		reg:      prometheus.NewRegistry(),
+		delivery: newDeliveryMetrics(),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hpp_commands_total",
 			Help: "Commands answered, by command and outcome (ok, invalid, not_found, forbidden, identifiable, conflict, unavailable, unreadable, internal, unknown).",
@@ -94,6 +96,11 @@ func NewMetrics() *Metrics {
 	m.reg.MustRegister(m.commands, m.commandTime, m.reminders, m.deferred, m.lag, m.tickErrors, m.redisErrors, m.redisUp, m.unreadable, m.signIns, m.pageViews,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.delivery.collectors()...)
+	for _, p := range platforms {
+		m.delivery.sent.WithLabelValues(p)
+		m.delivery.waits.WithLabelValues(p)
+	}
 	for _, o := range reminderOutcomes {
 		m.reminders.WithLabelValues(o)
 	}

@@ -102,7 +102,8 @@ func run() (code int) {
 	asJSON := flag.Bool("json", false, "print the results as JSON")
 	sizes := flag.String("cases", "10000,100000,1000000", "open-case counts for the scheduler tick")
 	quick := flag.Bool("quick", false, "a short run with small sizes, to check the benchmark itself")
-	only := flag.String("only", "", "run one section: redis, round-trips, command, scheduler or memory")
+	only := flag.String("only", "", "run one section: redis, round-trips, command, scheduler, memory or burst")
+	burstScale := flag.Float64("burst-scale", 12, "how many times faster than real time the morning burst's stand-in platforms (and hppbot's limits) keep time")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -168,6 +169,14 @@ func run() (code int) {
 	if want("scheduler") {
 		fmt.Fprintln(out, "\nScheduler: one due-scan tick, 1,000 due, no-op messenger")
 		schedulerTicks(ctx, st, p, parseSizes(*sizes), res)
+	}
+	if want("burst") {
+		fmt.Fprintln(out, "\nMorning burst: every reminder due at the start of working hours, through the delivery queue to stand-in Slack and Teams")
+		people := burstPeople{single: 5000, five: 1000}
+		if *quick {
+			people = burstPeople{single: 500, five: 100}
+		}
+		morningBurst(ctx, p, people, *burstScale, *quick, res)
 	}
 	if want("memory") {
 		fmt.Fprintln(out, "\nMemory")

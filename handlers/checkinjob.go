@@ -64,7 +64,7 @@ func (h *Handler) RunCheckinJob(ctx context.Context, j store.Job, now time.Time)
 		h.Log.Warn("could not untrack a check-in job", "job", j.ID, "err", err)
 	}
 	next, hasNext := h.nextCheckin(ctx, person, now)
-	if err := h.Messenger.SendDirect(ctx, person, h.checkinMessage(ci, false, next, hasNext)); err != nil {
+	if err := h.sendOwn(ctx, checkinKey(j), person, h.checkinMessage(ci, false, next, hasNext)); err != nil {
 		_ = h.Store.DeleteCheckin(ctx, person, token)
 		_ = h.Store.UnmarkCheckinDay(ctx, person, day)
 		_ = h.Store.TrackCheckinJob(ctx, person, j.ID, j.At)
@@ -95,7 +95,7 @@ func (h *Handler) reask(ctx context.Context, j store.Job, settings pathway.Perso
 		return err
 	}
 	next, hasNext := h.nextCheckin(ctx, j.Person, now)
-	if err := h.Messenger.SendDirect(ctx, j.Person, h.checkinMessage(ci, true, next, hasNext)); err != nil {
+	if err := h.sendOwn(ctx, checkinKey(j), j.Person, h.checkinMessage(ci, true, next, hasNext)); err != nil {
 		_ = h.Store.DeleteCheckin(ctx, j.Person, token)
 		return err
 	}

@@ -50,6 +50,9 @@ type Config struct {
 	Store     Store
 	Policy    *pathway.Policy
 	Messenger bot.Messenger // for messages to other people (handovers, escalations)
+	// Outbox queues what a job sends on its own (check-ins), to be paced
+	// and sent once; nil: sent straight through Messenger.
+	Outbox Outbox
 	// Admins may set up services and see every case. Entries are person ids
 	// or a platform's own ids ("U123", "sam").
 	Admins []string

@@ -23,7 +23,11 @@ type Policy struct {
 	FirstContactWithin Span
 	DefaultEvery       Span
 	NudgeRepeat        Span
-	EscalateAfter      int
+	// ReminderLateBy is how late a reminder may still be delivered (the
+	// platform was refusing or slow): after that it is dropped, and the
+	// next reminder replaces it.
+	ReminderLateBy Span
+	EscalateAfter  int
 	// NudgeRepeatEscalated is the slower pace of repeats once escalate_after
 	// nudges have gone unanswered and the pathway lead has been asked: the
 	// reminder has done its work, and daily repeats only wear people out.
@@ -136,6 +140,7 @@ func DefaultPolicy(nation Nation, timezone string) (*Policy, error) {
 		FirstContactWithin:   Span{1, WorkingDay},
 		DefaultEvery:         Span{7, Day},
 		NudgeRepeat:          Span{1, WorkingDay},
+		ReminderLateBy:       Span{1, WorkingDay},
 		EscalateAfter:        2,
 		NudgeRepeatEscalated: Span{2, WorkingDay},
 		MaxSnooze:            Span{3, Day},
@@ -210,7 +215,7 @@ func (p *Policy) build() error {
 // policyKeys lists every key the policy file may hold; nested maps by path.
 var policyKeys = map[string][]string{
 	"": {"nation", "timezone", "holidays", "working_hours", "working_days", "first_contact_within",
-		"default_every", "nudge_repeat", "nudge_repeat_after_escalation", "escalate_after", "max_snooze", "digest_at", "candour",
+		"default_every", "nudge_repeat", "nudge_repeat_after_escalation", "reminder_late_by", "escalate_after", "max_snooze", "digest_at", "candour",
 		"checkins", "checkin_answer_ttl", "wellbeing_contact", "commitments", "support", "retention"},
 	"retention": retentionKeys,
 	"candour":   {"applies_from", "notify_within", "written_within", "written_from", "warn_before"},
@@ -290,7 +295,7 @@ func ParsePolicy(data []byte, envNation Nation, envTimezone string, envSetNation
 	}
 	for key, dst := range map[string]*Span{
 		"first_contact_within": &p.FirstContactWithin, "default_every": &p.DefaultEvery,
-		"nudge_repeat": &p.NudgeRepeat, "nudge_repeat_after_escalation": &p.NudgeRepeatEscalated, "max_snooze": &p.MaxSnooze, "checkin_answer_ttl": &p.CheckinAnswerTTL,
+		"nudge_repeat": &p.NudgeRepeat, "nudge_repeat_after_escalation": &p.NudgeRepeatEscalated, "reminder_late_by": &p.ReminderLateBy, "max_snooze": &p.MaxSnooze, "checkin_answer_ttl": &p.CheckinAnswerTTL,
 	} {
 		if err := span(doc, key, dst); err != nil {
 			return nil, err

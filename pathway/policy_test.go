@@ -86,6 +86,7 @@ first_contact_within: 2wd
 default_every: 2w
 nudge_repeat: 4h
 nudge_repeat_after_escalation: 1wd
+reminder_late_by: 6h
 escalate_after: 4
 max_snooze: 5d
 digest_at: "08:45"
@@ -124,6 +125,7 @@ func TestParsePolicyEveryKey(t *testing.T) {
 		FirstContactWithin:   Span{2, WorkingDay},
 		DefaultEvery:         Span{2, Week},
 		NudgeRepeat:          Span{4, Hour},
+		ReminderLateBy:       Span{6, Hour},
 		EscalateAfter:        4,
 		NudgeRepeatEscalated: Span{1, WorkingDay},
 		MaxSnooze:            Span{5, Day},
@@ -177,6 +179,7 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"bad span, second line", "nation: england\ndefault_every: 7 days\n", []string{"line 2", "default_every"}},
 		{"bad first_contact_within", "first_contact_within: 0wd\n", []string{"first_contact_within"}},
 		{"bad max_snooze", "max_snooze: -1d\n", []string{"max_snooze"}},
+		{"bad reminder_late_by", "reminder_late_by: soon\n", []string{"line 1", "reminder_late_by"}},
 		{"bad checkin_answer_ttl", "checkin_answer_ttl: forever\n", []string{"checkin_answer_ttl"}},
 		{"bad span under candour", "candour:\n  warn_before: 2x\n", []string{"line 2", "warn_before", "candour"}},
 		{"bad notify_within", "candour:\n  notify_within: ten\n", []string{"notify_within"}},

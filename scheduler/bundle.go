@@ -3,6 +3,7 @@ package scheduler
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"time"
@@ -131,6 +132,7 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 		}
 		msgs := s.messagesFor(it.c, pending, svcs, now)
 		s.shapeNudge(ctx, it.c, pending, &msgs, svcs, now)
+		msgs.keyed(reminderKey(it.c, pending))
 		if msgs.primary.to != person {
 			// The named contact is away: this case's nudge goes to whoever
 			// covers (or the pathway lead), on its own, saying why.
@@ -148,7 +150,7 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 		n, f := s.finish(ctx, p.it, p.rec, s.recordSend(ctx, p.it.c, p.pending, p.msgs, s.deliver(ctx, p.msgs.primary), svcs, now, &p.rec), now)
 		return sent + n, failed + f
 	}
-	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now)})
+	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now), key: bundleKey("bundle:"+person, parts), about: parts[0].it.c.ID})
 	var live []*bundlePart
 	for _, p := range parts {
 		msgs, final, ok := s.afterPrimary(ctx, p.it.c, p.pending, p.msgs, err, svcs, now, &p.rec)
@@ -219,4 +221,16 @@ func caseButton(c *pathway.Case, r pathway.Reminder) bot.Button {
 		return bot.Button{Label: "Record written follow-up — " + name, Command: "candour " + name + " " + pathway.CandourWritten}
 	}
 	return bot.Button{Label: "Status — " + name, Command: "status " + name}
+}
+
+// bundleKey is one key for a bundle's message, made from its cases'
+// reminder keys: the same cases' reminders queue the same key, so a claim
+// run again after a crash sends the bundle once.
+func bundleKey(prefix string, parts []*bundlePart) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p.msgs.key))
+		h.Write([]byte{0})
+	}
+	return fmt.Sprintf("%s:%x", prefix, h.Sum(nil)[:16])
 }

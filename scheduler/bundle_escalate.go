@@ -45,7 +45,7 @@ func (s *Scheduler) escalateBundle(ctx context.Context, parts []*bundlePart) map
 		if lead == "" {
 			continue
 		}
-		if err := s.deliver(ctx, message{to: lead, reply: bundledHeadsUp(group)}); err != nil {
+		if err := s.deliver(ctx, message{to: lead, reply: bundledHeadsUp(group), key: bundleKey("bundle-lead:"+lead, group), about: group[0].it.c.ID, confirm: true}); err != nil {
 			s.cfg.Log.Warn("escalation not delivered; will try again", "cases", len(group), "err", cause(err))
 			continue
 		}
@@ -54,7 +54,7 @@ func (s *Scheduler) escalateBundle(ctx context.Context, parts []*bundlePart) map
 		}
 	}
 	if note, ok := bundledNoteToContact(esc, leadTold); ok && !esc[0].msgs.unreached {
-		if err := s.deliver(ctx, message{to: esc[0].it.c.Lead, reply: note}); err != nil {
+		if err := s.deliver(ctx, message{to: esc[0].it.c.Lead, reply: note, key: bundleKey("bundle-note", esc), about: esc[0].it.c.ID}); err != nil {
 			s.cfg.Log.Warn("could not tell the named contact about an escalation", "cases", len(esc), "err", cause(err))
 		}
 	}
@@ -64,7 +64,7 @@ func (s *Scheduler) escalateBundle(ctx context.Context, parts []*bundlePart) map
 		if channel == "" {
 			continue
 		}
-		if err := s.deliver(ctx, message{to: channel, channel: true, reply: bundledChannelPost(group, leadTold)}); err != nil {
+		if err := s.deliver(ctx, message{to: channel, channel: true, reply: bundledChannelPost(group, leadTold), key: bundleKey("bundle-channel:"+channel, group), about: group[0].it.c.ID, confirm: true}); err != nil {
 			s.cfg.Log.Warn("escalation not posted; will try again", "cases", len(group), "err", cause(err))
 			continue
 		}

@@ -221,7 +221,8 @@ func TestWeeklyOncePerWeek(t *testing.T) {
 	}
 }
 
-// A weekly view that could not be delivered is tried again at the next run.
+// A weekly view the platform refused for a moment is tried again by the
+// delivery queue, and goes once.
 func TestWeeklyRetriedAfterFailure(t *testing.T) {
 	e, _ := coverEnv(t)
 	ctx := context.Background()
@@ -230,11 +231,21 @@ func TestWeeklyRetriedAfterFailure(t *testing.T) {
 	}
 	e.rec.fail = func(string) error { return bot.ErrNotReachable }
 	monday := time.Date(2026, 12, 7, 9, 0, 0, 0, london)
+	e.clock.Set(monday) // the delivery queue keeps the scheduler's time
 	if err := e.s.Weekly(ctx, monday); err != nil {
 		t.Fatal(err)
 	}
+	if got := e.rec.to("console:pat"); len(got) != 0 {
+		t.Fatalf("sent %+v while the platform refused", got)
+	}
+	// The view waits in the delivery queue and goes once the platform
+	// takes it; running the weekly job again sends no second one.
 	e.rec.fail = nil
+	e.clock.Set(monday.Add(time.Hour))
 	if err := e.s.Weekly(ctx, monday.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.Outbox().Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.rec.to("console:pat"); len(got) != 1 {

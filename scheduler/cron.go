@@ -45,6 +45,9 @@ func (s *Scheduler) Start() error {
 		return err
 	}
 	s.cron.Start()
+	if s.outbox != nil {
+		s.outbox.Start()
+	}
 	return nil
 }
 
@@ -76,6 +79,9 @@ func (s *Scheduler) Stop() {
 	defer cancel()
 	if err := s.recordUnrecorded(ctx); err != nil {
 		s.cfg.Log.Error("stopping with sent reminders not recorded, because the store is not answering; they may be sent again", "count", s.unrecordedCount(), "err", cause(err))
+	}
+	if s.outbox != nil {
+		s.outbox.Stop()
 	}
 }
 

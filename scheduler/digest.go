@@ -44,7 +44,7 @@ func (s *Scheduler) Digest(ctx context.Context, now time.Time) error {
 		if !first {
 			continue
 		}
-		m := message{to: svcs[name].Channel, channel: true, reply: s.digestReply(name, byService[name], now)}
+		m := message{to: svcs[name].Channel, channel: true, reply: s.digestReply(name, byService[name], now), key: key}
 		if err := s.deliver(ctx, m); err != nil {
 			s.cfg.Log.Warn("digest not delivered", "service", name, "err", cause(err))
 			_ = s.cfg.Store.ForgetMark(ctx, key)

@@ -28,6 +28,8 @@ type messages struct {
 	// they are not sent a note about the escalation either.
 	unreached bool
 	reason    string // why, in plain words, when unreached
+	key       string // the reminder's idempotency key; each message's is built from it
+	caseID    int64
 }
 
 // messagesFor builds what a case's due reminders send: one message to the
@@ -36,7 +38,7 @@ type messages struct {
 // by escalationWords from what was delivered.
 func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs store.Services, now time.Time) messages {
 	p := s.cfg.Policy
-	var m messages
+	m := messages{caseID: c.ID}
 	if len(rs) == 1 {
 		m.primary = message{to: c.Lead, reply: s.nudge(c, rs[0], svcs, now)}
 	} else {

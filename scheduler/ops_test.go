@@ -209,6 +209,9 @@ func TestASendRedisMissedIsRecordedNotRepeated(t *testing.T) {
 	k := &killer{rec: &recorder{}, srv: srv}
 	s := New(Config{Store: st, Policy: p, Messenger: k, Clock: func() time.Time { return thu }, Workers: 1,
 		Log: slog.New(slog.NewTextHandler(logs, nil))})
+	// Redis dies while the first reminder is with the platform: it went,
+	// and its record is kept in memory (by the queue and the scheduler);
+	// the second can't be queued, and waits.
 	res, err := s.Tick(ctx, thu)
 	if err != nil || res.Sent != 1 {
 		// The second case can't be read again before sending, so its
@@ -219,12 +222,15 @@ func TestASendRedisMissedIsRecordedNotRepeated(t *testing.T) {
 		t.Fatalf("tick with Redis down: err = %v; want unavailable", err)
 	}
 	srv.Start() // the append-only file brings back the claims
-	// Past the two-minute lease: without the kept records, both would be
-	// claimed again and sent again.
+	// Past the two-minute lease: without the kept records, the first would
+	// be claimed again and sent again; the second is claimed and sent.
 	later := thu.Add(5 * time.Minute)
 	res, err = s.Tick(ctx, later)
 	if err != nil || res.Claimed != 1 || res.Sent != 1 {
 		t.Fatalf("tick after Redis returned = %+v, %v; want the kept send recorded, not claimed again, and only the held-back reminder claimed and sent", res, err)
+	}
+	if _, err := s.Outbox().Drain(ctx); err != nil {
+		t.Fatal(err)
 	}
 	other := New(Config{Store: st, Policy: p, Messenger: k.rec, Clock: func() time.Time { return later }})
 	if res, err := other.Tick(ctx, later); err != nil || res.Sent != 0 {

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"hppbot/pathway"
@@ -112,6 +113,7 @@ const (
 func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) outcome {
 	msgs := s.messagesFor(c, pending, svcs, now)
 	s.shapeNudge(ctx, c, pending, &msgs, svcs, now)
+	msgs.keyed(reminderKey(c, pending))
 	return s.recordSend(ctx, c, pending, msgs, s.deliver(ctx, msgs.primary), svcs, now, rec)
 }
 
@@ -189,6 +191,20 @@ func (s *Scheduler) recordReminders(pending []pathway.Reminder, msgs messages, f
 	return outcomeSent
 }
 
+// reminderKey is the idempotency key of a case's reminder message: the case
+// and the oldest occurrence it carries. A claim run again after a crash
+// owes at least that occurrence again, so it queues the same key.
+func reminderKey(c *pathway.Case, pending []pathway.Reminder) string {
+	return fmt.Sprintf("remind:%d:%s", c.ID, pending[0].Occurrence)
+}
+
+// keyed gives each of m's messages its key, from the reminder's.
+func (m *messages) keyed(key string) {
+	m.key = key
+	m.primary.key, m.primary.about = key, m.caseID
+	m.leadMsg.key, m.leadMsg.about, m.leadMsg.confirm = key+":lead", m.caseID, true
+}
+
 // escalate sends a case's escalation: the heads-up to the pathway lead,
 // then a note to the named contact saying what happened, then the post to
 // the team channel, each built from what went before it. It returns the
@@ -209,12 +225,12 @@ func (s *Scheduler) escalate(ctx context.Context, c *pathway.Case, m messages) (
 		}
 	}
 	if note, ok := noteToContact(c, m, leadTold); ok && !m.unreached {
-		if err := s.deliver(ctx, message{to: m.primary.to, reply: note}); err != nil {
+		if err := s.deliver(ctx, message{to: m.primary.to, reply: note, key: m.key + ":note", about: c.ID}); err != nil {
 			s.cfg.Log.Warn("could not tell the named contact about an escalation", "case", c.Name(), "err", cause(err))
 		}
 	}
 	if m.channel != "" {
-		if err := s.deliver(ctx, message{to: m.channel, channel: true, reply: channelPost(c, m, leadTold)}); err != nil {
+		if err := s.deliver(ctx, message{to: m.channel, channel: true, reply: channelPost(c, m, leadTold), key: m.key + ":channel", about: c.ID, confirm: true}); err != nil {
 			s.cfg.Log.Warn("escalation not posted; will try again", "case", c.Name(), "err", cause(err))
 		} else {
 			channel = m.channel

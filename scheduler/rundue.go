@@ -37,7 +37,8 @@ func (s *Scheduler) RunDue(ctx context.Context, until time.Time, setClock func(t
 			at = digestAt
 		}
 		if at.IsZero() || at.After(until) {
-			return nil
+			setClock(until)
+			return s.drain(ctx)
 		}
 		if at.After(now) {
 			setClock(at)
@@ -57,6 +58,12 @@ func (s *Scheduler) RunDue(ctx context.Context, until time.Time, setClock func(t
 		}
 		res, err := s.Tick(ctx, now)
 		if err != nil {
+			return err
+		}
+		// What the delivery queue holds and is ready by now goes too: a
+		// send the platform refused for a moment is tried again as time
+		// passes, as a server's background senders would.
+		if err := s.drain(ctx); err != nil {
 			return err
 		}
 		if res.Claimed == 0 {
@@ -84,4 +91,13 @@ func (s *Scheduler) nextDigest() time.Time {
 		d = d.AddDate(0, 0, 1)
 	}
 	return time.Time{}
+}
+
+// drain sends what the delivery queue holds that is ready by now.
+func (s *Scheduler) drain(ctx context.Context) error {
+	if s.outbox == nil {
+		return nil
+	}
+	_, err := s.outbox.Drain(ctx)
+	return err
 }

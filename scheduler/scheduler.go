@@ -6,8 +6,9 @@
 // check-ins.
 //
 // What falls due is delivered once, in working hours: a due item is claimed
-// from the store's index with a lease, sent through bot.Messenger (the
-// scheduler knows no platform), marked sent under an idempotency key and
+// from the store's index with a lease, its messages are queued for delivery
+// under idempotency keys (hppbot/delivery: paced, retried, sent once, through
+// bot.Messenger — the scheduler knows no platform), marked sent and
 // acknowledged. A scheduler that dies between claim and acknowledgement
 // leaves the item to be claimed again when its lease runs out; the mark stops
 // a second send. Outside working hours nothing is claimed, so what falls due
@@ -39,6 +40,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"hppbot/bot"
+	"hppbot/delivery"
 	"hppbot/pathway"
 	"hppbot/store"
 )
@@ -82,12 +84,20 @@ type Config struct {
 	Workers int
 	// Every is how often a tick runs. Default 30 seconds.
 	Every time.Duration
-	// Retry is how long a failed send waits before it is tried again.
-	// Default 5 minutes.
+	// Retry is how long a claim waits before it is tried again when its
+	// messages could not be queued. Default 5 minutes.
 	Retry time.Duration
 	// WeekView builds a service's weekly view for its pathway lead
 	// (Weekly); nil sends none.
 	WeekView WeekViewFunc
+	// Limits pace the delivery queue's sends (zero: the documented
+	// platform limits).
+	Limits delivery.Limits
+	// Senders is how many messages the delivery queue sends at once in the
+	// background. Default 16.
+	Senders int
+	// DeliveryMetrics hears what the delivery queue does; nil: nothing.
+	DeliveryMetrics delivery.Metrics
 }
 
 // Scheduler runs the reminders, digests and jobs.
@@ -98,6 +108,7 @@ type Scheduler struct {
 	mu       sync.Mutex
 	jobs     map[string]JobFunc
 	cron     *cron.Cron
+	outbox   *delivery.Queue
 	digested time.Time // console: when the digest last ran
 
 	stopping atomic.Bool  // Stop was called: start no new work
@@ -136,8 +147,19 @@ func New(cfg Config) *Scheduler {
 	host, _ := os.Hostname()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return &Scheduler{cfg: cfg, instance: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:])), jobs: map[string]JobFunc{}}
+	s := &Scheduler{cfg: cfg, instance: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:])), jobs: map[string]JobFunc{}}
+	if cfg.Store != nil {
+		s.outbox = delivery.New(delivery.Config{
+			Store: cfg.Store, Sender: delivery.AsSender(cfg.Messenger), Limits: cfg.Limits, Clock: cfg.Clock,
+			Log: cfg.Log, Metrics: cfg.DeliveryMetrics, OnFailed: s.undelivered, Workers: cfg.Senders,
+		})
+	}
+	return s
 }
+
+// Outbox is the delivery queue every message of the scheduler's, and of
+// its jobs, goes through.
+func (s *Scheduler) Outbox() *delivery.Queue { return s.outbox }
 
 type noMetrics struct{}
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"hppbot/bot"
+	"hppbot/delivery"
 	"hppbot/pathway"
 	"hppbot/store"
 	"hppbot/store/storetest"
@@ -484,27 +485,41 @@ func TestDigestListsOverdueByCaseIDOnly(t *testing.T) {
 	}
 }
 
-func TestFailedSendIsRetriedLater(t *testing.T) {
+func TestFailedSendIsRetriedByTheQueue(t *testing.T) {
 	e := newEnv(t, wed)
 	ctx := context.Background()
 	c := e.openCase(t, pathway.OpenInput{Ref: "INC-1"})
+	var mu sync.Mutex
 	down := true
 	e.rec.fail = func(string) error {
+		mu.Lock()
+		defer mu.Unlock()
 		if down {
 			return errors.New("platform unavailable")
 		}
 		return nil
 	}
 	at := c.NextContact.Add(time.Minute)
+	e.clock.Set(at)
 	res, err := e.s.Tick(ctx, at)
-	if err != nil || res.Failed != 1 {
-		t.Fatalf("tick = %+v, %v; want one failure", res, err)
+	if err != nil || res.Sent != 1 || res.Failed != 0 {
+		t.Fatalf("tick = %+v, %v; want the reminder queued", res, err)
 	}
 	if res, _ := e.s.Tick(ctx, at.Add(time.Minute)); res.Claimed != 0 {
-		t.Errorf("retried at once; want after the retry delay")
+		t.Errorf("claimed again after it was queued; the queue retries it, not the scheduler")
 	}
+	e.clock.Set(at.Add(time.Second))
+	if _, err := e.s.Outbox().Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rec.to("console:lee"); len(got) != 0 {
+		t.Errorf("delivered while the platform failed: %d", len(got))
+	}
+	mu.Lock()
 	down = false
-	if _, err := e.s.Tick(ctx, at.Add(6*time.Minute)); err != nil {
+	mu.Unlock()
+	e.clock.Set(at.Add(6 * time.Minute))
+	if _, err := e.s.Outbox().Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.rec.to("console:lee"); len(got) != 1 {
@@ -554,5 +569,43 @@ func BenchmarkTick(b *testing.B) {
 		if _, err := e.s.Tick(ctx, at); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A scheduler that queued a reminder and died before recording it leaves
+// the claim to run out; the next one owes the same occurrence, queues the
+// same key, and the message goes once.
+func TestCrashAfterQueueingIsDeliveredOnce(t *testing.T) {
+	e := newEnv(t, wed)
+	ctx := context.Background()
+	c := e.openCase(t, pathway.OpenInput{Ref: "INC-1"})
+	due := c.NextContact.Add(time.Minute)
+	e.clock.Set(due)
+	claims, err := e.st.ClaimDue(ctx, due, 2*time.Minute, 10, "dying/1")
+	if err != nil || len(claims) != 1 {
+		t.Fatalf("claim = %v, %v", claims, err)
+	}
+	key := reminderKey(c, c.Reminders(e.p, due))
+	if err := e.s.Outbox().Send(ctx, delivery.Message{Key: key, To: c.Lead, Reply: bot.Reply{Text: "Contact with the family is due"}}); err != nil {
+		t.Fatal(err)
+	}
+	later := due.Add(3 * time.Minute)
+	e.clock.Set(later)
+	res, err := e.s.Tick(ctx, later)
+	if err != nil || res.Claimed != 1 {
+		t.Fatalf("tick = %+v, %v; want the dead scheduler's claim taken over", res, err)
+	}
+	if _, err := e.s.Outbox().Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.rec.to("console:lee"); len(got) != 1 {
+		t.Fatalf("delivered %d times; want once", len(got))
+	}
+	got, err := e.st.GetCase(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ContactNudges != 1 {
+		t.Errorf("ContactNudges = %d; want 1 (recorded by the scheduler that took over)", got.ContactNudges)
 	}
 }

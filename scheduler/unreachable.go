@@ -64,6 +64,9 @@ func (s *Scheduler) cannotReach(ctx context.Context, c *pathway.Case, person str
 		s.cfg.Log.Warn("someone on a case can't be reached, and its service has no pathway lead or channel to tell", "case", c.Name(), "code", u.Code)
 		return
 	}
+	// One message per person, whoever is told and whenever: the mark below
+	// makes it once, and the key makes a retried claim queue it once.
+	m.key = "unreachable:" + person + ":" + m.to + ":" + now.In(s.cfg.Policy.Location()).Format("2006-01-02")
 	first, err := s.cfg.Store.TellUnreachableOnce(ctx, person, m.to)
 	if err != nil || !first {
 		return

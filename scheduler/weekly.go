@@ -49,7 +49,7 @@ func (s *Scheduler) Weekly(ctx context.Context, now time.Time) error {
 		}
 		reply, err := s.cfg.WeekView(ctx, name, now)
 		if err == nil {
-			err = s.deliver(ctx, message{to: svcs[name].Lead, reply: reply})
+			err = s.deliver(ctx, message{to: svcs[name].Lead, reply: reply, key: key})
 		}
 		if err != nil {
 			s.cfg.Log.Warn("weekly view not delivered; it is tried again at the next run", "service", name, "err", cause(err))

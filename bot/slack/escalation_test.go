@@ -46,7 +46,9 @@ func escalationBed(t *testing.T) (*testBed, []button) {
 	}
 	tb.settle()
 	for _, c := range tb.slack.recorded("chat.postMessage") {
-		if c.Form.Get("channel") == "D0PAT" && strings.Contains(c.Form.Get("text"), "heads-up") {
+		// The delivery queue posts to the person's user id (Slack opens the
+		// direct message itself).
+		if ch := c.Form.Get("channel"); (ch == "D0PAT" || ch == "U0PAT") && strings.Contains(c.Form.Get("text"), "heads-up") {
 			return tb, buttonsOf(t, c.Form.Get("blocks"))
 		}
 	}

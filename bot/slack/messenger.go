@@ -78,13 +78,18 @@ func (s *Surface) directChannel(ctx context.Context, user string) (string, error
 	if ch == nil || ch.ID == "" {
 		return "", errors.New("slack: conversations.open gave no channel")
 	}
+	s.rememberDirect(user, ch.ID)
+	return ch.ID, nil
+}
+
+// rememberDirect keeps a user's direct-message conversation.
+func (s *Surface) rememberDirect(user, channel string) {
 	s.dmMu.Lock()
 	if len(s.dms) >= maxDMCache {
 		s.dms = map[string]string{}
 	}
-	s.dms[user] = ch.ID
+	s.dms[user] = channel
 	s.dmMu.Unlock()
-	return ch.ID, nil
 }
 
 func (s *Surface) forgetDirect(user string) {

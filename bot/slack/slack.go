@@ -255,7 +255,7 @@ type rateLimitRetry struct {
 
 // ShouldRetry implements slack.RetryHandler.
 func (h rateLimitRetry) ShouldRetry(state *slack.RetryState, req *http.Request, resp *http.Response, err error) (bool, time.Duration) {
-	if resp == nil || resp.StatusCode != http.StatusTooManyRequests || state.Attempt >= state.MaxRetries {
+	if resp == nil || resp.StatusCode != http.StatusTooManyRequests || state.Attempt >= state.MaxRetries || oneAttempt(req.Context()) {
 		return false, 0
 	}
 	wait := time.Second

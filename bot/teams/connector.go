@@ -74,6 +74,16 @@ func NewConnector(appID, password, tokenURL string, hc *http.Client, log *slog.L
 	}
 }
 
+// oneAttemptKey marks a call the delivery queue makes: a 429 or 5xx is
+// handed back to it, not retried inside the call, so the two don't both
+// retry (and a post is not repeated behind the queue's back).
+type oneAttemptKey struct{}
+
+func oneAttempt(ctx context.Context) bool {
+	v, _ := ctx.Value(oneAttemptKey{}).(bool)
+	return v
+}
+
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -91,6 +101,8 @@ type ConnectorError struct {
 	Status int    // the HTTP status; 0 when no answer came
 	Code   string // the error code in the answer, e.g. invalid_client, BotDisabledByAdmin
 	Err    error  // the network error, when no answer came
+	// RetryAfter is what a 429's Retry-After asked for.
+	RetryAfter time.Duration
 }
 
 func (e *ConnectorError) Error() string {
@@ -164,19 +176,27 @@ func (c *Connector) Do(ctx context.Context, method, target string, body, out any
 	}
 	op := method + " " + opPath(target)
 	renewed := false
+	attempts := c.attempts
+	if oneAttempt(ctx) {
+		attempts = 1
+	}
 	for attempt := 1; ; attempt++ {
 		wait, err := c.once(ctx, op, method, target, payload, out)
 		if err == nil {
 			return nil
 		}
 		var ce *ConnectorError
-		retry := errors.As(err, &ce) && ce.retryable()
+		if errors.As(err, &ce) {
+			ce.RetryAfter = wait
+		}
+		retry := errors.As(err, &ce) && ce.retryable() && attempts > 1
+		renewNow := false
 		if errors.As(err, &ce) && ce.Status == http.StatusUnauthorized && !renewed && !strings.HasPrefix(ce.Op, "token") {
 			// The token may have been revoked or rotated: get a new one.
 			c.dropToken()
-			renewed, retry = true, true
+			renewed, retry, renewNow = true, true, true
 		}
-		if !retry || attempt >= c.attempts || ctx.Err() != nil {
+		if !retry || (attempt >= attempts && !renewNow) || ctx.Err() != nil {
 			return err
 		}
 		if wait <= 0 {

@@ -1,0 +1,49 @@
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"hppbot/bot"
+)
+
+// SendKeyed implements bot.KeyedMessenger: one attempt, no retry inside the
+// call (the delivery queue paces and retries). Teams can't be asked later
+// whether a message arrived, so the key is not sent: Surface implements no
+// bot.DeliveryChecker, and a send in doubt after a crash is sent again.
+// A 429 comes back as *bot.RetryLater with its Retry-After; 412, 502, 503
+// and 504 as *bot.RetryLater.
+func (s *Surface) SendKeyed(ctx context.Context, to string, channel bool, key string, r bot.Reply) error {
+	ctx = context.WithValue(ctx, oneAttemptKey{}, true)
+	var err error
+	if channel {
+		err = s.PostChannel(ctx, to, r)
+	} else {
+		err = s.SendDirect(ctx, to, r)
+	}
+	return platformError(err)
+}
+
+// platformError turns the connector's "not now" answers into
+// *bot.RetryLater; anything else is returned as it is.
+func platformError(err error) error {
+	var ce *ConnectorError
+	if err == nil || errors.Is(err, bot.ErrNotReachable) || !errors.As(err, &ce) {
+		return err
+	}
+	switch ce.Status {
+	case http.StatusTooManyRequests:
+		return &bot.RetryLater{Status: ce.Status, Throttled: true, After: ce.RetryAfter}
+	case http.StatusPreconditionFailed, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusInternalServerError:
+		return &bot.RetryLater{Status: ce.Status, After: ce.RetryAfter}
+	}
+	if _, final := bot.AsUndeliverable(err); final || ce.Status == 0 {
+		// Final, or no answer came: the post may have gone.
+		return err
+	}
+	// The connector answered another refusal: nothing was posted, so the
+	// send is not in doubt; it is tried again later.
+	return fmt.Errorf("%w (%v)", &bot.RetryLater{Status: ce.Status}, err)
+}

@@ -1,0 +1,83 @@
+package delivery
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// takeScript takes one token from every bucket in KEYS at ARGV[1] (ms), or
+// none: it returns 0, or how many ms until all of them have one. ARGV[2i],
+// ARGV[2i+1] are bucket i's rate (tokens per ms) and burst. A bucket's
+// pause (field p, set after a 429) holds it shut until then.
+var takeScript = redis.NewScript(`
+local now = tonumber(ARGV[1])
+local wait = 0
+local st = {}
+for i = 1, #KEYS do
+  local rate = tonumber(ARGV[2*i])
+  local burst = tonumber(ARGV[2*i+1])
+  local v = redis.call('HMGET', KEYS[i], 't', 'ts', 'p')
+  local t = tonumber(v[1]) or burst
+  local ts = tonumber(v[2]) or now
+  local p = tonumber(v[3]) or 0
+  if now > ts then t = math.min(burst, t + (now - ts) * rate) end
+  st[i] = t
+  if p > now then wait = math.max(wait, p - now) end
+  if t < 1 then wait = math.max(wait, (1 - t) / rate) end
+end
+if wait > 0 then return math.ceil(wait) end
+for i = 1, #KEYS do
+  local rate = tonumber(ARGV[2*i])
+  local burst = tonumber(ARGV[2*i+1])
+  local ts = tonumber(redis.call('HGET', KEYS[i], 'ts')) or now
+  redis.call('HSET', KEYS[i], 't', st[i] - 1, 'ts', math.max(ts, now))
+  redis.call('PEXPIRE', KEYS[i], math.ceil(burst / rate) + 60000)
+end
+return 0`)
+
+// pauseScript shuts the buckets in KEYS until ARGV[1] (ms).
+var pauseScript = redis.NewScript(`
+for i = 1, #KEYS do
+  local p = tonumber(redis.call('HGET', KEYS[i], 'p')) or 0
+  if tonumber(ARGV[1]) > p then redis.call('HSET', KEYS[i], 'p', ARGV[1]) end
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1]) - tonumber(ARGV[2]) + 60000)
+end
+return 1`)
+
+// take takes a token for a send to to from each of its buckets; it returns
+// 0, or how long to wait before one is there.
+func (q *Queue) take(ctx context.Context, to string, now time.Time) (time.Duration, error) {
+	bs := q.cfg.Limits.buckets(to)
+	if len(bs) == 0 {
+		return 0, nil
+	}
+	keys := make([]string, len(bs))
+	args := make([]any, 0, 1+2*len(bs))
+	args = append(args, ms(now))
+	for i, b := range bs {
+		keys[i] = q.keys.bucket(b.name)
+		args = append(args, strconv.FormatFloat(b.rate.perMilli(q.cfg.Limits.Scale), 'g', -1, 64), math.Max(1, float64(b.rate.N)))
+	}
+	wait, err := takeScript.Run(ctx, q.rdb(), keys, args...).Int64()
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(wait) * time.Millisecond, nil
+}
+
+// pause shuts a conversation's buckets for d, as a 429 asked.
+func (q *Queue) pause(ctx context.Context, to string, now time.Time, d time.Duration) error {
+	bs := q.cfg.Limits.conversationBuckets(to)
+	if len(bs) == 0 || d <= 0 {
+		return nil
+	}
+	keys := make([]string, len(bs))
+	for i, b := range bs {
+		keys[i] = q.keys.bucket(b.name)
+	}
+	return pauseScript.Run(ctx, q.rdb(), keys, ms(now.Add(d)), ms(now)).Err()
+}

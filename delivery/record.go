@@ -1,0 +1,66 @@
+package delivery
+
+import (
+	"encoding/json"
+	"time"
+
+	"hppbot/bot"
+)
+
+// Record states.
+const (
+	stateQueued = "queued"
+	stateSent   = "sent"
+	stateFailed = "failed"
+)
+
+// record is a message as Redis holds it. Once it went (or will not go) only
+// a small marker without the message is kept, so that the key is still
+// known and nothing about a case lingers.
+type record struct {
+	Key      string     `json:"key"`
+	To       string     `json:"to,omitempty"`
+	Channel  bool       `json:"channel,omitempty"`
+	Reply    *bot.Reply `json:"reply,omitempty"`
+	Case     int64      `json:"case,omitempty"`
+	Queued   time.Time  `json:"queued"`
+	NotAfter time.Time  `json:"not_after,omitzero"`
+	State    string     `json:"state"`
+	// InFlight is when a send started that has no known outcome: set before
+	// the platform is called, cleared when it answered. Found set on a
+	// claim, the replica sending it died.
+	InFlight time.Time `json:"in_flight,omitzero"`
+	Attempts int       `json:"attempts,omitempty"`
+	Reason   string    `json:"reason,omitempty"`
+	// Refusal is the platform's refusal for good, kept with the marker so
+	// that queueing the same key again answers with it.
+	Refusal *bot.Undeliverable `json:"refusal,omitempty"`
+}
+
+func (r record) message() Message {
+	m := Message{Key: r.Key, To: r.To, Channel: r.Channel, NotAfter: r.NotAfter, Case: r.Case}
+	if r.Reply != nil {
+		m.Reply = *r.Reply
+	}
+	return m
+}
+
+func (r record) platform() string { return r.message().Platform() }
+
+// marker is what is kept of a record once it is finished.
+func (r record) marker(state, reason string) record {
+	return record{Key: r.Key, Queued: r.Queued, State: state, Reason: reason, Attempts: r.Attempts, Refusal: r.Refusal}
+}
+
+func encode(r record) (string, error) {
+	b, err := json.Marshal(r)
+	return string(b), err
+}
+
+// decode reads a record; a record that can't be read is an error, never a
+// panic.
+func decode(s string) (record, error) {
+	var r record
+	err := json.Unmarshal([]byte(s), &r)
+	return r, err
+}

@@ -1,0 +1,271 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Every key of the queue shares one hash tag, so its scripts run on a
+// Redis Cluster too.
+type keys struct{ base string }
+
+func newKeys(prefix string) keys { return keys{base: prefix + "{dq}:"} }
+
+func (k keys) msg(key string) string      { return k.base + "msg:" + key }
+func (k keys) ready() string              { return k.base + "ready" }
+func (k keys) owner() string              { return k.base + "owner" }
+func (k keys) age(platform string) string { return k.base + "age:" + platform }
+func (k keys) bucket(name string) string  { return k.base + "tb:" + name }
+
+// finishedTTL is how long a finished message's key is remembered: longer
+// than any message is worth sending, so a late second queueing is still
+// known as the same message.
+const finishedTTL = 8 * 24 * time.Hour
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// enqueueScript adds a message unless its key is known.
+var enqueueScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[4]) then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+  redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
+  return 1
+end
+return 0`)
+
+// claimScript takes up to ARGV[3] messages ready at ARGV[1] (or one named
+// key, ARGV[5]), holds each until ARGV[2] under token ARGV[4], and returns
+// key, record pairs.
+var claimScript = redis.NewScript(`
+local ks
+if ARGV[5] ~= '' then
+  local s = redis.call('ZSCORE', KEYS[1], ARGV[5])
+  if (not s) or tonumber(s) > tonumber(ARGV[1]) then return {} end
+  ks = {ARGV[5]}
+else
+  ks = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+end
+local out = {}
+for _, k in ipairs(ks) do
+  redis.call('ZADD', KEYS[1], 'XX', ARGV[2], k)
+  redis.call('HSET', KEYS[2], k, ARGV[4])
+  local v = redis.call('GET', ARGV[6] .. k)
+  out[#out+1] = k
+  out[#out+1] = v or ''
+end
+return out`)
+
+// updateScript rewrites a held message and, with ARGV[4] set, hands it
+// back to be tried at that time. Only the holder may.
+var updateScript = redis.NewScript(`
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL')
+if ARGV[4] ~= '' then
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+end
+return 1`)
+
+// finishScript replaces a held message by its marker and takes it off the
+// queue.
+var finishScript = redis.NewScript(`
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1`)
+
+// errLost means the claim was taken over (its lease ran out): the other
+// holder carries on.
+var errLost = errors.New("delivery: the claim was taken over")
+
+// held is a claimed message.
+type held struct {
+	rec   record
+	token string
+}
+
+func (q *Queue) rdb() redis.UniversalClient { return q.cfg.Store.Client() }
+
+// enqueue adds r; false when its key was already known.
+func (q *Queue) enqueue(ctx context.Context, r record, keepFor time.Duration) (bool, error) {
+	v, err := encode(r)
+	if err != nil {
+		return false, err
+	}
+	ttl := int64((keepFor + finishedTTL) / time.Second)
+	n, err := enqueueScript.Run(ctx, q.rdb(), []string{q.keys.msg(r.Key), q.keys.ready(), q.keys.age(r.platform())},
+		v, ms(r.Queued), r.Key, ttl).Int()
+	return n == 1, err
+}
+
+// claim takes up to n ready messages (or the one named, if key is set).
+// A record that can't be read is taken off the queue and logged by key.
+func (q *Queue) claim(ctx context.Context, now time.Time, n int, key string) ([]held, error) {
+	if err := q.recordKept(ctx); err != nil {
+		return nil, err
+	}
+	token := q.claimToken()
+	vals, err := claimScript.Run(ctx, q.rdb(), []string{q.keys.ready(), q.keys.owner()},
+		ms(now), ms(now.Add(q.cfg.Lease)), n, token, key, q.keys.msg("")).StringSlice()
+	if err != nil {
+		return nil, err
+	}
+	var out []held
+	for i := 0; i+1 < len(vals); i += 2 {
+		rec, err := decode(vals[i+1])
+		if err != nil || rec.State != stateQueued {
+			q.cfg.Log.Warn("a queued message could not be read; it is set aside", "key", vals[i])
+			q.rdb().ZRem(ctx, q.keys.ready(), vals[i])
+			q.rdb().HDel(ctx, q.keys.owner(), vals[i])
+			continue
+		}
+		out = append(out, held{rec: rec, token: token})
+	}
+	return out, nil
+}
+
+// update writes h's record; with at set, it is handed back, ready then.
+func (q *Queue) update(ctx context.Context, h held, at time.Time) error {
+	v, err := encode(h.rec)
+	if err != nil {
+		return err
+	}
+	when := ""
+	if !at.IsZero() {
+		when = strconv.FormatInt(ms(at), 10)
+	}
+	n, err := updateScript.Run(ctx, q.rdb(), []string{q.keys.msg(h.rec.Key), q.keys.owner(), q.keys.ready()},
+		h.rec.Key, h.token, v, when).Int()
+	if err == nil && n == 0 {
+		return errLost
+	}
+	return err
+}
+
+// finish takes h off the queue, keeping a marker in state.
+func (q *Queue) finish(ctx context.Context, h held, state, reason string) error {
+	v, err := encode(h.rec.marker(state, reason))
+	if err != nil {
+		return err
+	}
+	n, err := finishScript.Run(ctx, q.rdb(), []string{q.keys.msg(h.rec.Key), q.keys.owner(), q.keys.ready(), q.keys.age(h.rec.platform())},
+		h.rec.Key, h.token, v, int64(finishedTTL/time.Second)).Int()
+	if err == nil && n == 0 {
+		return errLost
+	}
+	return err
+}
+
+// finished records h's end; if Redis does not answer, it is kept in memory
+// and recorded before anything else is claimed, so a message that went is
+// not sent again (nor, after this replica dies, more than the in-flight
+// check allows).
+func (q *Queue) finished(ctx context.Context, h held, state, reason string) {
+	err := q.finish(ctx, h, state, reason)
+	if err == nil || errors.Is(err, errLost) {
+		return
+	}
+	q.cfg.Log.Warn("could not record a finished message; it is kept and recorded when the store answers", "key", h.rec.Key, "err", err)
+	q.keptMu.Lock()
+	q.kept = append(q.kept, kept{h: h, state: state, reason: reason})
+	q.keptMu.Unlock()
+}
+
+// kept is a finish not yet recorded.
+type kept struct {
+	h             held
+	state, reason string
+}
+
+// recordKept records the kept finishes; it fails while Redis does not
+// answer.
+func (q *Queue) recordKept(ctx context.Context) error {
+	q.keptMu.Lock()
+	defer q.keptMu.Unlock()
+	for len(q.kept) > 0 {
+		k := q.kept[0]
+		if err := q.finish(ctx, k.h, k.state, k.reason); err != nil && !errors.Is(err, errLost) {
+			return err
+		}
+		q.kept = q.kept[1:]
+	}
+	return nil
+}
+
+// State says what became of a key: "queued", "sent", "failed", or "" when
+// it is not known.
+func (q *Queue) State(ctx context.Context, key string) (string, error) {
+	v, err := q.rdb().Get(ctx, q.keys.msg(key)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	r, err := decode(v)
+	if err != nil {
+		return "", err
+	}
+	return r.State, nil
+}
+
+// Backlog is one platform's queue: how many messages wait and how long the
+// oldest has.
+type Backlog struct {
+	Length int64
+	Oldest time.Duration
+}
+
+// Backlogs reads each platform's backlog.
+func (q *Queue) Backlogs(ctx context.Context, platforms []string) (map[string]Backlog, error) {
+	now := q.cfg.Clock()
+	out := map[string]Backlog{}
+	for _, p := range platforms {
+		n, err := q.rdb().ZCard(ctx, q.keys.age(p)).Result()
+		if err != nil {
+			return nil, err
+		}
+		b := Backlog{Length: n}
+		if n > 0 {
+			first, err := q.rdb().ZRangeWithScores(ctx, q.keys.age(p), 0, 0).Result()
+			if err != nil {
+				return nil, err
+			}
+			if len(first) == 1 {
+				b.Oldest = max(0, now.Sub(time.UnixMilli(int64(first[0].Score))))
+			}
+		}
+		out[p] = b
+	}
+	return out, nil
+}
+
+// InDoubt counts, by platform, the queued messages marked in flight: sends
+// started whose outcome no replica recorded. After a replica dies these are
+// what recovery asks the platform about (or, where it can't, sends again).
+func (q *Queue) InDoubt(ctx context.Context) (map[string]int, error) {
+	keys, err := q.rdb().ZRange(ctx, q.keys.ready(), 0, -1).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, k := range keys {
+		v, err := q.rdb().Get(ctx, q.keys.msg(k)).Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r, err := decode(v); err == nil && !r.InFlight.IsZero() {
+			out[r.platform()]++
+		}
+	}
+	return out, nil
+}
