@@ -101,8 +101,9 @@ func run() (code int) {
 	}()
 	asJSON := flag.Bool("json", false, "print the results as JSON")
 	sizes := flag.String("cases", "10000,100000,1000000", "open-case counts for the scheduler tick")
+	readSizes := flag.String("reads", "10000,100000", "case counts in one service for the scale of reads")
 	quick := flag.Bool("quick", false, "a short run with small sizes, to check the benchmark itself")
-	only := flag.String("only", "", "run one section: redis, round-trips, command, scheduler or memory")
+	only := flag.String("only", "", "run one section: redis, round-trips, command, scheduler, memory or reads")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -118,6 +119,7 @@ func run() (code int) {
 	want := func(section string) bool { return *only == "" || *only == section }
 	if *quick {
 		*sizes = "2000,8000"
+		*readSizes = "1000,4000"
 	}
 	out := io.Writer(os.Stdout)
 	if *asJSON {
@@ -172,6 +174,11 @@ func run() (code int) {
 	if want("memory") {
 		fmt.Fprintln(out, "\nMemory")
 		memoryPerCase(ctx, st, p, res)
+	}
+
+	if want("reads") {
+		fmt.Fprintln(out, "\nScale of reads: one service's cases, read as a lead and an admin would")
+		readsScale(ctx, st, p, parseSizes(*readSizes), res)
 	}
 
 	failed := 0

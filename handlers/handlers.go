@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"hppbot/bot"
@@ -66,6 +67,9 @@ type Handler struct {
 	Config
 	names *store.Names
 	cmds  map[string]*command
+	// background is the replies worked out after their command answered
+	// (see reportlater.go).
+	background sync.WaitGroup
 }
 
 // command is one command word and how to run it.

@@ -19,9 +19,9 @@ import (
 // their timelines, and check-in participation (never answers).
 type reportStore interface {
 	CasesOpenedCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, int, error)
-	CasesActiveCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, int, error)
-	TimelinesCounted(ctx context.Context, ids []int64) (map[int64][]pathway.Event, int, error)
 	CheckinParticipationIn(ctx context.Context, services []string, from, to time.Time) (invited, answered int, err error)
+	EachActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, fn func(cases []*pathway.Case, timelines map[int64][]pathway.Event)) (badCases, badEntries int, err error)
+	caseCounter
 }
 
 // Learning figures: `report` for a window of days, with a chart, and
@@ -142,33 +142,52 @@ func (h *Handler) report(ctx context.Context, req bot.Request, cmd Command) (bot
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	if yearly {
-		return h.yearlyReport(ctx, scope, svcs, year)
+	now := h.Clock()
+	if h.reportTakesLong(ctx) {
+		h.later(ctx, req, "report", func(ctx context.Context) (bot.Reply, error) {
+			if yearly {
+				return h.yearlyReport(ctx, scope, svcs, year, now)
+			}
+			return h.windowReport(ctx, scope, svcs, days, now)
+		})
+		return workingOn(req), nil
 	}
-	return h.windowReport(ctx, scope, svcs, days)
+	if yearly {
+		return h.yearlyReport(ctx, scope, svcs, year, now)
+	}
+	return h.windowReport(ctx, scope, svcs, days, now)
 }
 
-func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs store.Services, days int) (bot.Reply, error) {
+// windowFigures reads the cases active in the window a page at a time and
+// counts them as it goes, keeping none: the figures, how many cases and
+// timeline entries could not be read, and the services the cases are in.
+func (h *Handler) windowFigures(ctx context.Context, scope reportScope, from, now time.Time) (f report.Figures, cases, unreadable, badEntries int, services []string, err error) {
+	tally := report.NewTally(from, now, now, h.Policy.Location())
+	seen := map[string]bool{}
+	unreadable, badEntries, err = h.Store.EachActive(ctx, from, now, scope.keep, func(page []*pathway.Case, timelines map[int64][]pathway.Event) {
+		for _, c := range page {
+			cases++
+			if c.Service != "" && !seen[c.Service] {
+				seen[c.Service] = true
+				services = append(services, c.Service)
+			}
+			tally.Add(c, pathway.Rejudge(timelines[c.ID], h.Policy))
+		}
+	})
+	if err != nil {
+		return report.Figures{}, 0, 0, 0, nil, err
+	}
+	return tally.Figures(), cases, unreadable, badEntries, services, nil
+}
+
+func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs store.Services, days int, now time.Time) (bot.Reply, error) {
 	p := h.Policy
 	loc := p.Location()
-	now := h.Clock()
 	from := pathway.Midnight(now, loc).AddDate(0, 0, -days)
-	cases, unreadable, err := h.Store.CasesActiveCounted(ctx, from, now, scope.keep)
+	f, cases, unreadable, badEntries, caseServices, err := h.windowFigures(ctx, scope, from, now)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	ids := make([]int64, len(cases))
-	for i, c := range cases {
-		ids[i] = c.ID
-	}
-	timelines, badEntries, err := h.Store.TimelinesCounted(ctx, ids)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	for id, events := range timelines {
-		timelines[id] = pathway.Rejudge(events, h.Policy)
-	}
-	f := report.Compute(report.Input{Cases: cases, Timelines: timelines, From: from, To: now, Now: now, Loc: loc})
 
 	partServices := scope.services
 	if scope.all {
@@ -176,12 +195,7 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 		for name := range svcs {
 			partServices = append(partServices, name)
 		}
-		for _, c := range cases {
-			if c.Service != "" {
-				partServices = append(partServices, c.Service)
-			}
-		}
-		partServices = uniq(partServices)
+		partServices = uniq(append(partServices, caseServices...))
 	}
 	invited, answered, err := h.Store.CheckinParticipationIn(ctx, partServices, from, now)
 	if err != nil {
@@ -196,7 +210,7 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(badEntries, "timeline entry", "timeline entries", "these figures")})
 	}
 	if !scope.all && len(scope.services) == 1 {
-		if _, ok := svcs[scope.services[0]]; !ok && len(cases) == 0 {
+		if _, ok := svcs[scope.services[0]]; !ok && cases == 0 {
 			// Say so first and only: a page of zeros before it reads as
 			// figures for a service that exists.
 			return bot.Reply{Text: fmt.Sprintf("%s isn't set up as a service and has no cases, so there is nothing to count — /hpp service lists the services set up here, and /hpp report on its own gives the figures you can see.", scope.services[0])}, nil
@@ -342,10 +356,9 @@ func pluralWord(n int, one, many string) string {
 	return many
 }
 
-func (h *Handler) yearlyReport(ctx context.Context, scope reportScope, svcs store.Services, year int) (bot.Reply, error) {
+func (h *Handler) yearlyReport(ctx context.Context, scope reportScope, svcs store.Services, year int, now time.Time) (bot.Reply, error) {
 	p := h.Policy
 	loc := p.Location()
-	now := h.Clock()
 	current := report.FinancialYearOf(now, loc)
 	if year == 0 {
 		year = current

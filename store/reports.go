@@ -38,6 +38,21 @@ func (s *Store) CasesOpenedCounted(ctx context.Context, from, to time.Time, keep
 }
 
 func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, pageSize int) (out []*pathway.Case, unreadable int, err error) {
+	unreadable, err = s.scanOpened(ctx, from, to, keep, pageSize, func(cases []*pathway.Case) error {
+		out = append(out, cases...)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, unreadable, nil
+}
+
+// scanOpened reads the cases opened in [from, to) that keep accepts and
+// hands them to emit one round trip's worth at a time, in the order of the
+// pages read (each partition's cases by time opened, the partitions in
+// turn). It keeps none of them itself. An error from emit stops the scan.
+func (s *Store) scanOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, pageSize int, emit func([]*pathway.Case) error) (unreadable int, err error) {
 	// The index scores whole seconds, so the range is widened to the
 	// seconds that hold from and to, and each case's own time decides: a
 	// case opened earlier in the second a report runs is counted.
@@ -84,11 +99,12 @@ func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*
 			}
 		}
 		if !work {
-			return out, unreadable, nil
+			return unreadable, nil
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return nil, 0, unavailable(err)
+			return 0, unavailable(err)
 		}
+		var out []*pathway.Case
 		for pt := 0; pt < Partitions; pt++ {
 			if gets[pt] != nil {
 				for i, v := range gets[pt].Val() {
@@ -113,6 +129,11 @@ func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*
 				ids[pt] = page
 				offsets[pt] += int64(len(page))
 				pending[pt] = len(page) == pageSize
+			}
+		}
+		if len(out) > 0 {
+			if err := emit(out); err != nil {
+				return unreadable, err
 			}
 		}
 	}
