@@ -175,43 +175,90 @@ return out
 `)
 
 // collectScript gathers open cases from one partition: either everything in
-// the open index, or the union of the given sets; optionally only those
-// whose earliest deadline is before a time. It returns each case's id and
-// JSON, in turn (the id names a record that cannot be read).
+// the open index, or those in any of the given sets (a person's, a
+// service's: they hold open cases only, written with the open index by the
+// apply script); optionally only those whose earliest deadline is at or
+// before a time. It returns the limit earliest by deadline, each case's id
+// and JSON in turn (the id names a record that cannot be read).
+//
+// When the sets are small beside the open index, their members are looked
+// up in it and sorted; when they hold much of it (a pathway lead of a large
+// service), the open index is walked in deadline order until limit are
+// found, so the work is about limit × (open ÷ chosen), never every case.
 //
 // KEYS: 1 open, 2.. sets. ARGV: 1 "all" or "sets", 2 max score ("+inf"),
 // 3 case key prefix, 4 limit.
 var collectScript = redis.NewScript(`
-local ids
 local limit = tonumber(ARGV[4])
+local max = ARGV[2]
+local nmax = tonumber(max)
+local ids = {}
 if ARGV[1] == 'all' then
-  ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, limit)
+  ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', max, 'LIMIT', 0, limit)
 else
-  local sets = {}
+  local n = 0
   for k = 2, #KEYS do
-    sets[#sets + 1] = KEYS[k]
+    n = n + redis.call('SCARD', KEYS[k])
   end
-  if #sets == 0 then
+  if n == 0 then
     return {}
   end
-  ids = redis.call('SUNION', unpack(sets))
+  local open = redis.call('ZCARD', KEYS[1])
+  if n * n > limit * open then
+    local start = 0
+    local page = 512
+    local done = false
+    while not done and #ids < limit do
+      local got = redis.call('ZRANGE', KEYS[1], start, start + page - 1, 'WITHSCORES')
+      start = start + page
+      if #got < 2 * page then
+        done = true
+      end
+      for i = 1, #got, 2 do
+        if max ~= '+inf' and tonumber(got[i + 1]) > nmax then
+          done = true
+          break
+        end
+        for k = 2, #KEYS do
+          if redis.call('SISMEMBER', KEYS[k], got[i]) == 1 then
+            ids[#ids + 1] = got[i]
+            break
+          end
+        end
+        if #ids >= limit then
+          break
+        end
+      end
+    end
+  else
+    local sets = {}
+    for k = 2, #KEYS do
+      sets[#sets + 1] = KEYS[k]
+    end
+    local scored = {}
+    for _, id in ipairs(redis.call('SUNION', unpack(sets))) do
+      local score = redis.call('ZSCORE', KEYS[1], id)
+      if score and (max == '+inf' or tonumber(score) <= nmax) then
+        scored[#scored + 1] = {tonumber(score), id}
+      end
+    end
+    table.sort(scored, function(a, b)
+      if a[1] ~= b[1] then
+        return a[1] < b[1]
+      end
+      return a[2] < b[2]
+    end)
+    for i = 1, math.min(limit, #scored) do
+      ids[i] = scored[i][2]
+    end
+  end
 end
 local out = {}
 for _, id in ipairs(ids) do
-  local keep = true
-  if ARGV[1] ~= 'all' then
-    local score = redis.call('ZSCORE', KEYS[1], id)
-    keep = score and (ARGV[2] == '+inf' or tonumber(score) <= tonumber(ARGV[2]))
-  end
-  if keep then
-    local c = redis.call('GET', ARGV[3] .. id)
-    if c then
-      out[#out + 1] = id
-      out[#out + 1] = c
-      if #out >= 2 * limit then
-        break
-      end
-    end
+  local c = redis.call('GET', ARGV[3] .. id)
+  if c then
+    out[#out + 1] = id
+    out[#out + 1] = c
   end
 end
 return out
@@ -219,7 +266,9 @@ return out
 
 // countScript counts the open cases in one partition that collectScript
 // would choose with no limit: how many there are, not how many a list
-// fetched.
+// fetched. With no time limit, that is how many cases the sets hold (they
+// hold open cases only); with one, whichever is smaller is looked through:
+// the sets' members, or the open index up to the time.
 //
 // KEYS and ARGV 1-2 as collectScript.
 var countScript = redis.NewScript(`
@@ -227,20 +276,41 @@ if ARGV[1] == 'all' then
   return redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[2])
 end
 local sets = {}
+local n = 0
 for k = 2, #KEYS do
   sets[#sets + 1] = KEYS[k]
+  n = n + redis.call('SCARD', KEYS[k])
 end
-if #sets == 0 then
+if n == 0 then
   return 0
 end
-local n = 0
+if ARGV[2] == '+inf' then
+  if #sets == 1 then
+    return n
+  end
+  return #redis.call('SUNION', unpack(sets))
+end
+local inrange = redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[2])
+local count = 0
+if inrange < n then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])) do
+    for k = 1, #sets do
+      if redis.call('SISMEMBER', sets[k], id) == 1 then
+        count = count + 1
+        break
+      end
+    end
+  end
+  return count
+end
+local max = tonumber(ARGV[2])
 for _, id in ipairs(redis.call('SUNION', unpack(sets))) do
   local score = redis.call('ZSCORE', KEYS[1], id)
-  if score and (ARGV[2] == '+inf' or tonumber(score) <= tonumber(ARGV[2])) then
-    n = n + 1
+  if score and tonumber(score) <= max then
+    count = count + 1
   end
 end
-return n
+return count
 `)
 
 // jobScript adds or moves a job: its record and its place in the due index,
