@@ -25,13 +25,17 @@ const scanPage = 100
 // how many cases and how many timeline entries could not be read and were
 // left out (see unreadable.go).
 func (s *Store) EachActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, fn func(cases []*pathway.Case, timelines map[int64][]pathway.Event)) (badCases, badEntries int, err error) {
+	return s.eachActive(ctx, from, to, keep, scanPage, fn)
+}
+
+func (s *Store) eachActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, page int, fn func(cases []*pathway.Case, timelines map[int64][]pathway.Event)) (badCases, badEntries int, err error) {
 	active := func(c *pathway.Case) bool {
 		if !c.IsOpen() && c.Closed.Before(from) {
 			return false
 		}
 		return keep == nil || keep(c)
 	}
-	badCases, err = s.scanOpened(ctx, time.Time{}, to, active, scanPage, func(cases []*pathway.Case) error {
+	badCases, err = s.scanOpened(ctx, time.Time{}, to, active, page, func(cases []*pathway.Case) error {
 		ids := make([]int64, len(cases))
 		for i, c := range cases {
 			ids[i] = c.ID
