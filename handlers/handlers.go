@@ -70,6 +70,7 @@ type Handler struct {
 	// background is the replies worked out after their command answered
 	// (see reportlater.go).
 	background sync.WaitGroup
+	atOnceMax  int // tests: reportAtOnceMax when 0
 }
 
 // command is one command word and how to run it.

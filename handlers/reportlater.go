@@ -32,8 +32,12 @@ type caseCounter interface {
 // its figures later. When the count can't be read, the report is worked
 // out while the person waits, as before (and meets the same error).
 func (h *Handler) reportTakesLong(ctx context.Context) bool {
+	limit := int64(reportAtOnceMax)
+	if h.atOnceMax > 0 {
+		limit = int64(h.atOnceMax)
+	}
 	n, err := h.Store.CountCases(ctx)
-	return err == nil && n > reportAtOnceMax
+	return err == nil && n > limit
 }
 
 // workingOn is the answer while the figures are worked out.
