@@ -86,6 +86,9 @@ func TestListOpenChoosesTheEarliestDeadlines(t *testing.T) {
 		{People: []string{"console:p3"}, Services: []string{"surgery"}},
 		{People: []string{"console:p3"}, DueBefore: due},
 		{All: true, DueBefore: due},
+		{People: []string{"console:sam"}},                 // the opener of every case: a set holding the whole open index
+		{People: []string{"console:sam"}, DueBefore: due}, // and up to a time
+		{People: []string{"console:nobody"}, Services: []string{"maternity"}, DueBefore: due},
 	} {
 		for _, limit := range []int{1, 4, 200} {
 			f.Limit = limit

@@ -267,8 +267,10 @@ return out
 // countScript counts the open cases in one partition that collectScript
 // would choose with no limit: how many there are, not how many a list
 // fetched. With no time limit, that is how many cases the sets hold (they
-// hold open cases only); with one, whichever is smaller is looked through:
-// the sets' members, or the open index up to the time.
+// hold open cases only): the largest set's size, and the others' members
+// looked up in it. With one, whichever is smaller is looked through: the
+// sets' members, or the open index up to the time — unless one set holds
+// every open case in the partition, when the open index is counted.
 //
 // KEYS and ARGV 1-2 as collectScript.
 var countScript = redis.NewScript(`
@@ -276,19 +278,50 @@ if ARGV[1] == 'all' then
   return redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[2])
 end
 local sets = {}
+local sizes = {}
 local n = 0
 for k = 2, #KEYS do
-  sets[#sets + 1] = KEYS[k]
-  n = n + redis.call('SCARD', KEYS[k])
+  local size = redis.call('SCARD', KEYS[k])
+  if size > 0 then
+    sets[#sets + 1] = KEYS[k]
+    sizes[#sets] = size
+    n = n + size
+  end
 end
 if n == 0 then
   return 0
 end
+if #sets == 1 and n == redis.call('ZCARD', KEYS[1]) then
+  -- The one set holds every open case here.
+  return redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[2])
+end
 if ARGV[2] == '+inf' then
-  if #sets == 1 then
-    return n
+  -- The largest set's size, and the members of the others not in it
+  -- or in a set before them.
+  local big = 1
+  for i = 2, #sets do
+    if sizes[i] > sizes[big] then
+      big = i
+    end
   end
-  return #redis.call('SUNION', unpack(sets))
+  local count = sizes[big]
+  for i = 1, #sets do
+    if i ~= big then
+      for _, id in ipairs(redis.call('SMEMBERS', sets[i])) do
+        local seen = redis.call('SISMEMBER', sets[big], id) == 1
+        for j = 1, i - 1 do
+          if seen then
+            break
+          end
+          seen = j ~= big and redis.call('SISMEMBER', sets[j], id) == 1
+        end
+        if not seen then
+          count = count + 1
+        end
+      end
+    end
+  end
+  return count
 end
 local inrange = redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[2])
 local count = 0
