@@ -169,7 +169,10 @@ func run() (code int) {
 	}
 	if want("scheduler") {
 		fmt.Fprintln(out, "\nScheduler: one due-scan tick, 1,000 due, no-op messenger")
-		schedulerTicks(ctx, st, p, parseSizes(*sizes), res)
+		if size, at := schedulerTicks(ctx, st, p, parseSizes(*sizes), res); size > 0 {
+			fmt.Fprintln(out, "\nProcess memory: serving the scheduler section's largest trust (cases in Redis)")
+			processMemory(ctx, st, p, size, at, res)
+		}
 	}
 	if want("memory") {
 		fmt.Fprintln(out, "\nMemory")

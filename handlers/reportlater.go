@@ -20,8 +20,9 @@ import (
 // figures follow.
 const reportAtOnceMax = 5000
 
-// reportLaterTimeout bounds working out figures after the answer.
-const reportLaterTimeout = 2 * time.Minute
+// reportLaterTimeout bounds working out figures after the answer: time
+// for a million cases on a busy two-core machine.
+const reportLaterTimeout = 10 * time.Minute
 
 // caseCounter says how many cases the store holds, open or closed.
 type caseCounter interface {
