@@ -33,8 +33,13 @@ func seed(ctx context.Context, st *store.Store, p *pathway.Policy, n int, opened
 			for i := range next {
 				in := pathway.OpenInput{Ref: fmt.Sprintf("INC-%s%d", tag, i), Service: "surgery", Harm: pathway.HarmLow}
 				c, ev, err := pathway.Open(in, fmt.Sprintf("slack:U%s%07d", tag, i), p, opened)
-				if err == nil {
-					_, err = st.CreateCase(ctx, c, p, ev)
+				// A busy machine can make Redis miss its read timeout: tried
+				// again a few times (a retried open may leave one case more).
+				for try := 0; err == nil && try < 5; try++ {
+					if _, err = st.CreateCase(ctx, c, p, ev); pathway.ErrorCode(err) != pathway.Unavailable {
+						break
+					}
+					time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
 				}
 				if err != nil {
 					once.Do(func() { firstErr = err })
