@@ -50,7 +50,7 @@ func (h *Handler) learningCommands() []*command {
 				"• service — which service (pathway leads see their own services; admins can see any, or all)\n" +
 				"• days — how far back to look, from 7 to 730 days (default 90)\n" +
 				"/hpp report yearly gives the counts published each year for the Duty of Candour, by financial year (1 April to 31 March); year=2025 means 2025–26.\n" +
-				"Reports are for each service's pathway lead and hppbot admins.\n" +
+				"Reports are for each service's pathway lead and hppbot admins. With many cases to count, it answers at once and sends you the figures when they are ready.\n" +
 				"Examples: /hpp report service=maternity days=180 · /hpp report yearly year=2025",
 		},
 	}
