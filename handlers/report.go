@@ -18,7 +18,7 @@ import (
 // reportStore reads what the learning reports count: cases by window,
 // their timelines, and check-in participation (never answers).
 type reportStore interface {
-	CasesOpenedCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, int, error)
+	EachOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, fn func(cases []*pathway.Case)) (unreadable int, err error)
 	CheckinParticipationIn(ctx context.Context, services []string, from, to time.Time) (invited, answered int, err error)
 	EachActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, fn func(cases []*pathway.Case, timelines map[int64][]pathway.Event)) (badCases, badEntries int, err error)
 	caseCounter
@@ -367,16 +367,10 @@ func (h *Handler) yearlyReport(ctx context.Context, scope reportScope, svcs stor
 	if year > current {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "The %s financial year hasn't started yet. Try /hpp report yearly year=%d.", report.FinancialYearLabel(year), current)
 	}
-	inYear := func(c *pathway.Case) bool {
-		return scope.keep(c) && !c.Aware.Before(from) && c.Aware.Before(to)
-	}
-	// Awareness comes on or before the day a case is opened, so every case
-	// of the year was opened on or after its first day.
-	cases, unreadable, err := h.Store.CasesOpenedCounted(ctx, from, time.Time{}, inYear)
+	rows, unreadable, err := h.yearlyRows(ctx, scope, from, to)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	rows := report.Yearly(cases, from, to, loc)
 	// Every service in scope appears, even with nothing to count.
 	names := scope.services
 	if scope.all {
@@ -446,4 +440,32 @@ func yearFields(r report.YearRow) []bot.Field {
 		{Label: "Written follow-ups sent", Value: fmt.Sprintf("%d (%d within the deadline)", r.Written, r.WrittenOnTime)},
 		{Label: "Recorded as not applying, with a reason", Value: strconv.Itoa(r.NotApplying)},
 	}
+}
+
+// yearlyRows counts the year's cases in scope a page at a time, keeping
+// only the rows: report.Yearly of each page, added up by service.
+func (h *Handler) yearlyRows(ctx context.Context, scope reportScope, from, to time.Time) ([]report.YearRow, int, error) {
+	inYear := func(c *pathway.Case) bool {
+		return scope.keep(c) && !c.Aware.Before(from) && c.Aware.Before(to)
+	}
+	loc := h.Policy.Location()
+	bySvc := map[string]*report.YearRow{}
+	// Awareness comes on or before the day a case is opened, so every case
+	// of the year was opened on or after its first day.
+	unreadable, err := h.Store.EachOpened(ctx, from, time.Time{}, inYear, func(page []*pathway.Case) {
+		for _, r := range report.Yearly(page, from, to, loc) {
+			if bySvc[r.Service] == nil {
+				bySvc[r.Service] = &report.YearRow{Service: r.Service}
+			}
+			bySvc[r.Service].Add(r)
+		}
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	rows := make([]report.YearRow, 0, len(bySvc))
+	for _, r := range bySvc {
+		rows = append(rows, *r)
+	}
+	return report.SortRows(rows), unreadable, nil
 }

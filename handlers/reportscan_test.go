@@ -174,6 +174,21 @@ func TestReportPagedMatchesFullRead(t *testing.T) {
 			if shuffled := full(scope, from, true); !reflect.DeepEqual(shuffled, want) {
 				t.Errorf("%s, %d days: the figures depend on the order of the cases", scope.label(), days)
 			}
+			if days == 365 {
+				year := report.FinancialYearOf(now, loc)
+				yf, yt := report.FinancialYear(year, loc)
+				got, _, err := h.yearlyRows(ctx, scope, yf, yt)
+				must(err, "yearlyRows")
+				all, err := st.CasesOpened(ctx, time.Time{}, time.Time{}, scope.keep)
+				must(err, "CasesOpened")
+				want := report.Yearly(all, yf, yt, loc)
+				if !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+					t.Errorf("%s, yearly %d: paged rows %+v, want %+v", scope.label(), year, got, want)
+				}
+				if scope.all && len(want) < 3 {
+					t.Errorf("the data set gives %d yearly rows, want one a service", len(want))
+				}
+			}
 			if scope.all && days == 90 && (want.Opened == 0 || want.Contacts.Den == 0 || want.Nudges == 0 || want.Closed == 0 || len(want.FirstContacts) == 0) {
 				t.Errorf("the data set leaves figures at zero: %+v", want)
 			}

@@ -54,6 +54,17 @@ func (s *Store) eachActive(ctx context.Context, from, to time.Time, keep func(*p
 	return badCases, badEntries, nil
 }
 
+// EachOpened calls fn with the cases opened in [from, to) (a zero end is
+// open) that keep accepts, a page at a time (as EachActive, without
+// timelines). fn must not keep the page. It says how many cases could not
+// be read and were left out.
+func (s *Store) EachOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, fn func(cases []*pathway.Case)) (unreadable int, err error) {
+	return s.scanOpened(ctx, from, to, keep, scanPage, func(cases []*pathway.Case) error {
+		fn(cases)
+		return nil
+	})
+}
+
 // CountCases returns how many cases the store holds, open or closed (not
 // purged): one round trip.
 func (s *Store) CountCases(ctx context.Context) (int64, error) {
