@@ -69,8 +69,9 @@ type Handler struct {
 	cmds  map[string]*command
 	// background is the replies worked out after their command answered
 	// (see reportlater.go).
-	background sync.WaitGroup
-	atOnceMax  int // tests: reportAtOnceMax when 0
+	background  sync.WaitGroup
+	reportSlots chan struct{} // reports being worked out after their answer
+	atOnceMax   int           // tests: reportAtOnceMax when 0
 }
 
 // command is one command word and how to run it.
@@ -109,7 +110,7 @@ func New(cfg Config) *Handler {
 		}
 		cfg.Prompts = lib
 	}
-	h := &Handler{Config: cfg, cmds: map[string]*command{}}
+	h := &Handler{Config: cfg, cmds: map[string]*command{}, reportSlots: make(chan struct{}, reportsAtOnce)}
 	if cfg.Store != nil {
 		h.names = cfg.Store.Names()
 	}

@@ -24,6 +24,12 @@ const reportAtOnceMax = 5000
 // for a million cases on a busy two-core machine.
 const reportLaterTimeout = 10 * time.Minute
 
+// reportsAtOnce is how many reports are worked out after their answer at
+// the same time; more wait their turn, so fifty leads asking at once on
+// Monday morning take turns rather than each slowing all the others (and
+// the scheduler and everyone's commands with them).
+const reportsAtOnce = 2
+
 // caseCounter says how many cases the store holds, open or closed.
 type caseCounter interface {
 	CountCases(ctx context.Context) (int64, error)
@@ -59,6 +65,12 @@ func (h *Handler) later(ctx context.Context, req bot.Request, name string, work 
 		defer cancel()
 		start := time.Now()
 		reply, err := func() (reply bot.Reply, err error) {
+			select {
+			case h.reportSlots <- struct{}{}:
+				defer func() { <-h.reportSlots }()
+			case <-ctx.Done():
+				return bot.Reply{}, pathway.Errorf(pathway.Unavailable, "waiting for a turn: %v", ctx.Err())
+			}
 			defer func() {
 				if r := recover(); r != nil {
 					h.Log.Error("command panicked", "command", name, "panic", fmt.Sprintf("%T", r), "stack", string(debug.Stack()))

@@ -3,10 +3,13 @@ package handlers
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"hppbot/bot"
+	"hppbot/pathway"
+	"hppbot/store"
 )
 
 // TestLargeReportAnswersAtOnce: with more cases than a report works out
@@ -53,4 +56,46 @@ func TestLargeReportAnswersAtOnce(t *testing.T) {
 		t.Errorf("a person with no report to see was told it is being worked on: %q", refused.PlainText())
 	}
 	f.h.Wait()
+}
+
+// countingStore is a store that counts the reports reading it at once.
+type countingStore struct {
+	*store.Store
+	now, most atomic.Int32
+}
+
+func (s *countingStore) EachActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, fn func([]*pathway.Case, map[int64][]pathway.Event)) (int, int, error) {
+	n := s.now.Add(1)
+	defer s.now.Add(-1)
+	for m := s.most.Load(); n > m && !s.most.CompareAndSwap(m, n); m = s.most.Load() {
+	}
+	time.Sleep(20 * time.Millisecond) // long enough for the others to start, were they let
+	return s.Store.EachActive(ctx, from, to, keep, fn)
+}
+
+// TestLargeReportsTakeTurns: many people asking for a large report at once
+// are each answered at once, and the figures are worked out a few at a
+// time; every one of them arrives.
+func TestLargeReportsTakeTurns(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.as("sam", "/hpp open INC-1 service=maternity harm=moderate")
+	f.as("sam", "/hpp open INC-2 service=maternity harm=moderate")
+	cs := &countingStore{Store: f.st}
+	h := New(Config{Store: cs, Policy: f.h.Policy, Messenger: f.sent, Admins: []string{"admin"}, Clock: f.clock.Now})
+	h.atOnceMax = 1
+	const n = 8
+	for range n {
+		if got := h.Handle(ctx, bot.Request{Surface: bot.Console, Person: "console:admin", Text: "/hpp report days=30"}).PlainText(); !strings.HasPrefix(got, "Working on it") {
+			t.Fatalf("answer %q", got)
+		}
+	}
+	h.Wait()
+	if got := len(f.sent.to("console:admin")); got != n {
+		t.Errorf("%d sets of figures sent, want %d", got, n)
+	}
+	if most := cs.most.Load(); most > reportsAtOnce {
+		t.Errorf("%d reports were worked out at once, want at most %d", most, reportsAtOnce)
+	}
 }
