@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -30,9 +31,13 @@ import (
 func processMemory(ctx context.Context, main *store.Store, p *pathway.Policy, size int, at time.Time, res *results) {
 	st := store.New(main.Client(), main.Prefix()+"tick:")
 	box := &later{}
+	// The reads are three months after the tick: the section's cases were
+	// opened up to two months after the due ones, so every case is open and
+	// in the report's window, and the report reads them all.
+	readAt := at.AddDate(0, 3, 0)
 	h := handlers.New(handlers.Config{
 		Store: st, Policy: p, Messenger: box, Admins: []string{readsAdmin},
-		Clock: func() time.Time { return at }, Log: slog.New(slog.DiscardHandler),
+		Clock: func() time.Time { return readAt }, Log: slog.New(slog.DiscardHandler),
 	})
 	s := scheduler.New(scheduler.Config{Store: st, Policy: p, Messenger: noop{}, Clock: func() time.Time { return at }})
 
@@ -56,6 +61,11 @@ func processMemory(ctx context.Context, main *store.Store, p *pathway.Policy, si
 			case r := <-sent:
 				if !strings.Contains(r.PlainText(), "Learning figures") {
 					fail("serving "+line, fmt.Errorf("the figures sent after: %s", r.PlainText()))
+				}
+				// "Overdue now: N of M open cases": M is every open case.
+				m := regexp.MustCompile(`of (\d+) open cases`).FindStringSubmatch(r.PlainText())
+				if n := 0; m == nil || func() bool { n, _ = strconv.Atoi(m[1]); return n < size }() {
+					fail("serving "+line, fmt.Errorf("the report did not count every open case: %v, want %d", m, size))
 				}
 			case <-time.After(15 * time.Minute):
 				fail("serving "+line, fmt.Errorf("the figures did not arrive within 15 minutes"))
