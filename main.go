@@ -176,6 +176,7 @@ func serve(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) 
 	defer cancel()
 	_ = srv.Shutdown(shutdown)
 	sched.Stop()
+	h.Wait() // a large report's figures still being worked out go first
 	if slackSurface != nil {
 		slackSurface.Close()
 	}

@@ -262,6 +262,8 @@ func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res 
 	rates := make([][]float64, len(kinds))
 	self := make([][]float64, len(kinds))
 	redisCPU := make([][]float64, len(kinds))
+	allocs := make([][]float64, len(kinds))
+	allocBytes := make([][]float64, len(kinds))
 	wins := make([]map[int]int, len(kinds)) // rounds won by each number of senders
 	for round := 0; round < rounds; round++ {
 		for i, k := range kinds {
@@ -282,6 +284,8 @@ func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res 
 			if cost.ok {
 				self[i] = append(self[i], cost.self)
 				redisCPU[i] = append(redisCPU[i], cost.redis)
+				allocs[i] = append(allocs[i], cost.allocs)
+				allocBytes[i] = append(allocBytes[i], cost.bytes)
 			}
 		}
 	}
@@ -313,6 +317,7 @@ func commandPath(ctx context.Context, main *store.Store, p *pathway.Policy, res 
 		}
 		res.info("command", k.name+" CPU per request: hppbot and senders", median(self[i]), "µs", "")
 		res.info("command", k.name+" CPU per request: Redis", median(redisCPU[i]), "µs", "")
+		res.info("command", k.name+" heap allocations per request: hppbot and senders", median(allocs[i]), "allocs", fmt.Sprintf("%.0f bytes", median(allocBytes[i])))
 		// Here Redis runs on the same two cores as hppbot and the senders,
 		// so every microsecond Redis spends on a command is taken from
 		// hppbot. What the ratio would be with Redis on cores of its own,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
@@ -13,14 +14,17 @@ import (
 // cpuSample is the CPU time used so far by this process (hppbot's surface,
 // store client and the senders) and by the Redis server.
 type cpuSample struct {
-	self, redis time.Duration
-	ok          bool
+	self, redis   time.Duration
+	allocs, bytes uint64 // the process's heap allocations so far
+	ok            bool
 }
 
-// cpuCost is CPU time per request, in microseconds.
+// cpuCost is CPU time per request, in microseconds, and the process's heap
+// allocations per request (hppbot's and the senders').
 type cpuCost struct {
-	self, redis float64
-	ok          bool
+	self, redis   float64
+	allocs, bytes float64
+	ok            bool
 }
 
 func cpuNow(ctx context.Context, st *store.Store) cpuSample {
@@ -47,7 +51,9 @@ func cpuNow(ctx context.Context, st *store.Store) cpuSample {
 		redis += time.Duration(secs * float64(time.Second))
 		found++
 	}
-	return cpuSample{self: self, redis: redis, ok: found == 2}
+	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:objects"}, {Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(allocs)
+	return cpuSample{self: self, redis: redis, allocs: allocs[0].Value.Uint64(), bytes: allocs[1].Value.Uint64(), ok: found == 2}
 }
 
 // since is the CPU time per request between two samples, over n requests.
@@ -56,5 +62,6 @@ func (s cpuSample) since(before cpuSample, n int64) cpuCost {
 		return cpuCost{}
 	}
 	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n) }
-	return cpuCost{self: per(s.self - before.self), redis: per(s.redis - before.redis), ok: true}
+	return cpuCost{self: per(s.self - before.self), redis: per(s.redis - before.redis),
+		allocs: float64(s.allocs-before.allocs) / float64(n), bytes: float64(s.bytes-before.bytes) / float64(n), ok: true}
 }

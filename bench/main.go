@@ -101,8 +101,9 @@ func run() (code int) {
 	}()
 	asJSON := flag.Bool("json", false, "print the results as JSON")
 	sizes := flag.String("cases", "10000,100000,1000000", "open-case counts for the scheduler tick")
+	readSizes := flag.String("reads", "10000,100000", "case counts in one service for the scale of reads")
 	quick := flag.Bool("quick", false, "a short run with small sizes, to check the benchmark itself")
-	only := flag.String("only", "", "run one section: redis, round-trips, command, scheduler, memory or burst")
+	only := flag.String("only", "", "run one section: redis, round-trips, command, scheduler, memory, reads or burst")
 	burstScale := flag.Float64("burst-scale", 12, "how many times faster than real time the morning burst's stand-in platforms (and hppbot's limits) keep time")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
@@ -119,6 +120,7 @@ func run() (code int) {
 	want := func(section string) bool { return *only == "" || *only == section }
 	if *quick {
 		*sizes = "2000,8000"
+		*readSizes = "1000,4000"
 	}
 	out := io.Writer(os.Stdout)
 	if *asJSON {
@@ -168,7 +170,10 @@ func run() (code int) {
 	}
 	if want("scheduler") {
 		fmt.Fprintln(out, "\nScheduler: one due-scan tick, 1,000 due, no-op messenger")
-		schedulerTicks(ctx, st, p, parseSizes(*sizes), res)
+		if size, at := schedulerTicks(ctx, st, p, parseSizes(*sizes), res); size > 0 {
+			fmt.Fprintln(out, "\nProcess memory: serving the scheduler section's largest trust (cases in Redis)")
+			processMemory(ctx, st, p, size, at, res)
+		}
 	}
 	if want("burst") {
 		fmt.Fprintln(out, "\nMorning burst: every reminder due at the start of working hours, through the delivery queue to stand-in Slack and Teams")
@@ -181,6 +186,11 @@ func run() (code int) {
 	if want("memory") {
 		fmt.Fprintln(out, "\nMemory")
 		memoryPerCase(ctx, st, p, res)
+	}
+
+	if want("reads") {
+		fmt.Fprintln(out, "\nScale of reads: one service's cases, read as a lead and an admin would")
+		readsScale(ctx, st, p, parseSizes(*readSizes), res)
 	}
 
 	failed := 0

@@ -33,8 +33,13 @@ func seed(ctx context.Context, st *store.Store, p *pathway.Policy, n int, opened
 			for i := range next {
 				in := pathway.OpenInput{Ref: fmt.Sprintf("INC-%s%d", tag, i), Service: "surgery", Harm: pathway.HarmLow}
 				c, ev, err := pathway.Open(in, fmt.Sprintf("slack:U%s%07d", tag, i), p, opened)
-				if err == nil {
-					_, err = st.CreateCase(ctx, c, p, ev)
+				// A busy machine can make Redis miss its read timeout: tried
+				// again a few times (a retried open may leave one case more).
+				for try := 0; err == nil && try < 5; try++ {
+					if _, err = st.CreateCase(ctx, c, p, ev); pathway.ErrorCode(err) != pathway.Unavailable {
+						break
+					}
+					time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
 				}
 				if err != nil {
 					once.Do(func() { firstErr = err })
@@ -57,10 +62,13 @@ func seed(ctx context.Context, st *store.Store, p *pathway.Policy, n int, opened
 // opened two months later, so they are not due during the measurement.
 // After each tick the same 1,000 are due again a working day later (the
 // nudge repeats), so every measured tick delivers 1,000.
-func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, sizes []int, res *results) {
+//
+// It returns the largest size seeded and the time of the next tick with
+// the 1,000 due, for processMemory.
+func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, sizes []int, res *results) (largest int, next time.Time) {
 	const due = 1000
 	if len(sizes) == 0 {
-		return
+		return 0, time.Time{}
 	}
 	st := store.New(main.Client(), main.Prefix()+"tick:")
 	wed := time.Date(2026, 11, 25, 10, 0, 0, 0, p.Location())
@@ -95,10 +103,11 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 		}
 		med := percentile(runs, 0.5)
 		ticks = append(ticks, med)
-		res.check("scheduler", fmt.Sprintf("tick, 1,000 due among %d open cases (median of 5)", size), float64(med.Microseconds())/1000, "ms", "≤ 100 ms", med <= 100*time.Millisecond, "")
+		res.check("scheduler", fmt.Sprintf("tick, 1,000 due among %d open cases (median of 5)", size), float64(med.Microseconds())/1000, "ms", "≤ 100 ms per 1,000 due", med <= 100*time.Millisecond, "")
 	}
 	if len(ticks) >= 2 {
 		ratio := float64(ticks[len(ticks)-1]) / float64(ticks[0])
 		res.check("scheduler", fmt.Sprintf("tick at %d ÷ tick at %d", sizes[len(sizes)-1], sizes[0]), ratio, "×", "≤ 1.5", ratio <= 1.5, "")
 	}
+	return background + due, at
 }

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"hppbot/bot"
@@ -74,6 +75,11 @@ type Handler struct {
 	Config
 	names *store.Names
 	cmds  map[string]*command
+	// background is the replies worked out after their command answered
+	// (see reportlater.go).
+	background  sync.WaitGroup
+	reportSlots chan struct{} // reports being worked out after their answer
+	atOnceMax   int           // tests: reportAtOnceMax when 0
 }
 
 // command is one command word and how to run it.
@@ -112,7 +118,7 @@ func New(cfg Config) *Handler {
 		}
 		cfg.Prompts = lib
 	}
-	h := &Handler{Config: cfg, cmds: map[string]*command{}}
+	h := &Handler{Config: cfg, cmds: map[string]*command{}, reportSlots: make(chan struct{}, reportsAtOnce)}
 	if cfg.Store != nil {
 		h.names = cfg.Store.Names()
 	}

@@ -18,10 +18,10 @@ import (
 // reportStore reads what the learning reports count: cases by window,
 // their timelines, and check-in participation (never answers).
 type reportStore interface {
-	CasesOpenedCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, int, error)
-	CasesActiveCounted(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool) ([]*pathway.Case, int, error)
-	TimelinesCounted(ctx context.Context, ids []int64) (map[int64][]pathway.Event, int, error)
+	EachOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, fn func(cases []*pathway.Case)) (unreadable int, err error)
 	CheckinParticipationIn(ctx context.Context, services []string, from, to time.Time) (invited, answered int, err error)
+	EachActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, fn func(cases []*pathway.Case, timelines map[int64][]pathway.Event)) (badCases, badEntries int, err error)
+	caseCounter
 }
 
 // Learning figures: `report` for a window of days, with a chart, and
@@ -50,7 +50,7 @@ func (h *Handler) learningCommands() []*command {
 				"• service — which service (pathway leads see their own services; admins can see any, or all)\n" +
 				"• days — how far back to look, from 7 to 730 days (default 90)\n" +
 				"/hpp report yearly gives the counts published each year for the Duty of Candour, by financial year (1 April to 31 March); year=2025 means 2025–26.\n" +
-				"Reports are for each service's pathway lead and hppbot admins.\n" +
+				"Reports are for each service's pathway lead and hppbot admins. With many cases to count, it answers at once and sends you the figures when they are ready.\n" +
 				"Examples: /hpp report service=maternity days=180 · /hpp report yearly year=2025",
 		},
 	}
@@ -142,46 +142,52 @@ func (h *Handler) report(ctx context.Context, req bot.Request, cmd Command) (bot
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	now := h.Clock()
+	if h.reportTakesLong(ctx) {
+		h.later(ctx, req, "report", func(ctx context.Context) (bot.Reply, error) {
+			if yearly {
+				return h.yearlyReport(ctx, scope, svcs, year, now)
+			}
+			return h.windowReport(ctx, scope, svcs, days, now)
+		})
+		return workingOn(req), nil
+	}
 	if yearly {
-		return h.yearlyReport(ctx, scope, svcs, year)
+		return h.yearlyReport(ctx, scope, svcs, year, now)
 	}
-	return h.windowReport(ctx, scope, svcs, days)
+	return h.windowReport(ctx, scope, svcs, days, now)
 }
 
-// learningFigures computes a report's figures over the last days for the
-// cases in scope; unreadable and badEntries count the cases and timeline
-// entries that could not be read (left out).
-func (h *Handler) learningFigures(ctx context.Context, scope reportScope, days int) (f report.Figures, cases []*pathway.Case, unreadable, badEntries int, err error) {
-	loc := h.Policy.Location()
-	now := h.Clock()
+// windowFigures reads the cases active in the window a page at a time and
+// counts them as it goes, keeping none: the figures, how many cases and
+// timeline entries could not be read, and the services the cases are in.
+func (h *Handler) windowFigures(ctx context.Context, scope reportScope, from, now time.Time) (f report.Figures, cases, unreadable, badEntries int, services []string, err error) {
+	tally := report.NewTally(from, now, now, h.Policy.Location())
+	seen := map[string]bool{}
+	unreadable, badEntries, err = h.Store.EachActive(ctx, from, now, scope.keep, func(page []*pathway.Case, timelines map[int64][]pathway.Event) {
+		for _, c := range page {
+			cases++
+			if c.Service != "" && !seen[c.Service] {
+				seen[c.Service] = true
+				services = append(services, c.Service)
+			}
+			tally.Add(c, pathway.Rejudge(timelines[c.ID], h.Policy))
+		}
+	})
+	if err != nil {
+		return report.Figures{}, 0, 0, 0, nil, err
+	}
+	return tally.Figures(), cases, unreadable, badEntries, services, nil
+}
+
+func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs store.Services, days int, now time.Time) (bot.Reply, error) {
+	p := h.Policy
+	loc := p.Location()
 	from := pathway.Midnight(now, loc).AddDate(0, 0, -days)
-	cases, unreadable, err = h.Store.CasesActiveCounted(ctx, from, now, scope.keep)
-	if err != nil {
-		return report.Figures{}, nil, 0, 0, err
-	}
-	ids := make([]int64, len(cases))
-	for i, c := range cases {
-		ids[i] = c.ID
-	}
-	timelines, badEntries, err := h.Store.TimelinesCounted(ctx, ids)
-	if err != nil {
-		return report.Figures{}, nil, 0, 0, err
-	}
-	for id, events := range timelines {
-		timelines[id] = pathway.Rejudge(events, h.Policy)
-	}
-	f = report.Compute(report.Input{Cases: cases, Timelines: timelines, From: from, To: now, Now: now, Loc: loc})
-	return f, cases, unreadable, badEntries, nil
-}
-
-func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs store.Services, days int) (bot.Reply, error) {
-	loc := h.Policy.Location()
-	now := h.Clock()
-	f, cases, unreadable, badEntries, err := h.learningFigures(ctx, scope, days)
+	f, cases, unreadable, badEntries, caseServices, err := h.windowFigures(ctx, scope, from, now)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	from := f.From
 
 	partServices := scope.services
 	if scope.all {
@@ -189,12 +195,7 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 		for name := range svcs {
 			partServices = append(partServices, name)
 		}
-		for _, c := range cases {
-			if c.Service != "" {
-				partServices = append(partServices, c.Service)
-			}
-		}
-		partServices = uniq(partServices)
+		partServices = uniq(append(partServices, caseServices...))
 	}
 	invited, answered, err := h.Store.CheckinParticipationIn(ctx, partServices, from, now)
 	if err != nil {
@@ -209,7 +210,7 @@ func (h *Handler) windowReport(ctx context.Context, scope reportScope, svcs stor
 		reply.Sections = append(reply.Sections, bot.Section{Text: skippedLine(badEntries, "timeline entry", "timeline entries", "these figures")})
 	}
 	if !scope.all && len(scope.services) == 1 {
-		if _, ok := svcs[scope.services[0]]; !ok && len(cases) == 0 {
+		if _, ok := svcs[scope.services[0]]; !ok && cases == 0 {
 			// Say so first and only: a page of zeros before it reads as
 			// figures for a service that exists.
 			return bot.Reply{Text: fmt.Sprintf("%s isn't set up as a service and has no cases, so there is nothing to count — /hpp service lists the services set up here, and /hpp report on its own gives the figures you can see.", scope.services[0])}, nil
@@ -355,10 +356,9 @@ func pluralWord(n int, one, many string) string {
 	return many
 }
 
-func (h *Handler) yearlyReport(ctx context.Context, scope reportScope, svcs store.Services, year int) (bot.Reply, error) {
+func (h *Handler) yearlyReport(ctx context.Context, scope reportScope, svcs store.Services, year int, now time.Time) (bot.Reply, error) {
 	p := h.Policy
 	loc := p.Location()
-	now := h.Clock()
 	current := report.FinancialYearOf(now, loc)
 	if year == 0 {
 		year = current
@@ -367,16 +367,10 @@ func (h *Handler) yearlyReport(ctx context.Context, scope reportScope, svcs stor
 	if year > current {
 		return bot.Reply{}, pathway.Errorf(pathway.Invalid, "The %s financial year hasn't started yet. Try /hpp report yearly year=%d.", report.FinancialYearLabel(year), current)
 	}
-	inYear := func(c *pathway.Case) bool {
-		return scope.keep(c) && !c.Aware.Before(from) && c.Aware.Before(to)
-	}
-	// Awareness comes on or before the day a case is opened, so every case
-	// of the year was opened on or after its first day.
-	cases, unreadable, err := h.Store.CasesOpenedCounted(ctx, from, time.Time{}, inYear)
+	rows, unreadable, err := h.yearlyRows(ctx, scope, from, to)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	rows := report.Yearly(cases, from, to, loc)
 	// Every service in scope appears, even with nothing to count.
 	names := scope.services
 	if scope.all {
@@ -446,4 +440,32 @@ func yearFields(r report.YearRow) []bot.Field {
 		{Label: "Written follow-ups sent", Value: fmt.Sprintf("%d (%d within the deadline)", r.Written, r.WrittenOnTime)},
 		{Label: "Recorded as not applying, with a reason", Value: strconv.Itoa(r.NotApplying)},
 	}
+}
+
+// yearlyRows counts the year's cases in scope a page at a time, keeping
+// only the rows: report.Yearly of each page, added up by service.
+func (h *Handler) yearlyRows(ctx context.Context, scope reportScope, from, to time.Time) ([]report.YearRow, int, error) {
+	inYear := func(c *pathway.Case) bool {
+		return scope.keep(c) && !c.Aware.Before(from) && c.Aware.Before(to)
+	}
+	loc := h.Policy.Location()
+	bySvc := map[string]*report.YearRow{}
+	// Awareness comes on or before the day a case is opened, so every case
+	// of the year was opened on or after its first day.
+	unreadable, err := h.Store.EachOpened(ctx, from, time.Time{}, inYear, func(page []*pathway.Case) {
+		for _, r := range report.Yearly(page, from, to, loc) {
+			if bySvc[r.Service] == nil {
+				bySvc[r.Service] = &report.YearRow{Service: r.Service}
+			}
+			bySvc[r.Service].Add(r)
+		}
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	rows := make([]report.YearRow, 0, len(bySvc))
+	for _, r := range bySvc {
+		rows = append(rows, *r)
+	}
+	return report.SortRows(rows), unreadable, nil
 }

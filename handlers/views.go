@@ -234,15 +234,6 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	if scope == "overdue" {
 		f.DueBefore = now
 	}
-	cases, unreadable, err := h.Store.ListOpenCounted(ctx, f)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	// A list fetches at most store.ListLimit cases from each partition; when
-	// it may have stopped short, it counts what exists, so it says how many
-	// there are beside how many it shows. total -1: more than were fetched,
-	// not counted (a service picked out of someone's own cases).
-	truncated := len(cases)+unreadable >= store.ListLimit
 	count := f
 	if service != "" {
 		count = store.CaseFilter{Services: []string{service}, DueBefore: f.DueBefore}
@@ -250,6 +241,30 @@ func (h *Handler) list(ctx context.Context, req bot.Request, cmd Command) (bot.R
 			count = store.CaseFilter{}
 		}
 	}
+	// The list shows the listMax earliest deadlines. When what is fetched
+	// is what is shown (no service picked out afterwards), listMax+1 from
+	// each partition hold them, and the one more says there are others; a
+	// service picked out of someone's own cases needs more fetched.
+	switch {
+	case service == "":
+		f.Limit = listMax + 1
+	case len(count.Services) > 0: // all of the service's cases are theirs to see
+		f = count
+		f.Limit = listMax + 1
+	}
+	cases, unreadable, err := h.Store.ListOpenCounted(ctx, f)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	// When the fetch may have stopped short, the list counts what exists,
+	// so it says how many there are beside how many it shows. total -1:
+	// more than were fetched, not counted (a service picked out of
+	// someone's own cases).
+	limit := f.Limit
+	if limit == 0 {
+		limit = store.ListLimit
+	}
+	truncated := len(cases)+unreadable >= limit || (f.Limit == listMax+1 && len(cases)+unreadable > listMax)
 	if service != "" {
 		kept := cases[:0]
 		for _, c := range cases {

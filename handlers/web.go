@@ -111,6 +111,8 @@ func (h *Handler) LearningFigures(ctx context.Context, person, service string, d
 	if err != nil {
 		return report.Figures{}, "", err
 	}
-	f, _, _, _, err = h.learningFigures(ctx, scope, days)
+	now := h.Clock()
+	from := pathway.Midnight(now, h.Policy.Location()).AddDate(0, 0, -days)
+	f, _, _, _, _, err = h.windowFigures(ctx, scope, from, now)
 	return f, scope.label(), err
 }

@@ -99,79 +99,115 @@ type Input struct {
 
 // Compute works out the figures for the cases given. The caller chooses the
 // cases (a service's, or every case); Compute decides what falls in the
-// window.
+// window. It is a Tally given every case at once.
 func Compute(in Input) Figures {
-	loc := in.Loc
+	t := NewTally(in.From, in.To, in.Now, in.Loc)
+	for _, c := range in.Cases {
+		t.Add(c, in.Timelines[c.ID])
+	}
+	return t.Figures()
+}
+
+// Tally works out the figures one case at a time, so a report over many
+// cases can read them a page at a time and keep none of them: what it
+// keeps is the counts, and one FirstContact per case whose first contact
+// fell in the window.
+type Tally struct {
+	f    Figures
+	loc  *time.Location
+	done bool
+}
+
+// NewTally starts the figures for the window [from, to) as seen at now, in
+// loc (UTC when nil).
+func NewTally(from, to, now time.Time, loc *time.Location) *Tally {
 	if loc == nil {
 		loc = time.UTC
 	}
-	f := Figures{From: in.From, To: in.To, Now: in.Now, Weeks: weeksOf(in.From, in.To, loc)}
-	inWindow := func(t time.Time) bool { return !t.IsZero() && !t.Before(in.From) && t.Before(in.To) }
-	for _, c := range in.Cases {
-		if inWindow(c.Opened) {
-			f.Opened++
-			countHarm(&f, c)
-			if c.FirstContact.IsZero() {
-				f.NoContactYet++
-			}
+	return &Tally{f: Figures{From: from, To: to, Now: now, Weeks: weeksOf(from, to, loc)}, loc: loc}
+}
+
+// Add counts one case with its timeline (oldest event first). Each case is
+// added once; the order does not matter.
+func (t *Tally) Add(c *pathway.Case, timeline []pathway.Event) {
+	f, loc := &t.f, t.loc
+	inWindow := func(at time.Time) bool { return !at.IsZero() && !at.Before(f.From) && at.Before(f.To) }
+	if inWindow(c.Opened) {
+		f.Opened++
+		countHarm(f, c)
+		if c.FirstContact.IsZero() {
+			f.NoContactYet++
 		}
-		if !c.IsOpen() && inWindow(c.Closed) {
-			f.Closed++
+	}
+	if !c.IsOpen() && inWindow(c.Closed) {
+		f.Closed++
+	}
+	if c.IsOpen() {
+		f.OpenNow++
+		if len(c.Overdue(f.Now)) > 0 {
+			f.OverdueNow++
 		}
-		if c.IsOpen() {
-			f.OpenNow++
-			if len(c.Overdue(in.Now)) > 0 {
-				f.OverdueNow++
-			}
+	}
+	if inWindow(c.FirstContact) {
+		f.FirstContacts = append(f.FirstContacts, FirstContact{Case: c.ID, Aware: c.Aware, At: c.FirstContact, Days: daysBetween(c.Aware, c.FirstContact)})
+	}
+	if c.CandourActive() {
+		countStep(&f.Notify, c.Notified, c.NotifyDue, inWindow, f.Now, loc)
+		if !c.WrittenDue.IsZero() || !c.Written.IsZero() {
+			countStep(&f.Written, c.Written, c.WrittenDue, inWindow, f.Now, loc)
 		}
-		if inWindow(c.FirstContact) {
-			fc := FirstContact{Case: c.ID, Aware: c.Aware, At: c.FirstContact, Days: daysBetween(c.Aware, c.FirstContact)}
-			f.FirstContacts = append(f.FirstContacts, fc)
-			if w := weekIndex(f.Weeks, c.FirstContact); w >= 0 {
-				f.Weeks[w].FirstContactDays = append(f.Weeks[w].FirstContactDays, fc.Days)
-			}
+	}
+	for _, e := range timeline {
+		if !inWindow(e.At) {
+			continue
 		}
-		if c.CandourActive() {
-			countStep(&f.Notify, c.Notified, c.NotifyDue, inWindow, in.Now, loc)
-			if !c.WrittenDue.IsZero() || !c.Written.IsZero() {
-				countStep(&f.Written, c.Written, c.WrittenDue, inWindow, in.Now, loc)
-			}
-		}
-		for _, e := range in.Timelines[c.ID] {
-			if !inWindow(e.At) {
+		switch {
+		case e.Kind == pathway.EventReminder:
+			f.Nudges++
+		case e.Kind == pathway.EventEscalation:
+			f.Escalations++
+		case e.CountsAsContact():
+			if e.Due.IsZero() {
 				continue
 			}
-			switch {
-			case e.Kind == pathway.EventReminder:
-				f.Nudges++
-			case e.Kind == pathway.EventEscalation:
-				f.Escalations++
-			case e.CountsAsContact():
-				if e.Due.IsZero() {
-					continue
-				}
-				onTime := e.OnTime(loc)
-				f.Contacts.Den++
-				w := weekIndex(f.Weeks, e.At)
+			onTime := e.OnTime(loc)
+			f.Contacts.Den++
+			w := weekIndex(f.Weeks, e.At)
+			if onTime {
+				f.Contacts.Num++
+			}
+			if w >= 0 {
 				if onTime {
-					f.Contacts.Num++
-				}
-				if w >= 0 {
-					if onTime {
-						f.Weeks[w].OnTime++
-					} else {
-						f.Weeks[w].Late++
-					}
+					f.Weeks[w].OnTime++
+				} else {
+					f.Weeks[w].Late++
 				}
 			}
 		}
 	}
+}
+
+// Figures are the figures for the cases added: first contacts in order of
+// time, then case, whatever order the cases came in, and each week's days
+// to first contact in the same order.
+func (t *Tally) Figures() Figures {
+	f := t.f
+	f.FirstContacts = slices.Clone(f.FirstContacts)
 	slices.SortFunc(f.FirstContacts, func(a, b FirstContact) int {
 		if c := a.At.Compare(b.At); c != 0 {
 			return c
 		}
 		return int(a.Case - b.Case)
 	})
+	f.Weeks = slices.Clone(f.Weeks)
+	for w := range f.Weeks {
+		f.Weeks[w].FirstContactDays = nil
+	}
+	for _, fc := range f.FirstContacts {
+		if w := weekIndex(f.Weeks, fc.At); w >= 0 {
+			f.Weeks[w].FirstContactDays = append(f.Weeks[w].FirstContactDays, fc.Days)
+		}
+	}
 	return f
 }
 

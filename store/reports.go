@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 	"time"
 
@@ -19,8 +20,9 @@ import (
 // reportPage is how many case ids are read from each partition per round trip.
 const reportPage = 500
 
-// timelineBatch is how many timelines are read per pipeline.
-const timelineBatch = 250
+// timelineBatch is how many timelines are read per pipeline: one script
+// call per partition, about 100 cases each.
+const timelineBatch = 1600
 
 // CasesOpened returns the cases opened in [from, to) that keep accepts (nil
 // keeps every case). A zero from or to leaves that end open. The first
@@ -38,16 +40,25 @@ func (s *Store) CasesOpenedCounted(ctx context.Context, from, to time.Time, keep
 }
 
 func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, pageSize int) (out []*pathway.Case, unreadable int, err error) {
+	unreadable, err = s.scanOpened(ctx, from, to, keep, pageSize, func(cases []*pathway.Case) error {
+		out = append(out, cases...)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, unreadable, nil
+}
+
+// scanOpened reads the cases opened in [from, to) that keep accepts and
+// hands them to emit one round trip's worth at a time, in the order of the
+// pages read (each partition's cases by time opened, the partitions in
+// turn). It keeps none of them itself. An error from emit stops the scan.
+func (s *Store) scanOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, pageSize int, emit func([]*pathway.Case) error) (unreadable int, err error) {
 	// The index scores whole seconds, so the range is widened to the
 	// seconds that hold from and to, and each case's own time decides: a
 	// case opened earlier in the second a report runs is counted.
-	lo, hi := "-inf", "+inf"
-	if !from.IsZero() {
-		lo = strconv.FormatInt(from.Unix(), 10)
-	}
-	if !to.IsZero() {
-		hi = strconv.FormatInt(to.Unix(), 10)
-	}
+	lo := strconv.FormatInt(from.Unix(), 10)
 	if outer := keep; !from.IsZero() || !to.IsZero() {
 		keep = func(c *pathway.Case) bool {
 			if (!from.IsZero() && c.Opened.Before(from)) || (!to.IsZero() && !c.Opened.Before(to)) {
@@ -56,7 +67,28 @@ func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*
 			return outer == nil || outer(c)
 		}
 	}
-	offsets := make([]int64, Partitions)
+	// Pages are read by rank, from the first case opened at or after from:
+	// reading by score with an offset would make Redis step over every
+	// case already read, for every page (at a million cases, most of a
+	// report's time).
+	ranks := make([]int64, Partitions)
+	if !from.IsZero() {
+		pipe := s.rdb.Pipeline()
+		before := make([]*redis.IntCmd, Partitions)
+		for pt := range before {
+			before[pt] = pipe.ZCount(ctx, s.allKey(pt), "-inf", "("+lo)
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return 0, unavailable(err)
+		}
+		for pt, c := range before {
+			ranks[pt] = c.Val()
+		}
+	}
+	last := math.Inf(1)
+	if !to.IsZero() {
+		last = float64(to.Unix())
+	}
 	pending := make([]bool, Partitions) // partitions with more ids to read
 	for pt := range pending {
 		pending[pt] = true
@@ -64,7 +96,7 @@ func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*
 	ids := make([][]string, Partitions) // ids read but whose cases are not yet fetched
 	for {
 		pipe := s.rdb.Pipeline()
-		pages := make([]*redis.StringSliceCmd, Partitions)
+		pages := make([]*redis.ZSliceCmd, Partitions)
 		gets := make([]*redis.SliceCmd, Partitions)
 		work := false
 		for pt := 0; pt < Partitions; pt++ {
@@ -77,18 +109,17 @@ func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*
 				work = true
 			}
 			if pending[pt] {
-				pages[pt] = pipe.ZRangeArgs(ctx, redis.ZRangeArgs{
-					Key: s.allKey(pt), Start: lo, Stop: hi, ByScore: true, Offset: offsets[pt], Count: int64(pageSize),
-				})
+				pages[pt] = pipe.ZRangeWithScores(ctx, s.allKey(pt), ranks[pt], ranks[pt]+int64(pageSize)-1)
 				work = true
 			}
 		}
 		if !work {
-			return out, unreadable, nil
+			return unreadable, nil
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return nil, 0, unavailable(err)
+			return 0, unavailable(err)
 		}
+		var out []*pathway.Case
 		for pt := 0; pt < Partitions; pt++ {
 			if gets[pt] != nil {
 				for i, v := range gets[pt].Val() {
@@ -110,9 +141,23 @@ func (s *Store) casesOpened(ctx context.Context, from, to time.Time, keep func(*
 			}
 			if pages[pt] != nil {
 				page := pages[pt].Val()
-				ids[pt] = page
-				offsets[pt] += int64(len(page))
+				ranks[pt] += int64(len(page))
 				pending[pt] = len(page) == pageSize
+				ids[pt] = make([]string, 0, len(page))
+				for _, z := range page {
+					if z.Score > last {
+						pending[pt] = false
+						break
+					}
+					member, _ := z.Member.(string)
+					ids[pt] = append(ids[pt], member)
+				}
+			}
+
+		}
+		if len(out) > 0 {
+			if err := emit(out); err != nil {
+				return unreadable, err
 			}
 		}
 	}
@@ -162,28 +207,45 @@ func (s *Store) TimelinesCounted(ctx context.Context, ids []int64) (map[int64][]
 }
 
 func (s *Store) timelines(ctx context.Context, ids []int64, out map[int64][]pathway.Event, retry bool) (unreadable int, err error) {
+	byPart := make([][]any, Partitions)
+	for _, id := range ids {
+		pt := partition(id)
+		byPart[pt] = append(byPart[pt], id)
+	}
 	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.Cmd, len(ids))
-	for i, id := range ids {
-		cmds[i] = timelineScript.EvalSha(ctx, pipe, []string{s.timelineKey(partition(id)), s.streamKey(partition(id))}, id)
+	cmds := make([]*redis.Cmd, Partitions)
+	for pt, part := range byPart {
+		if len(part) > 0 {
+			cmds[pt] = timelinesScript.EvalSha(ctx, pipe, []string{s.timelineKey(pt), s.streamKey(pt)}, part...)
+		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		if retry && isNoScript(err) {
-			if err := timelineScript.Load(ctx, s.rdb).Err(); err != nil {
+			if err := timelinesScript.Load(ctx, s.rdb).Err(); err != nil {
 				return 0, unavailable(err)
 			}
 			return s.timelines(ctx, ids, out, false)
 		}
 		return 0, unavailable(err)
 	}
-	for i, id := range ids {
-		res, err := cmds[i].Slice()
+	for pt, part := range byPart {
+		if cmds[pt] == nil {
+			continue
+		}
+		res, err := cmds[pt].Slice()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			return 0, unavailable(err)
 		}
-		events, n := s.decodeEntries(ctx, id, res)
-		out[id] = events
-		unreadable += n
+		for i, v := range part {
+			id := v.(int64)
+			var entries []any
+			if i < len(res) {
+				entries, _ = res[i].([]any)
+			}
+			events, n := s.decodeEntries(ctx, id, entries)
+			out[id] = events
+			unreadable += n
+		}
 	}
 	return unreadable, nil
 }

@@ -174,44 +174,116 @@ end
 return out
 `)
 
+// timelinesScript reads several cases' events, each case's in order, from
+// one partition's stream: one script call for a page of a report's cases
+// rather than one each (the call itself cost more than the reads in it).
+//
+// KEYS: 1 timeline index, 2 events stream. ARGV: case ids. It returns one
+// list of entries per case, in the order of ARGV.
+var timelinesScript = redis.NewScript(`
+local lists = redis.call('HMGET', KEYS[1], unpack(ARGV))
+local out = {}
+for k = 1, #ARGV do
+  local entries = {}
+  local ids = lists[k]
+  if ids then
+    for id in string.gmatch(ids, '%S+') do
+      local r = redis.call('XRANGE', KEYS[2], id, id)
+      if r[1] then
+        entries[#entries + 1] = r[1]
+      end
+    end
+  end
+  out[k] = entries
+end
+return out
+`)
+
 // collectScript gathers open cases from one partition: either everything in
-// the open index, or the union of the given sets; optionally only those
-// whose earliest deadline is before a time. It returns each case's id and
-// JSON, in turn (the id names a record that cannot be read).
+// the open index, or those in any of the given sets (a person's, a
+// service's: they hold open cases only, written with the open index by the
+// apply script); optionally only those whose earliest deadline is at or
+// before a time. It returns the limit earliest by deadline, each case's id
+// and JSON in turn (the id names a record that cannot be read).
+//
+// When the sets are small beside the open index, their members are looked
+// up in it and sorted; when they hold much of it (a pathway lead of a large
+// service), the open index is walked in deadline order until limit are
+// found, so the work is about limit × (open ÷ chosen), never every case.
 //
 // KEYS: 1 open, 2.. sets. ARGV: 1 "all" or "sets", 2 max score ("+inf"),
 // 3 case key prefix, 4 limit.
 var collectScript = redis.NewScript(`
-local ids
 local limit = tonumber(ARGV[4])
+local max = ARGV[2]
+local nmax = tonumber(max)
+local ids = {}
 if ARGV[1] == 'all' then
-  ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, limit)
+  ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', max, 'LIMIT', 0, limit)
 else
-  local sets = {}
+  local n = 0
   for k = 2, #KEYS do
-    sets[#sets + 1] = KEYS[k]
+    n = n + redis.call('SCARD', KEYS[k])
   end
-  if #sets == 0 then
+  if n == 0 then
     return {}
   end
-  ids = redis.call('SUNION', unpack(sets))
+  local open = redis.call('ZCARD', KEYS[1])
+  if n * n > limit * open then
+    local start = 0
+    local page = 512
+    local done = false
+    while not done and #ids < limit do
+      local got = redis.call('ZRANGE', KEYS[1], start, start + page - 1, 'WITHSCORES')
+      start = start + page
+      if #got < 2 * page then
+        done = true
+      end
+      for i = 1, #got, 2 do
+        if max ~= '+inf' and tonumber(got[i + 1]) > nmax then
+          done = true
+          break
+        end
+        for k = 2, #KEYS do
+          if redis.call('SISMEMBER', KEYS[k], got[i]) == 1 then
+            ids[#ids + 1] = got[i]
+            break
+          end
+        end
+        if #ids >= limit then
+          break
+        end
+      end
+    end
+  else
+    local sets = {}
+    for k = 2, #KEYS do
+      sets[#sets + 1] = KEYS[k]
+    end
+    local scored = {}
+    for _, id in ipairs(redis.call('SUNION', unpack(sets))) do
+      local score = redis.call('ZSCORE', KEYS[1], id)
+      if score and (max == '+inf' or tonumber(score) <= nmax) then
+        scored[#scored + 1] = {tonumber(score), id}
+      end
+    end
+    table.sort(scored, function(a, b)
+      if a[1] ~= b[1] then
+        return a[1] < b[1]
+      end
+      return a[2] < b[2]
+    end)
+    for i = 1, math.min(limit, #scored) do
+      ids[i] = scored[i][2]
+    end
+  end
 end
 local out = {}
 for _, id in ipairs(ids) do
-  local keep = true
-  if ARGV[1] ~= 'all' then
-    local score = redis.call('ZSCORE', KEYS[1], id)
-    keep = score and (ARGV[2] == '+inf' or tonumber(score) <= tonumber(ARGV[2]))
-  end
-  if keep then
-    local c = redis.call('GET', ARGV[3] .. id)
-    if c then
-      out[#out + 1] = id
-      out[#out + 1] = c
-      if #out >= 2 * limit then
-        break
-      end
-    end
+  local c = redis.call('GET', ARGV[3] .. id)
+  if c then
+    out[#out + 1] = id
+    out[#out + 1] = c
   end
 end
 return out
@@ -219,7 +291,11 @@ return out
 
 // countScript counts the open cases in one partition that collectScript
 // would choose with no limit: how many there are, not how many a list
-// fetched.
+// fetched. With no time limit, that is how many cases the sets hold (they
+// hold open cases only): the largest set's size, and the others' members
+// looked up in it. With one, whichever is smaller is looked through: the
+// sets' members, or the open index up to the time — unless one set holds
+// every open case in the partition, when the open index is counted.
 //
 // KEYS and ARGV 1-2 as collectScript.
 var countScript = redis.NewScript(`
@@ -227,20 +303,72 @@ if ARGV[1] == 'all' then
   return redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[2])
 end
 local sets = {}
-for k = 2, #KEYS do
-  sets[#sets + 1] = KEYS[k]
-end
-if #sets == 0 then
-  return 0
-end
+local sizes = {}
 local n = 0
-for _, id in ipairs(redis.call('SUNION', unpack(sets))) do
-  local score = redis.call('ZSCORE', KEYS[1], id)
-  if score and (ARGV[2] == '+inf' or tonumber(score) <= tonumber(ARGV[2])) then
-    n = n + 1
+for k = 2, #KEYS do
+  local size = redis.call('SCARD', KEYS[k])
+  if size > 0 then
+    sets[#sets + 1] = KEYS[k]
+    sizes[#sets] = size
+    n = n + size
   end
 end
-return n
+if n == 0 then
+  return 0
+end
+if #sets == 1 and n == redis.call('ZCARD', KEYS[1]) then
+  -- The one set holds every open case here.
+  return redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[2])
+end
+if ARGV[2] == '+inf' then
+  -- The largest set's size, and the members of the others not in it
+  -- or in a set before them.
+  local big = 1
+  for i = 2, #sets do
+    if sizes[i] > sizes[big] then
+      big = i
+    end
+  end
+  local count = sizes[big]
+  for i = 1, #sets do
+    if i ~= big then
+      for _, id in ipairs(redis.call('SMEMBERS', sets[i])) do
+        local seen = redis.call('SISMEMBER', sets[big], id) == 1
+        for j = 1, i - 1 do
+          if seen then
+            break
+          end
+          seen = j ~= big and redis.call('SISMEMBER', sets[j], id) == 1
+        end
+        if not seen then
+          count = count + 1
+        end
+      end
+    end
+  end
+  return count
+end
+local inrange = redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[2])
+local count = 0
+if inrange < n then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])) do
+    for k = 1, #sets do
+      if redis.call('SISMEMBER', sets[k], id) == 1 then
+        count = count + 1
+        break
+      end
+    end
+  end
+  return count
+end
+local max = tonumber(ARGV[2])
+for _, id in ipairs(redis.call('SUNION', unpack(sets))) do
+  local score = redis.call('ZSCORE', KEYS[1], id)
+  if score and tonumber(score) <= max then
+    count = count + 1
+  end
+end
+return count
 `)
 
 // jobScript adds or moves a job: its record and its place in the due index,

@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"hppbot/pathway"
+)
+
+// A report over many cases reads them a page at a time with their
+// timelines and keeps only what it counts (report.Tally): the process's
+// memory stays the same whether a service has a thousand cases or a
+// hundred thousand.
+
+// scanPage is how many case ids EachActive reads from each partition per
+// round trip: with 16 partitions, at most 1,600 cases and their timelines
+// are held at once.
+const scanPage = 100
+
+// EachActive calls fn with the cases that were open at some time in
+// [from, to) (as CasesActive) and keep accepts, a page at a time, with
+// their timelines (oldest event first). fn must not keep the page. It says
+// how many cases and how many timeline entries could not be read and were
+// left out (see unreadable.go).
+func (s *Store) EachActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, fn func(cases []*pathway.Case, timelines map[int64][]pathway.Event)) (badCases, badEntries int, err error) {
+	return s.eachActive(ctx, from, to, keep, scanPage, fn)
+}
+
+func (s *Store) eachActive(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, page int, fn func(cases []*pathway.Case, timelines map[int64][]pathway.Event)) (badCases, badEntries int, err error) {
+	active := func(c *pathway.Case) bool {
+		if !c.IsOpen() && c.Closed.Before(from) {
+			return false
+		}
+		return keep == nil || keep(c)
+	}
+	badCases, err = s.scanOpened(ctx, time.Time{}, to, active, page, func(cases []*pathway.Case) error {
+		ids := make([]int64, len(cases))
+		for i, c := range cases {
+			ids[i] = c.ID
+		}
+		timelines, bad, err := s.TimelinesCounted(ctx, ids)
+		if err != nil {
+			return err
+		}
+		badEntries += bad
+		fn(cases, timelines)
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return badCases, badEntries, nil
+}
+
+// EachOpened calls fn with the cases opened in [from, to) (a zero end is
+// open) that keep accepts, a page at a time (as EachActive, without
+// timelines). fn must not keep the page. It says how many cases could not
+// be read and were left out.
+func (s *Store) EachOpened(ctx context.Context, from, to time.Time, keep func(*pathway.Case) bool, fn func(cases []*pathway.Case)) (unreadable int, err error) {
+	return s.scanOpened(ctx, from, to, keep, scanPage, func(cases []*pathway.Case) error {
+		fn(cases)
+		return nil
+	})
+}
+
+// CountCases returns how many cases the store holds, open or closed (not
+// purged): one round trip.
+func (s *Store) CountCases(ctx context.Context) (int64, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, Partitions)
+	for pt := 0; pt < Partitions; pt++ {
+		cmds[pt] = pipe.ZCard(ctx, s.allKey(pt))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, unavailable(err)
+	}
+	var n int64
+	for _, c := range cmds {
+		n += c.Val()
+	}
+	return n, nil
+}

@@ -1,0 +1,73 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"hppbot/pathway"
+	"hppbot/store"
+	"hppbot/store/storetest"
+)
+
+// TestEachActiveMatchesCasesActive: reading a page at a time gives every
+// case CasesActive gives, once each, with the timelines Timelines gives,
+// whatever the page size (one case a partition, a few, more than there are).
+func TestEachActiveMatchesCasesActive(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.New(t)
+	p := reportPolicy(t)
+	start := time.Date(2026, 6, 1, 10, 0, 0, 0, p.Location())
+	seedCases(t, st, p, start, 90)
+	now := start.AddDate(0, 0, 100)
+	for _, w := range []struct {
+		name string
+		from time.Time
+		keep func(*pathway.Case) bool
+	}{
+		{"every case, from the start", start, nil},
+		{"the last 30 days", now.AddDate(0, 0, -30), nil},
+		{"maternity, the last 60 days", now.AddDate(0, 0, -60), func(c *pathway.Case) bool { return c.Service == "maternity" }},
+	} {
+		want, err := st.CasesActive(ctx, w.from, now, w.keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, len(want))
+		wantCases := map[int64]*pathway.Case{}
+		for i, c := range want {
+			ids[i] = c.ID
+			wantCases[c.ID] = c
+		}
+		wantTimelines, err := st.Timelines(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, page := range []int{1, 3, 1000} {
+			gotCases := map[int64]*pathway.Case{}
+			gotTimelines := map[int64][]pathway.Event{}
+			pages := 0
+			bad, badEntries, err := store.EachActivePaged(st, ctx, w.from, now, w.keep, page, func(cs []*pathway.Case, tl map[int64][]pathway.Event) {
+				pages++
+				for _, c := range cs {
+					if gotCases[c.ID] != nil {
+						t.Errorf("%s, page %d: case %d given twice", w.name, page, c.ID)
+					}
+					gotCases[c.ID] = c
+					gotTimelines[c.ID] = tl[c.ID]
+				}
+			})
+			if err != nil || bad != 0 || badEntries != 0 {
+				t.Fatalf("%s, page %d: %d, %d, %v", w.name, page, bad, badEntries, err)
+			}
+			if !reflect.DeepEqual(gotCases, wantCases) || !reflect.DeepEqual(gotTimelines, wantTimelines) {
+				t.Errorf("%s, page %d: %d cases in %d pages, want the %d CasesActive gives with their timelines", w.name, page, len(gotCases), pages, len(wantCases))
+			}
+			if page == 1 && len(want) > store.Partitions && pages < 2 {
+				t.Errorf("%s: one case a partition came in %d page(s)", w.name, pages)
+			}
+		}
+	}
+}
