@@ -46,7 +46,10 @@ type fixture struct {
 }
 
 type options struct {
-	public   string
+	public string
+	// self makes HPP_PUBLIC_URL the test server's own address, as a real
+	// browser needs (its Origin must match for the sign-in POST).
+	self     bool
 	idle     time.Duration
 	max      time.Duration
 	teamsSSO func(r *http.Request, token string) (string, error)
@@ -67,15 +70,23 @@ func newFixture(t *testing.T, opts ...options) *fixture {
 	f := &fixture{t: t, st: st, clock: clock}
 	cfg := app.Config{Store: st, Policy: p, Admins: []string{"admin"}, Clock: clock.Now,
 		WebSessionIdle: o.idle, WebSessionMax: o.max, TeamsSSO: o.teamsSSO}
+	srv := httptest.NewUnstartedServer(nil)
+	if o.self {
+		o.public = "http://" + srv.Listener.Addr().String()
+	}
 	if o.public != "" {
 		f.public, _ = url.Parse(o.public)
 		cfg.PublicURL = f.public
 	}
 	f.core = app.New(cfg)
-	if f.core.Web != nil {
-		f.srv = httptest.NewServer(f.core.Web)
-		t.Cleanup(f.srv.Close)
+	if f.core.Web == nil {
+		srv.Close()
+		return f
 	}
+	srv.Config.Handler = f.core.Web
+	srv.Start()
+	f.srv = srv
+	t.Cleanup(srv.Close)
 	return f
 }
 
