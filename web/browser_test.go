@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,12 @@ func lookAt(t *testing.T, b *browsertest.Browser, name string) {
 	if b.Overflows() { // the tab is at 320 px now
 		t.Errorf("%s scrolls sideways at 320 px", name)
 	}
+	// Nor is anything cut off at the side (clipped by a box too narrow for
+	// it), except in a table's own scrolling region, labelled and reachable
+	// by keyboard.
+	if cut := browsertest.Eval[[]string](b, clippedAtSide); len(cut) > 0 {
+		t.Errorf("%s at 320 px: these reach past the screen's edge outside a labelled scrolling region: %v", name, cut)
+	}
 	html := browsertest.Eval[string](b, `document.documentElement.outerHTML`)
 	for _, a := range wellbeingAnswers {
 		if strings.Contains(html, a) {
@@ -61,6 +68,25 @@ func lookAt(t *testing.T, b *browsertest.Browser, name string) {
 	}
 	b.Do(chromedp.EmulateViewport(1280, 800))
 }
+
+// clippedAtSide lists the elements (up to five) that reach past the
+// right-hand edge of the screen and aren't inside a scrolling region or
+// visually hidden (for screen readers only, as a responsive table's headings
+// are at 320 px).
+const clippedAtSide = `(() => {
+  const hiddenByClip = e => {
+    for (; e; e = e.parentElement) {
+      const st = getComputedStyle(e);
+      if (st.clip !== "auto" || st.clipPath !== "none") { return true; } // visually hidden, for screen readers
+    }
+    return false;
+  };
+  return Array.from(document.querySelectorAll("body *")).filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 1 && r.height > 1 && r.right > document.documentElement.clientWidth + 1 &&
+      !e.closest('[role="region"][aria-labelledby][tabindex="0"]') && !hiddenByClip(e);
+  }).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).trim().split(/\s+/).join(".") : ""));
+})()`
 
 // browserSignIn opens a new tab and signs person in the way they would: the
 // link from /hpp web, its page, the Sign in button. It returns the tab on
@@ -264,4 +290,21 @@ func TestBrowserRefusals(t *testing.T) {
 		t.Errorf("the overview for someone who leads nothing:\n%s", text)
 	}
 	lookAt(t, b, "overview-not-lead")
+
+	// The side check sees what it looks for: a box cut off at 320 px.
+	b.Do(chromedp.EmulateViewport(320, 800))
+	browsertest.Eval[bool](b, `(() => {
+  const wide = document.createElement("span");
+  wide.className = "too-wide";
+  wide.textContent = "A line too wide for the screen";
+  wide.style.display = "inline-block";
+  wide.style.width = "600px";
+  document.querySelector("main").style.overflow = "hidden";
+  document.querySelector("main").append(wide);
+  return true;
+})()`)
+	cut := browsertest.Eval[[]string](b, clippedAtSide)
+	if !slices.Contains(cut, "span.too-wide") {
+		t.Errorf("the side check missed a box cut off at the edge: %v", cut)
+	}
 }
