@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -69,7 +70,10 @@ func newFixture(t *testing.T, opts ...options) *fixture {
 	clock := &testClock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, p.Location())}
 	f := &fixture{t: t, st: st, clock: clock}
 	cfg := app.Config{Store: st, Policy: p, Admins: []string{"admin"}, Clock: clock.Now,
-		WebSessionIdle: o.idle, WebSessionMax: o.max, TeamsSSO: o.teamsSSO}
+		WebSessionIdle: o.idle, WebSessionMax: o.max, TeamsSSO: o.teamsSSO,
+		// Warnings and errors in the test's log: a page that says it can't
+		// be shown just now says why there.
+		Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	srv := httptest.NewUnstartedServer(nil)
 	if o.self {
 		o.public = "http://" + srv.Listener.Addr().String()
@@ -88,6 +92,15 @@ func newFixture(t *testing.T, opts ...options) *fixture {
 	f.srv = srv
 	t.Cleanup(srv.Close)
 	return f
+}
+
+// testLog writes a logger's lines to the test's log.
+type testLog struct{ t *testing.T }
+
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // as runs a chat command as a console person.
