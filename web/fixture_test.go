@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -46,7 +47,10 @@ type fixture struct {
 }
 
 type options struct {
-	public   string
+	public string
+	// self makes HPP_PUBLIC_URL the test server's own address, as a real
+	// browser needs (its Origin must match for the sign-in POST).
+	self     bool
 	idle     time.Duration
 	max      time.Duration
 	teamsSSO func(r *http.Request, token string) (string, error)
@@ -66,17 +70,37 @@ func newFixture(t *testing.T, opts ...options) *fixture {
 	clock := &testClock{now: time.Date(2026, 11, 25, 10, 0, 0, 0, p.Location())}
 	f := &fixture{t: t, st: st, clock: clock}
 	cfg := app.Config{Store: st, Policy: p, Admins: []string{"admin"}, Clock: clock.Now,
-		WebSessionIdle: o.idle, WebSessionMax: o.max, TeamsSSO: o.teamsSSO}
+		WebSessionIdle: o.idle, WebSessionMax: o.max, TeamsSSO: o.teamsSSO,
+		// Warnings and errors in the test's log: a page that says it can't
+		// be shown just now says why there.
+		Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	srv := httptest.NewUnstartedServer(nil)
+	if o.self {
+		o.public = "http://" + srv.Listener.Addr().String()
+	}
 	if o.public != "" {
 		f.public, _ = url.Parse(o.public)
 		cfg.PublicURL = f.public
 	}
 	f.core = app.New(cfg)
-	if f.core.Web != nil {
-		f.srv = httptest.NewServer(f.core.Web)
-		t.Cleanup(f.srv.Close)
+	if f.core.Web == nil {
+		srv.Close()
+		return f
 	}
+	srv.Config.Handler = f.core.Web
+	srv.Start()
+	f.srv = srv
+	t.Cleanup(srv.Close)
 	return f
+}
+
+// testLog writes a logger's lines to the test's log.
+type testLog struct{ t *testing.T }
+
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // as runs a chat command as a console person.

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
+
+	"hppbot/web/entra"
 )
 
 // The Teams personal tab. /tab is the page the app package's staticTabs
@@ -22,7 +25,10 @@ func (s *Server) tab(w http.ResponseWriter, r *http.Request) {
 
 // teamsSignIn takes a Teams single sign-on token (the form field token, or
 // Authorization: Bearer) and starts a session for its holder. It answers
-// 204 with the session cookie, or 401 with nothing about why.
+// 204 with the session cookie; a refusal is 401 (403 from another site, 503
+// when the token can't be checked just now) with what to tell the person as
+// plain text, which the tab shows in its live region. The reason itself is
+// logged, never sent.
 func (s *Server) teamsSignIn(w http.ResponseWriter, r *http.Request) {
 	teamsFrame(w)
 	if s.cfg.TeamsSSO == nil {
@@ -31,7 +37,7 @@ func (s *Server) teamsSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.sameOrigin(r) {
 		s.cfg.Metrics.SignIn("cross_site")
-		w.WriteHeader(http.StatusForbidden)
+		tabWords(w, http.StatusForbidden, "This sign-in only works in hppbot's own tab in Teams. Open hppbot in Teams, or type web in your chat with hppbot for a private sign-in link.")
 		return
 	}
 	token := r.PostFormValue("token")
@@ -40,22 +46,39 @@ func (s *Server) teamsSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	if token == "" {
 		s.cfg.Metrics.SignIn("teams_refused")
-		w.WriteHeader(http.StatusUnauthorized)
+		tabWords(w, http.StatusUnauthorized, entra.Words(entra.ErrRefused))
 		return
 	}
 	person, err := s.cfg.TeamsSSO(r, token)
-	if err != nil || person == "" {
-		s.cfg.Metrics.SignIn("teams_refused")
-		s.cfg.Log.Info("Teams single sign-on refused", "err", err)
-		w.WriteHeader(http.StatusUnauthorized)
+	if err == nil && person == "" {
+		err = entra.ErrRefused
+	}
+	if err != nil {
+		status := http.StatusUnauthorized
+		if errors.Is(err, entra.ErrUnavailable) {
+			status = http.StatusServiceUnavailable
+			s.cfg.Metrics.SignIn("unavailable")
+			s.cfg.Log.Warn("Teams single sign-on can't be checked", "err", err)
+		} else {
+			s.cfg.Metrics.SignIn("teams_refused")
+			s.cfg.Log.Info("Teams single sign-on refused", "err", err)
+		}
+		tabWords(w, status, entra.Words(err))
 		return
 	}
 	if err := s.startSession(w, r, person, true); err != nil {
 		s.cfg.Metrics.SignIn("unavailable")
 		s.cfg.Log.Warn("web session not started", "err", err)
-		w.WriteHeader(http.StatusServiceUnavailable)
+		tabWords(w, http.StatusServiceUnavailable, "Signing you in can't finish just now. Nothing is lost: try again in a few minutes, or type web in your chat with hppbot for a private sign-in link.")
 		return
 	}
 	s.cfg.Metrics.SignIn("teams_ok")
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// tabWords answers the tab's sign-in with what to tell the person.
+func tabWords(w http.ResponseWriter, status int, words string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(words))
 }

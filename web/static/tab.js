@@ -25,7 +25,10 @@
       window.location.replace("/");
       return;
     }
-    say("I couldn't sign you in here. Type web in your chat with hppbot for a private sign-in link instead.");
+    // The server says why in words meant for the person (text/plain).
+    return res.text().then(function (words) {
+      say(words || "I couldn't sign you in here. Type web in your chat with hppbot for a private sign-in link instead.");
+    });
   }).catch(function () {
     say("I couldn't sign you in here. Type web in your chat with hppbot for a private sign-in link instead.");
   });
