@@ -154,14 +154,11 @@ func (h *Handler) awayStart(ctx context.Context, req bot.Request, person string,
 		return bot.Reply{}, err
 	}
 	if v, ok := cmd.Opts["cover"]; ok {
-		people, err := h.peopleValue("cover", v, req.Surface)
+		person, err := h.onePerson("cover", v, req.Surface, "Name one colleague to cover, for example cover=@sam.")
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		if len(people) != 1 {
-			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "Name one colleague to cover, for example cover=@sam.")
-		}
-		in.Cover = people[0]
+		in.Cover = person
 	}
 	a, err := pathway.NewAway(in, req.Person, p, now)
 	if err != nil {

@@ -209,14 +209,11 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 		}
 	}
 	if v, ok := cmd.Opts["lead"]; ok {
-		people, err := h.peopleValue("lead", v, req.Surface)
+		person, err := h.onePerson("lead", v, req.Surface, "lead= takes one person, for example lead=@sam.")
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		if len(people) != 1 {
-			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "lead= takes one person, for example lead=@sam.")
-		}
-		in.Lead = people[0]
+		in.Lead = person
 	}
 	if v, ok := cmd.Opts["involved"]; ok {
 		people, err := h.peopleValue("involved", v, req.Surface)
@@ -253,6 +250,19 @@ func (h *Handler) open(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	reply := h.openedReply(c, now)
 	reply.Text += h.recordedAsInvolved(ctx, c, req.Person, plans) + h.sayOpened(c, in)
 	return reply, nil
+}
+
+// onePerson reads an option that names exactly one person (lead=, cover=,
+// wellbeing=); several, or none, is refused with the words given.
+func (h *Handler) onePerson(key, v, surface, refusal string) (string, error) {
+	people, err := h.peopleValue(key, v, surface)
+	if err != nil {
+		return "", err
+	}
+	if len(people) != 1 {
+		return "", pathway.Errorf(pathway.Invalid, "%s", refusal)
+	}
+	return people[0], nil
 }
 
 // peopleValue reads an option whose value is one or more mentions.

@@ -97,24 +97,18 @@ func (h *Handler) service(ctx context.Context, req bot.Request, cmd Command) (bo
 		return bot.Reply{}, pathway.Errorf(pathway.Forbidden, "Only hppbot admins can set up services. Please ask an hppbot admin (your pathway lead or IT team will know who) to set up %s for you — /hpp service %s shows how it is set up now.", name, name)
 	}
 	if v, ok := cmd.Opts["lead"]; ok {
-		people, err := h.peopleValue("lead", v, req.Surface)
+		person, err := h.onePerson("lead", v, req.Surface, "lead= takes one person, for example lead=@alex.")
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		if len(people) != 1 {
-			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "lead= takes one person, for example lead=@alex.")
-		}
-		svc.Lead = people[0]
+		svc.Lead = person
 	}
 	if v, ok := cmd.Opts["wellbeing"]; ok {
-		people, err := h.peopleValue("wellbeing", v, req.Surface)
+		person, err := h.onePerson("wellbeing", v, req.Surface, "wellbeing= takes one person, for example wellbeing=@jo.")
 		if err != nil {
 			return bot.Reply{}, err
 		}
-		if len(people) != 1 {
-			return bot.Reply{}, pathway.Errorf(pathway.Invalid, "wellbeing= takes one person, for example wellbeing=@jo.")
-		}
-		svc.Wellbeing = people[0]
+		svc.Wellbeing = person
 	}
 	if v, ok := cmd.Opts["channel"]; ok {
 		ch, err := resolveChannel(v, req.Surface, req.Channel)

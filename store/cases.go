@@ -472,10 +472,16 @@ func (s *Store) CountOpenMatching(ctx context.Context, f CaseFilter) (int64, err
 
 // CountOpen returns how many cases are open.
 func (s *Store) CountOpen(ctx context.Context) (int64, error) {
+	return s.countAcross(ctx, s.openKey)
+}
+
+// countAcross adds up the sizes of one sorted set in every partition, in
+// one round trip.
+func (s *Store) countAcross(ctx context.Context, key func(pt int) string) (int64, error) {
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.IntCmd, Partitions)
 	for pt := 0; pt < Partitions; pt++ {
-		cmds[pt] = pipe.ZCard(ctx, s.openKey(pt))
+		cmds[pt] = pipe.ZCard(ctx, key(pt))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return 0, unavailable(err)

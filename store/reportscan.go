@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"hppbot/pathway"
 )
 
@@ -68,17 +66,5 @@ func (s *Store) EachOpened(ctx context.Context, from, to time.Time, keep func(*p
 // CountCases returns how many cases the store holds, open or closed (not
 // purged): one round trip.
 func (s *Store) CountCases(ctx context.Context) (int64, error) {
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.IntCmd, Partitions)
-	for pt := 0; pt < Partitions; pt++ {
-		cmds[pt] = pipe.ZCard(ctx, s.allKey(pt))
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return 0, unavailable(err)
-	}
-	var n int64
-	for _, c := range cmds {
-		n += c.Val()
-	}
-	return n, nil
+	return s.countAcross(ctx, s.allKey)
 }
