@@ -68,13 +68,25 @@ func TestMetrics(t *testing.T) {
 		`hpp_scheduler_lag_seconds_bucket{le="120"} 1`,
 		`hpp_scheduler_tick_errors_total 1`,
 		`hpp_redis_errors_total{command="get"} 1`,
-		`hpp_redis_up 0`,
 		"go_goroutines",
 		"process_resident_memory_bytes",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// hpp_redis_up is read on metrics that watch only the dead client: the
+	// ones above also watch the live store (the delivery queue's backlog is
+	// read from it at each scrape), which is up.
+	only := NewMetrics()
+	only.WatchRedis(down)
+	if _, err := down.GetCase(ctx, 1); pathway.ErrorCode(err) != pathway.Unavailable {
+		t.Fatalf("GetCase on a dead Redis: %v", err)
+	}
+	rec = httptest.NewRecorder()
+	only.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if !strings.Contains(rec.Body.String(), "hpp_redis_up 0") {
+		t.Errorf("/metrics of a dead Redis lacks hpp_redis_up 0")
 	}
 	if strings.Contains(text, "frobnicate") || strings.Contains(text, "INC-1") || strings.Contains(text, "lee") {
 		t.Errorf("/metrics holds something typed:\n%s", text)
