@@ -72,14 +72,17 @@ func WithSent(ctx context.Context) (context.Context, func() (MessageRef, bool)) 
 	}
 }
 
-// ReportSent is a surface saying where the message it just sent is. It
-// does nothing when no one asked (WithSent).
+// ReportSent is a surface saying where the message it just sent is (the
+// first, for a reply sent as several). It does nothing when no one asked
+// (WithSent).
 func ReportSent(ctx context.Context, ref MessageRef) {
 	s, _ := ctx.Value(sentKey{}).(*sentSink)
 	if s == nil || ref.ID == "" {
 		return
 	}
 	s.mu.Lock()
-	s.ref, s.ok = ref, true
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	if !s.ok { // a reply sent as several messages: the first is the one
+		s.ref, s.ok = ref, true
+	}
 }
