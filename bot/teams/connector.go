@@ -149,6 +149,7 @@ func (b bound) Post(u url.URL, a schema.Activity) error {
 type activityAnswer struct {
 	ID string `json:"id"`
 }
+
 func (b bound) Put(u url.URL, a schema.Activity) error {
 	return b.c.Do(b.ctx, http.MethodPut, u.String(), a, nil)
 }
