@@ -17,6 +17,10 @@ type liveStore interface {
 	DoneLive(ctx context.Context, to string, id int64) error
 }
 
+// updateWithin bounds changing sent messages from a command: it never
+// holds the command's answer up for long.
+const updateWithin = 10 * time.Second
+
 // liveUpdates is where the handler can change a message it sent: the store
 // knows where it is and the surface can update it. ok is false when
 // either can't.
@@ -39,6 +43,8 @@ func (h *Handler) markLogged(ctx context.Context, c *pathway.Case, by string, at
 	if !ok {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, updateWithin)
+	defer cancel()
 	when := at.In(h.Policy.Location()).Format("15:04")
 	seen := map[string]bool{}
 	for _, p := range people {

@@ -119,6 +119,8 @@ func (h *Handler) escalationTaken(ctx context.Context, old *pathway.Case, svcs s
 // updateEscalation changes the channel's escalation post about c to r; it
 // reports whether it did.
 func (h *Handler) updateEscalation(ctx context.Context, c *pathway.Case, channel string, r bot.Reply) bool {
+	ctx, cancel := context.WithTimeout(ctx, updateWithin)
+	defer cancel()
 	ls, u, ok := h.liveUpdates()
 	if !ok {
 		return false

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"time"
 
 	"hppbot/bot"
 	"hppbot/delivery"
@@ -21,6 +22,8 @@ import (
 
 // sent hears from the delivery queue where a message with live cases went.
 func (s *Scheduler) sent(ctx context.Context, m delivery.Message, ref bot.MessageRef) {
+	ctx, cancel := context.WithTimeout(ctx, updateWithin)
+	defer cancel()
 	replaced, err := s.cfg.Store.SetLive(ctx, ref, m.Live)
 	if err != nil {
 		s.cfg.Log.Warn("could not record where a reminder went; the earlier one stays as it is", "key", m.Key, "err", err)
@@ -45,6 +48,10 @@ func (s *Scheduler) sent(ctx context.Context, m delivery.Message, ref bot.Messag
 		}
 	}
 }
+
+// updateWithin bounds recording a sent message and collapsing the ones it
+// replaces (one attempt each: a failure leaves the earlier one as it was).
+const updateWithin = 20 * time.Second
 
 // caseIDs is the cases of a bundle's parts.
 func caseIDs(parts []*bundlePart) []int64 {

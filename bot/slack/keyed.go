@@ -74,6 +74,8 @@ func (s *Surface) UpdateMessage(ctx context.Context, ref bot.MessageRef, r bot.R
 	if surface != bot.Slack || ref.Conv == "" || ref.ID == "" {
 		return bot.ErrNoRoute
 	}
+	// One attempt: a 429 is not waited out here (the caller has other work).
+	ctx = context.WithValue(ctx, oneAttemptKey{}, true)
 	msg := render(r, s.namesFor(ctx, r), maxMessageBlocks)
 	_, _, _, err := s.api.UpdateMessageContext(ctx, ref.Conv, ref.ID,
 		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
