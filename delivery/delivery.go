@@ -48,6 +48,10 @@ type Message struct {
 	// Case is the case it is about, if any, for whoever hears of a
 	// failure (0: none).
 	Case int64
+	// Live are the cases this message is the live nudge (or escalation
+	// post) for in To's chat: once it went, Config.OnSent hears where it
+	// is, so that a newer one can replace it and logging can change it.
+	Live []int64
 }
 
 // Platform is the surface a message goes through, for pacing and metrics.
@@ -93,6 +97,9 @@ type Config struct {
 	// *bot.Undeliverable or ErrTooLate), and of each
 	// bot.ErrNotReachable (the message stays queued).
 	OnFailed func(ctx context.Context, m Message, err error)
+	// OnSent hears where a message with Live cases went, when the
+	// platform said (bot.MessageRef).
+	OnSent func(ctx context.Context, m Message, ref bot.MessageRef)
 	// Workers send at once in the background. Default 16.
 	Workers int
 	// Lease is how long a claimed message is held before another replica

@@ -42,6 +42,7 @@ func (p *platform) SendKeyed(ctx context.Context, to string, channel bool, key s
 	p.got[key]++
 	block := p.block
 	p.mu.Unlock()
+	bot.ReportSent(ctx, bot.MessageRef{Conv: "conv-" + to, ID: "id-" + key})
 	if block != nil {
 		p.entered <- key
 		<-block

@@ -23,6 +23,7 @@ type record struct {
 	Channel  bool       `json:"channel,omitempty"`
 	Reply    *bot.Reply `json:"reply,omitempty"`
 	Case     int64      `json:"case,omitempty"`
+	Live     []int64    `json:"live,omitempty"`
 	Queued   time.Time  `json:"queued"`
 	NotAfter time.Time  `json:"not_after,omitzero"`
 	State    string     `json:"state"`
@@ -38,7 +39,7 @@ type record struct {
 }
 
 func (r record) message() Message {
-	m := Message{Key: r.Key, To: r.To, Channel: r.Channel, NotAfter: r.NotAfter, Case: r.Case}
+	m := Message{Key: r.Key, To: r.To, Channel: r.Channel, NotAfter: r.NotAfter, Case: r.Case, Live: r.Live}
 	if r.Reply != nil {
 		m.Reply = *r.Reply
 	}

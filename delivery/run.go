@@ -20,7 +20,7 @@ func (q *Queue) Enqueue(ctx context.Context, m Message) (bool, error) {
 		notAfter = now.Add(q.cfg.KeepFor)
 	}
 	reply := m.Reply
-	r := record{Key: m.Key, To: m.To, Channel: m.Channel, Reply: &reply, Case: m.Case, Queued: now, NotAfter: notAfter, State: stateQueued}
+	r := record{Key: m.Key, To: m.To, Channel: m.Channel, Reply: &reply, Case: m.Case, Live: m.Live, Queued: now, NotAfter: notAfter, State: stateQueued}
 	added, err := q.enqueue(ctx, r, notAfter.Sub(now))
 	if err == nil && added {
 		select {

@@ -85,8 +85,13 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 	}
 	// A send under way finishes even if the replica is stopping.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	sctx, sent := bot.WithSent(sctx)
 	err := q.cfg.Sender.SendKeyed(sctx, m.To, m.Channel, m.Key, m.Reply)
 	cancel()
+	if ref, ok := sent(); err == nil && ok && len(m.Live) > 0 && q.cfg.OnSent != nil {
+		ref.To, ref.Channel = m.To, m.Channel
+		q.cfg.OnSent(context.WithoutCancel(ctx), m, ref)
+	}
 	if err != nil && md == modeSync && !isFinal(err) && !isThrottled(err) {
 		// The caller says who was told from this answer: what did not go
 		// now is not left to go later.

@@ -461,6 +461,7 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	h.markLogged(ctx, c, req.Person, now, old.Lead, c.Lead, req.Person)
 	how := ""
 	if in.Via != "" {
 		how = " (" + in.Via + ")"

@@ -90,11 +90,13 @@ func serviceOf(c *pathway.Case) string {
 
 // escalationTaken tells the team channel that heard about a case's
 // unanswered reminders that someone has taken it on (what is said names no
-// person). It reports whether the post went.
+// person). It reports whether the channel was told.
 //
-// The post is a short follow-up. Once sent messages keep their platform id
-// (the delivery queue), this is where the escalation post itself is to be
-// updated in place instead.
+// Where the escalation post's platform id is known (the delivery queue
+// recorded it; see scheduler/live.go) the post itself is changed to say so,
+// its buttons gone. Otherwise — an older post, a surface that can't update,
+// a post about several cases of which others are still open, or an update
+// that failed — a short follow-up is posted instead.
 func (h *Handler) escalationTaken(ctx context.Context, old *pathway.Case, svcs store.Services, what string) bool {
 	channel := old.EscalatedChannel
 	if channel == "" && old.CandourEscalated {
@@ -104,9 +106,35 @@ func (h *Handler) escalationTaken(ctx context.Context, old *pathway.Case, svcs s
 		return false
 	}
 	r := bot.Reply{Text: fmt.Sprintf("*%s* (%s): %s. Thank you to everyone who offered a hand.", old.Name(), serviceOf(old), what)}
+	if h.updateEscalation(ctx, old, channel, r) {
+		return true
+	}
 	if err := h.Messenger.PostChannel(ctx, channel, r); err != nil {
 		h.Log.Warn("could not tell the team channel an escalation was taken on", "case", old.Name(), "err", err)
 		return false
+	}
+	return true
+}
+
+// updateEscalation changes the channel's escalation post about c to r; it
+// reports whether it did.
+func (h *Handler) updateEscalation(ctx context.Context, c *pathway.Case, channel string, r bot.Reply) bool {
+	ctx, cancel := context.WithTimeout(ctx, updateWithin)
+	defer cancel()
+	ls, u, ok := h.liveUpdates()
+	if !ok {
+		return false
+	}
+	ref, found, err := ls.Live(ctx, channel, c.ID)
+	if err != nil || !found || ref.Cases > 1 {
+		return false
+	}
+	if err := u.UpdateMessage(ctx, ref, r); err != nil {
+		h.Log.Info("could not update the escalation post; posting a follow-up instead", "case", c.Name(), "err", err)
+		return false
+	}
+	if err := ls.DoneLive(ctx, channel, c.ID); err != nil {
+		h.Log.Info("could not mark an escalation post as done with", "case", c.Name(), "err", err)
 	}
 	return true
 }

@@ -150,7 +150,7 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 		n, f := s.finish(ctx, p.it, p.rec, s.recordSend(ctx, p.it.c, p.pending, p.msgs, s.deliver(ctx, p.msgs.primary), svcs, now, &p.rec), now)
 		return sent + n, failed + f
 	}
-	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now), key: bundleKey("bundle:"+person, parts), about: parts[0].it.c.ID})
+	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now), key: bundleKey("bundle:"+person, parts), about: parts[0].it.c.ID, live: caseIDs(parts)})
 	var live []*bundlePart
 	for _, p := range parts {
 		msgs, final, ok := s.afterPrimary(ctx, p.it.c, p.pending, p.msgs, err, svcs, now, &p.rec)

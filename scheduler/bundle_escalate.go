@@ -64,7 +64,7 @@ func (s *Scheduler) escalateBundle(ctx context.Context, parts []*bundlePart) map
 		if channel == "" {
 			continue
 		}
-		if err := s.deliver(ctx, message{to: channel, channel: true, reply: bundledChannelPost(group, leadTold), key: bundleKey("bundle-channel:"+channel, group), about: group[0].it.c.ID, confirm: true}); err != nil {
+		if err := s.deliver(ctx, message{to: channel, channel: true, reply: bundledChannelPost(group, leadTold), key: bundleKey("bundle-channel:"+channel, group), about: group[0].it.c.ID, live: caseIDs(group), confirm: true}); err != nil {
 			s.cfg.Log.Warn("escalation not posted; will try again", "cases", len(group), "err", cause(err))
 			continue
 		}

@@ -201,7 +201,7 @@ func reminderKey(c *pathway.Case, pending []pathway.Reminder) string {
 // keyed gives each of m's messages its key, from the reminder's.
 func (m *messages) keyed(key string) {
 	m.key = key
-	m.primary.key, m.primary.about = key, m.caseID
+	m.primary.key, m.primary.about, m.primary.live = key, m.caseID, []int64{m.caseID}
 	m.leadMsg.key, m.leadMsg.about, m.leadMsg.confirm = key+":lead", m.caseID, true
 }
 
@@ -230,7 +230,7 @@ func (s *Scheduler) escalate(ctx context.Context, c *pathway.Case, m messages) (
 		}
 	}
 	if m.channel != "" {
-		if err := s.deliver(ctx, message{to: m.channel, channel: true, reply: channelPost(c, m, leadTold), key: m.key + ":channel", about: c.ID, confirm: true}); err != nil {
+		if err := s.deliver(ctx, message{to: m.channel, channel: true, reply: channelPost(c, m, leadTold), key: m.key + ":channel", about: c.ID, live: []int64{c.ID}, confirm: true}); err != nil {
 			s.cfg.Log.Warn("escalation not posted; will try again", "case", c.Name(), "err", cause(err))
 		} else {
 			channel = m.channel

@@ -18,6 +18,9 @@ type message struct {
 	// claim run again after a crash queues the same key, and it goes once.
 	key   string
 	about int64 // the case it is about; 0 for none
+	// live: the cases it is the live nudge (or escalation post) for in
+	// to's chat; a newer one replaces it (see live.go).
+	live []int64
 	// confirm: deliver returns only once the platform has it, or with the
 	// reason it did not go (and then it is not left queued), because what
 	// is said next depends on it (an escalation says who was told).
@@ -37,7 +40,7 @@ func (s *Scheduler) deliver(ctx context.Context, m message) error {
 	}
 	now := s.cfg.Clock()
 	dm := delivery.Message{
-		Key: m.key, To: m.to, Channel: m.channel, Reply: m.reply, Case: m.about,
+		Key: m.key, To: m.to, Channel: m.channel, Reply: m.reply, Case: m.about, Live: m.live,
 		NotAfter: s.cfg.Policy.Calendar.Add(now, s.cfg.Policy.ReminderLateBy),
 	}
 	if m.confirm {

@@ -21,6 +21,7 @@ func TestDataProtectionRetentionMatchesStore(t *testing.T) {
 		{"`wb:part:<service>:<month>:…`", participationTTL},
 		{"`{u:<person>}:jobs`", trackFor},
 		{"`{u:<person>}:unreachable`", UnreachableFor},
+		{"`{u:<person>}:live`", LiveFor},
 	}
 	for _, c := range cases {
 		t.Run(c.key, func(t *testing.T) {

@@ -94,6 +94,8 @@ type Console struct {
 	person  string                  // person id of whoever is typing
 	buttons map[string][]bot.Button // the latest buttons shown to each person
 	files   int
+	seq     int            // messages sent, numbered for updates (#n)
+	latest  map[string]int // each person's latest message's number
 }
 
 // New returns a Console.
@@ -107,7 +109,7 @@ func New(cfg Config) *Console {
 	if cfg.Clock == nil {
 		cfg.Clock = NewClock(time.Time{})
 	}
-	return &Console{cfg: cfg, person: bot.PersonID(bot.Console, strings.ToLower(cfg.Person)), buttons: map[string][]bot.Button{}}
+	return &Console{cfg: cfg, person: bot.PersonID(bot.Console, strings.ToLower(cfg.Person)), buttons: map[string][]bot.Button{}, latest: map[string]int{}}
 }
 
 // SetHandler sets the handler after construction (the handler needs the
@@ -268,7 +270,8 @@ func (c *Console) SendDirect(ctx context.Context, person string, r bot.Reply) er
 	if s, _ := bot.SplitID(person); s != bot.Console {
 		return bot.ErrNoRoute
 	}
-	c.show("[DM "+c.who(person)+"] ", person, r)
+	n := c.show("[DM "+c.who(person)+"] ", person, r)
+	bot.ReportSent(ctx, bot.MessageRef{To: person, ID: strconv.Itoa(n)})
 	return nil
 }
 
@@ -277,7 +280,26 @@ func (c *Console) PostChannel(ctx context.Context, channel string, r bot.Reply) 
 	if s, _ := bot.SplitID(channel); s != bot.Console {
 		return bot.ErrNoRoute
 	}
-	c.show("[#"+rawID(channel)+"] ", "", r)
+	n := c.show("[#"+rawID(channel)+"] ", "", r)
+	bot.ReportSent(ctx, bot.MessageRef{To: channel, Channel: true, ID: strconv.Itoa(n)})
+	return nil
+}
+
+// UpdateMessage implements bot.Updater: it prints the message's new words
+// as "[update DM @sam #3] ...", #3 being the message's number in the
+// session. When it was the person's latest message its buttons are the
+// new reply's.
+func (c *Console) UpdateMessage(ctx context.Context, ref bot.MessageRef, r bot.Reply) error {
+	s, _ := bot.SplitID(ref.To)
+	n, err := strconv.Atoi(ref.ID)
+	if s != bot.Console || err != nil || n < 1 {
+		return bot.ErrNoRoute
+	}
+	where := "DM " + c.who(ref.To)
+	if ref.Channel {
+		where = "#" + rawID(ref.To)
+	}
+	c.update(fmt.Sprintf("[update %s #%d] ", where, n), ref.To, n, r)
 	return nil
 }
 
@@ -288,8 +310,31 @@ func rawID(id string) string {
 
 func (c *Console) who(person string) string { return "@" + rawID(person) }
 
-// show prints a reply; its buttons become the person's latest.
-func (c *Console) show(prefix, person string, r bot.Reply) {
+// update prints a message's new words; its buttons are the person's
+// latest only if message n was their latest.
+func (c *Console) update(prefix, to string, n int, r bot.Reply) {
+	text := indent(prefix, Render(r))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.latest[to] == n {
+		c.buttons[to] = r.AllButtons()
+	}
+	fmt.Fprintln(c.cfg.Out, text)
+}
+
+func indent(prefix, text string) string {
+	lines := strings.Split(text, "\n")
+	for i := 1; i < len(lines); i++ {
+		if lines[i] != "" {
+			lines[i] = "  " + lines[i]
+		}
+	}
+	return prefix + strings.Join(lines, "\n")
+}
+
+// show prints a reply, numbered for later updates; its buttons become the
+// person's latest.
+func (c *Console) show(prefix, person string, r bot.Reply) int {
 	text := Render(r)
 	var saved []string
 	for _, f := range r.Files {
@@ -302,24 +347,21 @@ func (c *Console) show(prefix, person string, r bot.Reply) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.seq++
 	if person != "" {
 		// A message with no buttons is the latest too: :press then says
 		// there is nothing to press, rather than pressing an older one.
 		c.buttons[person] = r.AllButtons()
+		c.latest[person] = c.seq
 	}
 	if prefix != "" {
-		lines := strings.Split(text, "\n")
-		for i := 1; i < len(lines); i++ {
-			if lines[i] != "" {
-				lines[i] = "  " + lines[i]
-			}
-		}
-		text = prefix + strings.Join(lines, "\n")
+		text = indent(prefix, text)
 	}
 	fmt.Fprintln(c.cfg.Out, text)
 	for _, s := range saved {
 		fmt.Fprintln(c.cfg.Out, "  "+s)
 	}
+	return c.seq
 }
 
 func (c *Console) save(f bot.File) (string, error) {

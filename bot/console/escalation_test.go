@@ -30,7 +30,8 @@ func TestEscalationTakenInConsole(t *testing.T) {
 		`(pressed "I'll take it")`,
 		"You're now the acting named contact for HPP-1 (INC-7)",
 		"[DM @lee] @pat, the pathway lead for maternity, has taken on HPP-1 (INC-7) as acting named contact",
-		"[#maternity] HPP-1 (maternity): the pathway lead has taken this on. Thank you to everyone who offered a hand.",
+		// The escalation post itself now says so (its buttons gone).
+		"[update #maternity #11] HPP-1 (maternity): the pathway lead has taken this on. Thank you to everyone who offered a hand.",
 		"@pat took the case on from @lee as acting named contact.",
 		"[DM @pat] Contact with the family for HPP-1 (INC-7)",
 	} {
@@ -51,7 +52,8 @@ func TestEscalationHandAndRemindInConsole(t *testing.T) {
 		`(pressed "Hand to…")`,
 		"Name one person to hand over to, for example: /hpp lead HPP-1 @alex",
 		"@alex is now the named contact for HPP-1.",
-		"[#maternity] HPP-1 (maternity): a colleague has taken on the named-contact role.",
+		"] HPP-1 (maternity): a colleague has taken on the named-contact role.",
+		"[update #maternity #",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("hand-to transcript lacks %q:\n%s", want, out)

@@ -144,11 +144,18 @@ func TestEscalationButtonsInSlack(t *testing.T) {
 			case "D0LEAD":
 				toLead = strings.Contains(c.Form.Get("text"), "has taken on *HPP-1* (INC-7) as acting named contact")
 			case "C0MAT":
-				toChannel = strings.Contains(c.Form.Get("text"), "*HPP-1* (maternity): the pathway lead has taken this on.")
+				t.Errorf("a follow-up was posted to the channel; want its escalation post updated: %q", c.Form.Get("text"))
+			}
+		}
+		// The escalation post itself says it is taken, its buttons gone.
+		escalation := tb.slack.tsOf("chat.postMessage", "C0MAT", "overdue — contact with the family")
+		for _, c := range tb.slack.recorded("chat.update") {
+			if c.Form.Get("channel") == "C0MAT" && strings.Contains(c.Form.Get("text"), "*HPP-1* (maternity): the pathway lead has taken this on.") {
+				toChannel = escalation != "" && c.Form.Get("ts") == escalation && len(buttonsOf(t, c.Form.Get("blocks"))) == 0
 			}
 		}
 		if !toLead || !toChannel {
-			t.Errorf("former named contact told %v, channel told %v; want both", toLead, toChannel)
+			t.Errorf("former named contact told %v, channel's post updated without buttons %v; want both (updates %v)", toLead, toChannel, tb.slack.recorded("chat.update"))
 		}
 		if c, err := tb.store.GetCase(context.Background(), 1); err != nil || c.Lead != "slack:U0PAT" {
 			t.Errorf("named contact after I'll take it: %v %v", c, err)

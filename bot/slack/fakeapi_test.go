@@ -78,6 +78,7 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	f.calls = append(f.calls, c)
+	n := len(f.calls) // each post gets its own ts, as in Slack
 	if f.limited[method] > 0 {
 		f.limited[method]--
 		wait := f.retryWait
@@ -97,7 +98,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	case "conversations.open":
 		fmt.Fprintf(w, `{"ok":true,"channel":{"id":"D%s"}}`, strings.TrimPrefix(c.Form.Get("users"), "U"))
 	case "chat.postMessage":
-		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000100"}`, c.Form.Get("channel"))
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.%06d"}`, c.Form.Get("channel"), 100+n)
+	case "chat.update":
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, c.Form.Get("channel"), c.Form.Get("ts"))
 	case "chat.postEphemeral":
 		fmt.Fprint(w, `{"ok":true,"message_ts":"1700000000.000200"}`)
 	case "views.open", "views.publish":
@@ -111,6 +114,32 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		fmt.Fprint(w, `{"ok":true}`)
 	}
+}
+
+// tsOf is the ts Slack gave the first call to method in channel whose
+// text holds text ("" when none).
+func (f *fakeSlack) tsOf(method, channel, text string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, c := range f.calls {
+		if c.Method == method && c.Form.Get("channel") == channel && strings.Contains(c.Form.Get("text"), text) {
+			return fmt.Sprintf("1700000000.%06d", 100+i+1)
+		}
+	}
+	return ""
+}
+
+// lastTsOf is tsOf for the last such call.
+func (f *fakeSlack) lastTsOf(method, channel, text string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := len(f.calls) - 1; i >= 0; i-- {
+		c := f.calls[i]
+		if c.Method == method && c.Form.Get("channel") == channel && strings.Contains(c.Form.Get("text"), text) {
+			return fmt.Sprintf("1700000000.%06d", 100+i+1)
+		}
+	}
+	return ""
 }
 
 // fail makes Slack answer method with {"ok":false,"error":code}; "" stops it.

@@ -45,7 +45,7 @@ func (s *Surface) SendKeyed(ctx context.Context, to string, channel bool, key st
 		s.dmMu.Unlock()
 	}
 	msg := render(r, s.namesFor(ctx, r), maxMessageBlocks)
-	posted, _, err := s.api.PostMessageContext(ctx, conv,
+	posted, ts, err := s.api.PostMessageContext(ctx, conv,
 		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...),
 		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: deliveryEvent, EventPayload: map[string]any{"key": key}}))
 	if err != nil {
@@ -61,7 +61,28 @@ func (s *Surface) SendKeyed(ctx context.Context, to string, channel bool, key st
 	if posted == "" {
 		posted = conv
 	}
+	bot.ReportSent(ctx, bot.MessageRef{To: to, Channel: channel, Conv: posted, ID: ts})
 	s.upload(ctx, posted, to, r.Files)
+	return nil
+}
+
+// UpdateMessage implements bot.Updater: chat.update of the message at
+// ref (its conversation and ts) with r's words and buttons; a reply with
+// no buttons leaves none. Updating twice with the same reply is harmless.
+func (s *Surface) UpdateMessage(ctx context.Context, ref bot.MessageRef, r bot.Reply) error {
+	surface, _ := bot.SplitID(ref.To)
+	if surface != bot.Slack || ref.Conv == "" || ref.ID == "" {
+		return bot.ErrNoRoute
+	}
+	// One attempt: a 429 is not waited out here (the caller has other work).
+	ctx = context.WithValue(ctx, oneAttemptKey{}, true)
+	msg := render(r, s.namesFor(ctx, r), maxMessageBlocks)
+	_, _, _, err := s.api.UpdateMessageContext(ctx, ref.Conv, ref.ID,
+		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+	if err != nil {
+		s.log.Info("message not updated", "to", ref.To, "method", "chat.update", "err", err)
+		return platformError(err)
+	}
 	return nil
 }
 

@@ -18,6 +18,8 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/connector/client"
 	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"hppbot/bot"
 )
 
 // The library's connector client reads the status of a nil response when
@@ -131,9 +133,23 @@ type bound struct {
 	ctx context.Context
 }
 
+// Post posts an activity; the id Teams gives it is reported to whoever
+// asked (bot.WithSent: the delivery queue, so the message can be updated).
 func (b bound) Post(u url.URL, a schema.Activity) error {
-	return b.c.Do(b.ctx, http.MethodPost, u.String(), a, nil)
+	var answer activityAnswer
+	if err := b.c.Do(b.ctx, http.MethodPost, u.String(), a, &answer); err != nil {
+		return err
+	}
+	bot.ReportSent(b.ctx, bot.MessageRef{Conv: u.String(), ID: answer.ID})
+	return nil
 }
+
+// activityAnswer is the connector's answer to a post (a ResourceResponse).
+// An answer without one is no failure: the post went.
+type activityAnswer struct {
+	ID string `json:"id"`
+}
+
 func (b bound) Put(u url.URL, a schema.Activity) error {
 	return b.c.Do(b.ctx, http.MethodPut, u.String(), a, nil)
 }
@@ -242,6 +258,9 @@ func (c *Connector) once(ctx context.Context, op, method, target string, payload
 		return 0, nil
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponse)).Decode(out); err != nil {
+		if _, ok := out.(*activityAnswer); ok {
+			return 0, nil
+		}
 		return 0, fmt.Errorf("teams: %s: reading the answer: %w", op, err)
 	}
 	return 0, nil

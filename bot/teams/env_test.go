@@ -193,6 +193,7 @@ func newConnector(t testing.TB) *connector {
 		_ = json.Unmarshal(body, &m)
 		c.mu.Lock()
 		c.got = append(c.got, sent{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: m})
+		n := len(c.got) // each activity gets its own id, as in Teams
 		c.mu.Unlock()
 		if st := c.refuse.Load(); st != 0 {
 			w.WriteHeader(int(st))
@@ -234,7 +235,7 @@ func newConnector(t testing.TB) *connector {
 			json.NewEncoder(w).Encode(map[string]string{"id": fmt.Sprintf("a:created-%d", n)})
 		default:
 			w.WriteHeader(http.StatusCreated)
-			json.NewEncoder(w).Encode(map[string]string{"id": "activity-1"})
+			json.NewEncoder(w).Encode(map[string]string{"id": fmt.Sprintf("activity-%d", n)})
 		}
 	}))
 	t.Cleanup(c.srv.Close)

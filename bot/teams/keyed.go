@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"hppbot/bot"
 )
@@ -24,6 +28,33 @@ func (s *Surface) SendKeyed(ctx context.Context, to string, channel bool, key st
 		err = s.SendDirect(ctx, to, r)
 	}
 	return platformError(err)
+}
+
+// UpdateMessage implements bot.Updater: a PUT of the activity at ref
+// (POST target + "/" + activity id, on the connector that answered the
+// post) with r's card; a reply with no buttons leaves none. Updating twice
+// with the same reply is harmless.
+func (s *Surface) UpdateMessage(ctx context.Context, ref bot.MessageRef, r bot.Reply) error {
+	surface, _ := bot.SplitID(ref.To)
+	if surface != bot.Teams || ref.ID == "" || !strings.HasSuffix(ref.Conv, "/activities") {
+		return bot.ErrNoRoute
+	}
+	u, err := url.Parse(ref.Conv + "/" + url.PathEscape(ref.ID))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return bot.ErrNoRoute
+	}
+	acts := s.render(ctx, r, renderOpts{personal: !ref.Channel})
+	if len(acts) == 0 {
+		return bot.ErrNoRoute
+	}
+	a := acts[0]
+	a.Type, a.ID = schema.Message, ref.ID
+	ctx = context.WithValue(ctx, oneAttemptKey{}, true)
+	if err := s.conn.Do(ctx, http.MethodPut, u.String(), a, nil); err != nil {
+		s.log.Info("Teams: message not updated", "to", ref.To, "err", err)
+		return platformError(err)
+	}
+	return nil
 }
 
 // platformError turns the connector's "not now" answers into

@@ -1,0 +1,78 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"hppbot/bot"
+)
+
+// updater is a recorder that can also change messages, and can be told
+// to fail.
+type updater struct {
+	recorder
+	umu     sync.Mutex
+	updates []bot.Reply
+	refs    []bot.MessageRef
+	broken  bool
+}
+
+func (u *updater) UpdateMessage(_ context.Context, ref bot.MessageRef, r bot.Reply) error {
+	u.umu.Lock()
+	defer u.umu.Unlock()
+	if u.broken {
+		return errors.New("synthetic: the platform refused the update")
+	}
+	u.refs = append(u.refs, ref)
+	u.updates = append(u.updates, r)
+	return nil
+}
+
+// Logging contact changes the case's live nudge to say so, without
+// buttons; a bundle still live for another case is left as it is; a
+// failed update is logged, never shown, and the contact is still logged.
+func TestLoggingContactUpdatesTheLiveNudge(t *testing.T) {
+	tests := []struct {
+		name    string
+		cases   []int64 // the cases the live message is about
+		broken  bool
+		updated string // "" for no update
+	}{
+		{"a nudge about one case", []int64{1}, false, "*HPP-1*: contact logged by <@console:lee> at 10:00 — thank you."},
+		{"a bundle with another case still open", []int64{1, 2}, false, ""},
+		{"the platform refuses the update", []int64{1}, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			u := &updater{broken: tt.broken}
+			f.h.Messenger = u
+			f.as("lee", "/hpp open INC-1042 service=maternity harm=low A fall on the ward")
+			f.as("lee", "/hpp open INC-1043 service=maternity harm=low Another fall")
+			ctx := context.Background()
+			ref := bot.MessageRef{To: "console:lee", ID: "7"}
+			if _, err := f.st.SetLive(ctx, ref, tt.cases); err != nil {
+				t.Fatal(err)
+			}
+			r := f.as("lee", "/hpp contact HPP-1 via=phone Spoke with the family")
+			if !strings.Contains(text(r), "Contact logged for *HPP-1*") || strings.Contains(text(r), "synthetic") {
+				t.Fatalf("contact reply: %s", text(r))
+			}
+			switch {
+			case tt.updated == "" && len(u.updates) != 0:
+				t.Errorf("updated %+v; want no update", u.updates)
+			case tt.updated != "" && (len(u.updates) != 1 || u.updates[0].Text != tt.updated || len(u.updates[0].AllButtons()) != 0 || u.refs[0].ID != "7"):
+				t.Errorf("updates %+v to %+v; want one, %q, no buttons, message 7", u.updates, u.refs, tt.updated)
+			}
+			if _, live, err := f.st.Live(ctx, "console:lee", 1); err != nil || live {
+				t.Errorf("case 1 still has a live nudge after its contact was logged: %v %v", live, err)
+			}
+			if tt.broken && !strings.Contains(f.logs.String(), "could not change a reminder") {
+				t.Errorf("a failed update was not logged:\n%s", f.logs)
+			}
+		})
+	}
+}
