@@ -71,6 +71,12 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 		return 0, time.Time{}
 	}
 	st := store.New(main.Client(), main.Prefix()+"tick:")
+	// Repeats stay daily after the escalation here, so every measured tick
+	// has the same 1,000 due (the policy's default slows them to every 2
+	// working days once the pathway lead has been asked).
+	dp := *p
+	dp.NudgeRepeatEscalated = pathway.Span{N: 1, Unit: pathway.WorkingDay}
+	daily := &dp
 	wed := time.Date(2026, 11, 25, 10, 0, 0, 0, p.Location())
 	seed(ctx, st, p, due, wed, "D")
 	background := 0
@@ -86,7 +92,7 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 		seed(ctx, st, p, size-due-background, wed.AddDate(0, 2, 0), fmt.Sprintf("B%c-", 'a'+rune(i%26)))
 		background = size - due
 		fmt.Fprintf(res.log, "  (seeded %d open cases in %s)\n", size, time.Since(start).Round(time.Second))
-		s := scheduler.New(scheduler.Config{Store: st, Policy: p, Messenger: noop{}, Clock: func() time.Time { return at }})
+		s := scheduler.New(scheduler.Config{Store: st, Policy: daily, Messenger: noop{}, Clock: func() time.Time { return at }})
 		var runs []time.Duration
 		for k := 0; k < 5; k++ {
 			t0 := time.Now()
