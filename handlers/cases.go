@@ -720,6 +720,7 @@ func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.R
 			notTold = append(notTold, old.Lead)
 		}
 	}
+	h.markHandedOn(ctx, c, old.Lead, to)
 	said := sayBack{"named contact " + bot.Mention(old.Lead) + " → " + bot.Mention(to)}
 	text := fmt.Sprintf("%s is now the named contact for *%s*.%s", bot.Mention(to), c.Name(), toldNote(told, notTold))
 	if h.escalationTaken(ctx, old, svcs, "a colleague has taken on the named-contact role") {

@@ -34,18 +34,34 @@ func (h *Handler) liveUpdates() (liveStore, bot.Updater, bool) {
 }
 
 // markLogged changes the live reminder about c in each of people's chats
-// to say its contact was logged, by whom and when, without buttons. A
-// bundle (one message about several cases) is changed only once none of
-// its other cases is still open in it; until then it stays as it was.
-// A failure is logged, never shown, and never stops the command.
+// to say its contact was logged, by whom and when, without buttons.
 func (h *Handler) markLogged(ctx context.Context, c *pathway.Case, by string, at time.Time, people ...string) {
+	text := fmt.Sprintf("*%s*: contact logged by %s at %s — thank you.", c.Name(), bot.Mention(by), at.In(h.Policy.Location()).Format("15:04"))
+	h.settleLive(ctx, c, text, people...)
+}
+
+// markHandedOn changes the former named contact's live reminder about c
+// to say the case is with someone else now, without buttons, so an old
+// button is not pressed for a case that has moved on.
+func (h *Handler) markHandedOn(ctx context.Context, c *pathway.Case, from, to string) {
+	if from == "" || from == to {
+		return
+	}
+	h.settleLive(ctx, c, fmt.Sprintf("*%s* is with %s now, as its named contact — nothing more is needed from you here. Thank you.", c.Name(), bot.Mention(to)), from)
+}
+
+// settleLive changes the live reminder about c in each of people's chats
+// to text, without buttons. A bundle (one message about several cases) is
+// changed only once none of its other cases is still open in it; until
+// then it stays as it was. A failure is logged, never shown, and never
+// stops the command.
+func (h *Handler) settleLive(ctx context.Context, c *pathway.Case, text string, people ...string) {
 	ls, u, ok := h.liveUpdates()
 	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, updateWithin)
 	defer cancel()
-	when := at.In(h.Policy.Location()).Format("15:04")
 	seen := map[string]bool{}
 	for _, p := range people {
 		if p == "" || seen[p] {
@@ -60,16 +76,16 @@ func (h *Handler) markLogged(ctx context.Context, c *pathway.Case, by string, at
 			h.Log.Info("could not mark a reminder as done with", "case", c.Name(), "err", err)
 			continue
 		}
-		text := fmt.Sprintf("*%s*: contact logged by %s at %s — thank you.", c.Name(), bot.Mention(by), when)
+		say := text
 		if ref.Cases > 1 {
 			still, err := ls.LiveElsewhere(ctx, ref)
 			if err != nil || still {
 				continue
 			}
-			text = fmt.Sprintf("*%s*: contact logged by %s at %s — thank you. The other cases in this reminder are logged too, or have a newer reminder.", c.Name(), bot.Mention(by), when)
+			say += " The other cases in this reminder are done with too, or have a newer reminder."
 		}
-		if err := u.UpdateMessage(ctx, ref, bot.Reply{Text: text}); err != nil {
-			h.Log.Info("could not change a reminder to say its contact was logged", "case", c.Name(), "err", err)
+		if err := u.UpdateMessage(ctx, ref, bot.Reply{Text: say}); err != nil {
+			h.Log.Info("could not change a reminder that is done with", "case", c.Name(), "err", err)
 		}
 	}
 }

@@ -76,3 +76,24 @@ func TestLoggingContactUpdatesTheLiveNudge(t *testing.T) {
 		})
 	}
 }
+
+// Handing a case on changes the former named contact's live nudge to say
+// who has it now, without buttons, so an old button is not pressed for it.
+func TestHandingOnSettlesTheFormerContactsNudge(t *testing.T) {
+	f := newFixture(t)
+	u := &updater{}
+	f.h.Messenger = u
+	f.as("lee", "/hpp open INC-1042 service=maternity harm=low A fall on the ward")
+	ctx := context.Background()
+	if _, err := f.st.SetLive(ctx, bot.MessageRef{To: "console:lee", ID: "7"}, []int64{1}); err != nil {
+		t.Fatal(err)
+	}
+	f.as("lee", "/hpp lead HPP-1 @sam")
+	want := "*HPP-1* is with <@console:sam> now, as its named contact — nothing more is needed from you here. Thank you."
+	if len(u.updates) != 1 || u.updates[0].Text != want || len(u.updates[0].AllButtons()) != 0 || u.refs[0].ID != "7" {
+		t.Fatalf("updates %+v to %+v; want one, %q, no buttons, message 7", u.updates, u.refs, want)
+	}
+	if _, live, err := f.st.Live(ctx, "console:lee", 1); err != nil || live {
+		t.Errorf("the former contact still has a live nudge for HPP-1: %v %v", live, err)
+	}
+}
