@@ -75,11 +75,13 @@ func runBurst(ctx context.Context, p *pathway.Policy, people burstPeople, limits
 		for range n {
 			leads = append(leads, who)
 		}
-		perChannel[who] += n
+		// One message per person: one tick's nudges to a person are
+		// bundled (a person with five due cases gets one message).
+		perChannel[who]++
 		if i%2 == 0 {
-			slackMsgs += n
+			slackMsgs++
 		} else {
-			teamsMsgs += n
+			teamsMsgs++
 			if err := st.SaveConversationRef(ctx, who, store.ConversationRef{ServiceURL: plat.TeamsServiceURL(),
 				Conversation: fmt.Sprintf("a:%07d", i), Type: "personal", Tenant: "tenant-bench", Bot: "28:bench-app"}); err != nil {
 				fail("burst refs", err)
@@ -145,9 +147,9 @@ func runBurst(ctx context.Context, p *pathway.Policy, people burstPeople, limits
 	} else {
 		res.info(section, "time taken with faults", took.Seconds(), "s", fmt.Sprintf("%.2f× the least time", took.Seconds()/least.Seconds()))
 	}
-	res.check(section, "lost ("+label+")", float64(total-c.Messages), "", "= 0", c.Messages >= total, "")
+	res.check(section, "lost ("+label+")", float64(max(0, total-c.Messages)), "", "= 0", c.Messages >= total, "")
 	res.check(section, "doubled ("+label+")", float64(c.Doubled), "", "= 0", c.Doubled == 0, "")
-	res.info(section, "messages per person", float64(total)/float64(people.single+people.five), "", "1 once one tick's nudges to a person are bundled (issue 21 item 3)")
+	res.info(section, "messages per person ("+label+")", float64(c.Messages)/float64(people.single+people.five), "", "one tick's nudges to a person are one message; a person whose cases were claimed in two ticks gets two")
 }
 
 // leastTime is the shortest time the limits allow for the burst: each
