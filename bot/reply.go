@@ -17,21 +17,21 @@ import (
 // Reply is one message from hppbot.
 type Reply struct {
 	// Text is the main message.
-	Text string
+	Text string `json:",omitempty"`
 	// Sections follow the text, each with an optional title and fields.
-	Sections []Section
+	Sections []Section `json:",omitempty"`
 	// Note is small print shown last (for example, who can see this).
-	Note string
+	Note string `json:",omitempty"`
 	// Buttons are actions the reader can take with one tap.
-	Buttons []Button
+	Buttons []Button `json:",omitempty"`
 	// Files are attachments (exports, charts).
-	Files []File
+	Files []File `json:",omitempty"`
 	// Form asks the surface to show a form (a Slack modal, a Teams card)
 	// instead of the text, where it can; surfaces that can't show Text.
-	Form *Form
+	Form *Form `json:",omitempty"`
 	// Public marks a reply everyone in the conversation should see; command
 	// replies are private to the person who typed unless this is set.
-	Public bool
+	Public bool `json:",omitempty"`
 	// Overflow, when set, lets a surface show fewer sections than there are
 	// (to stay within its limits on blocks or buttons): it keeps the first
 	// ones whole and ends with "…and 4 more — " and this, where to see the
@@ -41,9 +41,9 @@ type Reply struct {
 
 // Section is a block of a reply.
 type Section struct {
-	Title  string
-	Text   string
-	Fields []Field
+	Title  string  `json:",omitempty"`
+	Text   string  `json:",omitempty"`
+	Fields []Field `json:",omitempty"`
 	// Button, when set, is an action about this section alone (one case of
 	// several): beside it in Slack, among the card's actions in Teams.
 	Button *Button `json:",omitempty"`
@@ -51,28 +51,28 @@ type Section struct {
 
 // Field is a label and a value shown side by side.
 type Field struct {
-	Label string
-	Value string
+	Label string `json:",omitempty"`
+	Value string `json:",omitempty"`
 }
 
 // Button runs a command as the person who presses it.
 type Button struct {
-	Label   string
-	Command string // a command line, e.g. "snooze HPP-3 1d"
-	Style   string // "", "primary" or "danger"
+	Label   string `json:",omitempty"`
+	Command string `json:",omitempty"` // a command line, e.g. "snooze HPP-3 1d"
+	Style   string `json:",omitempty"` // "", "primary" or "danger"
 	// Form, when set, is shown first to collect more (a surface that can't
 	// show forms runs Command as it is).
-	Form *Form
+	Form *Form `json:",omitempty"`
 }
 
 // Form collects the arguments of a command.
 type Form struct {
-	ID      string // what the form is for, e.g. "open", "contact"
-	Title   string
-	Submit  string
-	Command string // the command the answers are added to, e.g. "contact HPP-3"
-	Inputs  []Input
-	Intro   string
+	ID      string  `json:",omitempty"` // what the form is for, e.g. "open", "contact"
+	Title   string  `json:",omitempty"`
+	Submit  string  `json:",omitempty"`
+	Command string  `json:",omitempty"` // the command the answers are added to, e.g. "contact HPP-3"
+	Inputs  []Input `json:",omitempty"`
+	Intro   string  `json:",omitempty"`
 }
 
 // Input kinds.
@@ -89,32 +89,32 @@ const (
 // line; a Positional answer comes straight after the command, as typed; the
 // free-text input (Name "text") goes last.
 type Input struct {
-	Name        string
-	Positional  bool
-	Label       string
-	Kind        string
-	Placeholder string
-	Hint        string
-	Optional    bool
-	Options     []Option
-	Value       string // initial value
+	Name        string   `json:",omitempty"`
+	Positional  bool     `json:",omitempty"`
+	Label       string   `json:",omitempty"`
+	Kind        string   `json:",omitempty"`
+	Placeholder string   `json:",omitempty"`
+	Hint        string   `json:",omitempty"`
+	Optional    bool     `json:",omitempty"`
+	Options     []Option `json:",omitempty"`
+	Value       string   `json:",omitempty"` // initial value
 }
 
 // Option is one choice.
 type Option struct {
-	Value string
-	Label string
+	Value string `json:",omitempty"`
+	Label string `json:",omitempty"`
 }
 
 // File is an attachment.
 type File struct {
-	Name  string // file name, e.g. HPP-3-timeline.csv
-	Type  string // MIME type
-	Title string
+	Name  string `json:",omitempty"` // file name, e.g. HPP-3-timeline.csv
+	Type  string `json:",omitempty"` // MIME type
+	Title string `json:",omitempty"`
 	// Alt is a picture's text alternative: what it shows, figures
 	// included, for a screen reader or a client that shows no images.
-	Alt  string
-	Data []byte
+	Alt  string `json:",omitempty"`
+	Data []byte `json:",omitempty"`
 }
 
 // Messenger sends what hppbot says on its own: reminders, escalations,

@@ -385,3 +385,45 @@ func TestAMessageWithNoPlatformYetWaits(t *testing.T) {
 		t.Errorf("state %q, no_route retries %d; want queued and 1", st, m.get("retried:no_route"))
 	}
 }
+
+// Send queues, takes the pacing's token and marks the send in flight in one
+// step: with a token free the message has gone when Send returns; without
+// one it waits in the queue, ready when the token is, and goes once.
+func TestSendGoesAtOnceWithATokenAndWaitsWithout(t *testing.T) {
+	p := newPlatform(true)
+	// Slack: 1 a second per channel, sped up 20 times: 50 ms apart.
+	q, m := newQueue(t, p, Config{Limits: fast(20)})
+	ctx := context.Background()
+	for i := range 4 {
+		if err := q.Send(ctx, Message{Key: fmt.Sprintf("k%d", i), To: "slack:U1", Reply: bot.Reply{Text: "hello"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		key, state string
+	}{
+		{"k0", stateSent},   // the token was free: it went in the caller's turn
+		{"k1", stateQueued}, // the conversation's token was spent: it waits
+		{"k3", stateQueued},
+	}
+	for _, tc := range tests {
+		if st, err := q.State(ctx, tc.key); err != nil || st != tc.state {
+			t.Errorf("%s is %q (%v) when Send returned; want %q", tc.key, st, err, tc.state)
+		}
+	}
+	if got := m.get("waited:" + bot.Slack); got != 3 {
+		t.Errorf("waits for a token counted %d; want 3", got)
+	}
+	drainAll(t, q)
+	if d, dup := p.counts(); d != 4 || dup != 0 {
+		t.Fatalf("delivered %d, doubled %d; want 4, 0", d, dup)
+	}
+	// Sent again after it went: the same message, not sent twice.
+	if err := q.Send(ctx, Message{Key: "k0", To: "slack:U1", Reply: bot.Reply{Text: "hello"}}); err != nil {
+		t.Fatal(err)
+	}
+	drainAll(t, q)
+	if d, dup := p.counts(); d != 4 || dup != 0 {
+		t.Fatalf("after sending k0 again: delivered %d, doubled %d; want 4, 0", d, dup)
+	}
+}

@@ -9,35 +9,42 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// takeLua defines take(bk, now, ai): it takes one token from every bucket
+// named in bk at now (ms), or none, and returns 0 or how many ms until all of
+// them have one. ARGV[ai+2(i-1)] and the one after are bucket i's rate
+// (tokens per ms) and burst. A bucket's pause (field p, set after a 429)
+// holds it shut until then. takeScript and beginScript share it.
+const takeLua = `
+local function take(bk, now, ai)
+  local wait = 0
+  local st = {}
+  for i = 1, #bk do
+    local rate = tonumber(ARGV[ai + 2*(i-1)])
+    local burst = tonumber(ARGV[ai + 2*(i-1) + 1])
+    local v = redis.call('HMGET', bk[i], 't', 'ts', 'p')
+    local t = tonumber(v[1]) or burst
+    local ts = tonumber(v[2]) or now
+    local p = tonumber(v[3]) or 0
+    if now > ts then t = math.min(burst, t + (now - ts) * rate) end
+    st[i] = {t, ts}
+    if p > now then wait = math.max(wait, p - now) end
+    if t < 1 then wait = math.max(wait, (1 - t) / rate) end
+  end
+  if wait > 0 then return math.ceil(wait) end
+  for i = 1, #bk do
+    local rate = tonumber(ARGV[ai + 2*(i-1)])
+    local burst = tonumber(ARGV[ai + 2*(i-1) + 1])
+    redis.call('HSET', bk[i], 't', st[i][1] - 1, 'ts', math.max(st[i][2], now))
+    redis.call('PEXPIRE', bk[i], math.ceil(burst / rate) + 60000)
+  end
+  return 0
+end
+`
+
 // takeScript takes one token from every bucket in KEYS at ARGV[1] (ms), or
-// none: it returns 0, or how many ms until all of them have one. ARGV[2i],
-// ARGV[2i+1] are bucket i's rate (tokens per ms) and burst. A bucket's
-// pause (field p, set after a 429) holds it shut until then.
-var takeScript = redis.NewScript(`
-local now = tonumber(ARGV[1])
-local wait = 0
-local st = {}
-for i = 1, #KEYS do
-  local rate = tonumber(ARGV[2*i])
-  local burst = tonumber(ARGV[2*i+1])
-  local v = redis.call('HMGET', KEYS[i], 't', 'ts', 'p')
-  local t = tonumber(v[1]) or burst
-  local ts = tonumber(v[2]) or now
-  local p = tonumber(v[3]) or 0
-  if now > ts then t = math.min(burst, t + (now - ts) * rate) end
-  st[i] = t
-  if p > now then wait = math.max(wait, p - now) end
-  if t < 1 then wait = math.max(wait, (1 - t) / rate) end
-end
-if wait > 0 then return math.ceil(wait) end
-for i = 1, #KEYS do
-  local rate = tonumber(ARGV[2*i])
-  local burst = tonumber(ARGV[2*i+1])
-  local ts = tonumber(redis.call('HGET', KEYS[i], 'ts')) or now
-  redis.call('HSET', KEYS[i], 't', st[i] - 1, 'ts', math.max(ts, now))
-  redis.call('PEXPIRE', KEYS[i], math.ceil(burst / rate) + 60000)
-end
-return 0`)
+// none (take, above); ARGV[2i], ARGV[2i+1] are bucket i's rate and burst.
+var takeScript = redis.NewScript(takeLua + `
+return take(KEYS, tonumber(ARGV[1]), 2)`)
 
 // pauseScript shuts the buckets in KEYS until ARGV[1] (ms).
 var pauseScript = redis.NewScript(`
@@ -55,18 +62,24 @@ func (q *Queue) take(ctx context.Context, to string, now time.Time) (time.Durati
 	if len(bs) == 0 {
 		return 0, nil
 	}
-	keys := make([]string, len(bs))
-	args := make([]any, 0, 1+2*len(bs))
-	args = append(args, ms(now))
-	for i, b := range bs {
-		keys[i] = q.keys.bucket(b.name)
-		args = append(args, strconv.FormatFloat(b.rate.perMilli(q.cfg.Limits.Scale), 'g', -1, 64), math.Max(1, float64(b.rate.N)))
-	}
-	wait, err := takeScript.Run(ctx, q.rdb(), keys, args...).Int64()
+	keys, rates := q.bucketArgs(bs)
+	wait, err := takeScript.Run(ctx, q.rdb(), keys, append([]any{ms(now)}, rates...)...).Int64()
 	if err != nil {
 		return 0, err
 	}
 	return time.Duration(wait) * time.Millisecond, nil
+}
+
+// bucketArgs are the Redis keys of bs and, for each, its rate (tokens per
+// ms) and burst, as the scripts take them.
+func (q *Queue) bucketArgs(bs []bucket) (keys []string, rates []any) {
+	keys = make([]string, len(bs))
+	rates = make([]any, 0, 2*len(bs))
+	for i, b := range bs {
+		keys[i] = q.keys.bucket(b.name)
+		rates = append(rates, strconv.FormatFloat(b.rate.perMilli(q.cfg.Limits.Scale), 'g', -1, 64), math.Max(1, float64(b.rate.N)))
+	}
+	return keys, rates
 }
 
 // pause shuts a conversation's buckets for d, as a 429 asked.

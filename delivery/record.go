@@ -58,6 +58,38 @@ func encode(r record) (string, error) {
 	return string(b), err
 }
 
+// encodeBegun encodes r as queued and as marked in flight at now (its
+// first attempt), for beginScript. The reply, most of a record, is encoded
+// once and added to both: a tick with a thousand nudges due encodes each
+// once, not twice (see docs/performance.md).
+func encodeBegun(r record, now time.Time) (queued, marked string, err error) {
+	reply, err := json.Marshal(r.Reply)
+	if err != nil {
+		return "", "", err
+	}
+	r.Reply = nil
+	q, err := json.Marshal(r)
+	if err != nil {
+		return "", "", err
+	}
+	r.InFlight, r.Attempts = now, r.Attempts+1
+	m, err := json.Marshal(r)
+	if err != nil {
+		return "", "", err
+	}
+	return withReply(q, reply), withReply(m, reply), nil
+}
+
+// withReply adds "reply" to an encoded record, which is an object with at
+// least its key (so never empty).
+func withReply(obj, reply []byte) string {
+	out := make([]byte, 0, len(obj)+len(reply)+10)
+	out = append(out, obj[:len(obj)-1]...)
+	out = append(out, `,"reply":`...)
+	out = append(out, reply...)
+	return string(append(out, '}'))
+}
+
 // decode reads a record; a record that can't be read is an error, never a
 // panic.
 func decode(s string) (record, error) {

@@ -42,3 +42,37 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 	})
 }
+
+// encodeBegun's two records read back as the record, one of them marked in
+// flight: the reply is encoded once and added to both.
+func TestABegunRecordReadsBackQueuedAndMarked(t *testing.T) {
+	at := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		reply *bot.Reply
+	}{
+		{"with buttons", &bot.Reply{Text: "Contact with the family is due", Buttons: []bot.Button{{Label: "Log contact", Command: "contact HPP-7"}}}},
+		{"empty reply", &bot.Reply{}},
+		{"no reply", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := record{Key: "remind:7:contact:1:0", To: "slack:U1", Reply: tc.reply, Case: 7, Live: []int64{7}, Queued: at, NotAfter: at.Add(time.Hour), State: stateQueued}
+			queued, marked, err := encodeBegun(r, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := encode(r)
+			q, err := decode(queued)
+			if got, _ := encode(q); err != nil || got != want {
+				t.Errorf("queued reads back as %s (%v); want %s", got, err, want)
+			}
+			r.InFlight, r.Attempts = at, 1
+			want, _ = encode(r)
+			m, err := decode(marked)
+			if got, _ := encode(m); err != nil || got != want {
+				t.Errorf("marked reads back as %s (%v); want %s", got, err, want)
+			}
+		})
+	}
+}

@@ -11,8 +11,21 @@ import (
 // failed); it reports whether it was new. Once it returns nil the message
 // is Redis's to keep: it goes, or fails and is said to have failed.
 func (q *Queue) Enqueue(ctx context.Context, m Message) (bool, error) {
+	r, keepFor, err := q.newRecord(m)
+	if err != nil {
+		return false, err
+	}
+	added, err := q.enqueue(ctx, r, keepFor)
+	if err == nil && added {
+		q.nudge()
+	}
+	return added, err
+}
+
+// newRecord is m as queued now, and how long it is worth sending.
+func (q *Queue) newRecord(m Message) (record, time.Duration, error) {
 	if m.Key == "" {
-		return false, errors.New("delivery: a message needs a key")
+		return record{}, 0, errors.New("delivery: a message needs a key")
 	}
 	now := q.cfg.Clock()
 	notAfter := m.NotAfter
@@ -21,14 +34,15 @@ func (q *Queue) Enqueue(ctx context.Context, m Message) (bool, error) {
 	}
 	reply := m.Reply
 	r := record{Key: m.Key, To: m.To, Channel: m.Channel, Reply: &reply, Case: m.Case, Live: m.Live, Queued: now, NotAfter: notAfter, State: stateQueued}
-	added, err := q.enqueue(ctx, r, notAfter.Sub(now))
-	if err == nil && added {
-		select {
-		case q.wake <- struct{}{}:
-		default:
-		}
+	return r, notAfter.Sub(now), nil
+}
+
+// nudge wakes the background sender: something was queued.
+func (q *Queue) nudge() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
 	}
-	return added, err
 }
 
 // Send queues m and tries it at once, without waiting for the pacing: what
@@ -39,22 +53,34 @@ func (q *Queue) Enqueue(ctx context.Context, m Message) (bool, error) {
 // when the same key was queued before); nil means it went or is queued.
 // A refusal for good found later, in the background, goes to
 // Config.OnFailed.
+//
+// Queueing, the pacing's token and the in-flight mark are one round trip
+// (begin); a message not yet worth sending, or already late, takes the
+// general way through Enqueue and the background sender.
 func (q *Queue) Send(ctx context.Context, m Message) error {
-	added, err := q.Enqueue(ctx, m)
+	r, keepFor, err := q.newRecord(m)
 	if err != nil {
 		return err
 	}
-	if !added {
-		return q.refusal(ctx, m.Key)
-	}
-	hs, err := q.claim(ctx, q.cfg.Clock(), 1, m.Key)
-	if err != nil {
-		return nil // queued: the background sender has it
-	}
-	for _, h := range hs {
-		if o, err := q.attempt(ctx, h, modeQuick); o == outcomeFailed && isFinal(err) {
+	if keepFor <= 0 {
+		if _, err := q.Enqueue(ctx, m); err != nil {
 			return err
 		}
+		return nil
+	}
+	h, wait, known, err := q.begin(ctx, r, keepFor, r.Queued)
+	switch {
+	case err != nil:
+		return err
+	case known:
+		return q.refusal(ctx, m.Key)
+	case wait > 0:
+		q.cfg.Metrics.Waited(r.platform())
+		q.nudge()
+		return nil
+	}
+	if o, err := q.send(ctx, h, modeQuick); o == outcomeFailed && isFinal(err) {
+		return err
 	}
 	return nil
 }

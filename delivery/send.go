@@ -83,6 +83,14 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 		}
 		return outcomeWaiting, nil
 	}
+	return q.send(ctx, h, md)
+}
+
+// send calls the platform for h, held and marked in flight, and records
+// what it said.
+func (q *Queue) send(ctx context.Context, h held, md mode) (outcome, error) {
+	m := h.rec.message()
+	platform := m.Platform()
 	// A send under way finishes even if the replica is stopping.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	sctx, sent := bot.WithSent(sctx)

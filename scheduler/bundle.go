@@ -131,7 +131,7 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 			continue
 		}
 		msgs := s.messagesFor(it.c, pending, svcs, now)
-		s.shapeNudge(ctx, it.c, pending, &msgs, svcs, now)
+		s.shapeNudge(ctx, it, pending, &msgs, svcs, now)
 		msgs.keyed(reminderKey(it.c, pending))
 		if msgs.primary.to != person {
 			// The named contact is away: this case's nudge goes to whoever

@@ -23,6 +23,8 @@ type item struct {
 	// bundled are the person's other cases due in this tick, sent with
 	// this one as one message (bundle.go).
 	bundled []*item
+	// aways is who of the tick's named contacts is away (cover.go).
+	aways *awayBook
 }
 
 // claim takes up to s.cfg.Batch items due at now per partition, each under
@@ -58,8 +60,9 @@ func (s *Scheduler) prepare(ctx context.Context, claims []store.Claim, now time.
 	if err != nil {
 		return nil, nil, err
 	}
+	book := s.readAways(ctx, work)
 	for _, it := range work {
-		it.sent = sent
+		it.sent, it.aways = sent, book
 	}
 	return work, svcs, nil
 }

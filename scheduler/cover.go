@@ -16,11 +16,12 @@ import (
 // nudge now (the named contact; their cover while they are away; with
 // nobody covering, the pathway lead — pathway.RouteNudge), saying why, and
 // it adds the family's preferred time to a reminder about contact.
-func (s *Scheduler) shapeNudge(ctx context.Context, c *pathway.Case, rs []pathway.Reminder, m *messages, svcs store.Services, now time.Time) {
+func (s *Scheduler) shapeNudge(ctx context.Context, it *item, rs []pathway.Reminder, m *messages, svcs store.Services, now time.Time) {
+	c := it.c
 	if c.PreferAt != "" && hasContact(rs) {
 		m.primary.reply.Text = withPreferredTime(m.primary.reply.Text, c.PreferAt)
 	}
-	r := s.nudgeRoute(ctx, c, svcs, now)
+	r := s.nudgeRoute(ctx, c, it.aways, svcs, now)
 	if r.Why == pathway.RouteNamed {
 		return
 	}
@@ -52,14 +53,14 @@ func (s *Scheduler) shapeNudge(ctx context.Context, c *pathway.Case, rs []pathwa
 // nudgeRoute is who gets a case's nudge now. When the store can't say
 // whether the named contact is away, the named contact gets it: a reminder
 // to someone on leave is better than none.
-func (s *Scheduler) nudgeRoute(ctx context.Context, c *pathway.Case, svcs store.Services, now time.Time) pathway.Route {
-	aways, err := s.cfg.Store.Aways(ctx, []string{c.Lead})
+func (s *Scheduler) nudgeRoute(ctx context.Context, c *pathway.Case, book *awayBook, svcs store.Services, now time.Time) pathway.Route {
+	aways, err := s.awaysOf(ctx, book, c.Lead)
 	if err != nil {
 		s.cfg.Log.Warn("could not read whether the named contact is away; reminding them", "case", c.Name(), "err", cause(err))
 		return pathway.Route{To: c.Lead, Why: pathway.RouteNamed}
 	}
 	if a, ok := aways[c.Lead]; ok && a.ActiveAt(now) && a.Cover != "" {
-		more, err := s.cfg.Store.Aways(ctx, []string{a.Cover})
+		more, err := s.awaysOf(ctx, book, a.Cover)
 		if err == nil {
 			for k, v := range more {
 				aways[k] = v
@@ -70,6 +71,47 @@ func (s *Scheduler) nudgeRoute(ctx context.Context, c *pathway.Case, svcs store.
 		a, ok := aways[p]
 		return a, ok
 	}, now)
+}
+
+// awayBook is who of a tick's named contacts is away, read for all of them
+// at once when the tick starts, so that a nudge costs no read of its own.
+// It is only read once written; a person it does not know (a case handed
+// over since, or someone's cover) is read from the store when asked about.
+type awayBook struct {
+	read map[string]bool
+	away map[string]pathway.Away
+}
+
+// readAways reads who of work's named contacts is away. When the store does
+// not answer, the book is empty and each nudge asks for itself.
+func (s *Scheduler) readAways(ctx context.Context, work []*item) *awayBook {
+	book := &awayBook{read: map[string]bool{}}
+	var people []string
+	for _, it := range work {
+		if it.c != nil && it.c.Lead != "" && !book.read[it.c.Lead] {
+			book.read[it.c.Lead] = true
+			people = append(people, it.c.Lead)
+		}
+	}
+	away, err := s.cfg.Store.Aways(ctx, people)
+	if err != nil {
+		return &awayBook{}
+	}
+	book.away = away
+	return book
+}
+
+// awaysOf is person's time away, if any, as a map for pathway.RouteNudge:
+// from the tick's book when it read them, else from the store.
+func (s *Scheduler) awaysOf(ctx context.Context, book *awayBook, person string) (map[string]pathway.Away, error) {
+	if book != nil && book.read[person] {
+		out := map[string]pathway.Away{}
+		if a, ok := book.away[person]; ok {
+			out[person] = a
+		}
+		return out, nil
+	}
+	return s.cfg.Store.Aways(ctx, []string{person})
 }
 
 func hasContact(rs []pathway.Reminder) bool {

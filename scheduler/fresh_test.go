@@ -31,6 +31,18 @@ func TestRemindersAreCheckedAgainAtSendTime(t *testing.T) {
 		{name: "handed over", want: "console:sam", change: func(e *env, c *pathway.Case) (pathway.Event, error) {
 			return c.HandOver("console:sam", "console:lee", e.clock.Now())
 		}},
+		// The tick read who is away for the named contacts it claimed; the
+		// new named contact was not among them, so is read at send time.
+		{name: "handed over to someone away", want: "console:kim", change: func(e *env, c *pathway.Case) (pathway.Event, error) {
+			a, err := pathway.NewAway(pathway.AwayInput{Person: "console:sam", Cover: "console:kim", Until: e.clock.Now().AddDate(0, 0, 7)}, "console:sam", e.p, e.clock.Now())
+			if err == nil {
+				err = e.st.SaveAway(context.Background(), a, e.clock.Now())
+			}
+			if err != nil {
+				return pathway.Event{}, err
+			}
+			return c.HandOver("console:sam", "console:lee", e.clock.Now())
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()

@@ -53,7 +53,7 @@ func (s *Scheduler) remind(ctx context.Context, it *item, svcs store.Services, n
 	rec, pending := it.split()
 	o := outcomeNone
 	if len(pending) > 0 {
-		o = s.sendReminders(ctx, it.c, pending, svcs, now, &rec)
+		o = s.sendReminders(ctx, it, pending, svcs, now, &rec)
 	}
 	return s.finish(ctx, it, rec, o, now)
 }
@@ -110,9 +110,10 @@ const (
 
 // sendReminders sends pending as one message to the case's named contact
 // and records the outcome (recordSend).
-func (s *Scheduler) sendReminders(ctx context.Context, c *pathway.Case, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) outcome {
+func (s *Scheduler) sendReminders(ctx context.Context, it *item, pending []pathway.Reminder, svcs store.Services, now time.Time, rec *reminded) outcome {
+	c := it.c
 	msgs := s.messagesFor(c, pending, svcs, now)
-	s.shapeNudge(ctx, c, pending, &msgs, svcs, now)
+	s.shapeNudge(ctx, it, pending, &msgs, svcs, now)
 	msgs.keyed(reminderKey(c, pending))
 	return s.recordSend(ctx, c, pending, msgs, s.deliver(ctx, msgs.primary), svcs, now, rec)
 }

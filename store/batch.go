@@ -203,6 +203,12 @@ func setErr(cmds []redis.Cmder, err error) {
 	}
 }
 
+// RunScript runs a script of another package (the delivery queue's) as
+// runScript does: its round trip is shared with whatever else is waiting.
+func (s *Store) RunScript(ctx context.Context, sc *redis.Script, keys []string, args ...any) *redis.Cmd {
+	return s.runScript(ctx, sc, keys, args...)
+}
+
 // runScript runs a script through the batcher: EVALSHA, and EVAL when Redis
 // doesn't have the script yet (after a restart or SCRIPT FLUSH).
 func (s *Store) runScript(ctx context.Context, sc *redis.Script, keys []string, args ...any) *redis.Cmd {

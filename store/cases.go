@@ -44,9 +44,47 @@ func (s *Store) CreateCaseWith(ctx context.Context, c *pathway.Case, p *pathway.
 	return id, nil
 }
 
+// CaseVersion reads only the version of case id, from the head of its
+// record (every record starts {"v":N, which the write scripts rely on too):
+// what the scheduler checks just before a nudge goes, without reading the
+// whole case. ok is false when the head can't be read as one; the caller
+// then reads the case (GetCase), which says why.
+func (s *Store) CaseVersion(ctx context.Context, id int64) (version int64, ok bool, err error) {
+	head := redis.NewStringCmd(ctx, "getrange", s.caseKey(id), 0, 31)
+	_ = s.batch.do(ctx, head)
+	v, err := head.Result()
+	if err != nil {
+		return 0, false, unavailable(err)
+	}
+	if v == "" {
+		return 0, false, notFound(id)
+	}
+	version, ok = recordVersion(v)
+	return version, ok, nil
+}
+
+// recordVersion reads N from a record's head, {"v":N, …
+func recordVersion(head string) (int64, bool) {
+	rest, found := strings.CutPrefix(head, `{"v":`)
+	if !found {
+		return 0, false
+	}
+	end := strings.IndexAny(rest, ",}")
+	if end <= 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(rest[:end], 10, 64)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
 // GetCase reads one case.
 func (s *Store) GetCase(ctx context.Context, id int64) (*pathway.Case, error) {
-	data, err := s.rdb.Get(ctx, s.caseKey(id)).Bytes()
+	get := redis.NewStringCmd(ctx, "get", s.caseKey(id))
+	_ = s.batch.do(ctx, get)
+	data, err := get.Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, notFound(id)
 	}

@@ -579,3 +579,33 @@ func TestRecentTimeline(t *testing.T) {
 		t.Errorf("a case with no timeline: %v, %v", got, err)
 	}
 }
+
+// CaseVersion reads a case's version from the head of its record; a record
+// whose head can't be read says so (the caller then reads the whole case),
+// and a missing case is not found.
+func TestCaseVersionReadsOnlyTheHead(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t)
+	p := englandPolicy(t)
+	c := create(t, st, p, at(t, "2026-01-12 10:00"), pathway.OpenInput{Ref: "INC-3101", Service: "maternity", Lead: "console:kit"})
+	old := c.Clone()
+	ev, err := c.LogContact(pathway.ContactInput{Via: "phone"}, "console:kit", p, at(t, "2026-01-13 11:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveCase(ctx, old, c, p, ev); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := st.CaseVersion(ctx, c.ID); err != nil || !ok || v != 2 {
+		t.Fatalf("CaseVersion = %d, %v, %v; want 2, true, nil", v, ok, err)
+	}
+	if _, _, err := st.CaseVersion(ctx, c.ID+100); pathway.ErrorCode(err) != pathway.NotFound {
+		t.Errorf("a missing case: %v; want not found", err)
+	}
+	if err := st.Client().Set(ctx, st.CaseKey(c.ID), "not a case record", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := st.CaseVersion(ctx, c.ID); err != nil || ok {
+		t.Errorf("an unreadable head: ok %v, err %v; want false, nil", ok, err)
+	}
+}
