@@ -427,3 +427,36 @@ func TestSendGoesAtOnceWithATokenAndWaitsWithout(t *testing.T) {
 		t.Fatalf("after sending k0 again: delivered %d, doubled %d; want 4, 0", d, dup)
 	}
 }
+
+// A bucket stamped far ahead (by a replica whose clock is wrong) would never
+// refill for the others: it starts again, full. A bucket stamped a little
+// ahead (clocks differ by moments) is kept as it is.
+func TestABucketStampedFarAheadStartsAgain(t *testing.T) {
+	tests := []struct {
+		name  string
+		ahead time.Duration
+		waits bool
+	}{
+		{"an hour ahead", time.Hour, false},
+		{"a second ahead", time.Second, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q, _ := newQueue(t, newPlatform(true), Config{Limits: DefaultLimits()})
+			ctx := context.Background()
+			now := time.Now()
+			for _, b := range q.cfg.Limits.buckets("slack:U1") {
+				if err := q.rdb().HSet(ctx, q.keys.bucket(b.name), "t", 0, "ts", ms(now.Add(tc.ahead))).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wait, err := q.take(ctx, "slack:U1", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (wait > 0) != tc.waits {
+				t.Errorf("take waits %s; want a wait %v", wait, tc.waits)
+			}
+		})
+	}
+}

@@ -13,7 +13,9 @@ import (
 // named in bk at now (ms), or none, and returns 0 or how many ms until all of
 // them have one. ARGV[ai+2(i-1)] and the one after are bucket i's rate
 // (tokens per ms) and burst. A bucket's pause (field p, set after a 429)
-// holds it shut until then. takeScript and beginScript share it.
+// holds it shut until then. A bucket stamped more than a minute ahead of now
+// (a replica's clock far ahead) starts again, full, rather than starving.
+// takeScript and beginScript share it.
 const takeLua = `
 local function take(bk, now, ai)
   local wait = 0
@@ -25,6 +27,9 @@ local function take(bk, now, ai)
     local t = tonumber(v[1]) or burst
     local ts = tonumber(v[2]) or now
     local p = tonumber(v[3]) or 0
+    -- Stamped more than a minute ahead, by a clock that is wrong: it
+    -- would never refill here, so it starts again, full.
+    if ts > now + 60000 then t = burst; ts = now end
     if now > ts then t = math.min(burst, t + (now - ts) * rate) end
     st[i] = {t, ts}
     if p > now then wait = math.max(wait, p - now) end

@@ -360,15 +360,18 @@ func (h *Handler) readCase(ctx context.Context, req bot.Request, arg string) (*p
 	return c, svcs, nil
 }
 
-// tell sends a private message to someone else; a failure is logged, not
-// shown, because the command itself has already taken effect.
-// tell sends a person a private message and reports whether it went: a
-// reply may say someone was told only when tell said so.
+// tell sends someone else a private message about a command that has
+// already taken effect (a handover, a snooze, cover), through the delivery
+// queue: paced within the platform's limits, tried again through a brief
+// outage, sent once. It reports whether it went or is queued to go; a
+// reply may say someone was told only when tell said so. A failure (it
+// could not be queued, or the platform refused it for good) is logged,
+// not shown.
 func (h *Handler) tell(ctx context.Context, person string, r bot.Reply) bool {
 	if person == "" {
 		return false
 	}
-	if err := h.Messenger.SendDirect(ctx, person, r); err != nil {
+	if err := h.sendOwn(ctx, noticeKey("dm"), person, r); err != nil {
 		h.Log.Warn("could not send a message", "to", person, "err", err)
 		return false
 	}

@@ -141,7 +141,7 @@ func (h *Handler) tellAdminsNoContact(ctx context.Context, req bot.Request) bool
 	msg := bot.Reply{Text: "Someone asked hppbot to put them in touch with a wellbeing contact today, but none is set up for their team, so nothing could be passed on. (I haven't said who, and I'll say this at most once a day.) Please set one for each service with /hpp service <name> wellbeing=@someone, or one for the whole organisation with wellbeing_contact: in the policy file."}
 	told := false
 	for _, a := range admins {
-		if err := h.Messenger.SendDirect(ctx, a, msg); err != nil {
+		if err := h.sendOwn(ctx, key+":"+a, a, msg); err != nil {
 			h.Log.Warn("could not tell an admin that no wellbeing contact is set up", "err", err)
 			continue
 		}
@@ -222,7 +222,7 @@ func (h *Handler) talkConfirm(ctx context.Context, req bot.Request, token string
 		}, nil
 	}
 	msg := bot.Reply{Text: TalkRequestText(req.Person)}
-	if err := h.Messenger.SendDirect(ctx, contact, msg); err != nil {
+	if err := h.sendOwn(ctx, noticeKey("talk"), contact, msg); err != nil {
 		_ = h.Store.ForgetTalkRequest(ctx, req.Person)
 		h.Log.Warn("could not reach a wellbeing contact", "err", err)
 		return bot.Reply{

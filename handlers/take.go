@@ -110,7 +110,7 @@ func (h *Handler) escalationTaken(ctx context.Context, old *pathway.Case, svcs s
 	if h.updateEscalation(ctx, old, channel, r) {
 		return true
 	}
-	if err := h.Messenger.PostChannel(ctx, channel, r); err != nil {
+	if err := h.postOwn(ctx, noticeKey("channel"), channel, r); err != nil {
 		h.Log.Warn("could not tell the team channel an escalation was taken on", "case", old.Name(), "err", err)
 		return false
 	}

@@ -79,8 +79,10 @@ type Config struct {
 	Lease time.Duration
 	// Batch is the most items claimed per partition in one tick. Default 500.
 	Batch int
-	// Workers send in parallel. Default 8; the console uses 1 so its
-	// transcript keeps a stable order.
+	// Workers send in parallel. Default 16: a worker mostly waits on Redis
+	// and the platforms, and the store shares the round trips of workers
+	// waiting at once. The console uses 1 so its transcript keeps a stable
+	// order.
 	Workers int
 	// Every is how often a tick runs. Default 30 seconds.
 	Every time.Duration
@@ -133,7 +135,7 @@ func New(cfg Config) *Scheduler {
 		cfg.Batch = 500
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 8
+		cfg.Workers = 16
 	}
 	if cfg.Every <= 0 {
 		cfg.Every = 30 * time.Second

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,9 +14,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"hppbot/app"
 	"hppbot/bot"
+	"hppbot/delivery"
 	"hppbot/pathway"
 	"hppbot/store"
 	"hppbot/store/storetest"
@@ -198,11 +201,32 @@ type testBed struct {
 	logs    *strings.Builder
 	// triggers counts the slash commands made, for their trigger ids.
 	triggers atomic.Int64
+	// queue is the app's delivery queue, sending in the background.
+	queue *delivery.Queue
 }
 
 // settle waits for the surface's background work (late replies, uploads,
-// name lookups) to finish.
-func (tb *testBed) settle() { tb.surface.wg.Wait() }
+// name lookups) to finish, and for the delivery queue to have sent what it
+// holds.
+func (tb *testBed) settle() {
+	tb.surface.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		bl, err := tb.queue.Backlogs(ctx, []string{bot.Slack})
+		if err != nil {
+			tb.t.Fatal(err)
+		}
+		if bl[bot.Slack].Length == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			tb.t.Fatalf("the delivery queue still holds %d messages", bl[bot.Slack].Length)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
 
 // logText is what the surface has logged so far.
 func (tb *testBed) logText() string {
@@ -219,7 +243,13 @@ func newTestBed(t testing.TB, tweak ...func(*Config)) *testBed {
 		t.Fatal(err)
 	}
 	router := bot.Router{}
-	h := app.New(app.Config{Store: st, Policy: p, Messenger: router}).Handlers
+	a := app.New(app.Config{Store: st, Policy: p, Messenger: router})
+	h := a.Handlers
+	// What a command tells other people goes through the delivery queue,
+	// sent in the background as a server's is.
+	queue := a.Scheduler.Outbox()
+	queue.Start()
+	t.Cleanup(queue.Stop)
 	fs := newFakeSlack(t)
 	logs := &strings.Builder{}
 	logMu := &sync.Mutex{}
@@ -238,7 +268,7 @@ func newTestBed(t testing.TB, tweak ...func(*Config)) *testBed {
 	router[bot.Slack] = s
 	mux := http.NewServeMux()
 	s.Routes(mux)
-	tb := &testBed{t: t, slack: fs, store: st, handler: h, surface: s, mux: mux, logMu: logMu, logs: logs}
+	tb := &testBed{t: t, slack: fs, store: st, handler: h, surface: s, mux: mux, logMu: logMu, logs: logs, queue: queue}
 	t.Cleanup(s.Close)
 	return tb
 }
