@@ -52,6 +52,18 @@ type Message struct {
 	// post) for in To's chat: once it went, Config.OnSent hears where it
 	// is, so that a newer one can replace it and logging can change it.
 	Live []int64
+	// Reminds are the reminders the message carries, so that a message
+	// that does not go can be recorded on each case as not delivered.
+	Reminds []Reminded
+}
+
+// Reminded is one reminder a message carries: a case's step, as the
+// scheduler worked it out.
+type Reminded struct {
+	Case  int64     `json:"case"`
+	Step  string    `json:"step"`
+	Stage string    `json:"stage,omitempty"`
+	Due   time.Time `json:"due,omitzero"`
 }
 
 // Platform is the surface a message goes through, for pacing and metrics.

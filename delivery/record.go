@@ -24,6 +24,7 @@ type record struct {
 	Reply    *bot.Reply `json:"reply,omitempty"`
 	Case     int64      `json:"case,omitempty"`
 	Live     []int64    `json:"live,omitempty"`
+	Reminds  []Reminded `json:"reminds,omitempty"`
 	Queued   time.Time  `json:"queued"`
 	NotAfter time.Time  `json:"not_after,omitzero"`
 	State    string     `json:"state"`
@@ -39,7 +40,7 @@ type record struct {
 }
 
 func (r record) message() Message {
-	m := Message{Key: r.Key, To: r.To, Channel: r.Channel, NotAfter: r.NotAfter, Case: r.Case, Live: r.Live}
+	m := Message{Key: r.Key, To: r.To, Channel: r.Channel, NotAfter: r.NotAfter, Case: r.Case, Live: r.Live, Reminds: r.Reminds}
 	if r.Reply != nil {
 		m.Reply = *r.Reply
 	}

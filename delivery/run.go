@@ -33,7 +33,7 @@ func (q *Queue) newRecord(m Message) (record, time.Duration, error) {
 		notAfter = now.Add(q.cfg.KeepFor)
 	}
 	reply := m.Reply
-	r := record{Key: m.Key, To: m.To, Channel: m.Channel, Reply: &reply, Case: m.Case, Live: m.Live, Queued: now, NotAfter: notAfter, State: stateQueued}
+	r := record{Key: m.Key, To: m.To, Channel: m.Channel, Reply: &reply, Case: m.Case, Live: m.Live, Reminds: m.Reminds, Queued: now, NotAfter: notAfter, State: stateQueued}
 	return r, notAfter.Sub(now), nil
 }
 

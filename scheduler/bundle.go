@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hppbot/bot"
+	"hppbot/delivery"
 	"hppbot/pathway"
 	"hppbot/store"
 )
@@ -132,7 +133,7 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 		}
 		msgs := s.messagesFor(it.c, pending, svcs, now)
 		s.shapeNudge(ctx, it, pending, &msgs, svcs, now)
-		msgs.keyed(reminderKey(it.c, pending))
+		msgs.keyed(reminderKey(it.c, pending), pending)
 		if msgs.primary.to != person {
 			// The named contact is away: this case's nudge goes to whoever
 			// covers (or the pathway lead), on its own, saying why.
@@ -150,7 +151,11 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 		n, f := s.finish(ctx, p.it, p.rec, s.recordSend(ctx, p.it.c, p.pending, p.msgs, s.deliver(ctx, p.msgs.primary), svcs, now, &p.rec), now)
 		return sent + n, failed + f
 	}
-	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now), key: bundleKey("bundle:"+person, parts), about: parts[0].it.c.ID, live: caseIDs(parts)})
+	var reminds []delivery.Reminded
+	for _, p := range parts {
+		reminds = append(reminds, p.msgs.primary.reminds...)
+	}
+	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now), key: bundleKey("bundle:"+person, parts), about: parts[0].it.c.ID, live: caseIDs(parts), reminds: reminds})
 	var live []*bundlePart
 	for _, p := range parts {
 		msgs, final, ok := s.afterPrimary(ctx, p.it.c, p.pending, p.msgs, err, svcs, now, &p.rec)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"hppbot/delivery"
 	"hppbot/pathway"
 	"hppbot/store"
 )
@@ -114,7 +115,7 @@ func (s *Scheduler) sendReminders(ctx context.Context, it *item, pending []pathw
 	c := it.c
 	msgs := s.messagesFor(c, pending, svcs, now)
 	s.shapeNudge(ctx, it, pending, &msgs, svcs, now)
-	msgs.keyed(reminderKey(c, pending))
+	msgs.keyed(reminderKey(c, pending), pending)
 	return s.recordSend(ctx, c, pending, msgs, s.deliver(ctx, msgs.primary), svcs, now, rec)
 }
 
@@ -199,11 +200,24 @@ func reminderKey(c *pathway.Case, pending []pathway.Reminder) string {
 	return fmt.Sprintf("remind:%d:%s", c.ID, pending[0].Occurrence)
 }
 
-// keyed gives each of m's messages its key, from the reminder's.
-func (m *messages) keyed(key string) {
+// keyed gives each of m's messages its key, from the reminder's, and says
+// which reminders the named contact's message carries.
+func (m *messages) keyed(key string, pending []pathway.Reminder) {
 	m.key = key
 	m.primary.key, m.primary.about, m.primary.live = key, m.caseID, []int64{m.caseID}
+	m.primary.reminds = reminding(m.caseID, pending)
 	m.leadMsg.key, m.leadMsg.about, m.leadMsg.confirm = key+":lead", m.caseID, true
+}
+
+// reminding is what the reminders in pending are, as the delivery queue
+// keeps them with a message: a message that does not go is recorded on
+// the case as not delivered (undelivered, in send.go).
+func reminding(caseID int64, pending []pathway.Reminder) []delivery.Reminded {
+	out := make([]delivery.Reminded, 0, len(pending))
+	for _, r := range pending {
+		out = append(out, delivery.Reminded{Case: caseID, Step: r.Kind, Stage: r.Stage, Due: r.Due})
+	}
+	return out
 }
 
 // escalate sends a case's escalation: the heads-up to the pathway lead,

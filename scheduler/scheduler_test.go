@@ -609,3 +609,43 @@ func TestCrashAfterQueueingIsDeliveredOnce(t *testing.T) {
 		t.Errorf("ContactNudges = %d; want 1 (recorded by the scheduler that took over)", got.ContactNudges)
 	}
 }
+
+// A reminder that waits in the queue past the policy's reminder_late_by is
+// dropped, and the case says so: its timeline records it as not delivered,
+// with the reason, so the case does not look chased when it was not.
+func TestAReminderDroppedAsTooLateIsRecordedOnTheCase(t *testing.T) {
+	e := newEnv(t, wed)
+	ctx := context.Background()
+	c := e.openCase(t, pathway.OpenInput{Ref: "INC-1"})
+	e.rec.fail = func(string) error { return errors.New("platform unavailable") }
+	at := c.NextContact.Add(time.Minute)
+	e.clock.Set(at)
+	if res, err := e.s.Tick(ctx, at); err != nil || res.Sent != 1 {
+		t.Fatalf("tick = %+v, %v; want the reminder queued", res, err)
+	}
+	// Past reminder_late_by (a working day), still not delivered.
+	e.clock.Set(e.p.Calendar.Add(at, e.p.ReminderLateBy).Add(time.Hour))
+	if _, err := e.s.Outbox().Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	events, err := e.st.Timeline(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var undelivered []pathway.Event
+	for _, ev := range events {
+		if ev.Kind == pathway.EventUndelivered {
+			undelivered = append(undelivered, ev)
+		}
+	}
+	if len(undelivered) != 1 {
+		t.Fatalf("timeline records %d undelivered reminders; want 1: %+v", len(undelivered), events)
+	}
+	u := undelivered[0]
+	if u.Step != pathway.RemindContact || len(u.People) != 1 || u.People[0] != "console:lee" || !strings.Contains(u.Why, "next reminder takes its place") {
+		t.Errorf("undelivered entry %+v; want the contact reminder to console:lee, saying the next reminder takes its place", u)
+	}
+	if got := e.rec.to("console:lee"); len(got) != 0 {
+		t.Errorf("delivered %d while the platform failed", len(got))
+	}
+}

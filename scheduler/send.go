@@ -7,6 +7,7 @@ import (
 
 	"hppbot/bot"
 	"hppbot/delivery"
+	"hppbot/pathway"
 )
 
 // message is one thing to send.
@@ -21,6 +22,9 @@ type message struct {
 	// live: the cases it is the live nudge (or escalation post) for in
 	// to's chat; a newer one replaces it (see live.go).
 	live []int64
+	// reminds: the reminders it carries, recorded on their cases as not
+	// delivered if it does not go (undelivered).
+	reminds []delivery.Reminded
 	// confirm: deliver returns only once the platform has it, or with the
 	// reason it did not go (and then it is not left queued), because what
 	// is said next depends on it (an escalation says who was told).
@@ -40,7 +44,7 @@ func (s *Scheduler) deliver(ctx context.Context, m message) error {
 	}
 	now := s.cfg.Clock()
 	dm := delivery.Message{
-		Key: m.key, To: m.to, Channel: m.channel, Reply: m.reply, Case: m.about, Live: m.live,
+		Key: m.key, To: m.to, Channel: m.channel, Reply: m.reply, Case: m.about, Live: m.live, Reminds: m.reminds,
 		NotAfter: s.cfg.Policy.Calendar.Add(now, s.cfg.Policy.ReminderLateBy),
 	}
 	if m.confirm {
@@ -57,12 +61,24 @@ const confirmWithin = 30 * time.Second
 
 // undelivered hears from the delivery queue of a message that will not go,
 // or cannot go yet, found after deliver returned (a refusal on the first
-// try comes back from deliver itself and is handled there). A person the
-// platform refuses for good is told to whoever can help, once
-// (cannotReach), as on the first try.
+// try comes back from deliver itself and is handled there). The reminders
+// it carried are recorded on their cases as not delivered, saying why, so
+// that no case looks chased when it was not: the platform refused it for
+// good, or it waited past the policy's reminder_late_by and the next
+// reminder takes its place. A person the platform refuses for good is told
+// to whoever can help, once (cannotReach), as on the first try.
 func (s *Scheduler) undelivered(ctx context.Context, m delivery.Message, err error) {
 	u, final := finalFailure(err)
-	if !final || m.Case == 0 || m.Channel {
+	tooLate := errors.Is(err, delivery.ErrTooLate)
+	if m.Channel || (!final && !tooLate) {
+		return
+	}
+	why := u.Reason
+	if tooLate {
+		why = tooLateWhy
+	}
+	s.recordUndelivered(ctx, m, why)
+	if !final || m.Case == 0 {
 		return
 	}
 	c, cerr := s.cfg.Store.GetCase(ctx, m.Case)
@@ -74,4 +90,27 @@ func (s *Scheduler) undelivered(ctx context.Context, m delivery.Message, err err
 		return
 	}
 	s.cannotReach(ctx, c, m.To, u, svcs, s.cfg.Clock())
+}
+
+// tooLateWhy is the timeline's reason for a reminder that waited too long
+// to be worth sending.
+const tooLateWhy = "the chat platform could not take it in time (it was busy or not answering), so the next reminder takes its place"
+
+// recordUndelivered writes on each case a message carried reminders for
+// that they did not reach m.To, and why.
+func (s *Scheduler) recordUndelivered(ctx context.Context, m delivery.Message, why string) {
+	now := s.cfg.Clock()
+	byCase := map[int64][]pathway.Event{}
+	var order []int64
+	for _, r := range m.Reminds {
+		if _, ok := byCase[r.Case]; !ok {
+			order = append(order, r.Case)
+		}
+		byCase[r.Case] = append(byCase[r.Case], pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventUndelivered, Step: r.Step, Stage: r.Stage, Due: r.Due, People: []string{m.To}, Why: why})
+	}
+	for _, id := range order {
+		if _, err := s.cfg.Store.AppendEvents(ctx, id, s.cfg.Policy, byCase[id]...); err != nil {
+			s.cfg.Log.Warn("could not record on a case that its reminder was not delivered", "case", pathway.CaseName(id), "err", cause(err))
+		}
+	}
 }

@@ -232,3 +232,44 @@ func TestTellingTheLeadIsTriedAgainIfItFails(t *testing.T) {
 		t.Fatalf("lead told %d times, want once after the first telling failed", len(told))
 	}
 }
+
+// A refusal for good that comes only on a later try (the first met an
+// outage, so the reminder waited in the queue) is recorded on the case too,
+// and the pathway lead is told once, as on a first try.
+func TestALaterRefusalIsRecordedOnTheCase(t *testing.T) {
+	e, cases := unreachableEnv(t, errors.New("platform unavailable"))
+	ctx := context.Background()
+	at := cases[0].NextContact.Add(time.Minute)
+	e.clock.Set(at)
+	if _, err := e.s.Tick(ctx, at); err != nil {
+		t.Fatal(err)
+	}
+	e.rec.fail = func(to string) error {
+		if to == "console:sam" {
+			return deactivated
+		}
+		return nil
+	}
+	e.clock.Set(at.Add(10 * time.Minute))
+	if _, err := e.s.Outbox().Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		events, err := e.st.Timeline(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, ev := range events {
+			if ev.Kind == pathway.EventUndelivered && ev.Why == deactivated.Reason && len(ev.People) == 1 && ev.People[0] == "console:sam" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s records %d undelivered reminders to @sam with the reason; want 1: %+v", c.Name(), n, events)
+		}
+	}
+	if told := containing(e.rec.to("console:pat"), "I can't reach <@console:sam>"); len(told) != 1 {
+		t.Errorf("the pathway lead was told %d times that @sam can't be reached; want once", len(told))
+	}
+}
