@@ -724,7 +724,7 @@ func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	said := sayBack{"named contact " + bot.Mention(old.Lead) + " → " + bot.Mention(to)}
 	text := fmt.Sprintf("%s is now the named contact for *%s*.%s", bot.Mention(to), c.Name(), toldNote(told, notTold))
 	if h.escalationTaken(ctx, old, svcs, "a colleague has taken on the named-contact role") {
-		text += " The team channel has been told it's taken care of."
+		text += " I'm letting the team channel know it's taken care of."
 	}
 	return bot.Reply{Text: text + said.line()}, nil
 }

@@ -165,6 +165,8 @@ func (h *Handler) Handle(ctx context.Context, req bot.Request) bot.Reply {
 // when the command worked), so a surface can show a form's mistake on the
 // field it belongs to.
 func (h *Handler) Run(ctx context.Context, req bot.Request) (reply bot.Reply, err error) {
+	ctx, afterAnswer := h.withAfter(ctx)
+	defer afterAnswer()
 	start := time.Now()
 	name, rest := commandWord(req.Text)
 	outcome := "ok"

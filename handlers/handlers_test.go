@@ -97,9 +97,12 @@ func newFixture(t testing.TB) *fixture {
 	return &fixture{h: h, st: st, clock: clock, sent: rec, logs: logs}
 }
 
-// as runs a command line as a console person.
+// as runs a command line as a console person, and waits for what the
+// command does after its answer (settling reminders it made out of date).
 func (f *fixture) as(person, line string) bot.Reply {
-	return f.h.Handle(context.Background(), bot.Request{Surface: bot.Console, Person: "console:" + person, Text: line})
+	r := f.h.Handle(context.Background(), bot.Request{Surface: bot.Console, Person: "console:" + person, Text: line})
+	f.h.Wait()
+	return r
 }
 
 func text(r bot.Reply) string { return r.PlainText() }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"hppbot/bot"
@@ -17,9 +18,73 @@ type liveStore interface {
 	DoneLive(ctx context.Context, to string, id int64) error
 }
 
-// updateWithin bounds changing sent messages from a command: it never
-// holds the command's answer up for long.
+// updateWithin bounds changing the messages a command's effect makes
+// out of date (afterAnswer).
 const updateWithin = 10 * time.Second
+
+// afterAnswer runs work once the command has answered, in the background:
+// changing messages already sent asks the platform, which may take
+// seconds, and that must never hold a clinician's answer up. A command's
+// work runs in the order it was asked for, one piece after another; Wait
+// returns once it has run (the console waits, so its transcript keeps one
+// order). A failure in it is logged, never shown.
+func (h *Handler) afterAnswer(ctx context.Context, what string, work func(ctx context.Context)) {
+	if l, ok := ctx.Value(afterKey{}).(*afterList); ok {
+		l.mu.Lock()
+		l.work = append(l.work, afterWork{what, work})
+		l.mu.Unlock()
+		return
+	}
+	h.runAfter(ctx, []afterWork{{what, work}})
+}
+
+// afterKey holds a command's afterList in its context.
+type afterKey struct{}
+
+// afterList is the work a command asked to run after its answer.
+type afterList struct {
+	mu   sync.Mutex
+	work []afterWork
+}
+
+type afterWork struct {
+	what string
+	work func(ctx context.Context)
+}
+
+// withAfter gives a command's context a list for afterAnswer, and returns
+// what starts the list's work once the command has answered.
+func (h *Handler) withAfter(ctx context.Context) (context.Context, func()) {
+	l := &afterList{}
+	return context.WithValue(ctx, afterKey{}, l), func() {
+		l.mu.Lock()
+		work := l.work
+		l.work = nil
+		l.mu.Unlock()
+		if len(work) > 0 {
+			h.runAfter(ctx, work)
+		}
+	}
+}
+
+// runAfter runs work, in order, in the background.
+func (h *Handler) runAfter(ctx context.Context, work []afterWork) {
+	ctx = context.WithoutCancel(ctx)
+	h.background.Go(func() {
+		for _, w := range work {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						h.Log.Error("work after a command's answer panicked", "what", w.what, "panic", fmt.Sprintf("%T", r))
+					}
+				}()
+				ctx, cancel := context.WithTimeout(ctx, updateWithin)
+				defer cancel()
+				w.work(ctx)
+			}()
+		}
+	})
+}
 
 // liveUpdates is where the handler can change a message it sent: the store
 // knows where it is and the surface can update it. ok is false when
@@ -53,15 +118,19 @@ func (h *Handler) markHandedOn(ctx context.Context, c *pathway.Case, from, to st
 // settleLive changes the live reminder about c in each of people's chats
 // to text, without buttons. A bundle (one message about several cases) is
 // changed only once none of its other cases is still open in it; until
-// then it stays as it was. A failure is logged, never shown, and never
-// stops the command.
+// then it stays as it was. It runs after the command's answer
+// (afterAnswer); a failure is logged, never shown, and never stops the
+// command.
 func (h *Handler) settleLive(ctx context.Context, c *pathway.Case, text string, people ...string) {
 	ls, u, ok := h.liveUpdates()
 	if !ok {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, updateWithin)
-	defer cancel()
+	h.afterAnswer(ctx, "settling a reminder", func(ctx context.Context) { h.settle(ctx, ls, u, c, text, people) })
+}
+
+// settle is settleLive's work, after the command's answer.
+func (h *Handler) settle(ctx context.Context, ls liveStore, u bot.Updater, c *pathway.Case, text string, people []string) {
 	seen := map[string]bool{}
 	for _, p := range people {
 		if p == "" || seen[p] {

@@ -97,3 +97,42 @@ func TestHandingOnSettlesTheFormerContactsNudge(t *testing.T) {
 		t.Errorf("the former contact still has a live nudge for HPP-1: %v %v", live, err)
 	}
 }
+
+// slowUpdater is an updater whose platform does not answer until let go.
+type slowUpdater struct {
+	updater
+	hold chan struct{}
+}
+
+func (u *slowUpdater) UpdateMessage(ctx context.Context, ref bot.MessageRef, r bot.Reply) error {
+	<-u.hold
+	return u.updater.UpdateMessage(ctx, ref, r)
+}
+
+// A command's answer does not wait for the platform to change the messages
+// it made out of date: the update follows, in the background.
+func TestAnAnswerDoesNotWaitForAnUpdate(t *testing.T) {
+	f := newFixture(t)
+	u := &slowUpdater{hold: make(chan struct{})}
+	f.h.Messenger = u
+	f.as("lee", "/hpp open INC-1042 service=maternity harm=low A fall on the ward")
+	if _, err := f.st.SetLive(context.Background(), bot.MessageRef{To: "console:lee", ID: "7"}, []int64{1}); err != nil {
+		t.Fatal(err)
+	}
+	// Handle, not f.as: f.as waits for the background work.
+	r := f.h.Handle(context.Background(), bot.Request{Surface: bot.Console, Person: "console:lee", Text: "/hpp contact HPP-1 via=phone Spoke with the family"})
+	if !strings.Contains(text(r), "Contact logged") {
+		t.Fatalf("contact reply %q", text(r))
+	}
+	u.umu.Lock()
+	n := len(u.updates)
+	u.umu.Unlock()
+	if n != 0 {
+		t.Fatalf("the nudge was updated before the answer came back")
+	}
+	close(u.hold)
+	f.h.Wait()
+	if len(u.updates) != 1 || !strings.Contains(u.updates[0].Text, "contact logged by <@console:lee>") {
+		t.Errorf("updates after the answer %v; want the nudge marked as logged", u.updates)
+	}
+}

@@ -66,7 +66,7 @@ func (h *Handler) take(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	posted := h.escalationTaken(ctx, old, svcs, "the pathway lead has taken this on")
 	text := fmt.Sprintf("You're now the acting named contact for *%s* (%s): its reminders come to you. Next contact %s.%s", c.Name(), c.Ref, h.dueText(c.NextContact, now), toldNote(told, notTold))
 	if posted {
-		text += " The team channel has been told it's taken care of."
+		text += " I'm letting the team channel know it's taken care of."
 	}
 	said := sayBack{"acting named contact " + bot.Mention(old.Lead) + " → " + bot.Mention(req.Person)}
 	return bot.Reply{Text: text + said.line(), Buttons: caseButtons(c.Name())}, nil
@@ -91,7 +91,8 @@ func serviceOf(c *pathway.Case) string {
 
 // escalationTaken tells the team channel that heard about a case's
 // unanswered reminders that someone has taken it on (what is said names no
-// person). It reports whether the channel was told.
+// person), after the command's answer (afterAnswer). It reports whether
+// there is a channel to tell.
 //
 // Where the escalation post's platform id is known (the delivery queue
 // recorded it; see scheduler/live.go) the post itself is changed to say so,
@@ -107,21 +108,20 @@ func (h *Handler) escalationTaken(ctx context.Context, old *pathway.Case, svcs s
 		return false
 	}
 	r := bot.Reply{Text: fmt.Sprintf("*%s* (%s): %s. Thank you to everyone who offered a hand.", old.Name(), serviceOf(old), what)}
-	if h.updateEscalation(ctx, old, channel, r) {
-		return true
-	}
-	if err := h.postOwn(ctx, noticeKey("channel"), channel, r); err != nil {
-		h.Log.Warn("could not tell the team channel an escalation was taken on", "case", old.Name(), "err", err)
-		return false
-	}
+	h.afterAnswer(ctx, "telling the team channel", func(ctx context.Context) {
+		if h.updateEscalation(ctx, old, channel, r) {
+			return
+		}
+		if err := h.postOwn(ctx, noticeKey("channel"), channel, r); err != nil {
+			h.Log.Warn("could not tell the team channel an escalation was taken on", "case", old.Name(), "err", err)
+		}
+	})
 	return true
 }
 
 // updateEscalation changes the channel's escalation post about c to r; it
 // reports whether it did.
 func (h *Handler) updateEscalation(ctx context.Context, c *pathway.Case, channel string, r bot.Reply) bool {
-	ctx, cancel := context.WithTimeout(ctx, updateWithin)
-	defer cancel()
 	ls, u, ok := h.liveUpdates()
 	if !ok {
 		return false

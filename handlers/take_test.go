@@ -51,7 +51,7 @@ func TestTakeMakesThePathwayLeadActingNamedContact(t *testing.T) {
 	f := newFixture(t)
 	escalatedCase(t, f)
 	r := unstarred(f.as("pat", "/hpp take HPP-1"))
-	for _, want := range []string{"You're now the acting named contact for HPP-1 (INC-7)", "<@console:lee> has been told.", "The team channel has been told it's taken care of.", "Understood: acting named contact <@console:lee> → <@console:pat>"} {
+	for _, want := range []string{"You're now the acting named contact for HPP-1 (INC-7)", "<@console:lee> has been told.", "I'm letting the team channel know it's taken care of.", "Understood: acting named contact <@console:lee> → <@console:pat>"} {
 		if !strings.Contains(r, want) {
 			t.Errorf("take reply lacks %q:\n%s", want, r)
 		}
@@ -140,7 +140,7 @@ func TestHandToFromAnEscalationTellsTheChannel(t *testing.T) {
 	f := newFixture(t)
 	escalatedCase(t, f)
 	r := unstarred(f.as("pat", "/hpp lead HPP-1 @alex"))
-	if !strings.Contains(r, "<@console:alex> is now the named contact for HPP-1") || !strings.Contains(r, "The team channel has been told it's taken care of.") {
+	if !strings.Contains(r, "<@console:alex> is now the named contact for HPP-1") || !strings.Contains(r, "I'm letting the team channel know it's taken care of.") {
 		t.Errorf("hand-over reply: %s", r)
 	}
 	if posts := f.channelPosts(); len(posts) != 1 || !strings.Contains(posts[0], "a colleague has taken on the named-contact role") || strings.Contains(posts[0], "alex") {

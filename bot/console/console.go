@@ -179,6 +179,11 @@ func (c *Console) command(ctx context.Context, person, text string) {
 	reply := c.cfg.Handler.Handle(ctx, bot.Request{
 		Surface: bot.Console, Person: person, Name: c.who(person), Text: text, Personal: true,
 	})
+	// What the command changes after its answer (reminders it settled)
+	// is shown before the answer, so the transcript keeps one order.
+	if w, ok := c.cfg.Handler.(interface{ Wait() }); ok {
+		w.Wait()
+	}
 	c.show("", person, reply)
 }
 

@@ -210,6 +210,9 @@ type testBed struct {
 // holds.
 func (tb *testBed) settle() {
 	tb.surface.wg.Wait()
+	if w, ok := tb.handler.(interface{ Wait() }); ok {
+		w.Wait()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for {

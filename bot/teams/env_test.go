@@ -382,6 +382,11 @@ func (e *env) post(t testing.TB, act map[string]any, authHeader string) int {
 	}
 	rec := httptest.NewRecorder()
 	e.s.ServeHTTP(rec, req)
+	// What the command does after its answer (settling messages it made
+	// out of date) has happened by the time the test looks.
+	if w, ok := e.h.(interface{ Wait() }); ok {
+		w.Wait()
+	}
 	return rec.Code
 }
 
