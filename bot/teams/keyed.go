@@ -43,6 +43,15 @@ func (s *Surface) UpdateMessage(ctx context.Context, ref bot.MessageRef, r bot.R
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return bot.ErrNoRoute
 	}
+	// The bot's token goes only to the service Teams said serves this
+	// person or channel, whatever a kept message reference says.
+	if ok, err := s.servedBy(ctx, ref.To, u); err != nil || !ok {
+		if err == nil {
+			s.log.Warn("Teams: a message reference names another service than the conversation's; not updated", "to", ref.To, "host", u.Host)
+			err = bot.ErrNoRoute
+		}
+		return err
+	}
 	acts := s.render(ctx, r, renderOpts{personal: !ref.Channel})
 	if len(acts) == 0 {
 		return bot.ErrNoRoute
@@ -55,6 +64,21 @@ func (s *Surface) UpdateMessage(ctx context.Context, ref bot.MessageRef, r bot.R
 		return platformError(err)
 	}
 	return nil
+}
+
+// servedBy reports whether u is on the Bot Framework service hppbot keeps
+// for to (the one its last activity came from, checked then against its
+// token's claims).
+func (s *Surface) servedBy(ctx context.Context, to string, u *url.URL) (bool, error) {
+	ref, ok, err := s.cfg.Store.ConversationRef(ctx, to)
+	if err != nil || !ok {
+		return false, err
+	}
+	svc, err := url.Parse(ref.ServiceURL)
+	if err != nil {
+		return false, nil
+	}
+	return strings.EqualFold(svc.Scheme, u.Scheme) && strings.EqualFold(svc.Host, u.Host), nil
 }
 
 // platformError turns the connector's "not now" answers into

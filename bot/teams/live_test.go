@@ -83,3 +83,39 @@ func TestANudgeAndTheChannelPostAreUpdatedInTeams(t *testing.T) {
 		t.Errorf("the channel's escalation post was not updated to say it was taken on")
 	}
 }
+
+// An update goes only to the service that serves the person: a kept
+// message reference naming another host is not followed, and the bot's
+// token is not sent there.
+func TestAnUpdateGoesOnlyToThePersonsService(t *testing.T) {
+	e := newEnv(t)
+	if code := e.post(t, e.personalMessage("7101", "help"), e.bearer(t)); code != http.StatusOK {
+		t.Fatal(code)
+	}
+	tests := []struct {
+		name string
+		conv string
+		sent bool
+	}{
+		{"the person's own service", e.conn.serviceURL() + "/v3/conversations/a:conv-sam/activities", true},
+		{"another host", "https://elsewhere.example/v3/conversations/a:conv-sam/activities", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(e.conn.requests())
+			err := e.s.UpdateMessage(context.Background(), bot.MessageRef{To: "teams:aad-sam", Conv: tc.conv, ID: "1"}, bot.Reply{Text: "Replaced by a newer reminder below."})
+			puts := 0
+			for _, r := range e.conn.requests()[before:] {
+				if r.Method == http.MethodPut {
+					puts++
+				}
+			}
+			if tc.sent && (err != nil || puts != 1) {
+				t.Errorf("update: %v, %d PUTs; want one", err, puts)
+			}
+			if !tc.sent && (err == nil || puts != 0) {
+				t.Errorf("update: %v, %d PUTs; want it refused and nothing sent", err, puts)
+			}
+		})
+	}
+}
