@@ -64,6 +64,7 @@ func (s *Scheduler) tick(ctx context.Context) {
 	if n := s.outage.Swap(0); n > 0 {
 		s.cfg.Log.Info("the store answers again; reminders are catching up", "ticks_skipped", n)
 	}
+	s.noticeGap(ctx, s.cfg.Clock())
 }
 
 // Stop stops the cron and waits for a running tick: the sends in flight
