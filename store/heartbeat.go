@@ -9,7 +9,7 @@ import (
 )
 
 // heartbeatScript records a scheduler's tick at ARGV[1] (ms) unless a later
-// one is recorded, and returns the one recorded before (” for none). Only
+// one is recorded, and returns the one recorded before (empty for none). Only
 // the tick that moves it past a gap sees the gap: every replica after it
 // sees that tick.
 var heartbeatScript = redis.NewScript(`
