@@ -9,8 +9,12 @@ import (
 
 // AsSender is m as the queue's Sender: m itself when it has keyed sends and
 // delivery checks (bot.Router), else a plain send that can't be asked
-// whether a message arrived (the console, a test's messenger).
+// whether a message arrived (the console, a test's messenger). With none,
+// every send has nowhere to go (bot.ErrNoRoute) and waits in the queue.
 func AsSender(m bot.Messenger) Sender {
+	if m == nil {
+		m = bot.Router{}
+	}
 	if s, ok := m.(Sender); ok {
 		return s
 	}

@@ -1,6 +1,8 @@
 package delivery
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -74,5 +76,13 @@ func TestABegunRecordReadsBackQueuedAndMarked(t *testing.T) {
 				t.Errorf("marked reads back as %s (%v); want %s", got, err, want)
 			}
 		})
+	}
+}
+
+// A queue with no messenger has nowhere to send: it says so, never panics.
+func TestASenderWithNoMessengerHasNoRoute(t *testing.T) {
+	err := AsSender(nil).SendKeyed(context.Background(), "slack:U1", false, "k", bot.Reply{Text: "hello"})
+	if !errors.Is(err, bot.ErrNoRoute) {
+		t.Errorf("sending with no messenger: %v; want bot.ErrNoRoute", err)
 	}
 }

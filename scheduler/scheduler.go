@@ -128,6 +128,10 @@ func New(cfg Config) *Scheduler {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Messenger == nil {
+		// No platform yet: what is sent waits in the queue (bot.ErrNoRoute).
+		cfg.Messenger = bot.Router{}
+	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = 2 * time.Minute
 	}

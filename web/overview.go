@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -18,9 +19,8 @@ import (
 // state with a plain form (GET, so a filtered view is a link to share and
 // keyboard use needs nothing special), and sortable by column with links.
 // Below it: what is due this week, cases with no first contact or no plan,
-// and the Duty of Candour deadlines with the working days left.
-//
-// A "named contact is away" section waits for cover to exist in pathway.
+// cases whose named contact is away (and who gets their reminders
+// meanwhile), and the Duty of Candour deadlines with the working days left.
 
 // states are the overview's state filter: value and label.
 var states = []struct{ Value, Label string }{
@@ -69,6 +69,7 @@ type overviewData struct {
 	Week             []caseRow
 	NoContact        []caseRow
 	NoPlan           []caseRow
+	Away             []awayRow
 	Candour          []candourRow
 	CandourLabel     string
 }
@@ -150,6 +151,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v viewer) {
 			d.Overdue++
 		}
 	}
+	d.Away = s.awayRows(r, cases, all, svcs, now)
 	d.Candour = s.candourRows(cases, all, now)
 	for _, row := range all {
 		if keepState(row, state) {
@@ -241,5 +243,73 @@ func (s *Server) candourRows(cases []*pathway.Case, shown []caseRow, now time.Ti
 	slices.SortStableFunc(out, func(a, b candourRow) int {
 		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.Case.ID, b.Case.ID))
 	})
+	return out
+}
+
+// awayRow is a case whose named contact is away: until when, and who gets
+// its reminders meanwhile.
+type awayRow struct {
+	caseRow
+	Until  string // the last day away
+	GoesTo string // who gets the reminders meanwhile, as a clause
+}
+
+// awayRows are the shown cases whose named contact is away now, in the
+// order shown above. If who is away can't be read, the section is left
+// empty rather than the page failing.
+func (s *Server) awayRows(r *http.Request, cases []*pathway.Case, shown []caseRow, svcs store.Services, now time.Time) []awayRow {
+	byID := make(map[int64]*pathway.Case, len(cases))
+	var people []string
+	for _, c := range cases {
+		byID[c.ID] = c
+		people = append(people, c.Lead)
+	}
+	aways, err := s.cfg.Store.Aways(r.Context(), people)
+	if err != nil || len(aways) == 0 {
+		return nil
+	}
+	// Covers' own time away decides whether they get the reminders.
+	var covers []string
+	for _, a := range aways {
+		if a.Cover != "" {
+			covers = append(covers, a.Cover)
+		}
+	}
+	if more, err := s.cfg.Store.Aways(r.Context(), covers); err == nil {
+		for k, v := range more {
+			aways[k] = v
+		}
+	}
+	lookup := func(p string) (pathway.Away, bool) { a, ok := aways[p]; return a, ok }
+	var named []string
+	for _, row := range shown {
+		if c := byID[row.ID]; c != nil {
+			named = append(named, c.Lead, aways[c.Lead].Cover, svcs[c.Service].Lead)
+		}
+	}
+	n := s.namesOf(r.Context(), named)
+	loc := s.cfg.Policy.Location()
+	var out []awayRow
+	for _, row := range shown {
+		c := byID[row.ID]
+		if c == nil {
+			continue
+		}
+		a, ok := aways[c.Lead]
+		if !ok || !a.ActiveAt(now) {
+			continue
+		}
+		route := pathway.RouteNudge(c.Lead, svcs[c.Service].Lead, lookup, now)
+		var goes string
+		switch route.Why {
+		case pathway.RouteCover:
+			goes = fmt.Sprintf("reminders go to %s, who covers.", n.of(route.To))
+		case pathway.RouteLead:
+			goes = fmt.Sprintf("nobody is free to cover, so reminders go to %s, the pathway lead.", n.of(route.To))
+		default:
+			goes = "there is nobody to cover and no other pathway lead, so reminders still go to them."
+		}
+		out = append(out, awayRow{caseRow: row, Until: pathway.FormatDay(a.LastDay(loc), loc), GoesTo: goes})
+	}
 	return out
 }

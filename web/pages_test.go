@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"hppbot/bot"
 	"hppbot/pathway"
 )
 
@@ -315,5 +316,56 @@ func TestOverviewFiltersAndSorts(t *testing.T) {
 	p = admin.get("/overview?sort=case&dir=desc&service=&state=")
 	if !strings.Contains(p.body, `<option value="case" selected>`) || !strings.Contains(p.body, `<option value="desc" selected>`) || !strings.Contains(p.body, `<label class="nhsuk-label" for="sort">Sort by</label>`) {
 		t.Errorf("the sort form does not show the chosen order")
+	}
+}
+
+// The overview names the cases whose named contact is away, until when,
+// and who gets their reminders meanwhile: the cover, or with nobody
+// covering the pathway lead.
+func TestOverviewNamesCasesWhoseContactIsAway(t *testing.T) {
+	f := newFixture(t)
+	world(t, f)
+	// @kim says hello (as a chat platform would, with a name), so hppbot
+	// knows them as someone its messages reach.
+	f.core.Handlers.Handle(context.Background(), bot.Request{Surface: bot.Console, Person: "console:kim", Name: "kim", Text: "/hpp help"})
+	for _, c := range []struct{ who, line string }{
+		{"lee", "/hpp away until=2026-12-04 cover=@kim"},
+		{"kit", "/hpp away until=2026-12-02"},
+	} {
+		if r := f.as(c.who, c.line); !strings.Contains(r.PlainText(), "away until the end of") {
+			t.Fatalf("%s: %s", c.line, r.PlainText())
+		}
+	}
+	tests := []struct {
+		person string
+		want   []string
+		not    []string
+	}{
+		{"pat", []string{
+			`HPP-1</a> (INC-901, maternity): @lee is away until the end of Fri 4 Dec 2026; reminders go to kim, who covers.`,
+			`HPP-3</a> (INC-903, maternity): @lee is away until the end of Fri 4 Dec 2026; reminders go to kim, who covers.`,
+		}, []string{`HPP-2</a> (INC-902, surgery): @kit is away`}},
+		{"admin", []string{
+			`HPP-2</a> (INC-902, surgery): @kit is away until the end of Wed 2 Dec 2026; nobody is free to cover, so reminders go to @quinn, the pathway lead.`,
+		}, nil},
+	}
+	for _, tc := range tests {
+		body := f.signIn(tc.person).get("/overview").body
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s's overview lacks %q", tc.person, w)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(body, w) {
+				t.Errorf("%s's overview shows %q, from a service they don't lead", tc.person, w)
+			}
+		}
+	}
+	// Back early: the section says nobody is away.
+	f.as("lee", "/hpp away off")
+	f.as("kit", "/hpp away off")
+	if body := f.signIn("admin").get("/overview").body; !strings.Contains(body, "No named contact is away.") {
+		t.Errorf("with nobody away, the section doesn't say so")
 	}
 }
