@@ -42,8 +42,15 @@ func runTeamsPackage(args []string, getenv func(string) string, stdout, stderr i
 			return 2
 		}
 	}
+	// The tab's sign-on resource is the one the running server checks
+	// tokens against (HPP_ENTRA_AUDIENCE, when it is set).
+	audience := strings.TrimSpace(getenv("HPP_ENTRA_AUDIENCE"))
+	if audience != "" && !strings.HasPrefix(audience, "api://") {
+		fmt.Fprintf(stderr, "hppbot: HPP_ENTRA_AUDIENCE: %q should be the app's Application ID URI, such as api://hppbot.example.nhs.uk/<app id>\n", audience)
+		return 2
+	}
 	var buf bytes.Buffer
-	if err := teams.WritePackageFor(&buf, appID, publicURL); err != nil {
+	if err := teams.WritePackageWith(&buf, appID, publicURL, audience); err != nil {
 		fmt.Fprintf(stderr, "hppbot: MICROSOFT_APP_ID: %v\n", err)
 		return 2
 	}

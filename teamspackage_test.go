@@ -148,6 +148,31 @@ func TestTeamsPackageTab(t *testing.T) {
 			t.Errorf("a package without HPP_PUBLIC_URL has a tab: %+v", m)
 		}
 	})
+	// The sign-on resource is the one the server checks tokens against:
+	// HPP_ENTRA_AUDIENCE when it is set.
+	for _, tc := range []struct {
+		name, audience string
+		code           int
+		resource, want string
+	}{
+		{"an Application ID URI of its own", "api://hpp.trust.example.nhs.uk/" + appID, 0, "api://hpp.trust.example.nhs.uk/" + appID, ""},
+		{"not an Application ID URI", "hpp.trust.example.nhs.uk", 2, "", "HPP_ENTRA_AUDIENCE"},
+	} {
+		t.Run("HPP_ENTRA_AUDIENCE: "+tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			vars := map[string]string{"MICROSOFT_APP_ID": appID, "HPP_PUBLIC_URL": "https://hppbot.example.nhs.uk", "HPP_ENTRA_AUDIENCE": tc.audience}
+			code := run([]string{"teams-package", "-o", filepath.Join(dir, "aud.zip")}, func(k string) string { return vars[k] }, strings.NewReader(""), &stdout, &stderr)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+				t.Fatalf("exit %d, stderr %q; want %d and words about %q", code, stderr.String(), tc.code, tc.want)
+			}
+			if tc.code != 0 {
+				return
+			}
+			if w := read(t, filepath.Join(dir, "aud.zip")).WebApplicationInfo; w == nil || w.Resource != tc.resource {
+				t.Errorf("webApplicationInfo = %+v; want resource %s", w, tc.resource)
+			}
+		})
+	}
 	for _, bad := range []struct{ url, want string }{
 		{"http://hppbot.example.nhs.uk", "https://"},
 		{"hppbot.example.nhs.uk", "not a web address"},

@@ -50,7 +50,7 @@ func (h *Handler) web(ctx context.Context, req bot.Request) (bot.Reply, error) {
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	mins := int(time.Until(expires).Round(time.Minute) / time.Minute)
+	mins := int(expires.Sub(h.Clock()).Round(time.Minute) / time.Minute)
 	if mins < 1 {
 		mins = 1
 	}

@@ -29,7 +29,12 @@ func Manifest(appID string) ([]byte, error) { return ManifestFor(appID, "") }
 // ManifestFor returns manifest.json for the app id; publicURL
 // (HPP_PUBLIC_URL), when set, adds the personal tab "My cases" and its
 // single sign-on (see tab.go).
-func ManifestFor(appID, publicURL string) ([]byte, error) {
+func ManifestFor(appID, publicURL string) ([]byte, error) { return ManifestWith(appID, publicURL, "") }
+
+// ManifestWith is ManifestFor with the tab's single sign-on resource
+// (HPP_ENTRA_AUDIENCE, the app's Application ID URI) when it is not the
+// default api://<host of publicURL>/<app id>.
+func ManifestWith(appID, publicURL, resource string) ([]byte, error) {
 	if !guidPattern.MatchString(appID) {
 		return nil, fmt.Errorf("%q is not an app id: it should look like 00000000-0000-0000-0000-000000000000 (the Microsoft App ID of your Azure Bot)", appID)
 	}
@@ -39,7 +44,7 @@ func ManifestFor(appID, publicURL string) ([]byte, error) {
 	}
 	out := bytes.ReplaceAll(raw, []byte(appIDPlaceholder), []byte(appID))
 	if publicURL != "" {
-		if out, err = addTab(out, appID, publicURL); err != nil {
+		if out, err = addTab(out, appID, publicURL, resource); err != nil {
 			return nil, err
 		}
 	}
@@ -56,7 +61,13 @@ func WritePackage(w io.Writer, appID string) error { return WritePackageFor(w, a
 // WritePackageFor writes the app package (a zip) for the app id to w, with
 // the personal tab at publicURL when that is set.
 func WritePackageFor(w io.Writer, appID, publicURL string) error {
-	manifest, err := ManifestFor(appID, publicURL)
+	return WritePackageWith(w, appID, publicURL, "")
+}
+
+// WritePackageWith is WritePackageFor with the tab's single sign-on
+// resource, when it is not the default (see ManifestWith).
+func WritePackageWith(w io.Writer, appID, publicURL, resource string) error {
+	manifest, err := ManifestWith(appID, publicURL, resource)
 	if err != nil {
 		return err
 	}

@@ -53,15 +53,18 @@ func CheckTabURL(publicURL string) error {
 }
 
 // addTab puts staticTabs, webApplicationInfo and validDomains for publicURL
-// into manifest (raw JSON, so the file keeps its order and layout).
-func addTab(manifest []byte, appID, publicURL string) ([]byte, error) {
+// into manifest (raw JSON, so the file keeps its order and layout). The
+// sign-on resource is resource, or by default api://<host>/<app id>.
+func addTab(manifest []byte, appID, publicURL, resource string) ([]byte, error) {
 	if err := CheckTabURL(publicURL); err != nil {
 		return nil, err
 	}
 	u, _ := url.Parse(publicURL)
-	resource, err := entra.Resource(publicURL, appID)
-	if err != nil {
-		return nil, err
+	if resource == "" {
+		var err error
+		if resource, err = entra.Resource(publicURL, appID); err != nil {
+			return nil, err
+		}
 	}
 	if !bytes.Contains(manifest, []byte(noDomains)) {
 		return nil, errors.New("manifest.json has no empty validDomains to put the tab's in")
