@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -99,20 +100,66 @@ func (h *Handler) liveUpdates() (liveStore, bot.Updater, bool) {
 }
 
 // markLogged changes the live reminder about c in each of people's chats
-// to say its contact was logged, by whom and when, without buttons.
+// to say its contact was logged, by whom and when, without buttons; and so
+// too the ones others may hold about it (alsoHolding).
 func (h *Handler) markLogged(ctx context.Context, c *pathway.Case, by string, at time.Time, people ...string) {
 	text := fmt.Sprintf("*%s*: contact logged by %s at %s — thank you.", c.Name(), bot.Mention(by), at.In(h.Policy.Location()).Format("15:04"))
-	h.settleLive(ctx, c, text, people...)
+	h.settleLiveAll(ctx, c, text, people...)
 }
 
 // markHandedOn changes the former named contact's live reminder about c
 // to say the case is with someone else now, without buttons, so an old
-// button is not pressed for a case that has moved on.
+// button is not pressed for a case that has moved on; and so too the ones
+// others may hold about it (alsoHolding). The new named contact's own
+// (a pathway lead who took the case on) says so.
 func (h *Handler) markHandedOn(ctx context.Context, c *pathway.Case, from, to string) {
 	if from == "" || from == to {
 		return
 	}
-	h.settleLive(ctx, c, fmt.Sprintf("*%s* is with %s now, as its named contact — nothing more is needed from you here. Thank you.", c.Name(), bot.Mention(to)), from)
+	ls, u, ok := h.liveUpdates()
+	if !ok {
+		return
+	}
+	moved := fmt.Sprintf("*%s* is with %s now, as its named contact — nothing more is needed from you here. Thank you.", c.Name(), bot.Mention(to))
+	h.afterAnswer(ctx, "settling reminders", func(ctx context.Context) {
+		h.settle(ctx, ls, u, c, moved, append([]string{from}, h.alsoHolding(ctx, c, from, to)...))
+		h.settle(ctx, ls, u, c, fmt.Sprintf("*%s*: you're its named contact now — its reminders come to you.", c.Name()), []string{to})
+	})
+}
+
+// settleLiveAll is settleLive for people and the others who may hold a
+// live reminder about c (alsoHolding), found after the command's answer.
+func (h *Handler) settleLiveAll(ctx context.Context, c *pathway.Case, text string, people ...string) {
+	ls, u, ok := h.liveUpdates()
+	if !ok {
+		return
+	}
+	h.afterAnswer(ctx, "settling reminders", func(ctx context.Context) {
+		h.settle(ctx, ls, u, c, text, append(people, h.alsoHolding(ctx, c, people...)...))
+	})
+}
+
+// alsoHolding are the others who may hold a live reminder about c, apart
+// from those named: the service's pathway lead (their heads-up, or the
+// nudges while the named contact is away with nobody covering) and whoever
+// covers for the named contact. Who can't be read is left out: a message
+// left as it was is better than a command that fails.
+func (h *Handler) alsoHolding(ctx context.Context, c *pathway.Case, named ...string) []string {
+	var out []string
+	add := func(p string) {
+		if p != "" && !slices.Contains(named, p) && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	if svcs, err := h.Store.Services(ctx); err == nil && c.Service != "" {
+		add(svcs[c.Service].Lead)
+	}
+	for _, p := range append([]string{c.Lead}, named...) {
+		if a, ok, err := h.Store.Away(ctx, p); err == nil && ok {
+			add(a.Cover)
+		}
+	}
+	return out
 }
 
 // settleLive changes the live reminder about c in each of people's chats

@@ -136,3 +136,34 @@ func TestAnAnswerDoesNotWaitForAnUpdate(t *testing.T) {
 		t.Errorf("updates after the answer %v; want the nudge marked as logged", u.updates)
 	}
 }
+
+// Logging contact settles every live reminder about the case, not only the
+// named contact's: the cover's (who gets the nudges while they are away)
+// and the pathway lead's heads-up.
+func TestLoggingContactSettlesTheCoversAndTheLeadsReminders(t *testing.T) {
+	f := newFixture(t)
+	u := &updater{}
+	f.h.Messenger = u
+	ctx := context.Background()
+	f.as("admin", "/hpp service maternity lead=@pat")
+	f.as("lee", "/hpp open INC-1042 service=maternity harm=low A fall on the ward")
+	f.h.Handle(ctx, bot.Request{Surface: bot.Console, Person: "console:kim", Name: "kim", Text: "/hpp help"})
+	if r := f.as("lee", "/hpp away until=2026-12-04 cover=@kim"); !strings.Contains(text(r), "away until the end of") {
+		t.Fatalf("away: %s", text(r))
+	}
+	for _, ref := range []bot.MessageRef{{To: "console:kim", ID: "11"}, {To: "console:pat", ID: "12"}} {
+		if _, err := f.st.SetLive(ctx, ref, []int64{1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.as("lee", "/hpp contact HPP-1 via=phone Spoke with the family")
+	got := map[string]string{}
+	for i, ref := range u.refs {
+		got[ref.To] = u.updates[i].Text
+	}
+	for _, who := range []string{"console:kim", "console:pat"} {
+		if !strings.Contains(got[who], "*HPP-1*: contact logged by <@console:lee>") {
+			t.Errorf("%s's reminder became %q; want it to say the contact was logged", who, got[who])
+		}
+	}
+}

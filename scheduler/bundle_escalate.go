@@ -45,7 +45,7 @@ func (s *Scheduler) escalateBundle(ctx context.Context, parts []*bundlePart) map
 		if lead == "" {
 			continue
 		}
-		if err := s.deliver(ctx, message{to: lead, reply: bundledHeadsUp(group), key: bundleKey("bundle-lead:"+lead, group), about: group[0].it.c.ID, confirm: true}); err != nil {
+		if err := s.deliver(ctx, message{to: lead, reply: bundledHeadsUp(group), key: bundleKey("bundle-lead:"+lead, group), about: group[0].it.c.ID, live: caseIDs(group), confirm: true}); err != nil {
 			s.cfg.Log.Warn("escalation not delivered; will try again", "cases", len(group), "err", cause(err))
 			continue
 		}

@@ -207,6 +207,9 @@ func (m *messages) keyed(key string, pending []pathway.Reminder) {
 	m.primary.key, m.primary.about, m.primary.live = key, m.caseID, []int64{m.caseID}
 	m.primary.reminds = reminding(m.caseID, pending)
 	m.leadMsg.key, m.leadMsg.about, m.leadMsg.confirm = key+":lead", m.caseID, true
+	// The heads-up is live too: logging contact or taking the case on
+	// changes it, so its buttons are not pressed for what is done.
+	m.leadMsg.live = []int64{m.caseID}
 }
 
 // reminding is what the reminders in pending are, as the delivery queue
