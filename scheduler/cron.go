@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"hppbot/pathway"
 )
 
 // Start runs the ticks, the digest, the weekly view and the nightly purge on
@@ -65,6 +67,35 @@ func (s *Scheduler) tick(ctx context.Context) {
 		s.cfg.Log.Info("the store answers again; reminders are catching up", "ticks_skipped", n)
 	}
 	s.noticeGap(ctx, s.cfg.Clock())
+	s.catchUp(ctx, s.cfg.Clock())
+}
+
+// catchUp sends today's digest and this week's view if their minute passed
+// with no replica running (a deploy at 09:00, say): on the first tick in
+// working hours after it, once a day per process. Each is marked once per
+// service and day or week in Redis, so what went on time is not sent again.
+// A try that fails is tried again on the next tick.
+func (s *Scheduler) catchUp(ctx context.Context, now time.Time) {
+	p := s.cfg.Policy
+	loc := p.Location()
+	day := now.In(loc).Format("2006-01-02")
+	s.mu.Lock()
+	done := s.caughtUp == day
+	s.mu.Unlock()
+	if done || !p.Calendar.IsWorkingDay(now) || !p.Calendar.InWorkingHours(now) || now.Before(pathway.Midnight(now, loc).Add(p.DigestAt)) {
+		return
+	}
+	if err := s.Digest(ctx, now); err != nil {
+		s.cfg.Log.Warn("digest could not be caught up; trying again on the next tick", "err", cause(err))
+		return
+	}
+	if err := s.Weekly(ctx, now); err != nil {
+		s.cfg.Log.Warn("weekly views could not be caught up; trying again on the next tick", "err", cause(err))
+		return
+	}
+	s.mu.Lock()
+	s.caughtUp = day
+	s.mu.Unlock()
 }
 
 // Stop stops the cron and waits for a running tick: the sends in flight

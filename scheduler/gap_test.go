@@ -82,3 +82,41 @@ func TestGapLength(t *testing.T) {
 		}
 	}
 }
+
+// The morning digest whose minute passed with no replica running is sent on
+// the first tick in working hours after it, once; one that went on time is
+// not sent again.
+func TestAMissedDigestIsCaughtUpOnce(t *testing.T) {
+	tests := []struct {
+		name   string
+		onTime bool
+	}{
+		{"missed at 09:00", false},
+		{"sent on time", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, wed)
+			ctx := context.Background()
+			if err := e.st.SaveService(ctx, pathway.Service{Name: "maternity", Lead: "console:pat", Channel: "console:#maternity"}); err != nil {
+				t.Fatal(err)
+			}
+			e.openCase(t, pathway.OpenInput{Ref: "INC-1", Service: "maternity"})
+			// Friday: the case's first contact (due Thursday) is overdue.
+			fri9 := time.Date(2026, 11, 27, 9, 0, 0, 0, london)
+			if tc.onTime {
+				e.clock.Set(fri9)
+				if err := e.s.Digest(ctx, fri9); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, at := range []time.Time{fri9.Add(90 * time.Minute), fri9.Add(91 * time.Minute)} {
+				e.clock.Set(at)
+				e.s.tick(ctx)
+			}
+			if got := containing(e.rec.to("console:#maternity"), "Good morning"); len(got) != 1 {
+				t.Errorf("the channel had %d digests on Friday; want 1", len(got))
+			}
+		})
+	}
+}

@@ -112,6 +112,7 @@ type Scheduler struct {
 	cron     *cron.Cron
 	outbox   *delivery.Queue
 	digested time.Time // console: when the digest last ran
+	caughtUp string    // server: the day whose digest and weekly view were last caught up (catchUp)
 
 	stopping atomic.Bool  // Stop was called: start no new work
 	outage   atomic.Int64 // ticks failed in a row (logged once per outage)
