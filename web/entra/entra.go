@@ -136,6 +136,10 @@ func New(cfg Config) (*Validator, error) {
 	for _, t := range tenants {
 		v.issuers[IssuerV1(t)] = t
 		v.issuers[IssuerV2(t)] = t
+		// A national cloud's authority (HPP_ENTRA_AUTHORITY) issues v2.0
+		// tokens under its own address, as its metadata (the keys'
+		// source) says.
+		v.issuers[authority+"/"+t+"/v2.0"] = t
 	}
 	v.keys = openid.NewKeySet("Entra ID", MetadataURL(authority, tenants[0]), cfg.HTTPClient, log, now)
 	return v, nil

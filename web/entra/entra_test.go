@@ -43,7 +43,11 @@ func TestPersonAcceptsTeamsTokens(t *testing.T) {
 	withinLeeway["exp"] = now.Add(-time.Minute).Unix()
 	scopes := s.Claims(entratest.Person, resource, now)
 	scopes["scp"] = "User.Read access_as_user"
+	// A national cloud's authority issues v2.0 tokens under its own address.
+	national := s.Claims(entratest.Person, entratest.AppID, now)
+	national["iss"], national["ver"] = s.URL+"/"+entratest.Tenant+"/v2.0", "2.0"
 	for name, claims := range map[string]jwt.MapClaims{
+		"v2 token issued by the configured authority": national,
 		"v1 token for the resource":     s.Claims(entratest.Person, resource, now),
 		"v2 token for the app id":       v2,
 		"audience as a list":            listed,
