@@ -48,11 +48,11 @@ func TestPersonAcceptsTeamsTokens(t *testing.T) {
 	national["iss"], national["ver"] = s.URL+"/"+entratest.Tenant+"/v2.0", "2.0"
 	for name, claims := range map[string]jwt.MapClaims{
 		"v2 token issued by the configured authority": national,
-		"v1 token for the resource":     s.Claims(entratest.Person, resource, now),
-		"v2 token for the app id":       v2,
-		"audience as a list":            listed,
-		"expired a minute ago (leeway)": withinLeeway,
-		"more than one delegated scope": scopes,
+		"v1 token for the resource":                   s.Claims(entratest.Person, resource, now),
+		"v2 token for the app id":                     v2,
+		"audience as a list":                          listed,
+		"expired a minute ago (leeway)":               withinLeeway,
+		"more than one delegated scope":               scopes,
 	} {
 		t.Run(name, func(t *testing.T) {
 			person, err := v.Person(context.Background(), s.Sign(t, claims))
