@@ -121,7 +121,8 @@ func bundledHeadsUp(group []*bundlePart) bot.Reply {
 	if group[0].msgs.unreached {
 		text = fmt.Sprintf("A heads-up: %s has %d cases with something overdue, and I couldn't reach them through hppbot (%s), so the reminders didn't get to them. Could you make sure someone is in touch with these families — perhaps hand the cases to a colleague with /hpp lead <case> @name?", bot.Mention(person), len(group), group[0].msgs.reason)
 	}
-	return bot.Reply{Text: text, Sections: sections, Overflow: "/hpp list overdue"}
+	return bot.Reply{Text: text, Sections: sections, Overflow: "/hpp list overdue",
+		Note: fmt.Sprintf("Each button takes that case on as acting named contact. To hand one to a colleague instead: /hpp lead <case> @name. To give %s another working day: /hpp snooze <case> 1wd.", bot.Mention(person))}
 }
 
 // bundledNoteToContact is the named contact's one note about their cases'

@@ -175,6 +175,11 @@ func TestABundlesEscalationsAreBundledToo(t *testing.T) {
 	if len(heads) != 1 || len(heads[0].reply.Sections) != 3 || !strings.Contains(heads[0].reply.Text, "<@console:sam> has 3 cases") {
 		t.Fatalf("the pathway lead should get one heads-up about @sam's 3 cases: %v", heads)
 	}
+	// Only "I'll take it" fits beside each case: the note says how to hand
+	// one on or give more time.
+	if note := heads[0].reply.Note; !strings.Contains(note, "/hpp lead <case> @name") || !strings.Contains(note, "/hpp snooze <case> 1wd") {
+		t.Errorf("the bundled heads-up's note %q doesn't say how to hand a case on or give more time", note)
+	}
 	for i, sec := range heads[0].reply.Sections {
 		if sec.Button == nil || sec.Button.Command != "take "+cases[i].Name() {
 			t.Errorf("heads-up section %d: %+v", i, sec)
