@@ -444,7 +444,7 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 		return bot.Reply{}, err
 	}
 	var ev pathway.Event
-	old, c, _, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
+	old, c, svcs, err := h.updateCase(ctx, req, id, func(c *pathway.Case, _ store.Services) ([]pathway.Event, error) {
 		var err error
 		ev, err = c.LogContact(in, req.Person, p, now)
 		if err == nil && !again {
@@ -461,7 +461,7 @@ func (h *Handler) contact(ctx context.Context, req bot.Request, cmd Command) (bo
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	h.markLogged(ctx, c, req.Person, now, old.Lead, c.Lead, req.Person)
+	h.markLogged(ctx, old, c, svcs, req.Person, now, old.Lead, c.Lead, req.Person)
 	how := ""
 	if in.Via != "" {
 		how = " (" + in.Via + ")"
@@ -720,7 +720,7 @@ func (h *Handler) lead(ctx context.Context, req bot.Request, cmd Command) (bot.R
 			notTold = append(notTold, old.Lead)
 		}
 	}
-	h.markHandedOn(ctx, c, old.Lead, to)
+	h.markHandedOn(ctx, old, c, svcs, old.Lead, to)
 	said := sayBack{"named contact " + bot.Mention(old.Lead) + " → " + bot.Mention(to)}
 	text := fmt.Sprintf("%s is now the named contact for *%s*.%s", bot.Mention(to), c.Name(), toldNote(told, notTold))
 	if h.escalationTaken(ctx, old, svcs, "a colleague has taken on the named-contact role") {

@@ -9,12 +9,14 @@ import (
 
 	"hppbot/bot"
 	"hppbot/pathway"
+	"hppbot/store"
 )
 
 // liveStore keeps where the live nudge (or escalation post) about a case
 // is in a chat (store.Store; see scheduler/live.go).
 type liveStore interface {
 	Live(ctx context.Context, to string, id int64) (bot.MessageRef, bool, error)
+	Lives(ctx context.Context, people []string, id int64) (map[string]bot.MessageRef, error)
 	LiveElsewhere(ctx context.Context, ref bot.MessageRef) (bool, error)
 	DoneLive(ctx context.Context, to string, id int64) error
 }
@@ -102,17 +104,21 @@ func (h *Handler) liveUpdates() (liveStore, bot.Updater, bool) {
 // markLogged changes the live reminder about c in each of people's chats
 // to say its contact was logged, by whom and when, without buttons; and so
 // too the ones others may hold about it (alsoHolding).
-func (h *Handler) markLogged(ctx context.Context, c *pathway.Case, by string, at time.Time, people ...string) {
+func (h *Handler) markLogged(ctx context.Context, old, c *pathway.Case, svcs store.Services, by string, at time.Time, people ...string) {
 	text := fmt.Sprintf("*%s*: contact logged by %s at %s — thank you.", c.Name(), bot.Mention(by), at.In(h.Policy.Location()).Format("15:04"))
-	h.settleLiveAll(ctx, c, text, people...)
+	h.settleLiveAll(ctx, c, svcs[c.Service].Lead, wasEscalated(old), text, people...)
 }
+
+// wasEscalated says whether the pathway lead may have had a heads-up
+// about old.
+func wasEscalated(old *pathway.Case) bool { return old.Escalated || old.CandourEscalated }
 
 // markHandedOn changes the former named contact's live reminder about c
 // to say the case is with someone else now, without buttons, so an old
 // button is not pressed for a case that has moved on; and so too the ones
 // others may hold about it (alsoHolding). The new named contact's own
 // (a pathway lead who took the case on) says so.
-func (h *Handler) markHandedOn(ctx context.Context, c *pathway.Case, from, to string) {
+func (h *Handler) markHandedOn(ctx context.Context, old, c *pathway.Case, svcs store.Services, from, to string) {
 	if from == "" || from == to {
 		return
 	}
@@ -122,42 +128,51 @@ func (h *Handler) markHandedOn(ctx context.Context, c *pathway.Case, from, to st
 	}
 	moved := fmt.Sprintf("*%s* is with %s now, as its named contact — nothing more is needed from you here. Thank you.", c.Name(), bot.Mention(to))
 	h.afterAnswer(ctx, "settling reminders", func(ctx context.Context) {
-		h.settle(ctx, ls, u, c, moved, append([]string{from}, h.alsoHolding(ctx, c, from, to)...))
+		h.settle(ctx, ls, u, c, moved, append([]string{from}, h.alsoHolding(ctx, c, svcs[c.Service].Lead, wasEscalated(old), from, to)...))
 		h.settle(ctx, ls, u, c, fmt.Sprintf("*%s*: you're its named contact now — its reminders come to you.", c.Name()), []string{to})
 	})
 }
 
 // settleLiveAll is settleLive for people and the others who may hold a
 // live reminder about c (alsoHolding), found after the command's answer.
-func (h *Handler) settleLiveAll(ctx context.Context, c *pathway.Case, text string, people ...string) {
+func (h *Handler) settleLiveAll(ctx context.Context, c *pathway.Case, pathwayLead string, escalated bool, text string, people ...string) {
 	ls, u, ok := h.liveUpdates()
 	if !ok {
 		return
 	}
 	h.afterAnswer(ctx, "settling reminders", func(ctx context.Context) {
-		h.settle(ctx, ls, u, c, text, append(people, h.alsoHolding(ctx, c, people...)...))
+		h.settle(ctx, ls, u, c, text, append(people, h.alsoHolding(ctx, c, pathwayLead, escalated, people...)...))
 	})
 }
 
 // alsoHolding are the others who may hold a live reminder about c, apart
-// from those named: the service's pathway lead (their heads-up, or the
-// nudges while the named contact is away with nobody covering) and whoever
-// covers for the named contact. Who can't be read is left out: a message
-// left as it was is better than a command that fails.
-func (h *Handler) alsoHolding(ctx context.Context, c *pathway.Case, named ...string) []string {
+// from those named: whoever covers for the named contact (or for those
+// named), and the service's pathway lead — when the case was escalated
+// (their heads-up) or someone on it has time away (the nudges go to the
+// lead with nobody free to cover). Who can't be read is left out: a
+// message left as it was is better than a command that fails.
+func (h *Handler) alsoHolding(ctx context.Context, c *pathway.Case, pathwayLead string, escalated bool, named ...string) []string {
 	var out []string
 	add := func(p string) {
 		if p != "" && !slices.Contains(named, p) && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
-	if svcs, err := h.Store.Services(ctx); err == nil && c.Service != "" {
-		add(svcs[c.Service].Lead)
-	}
-	for _, p := range append([]string{c.Lead}, named...) {
-		if a, ok, err := h.Store.Away(ctx, p); err == nil && ok {
-			add(a.Cover)
+	people := []string{c.Lead}
+	for _, p := range named {
+		if !slices.Contains(people, p) {
+			people = append(people, p)
 		}
+	}
+	aways, err := h.Store.Aways(ctx, people)
+	if err != nil {
+		aways = nil
+	}
+	if escalated || len(aways) > 0 {
+		add(pathwayLead)
+	}
+	for _, p := range people {
+		add(aways[p].Cover)
 	}
 	return out
 }
@@ -178,14 +193,20 @@ func (h *Handler) settleLive(ctx context.Context, c *pathway.Case, text string, 
 
 // settle is settleLive's work, after the command's answer.
 func (h *Handler) settle(ctx context.Context, ls liveStore, u bot.Updater, c *pathway.Case, text string, people []string) {
-	seen := map[string]bool{}
+	var distinct []string
 	for _, p := range people {
-		if p == "" || seen[p] {
-			continue
+		if p != "" && !slices.Contains(distinct, p) {
+			distinct = append(distinct, p)
 		}
-		seen[p] = true
-		ref, found, err := ls.Live(ctx, p, c.ID)
-		if err != nil || !found {
+	}
+	live, err := ls.Lives(ctx, distinct, c.ID)
+	if err != nil {
+		h.Log.Info("could not read which reminders about a case are live; they stay as they are", "case", c.Name(), "err", err)
+		return
+	}
+	for _, p := range distinct {
+		ref, found := live[p]
+		if !found {
 			continue
 		}
 		if err := ls.DoneLive(ctx, p, c.ID); err != nil {

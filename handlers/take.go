@@ -62,7 +62,7 @@ func (h *Handler) take(ctx context.Context, req bot.Request, cmd Command) (bot.R
 	} else {
 		notTold = append(notTold, old.Lead)
 	}
-	h.markHandedOn(ctx, c, old.Lead, req.Person)
+	h.markHandedOn(ctx, old, c, svcs, old.Lead, req.Person)
 	posted := h.escalationTaken(ctx, old, svcs, "the pathway lead has taken this on")
 	text := fmt.Sprintf("You're now the acting named contact for *%s* (%s): its reminders come to you. Next contact %s.%s", c.Name(), c.Ref, h.dueText(c.NextContact, now), toldNote(told, notTold))
 	if posted {

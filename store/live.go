@@ -78,6 +78,32 @@ func (s *Store) Live(ctx context.Context, to string, id int64) (bot.MessageRef, 
 	return r, ok, nil
 }
 
+// Lives are the live messages about case id in each of people's chats, in
+// one round trip; people with none are left out.
+func (s *Store) Lives(ctx context.Context, people []string, id int64) (map[string]bot.MessageRef, error) {
+	out := map[string]bot.MessageRef{}
+	if len(people) == 0 {
+		return out, nil
+	}
+	field := strconv.FormatInt(id, 10)
+	cmds := make([]*redis.StringCmd, len(people))
+	pipe := s.rdb.Pipeline()
+	for i, p := range people {
+		cmds[i] = pipe.HGet(ctx, s.liveKey(p), field)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, unavailable(err)
+	}
+	for i, cmd := range cmds {
+		if v, err := cmd.Result(); err == nil {
+			if r, ok := decodeLive(v); ok {
+				out[people[i]] = r
+			}
+		}
+	}
+	return out, nil
+}
+
 // LiveElsewhere reports whether ref is still the live message for some
 // case in its chat (a bundle some of whose cases are still open).
 func (s *Store) LiveElsewhere(ctx context.Context, ref bot.MessageRef) (bool, error) {
