@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"hppbot/bot"
@@ -67,5 +68,47 @@ func TestLiveNudges(t *testing.T) {
 	st.Client().HSet(ctx, st.Prefix()+"{u:"+sam+"}:live", "9", "{not json")
 	if _, ok, err := st.Live(ctx, sam, 9); err != nil || ok {
 		t.Errorf("an unreadable entry: %v %v; want none", ok, err)
+	}
+}
+
+// Lives reads several people's live message about one case at once,
+// leaving out those with none.
+func TestLivesReadsSeveralPeopleAtOnce(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	for _, r := range []struct {
+		ref   bot.MessageRef
+		cases []int64
+	}{
+		{bot.MessageRef{To: "slack:U0SAM", Conv: "D0SAM", ID: "1.1"}, []int64{7}},
+		{bot.MessageRef{To: "slack:U0PAT", Conv: "D0PAT", ID: "2.1"}, []int64{7, 8}},
+		{bot.MessageRef{To: "slack:U0KIM", Conv: "D0KIM", ID: "3.1"}, []int64{8}},
+	} {
+		if _, err := st.SetLive(ctx, r.ref, r.cases); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		people []string
+		id     int64
+		want   map[string]string // person → message id
+	}{
+		{[]string{"slack:U0SAM", "slack:U0PAT", "slack:U0KIM"}, 7, map[string]string{"slack:U0SAM": "1.1", "slack:U0PAT": "2.1"}},
+		{[]string{"slack:U0KIM"}, 8, map[string]string{"slack:U0KIM": "3.1"}},
+		{[]string{"slack:U0NOBODY"}, 7, map[string]string{}},
+		{nil, 7, map[string]string{}},
+	}
+	for _, tc := range tests {
+		got, err := st.Lives(ctx, tc.people, tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := map[string]string{}
+		for p, r := range got {
+			ids[p] = r.ID
+		}
+		if fmt.Sprint(ids) != fmt.Sprint(tc.want) {
+			t.Errorf("Lives(%v, %d) = %v; want %v", tc.people, tc.id, ids, tc.want)
+		}
 	}
 }
