@@ -60,25 +60,30 @@ func encode(r record) (string, error) {
 }
 
 // encodeBegun encodes r as queued and as marked in flight at now (its
-// first attempt), for beginScript. The reply, most of a record, is encoded
-// once and added to both: a tick with a thousand nudges due encodes each
-// once, not twice (see docs/performance.md).
-func encodeBegun(r record, now time.Time) (queued, marked string, err error) {
+// first attempt), for beginScript, and returns the marked record too. The
+// reply, most of a record, is encoded once and added to both: a tick with a
+// thousand nudges due encodes each once, not twice (see
+// docs/performance.md).
+func encodeBegun(r record, now time.Time) (queued, marked string, inFlight record, err error) {
+	inFlight = r
+	inFlight.InFlight, inFlight.Attempts = now, r.Attempts+1
 	reply, err := json.Marshal(r.Reply)
 	if err != nil {
-		return "", "", err
+		return "", "", record{}, err
 	}
-	r.Reply = nil
-	q, err := json.Marshal(r)
+	bare := r
+	bare.Reply = nil
+	q, err := json.Marshal(bare)
 	if err != nil {
-		return "", "", err
+		return "", "", record{}, err
 	}
-	r.InFlight, r.Attempts = now, r.Attempts+1
-	m, err := json.Marshal(r)
+	bare = inFlight
+	bare.Reply = nil
+	m, err := json.Marshal(bare)
 	if err != nil {
-		return "", "", err
+		return "", "", record{}, err
 	}
-	return withReply(q, reply), withReply(m, reply), nil
+	return withReply(q, reply), withReply(m, reply), inFlight, nil
 }
 
 // withReply adds "reply" to an encoded record, which is an object with at

@@ -60,7 +60,7 @@ func TestABegunRecordReadsBackQueuedAndMarked(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := record{Key: "remind:7:contact:1:0", To: "slack:U1", Reply: tc.reply, Case: 7, Live: []int64{7}, Queued: at, NotAfter: at.Add(time.Hour), State: stateQueued}
-			queued, marked, err := encodeBegun(r, at)
+			queued, marked, inFlight, err := encodeBegun(r, at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,6 +71,9 @@ func TestABegunRecordReadsBackQueuedAndMarked(t *testing.T) {
 			}
 			r.InFlight, r.Attempts = at, 1
 			want, _ = encode(r)
+			if got, _ := encode(inFlight); got != want {
+				t.Errorf("the record held reads %s; want %s", got, want)
+			}
 			m, err := decode(marked)
 			if got, _ := encode(m); err != nil || got != want {
 				t.Errorf("marked reads back as %s (%v); want %s", got, err, want)

@@ -141,13 +141,11 @@ func (q *Queue) begin(ctx context.Context, r record, keepFor time.Duration, now 
 	if err := q.recordKept(ctx); err != nil {
 		return held{}, 0, false, err
 	}
-	queued, marked, err := encodeBegun(r, now)
+	queued, marked, inFlight, err := encodeBegun(r, now)
 	if err != nil {
 		return held{}, 0, false, err
 	}
-	h = held{rec: r, token: q.claimToken()}
-	h.rec.InFlight = now
-	h.rec.Attempts++
+	h = held{rec: inFlight, token: q.claimToken()}
 	bkeys, rates := q.bucketArgs(q.cfg.Limits.buckets(r.To))
 	keys := append([]string{q.keys.msg(r.Key), q.keys.ready(), q.keys.owner(), q.keys.age(r.platform())}, bkeys...)
 	args := append([]any{ms(now), queued, marked, r.Key, int64((keepFor + finishedTTL) / time.Second), ms(now.Add(q.cfg.Lease)), h.token, ms(r.Queued)}, rates...)

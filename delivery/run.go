@@ -55,8 +55,8 @@ func (q *Queue) nudge() {
 // Config.OnFailed.
 //
 // Queueing, the pacing's token and the in-flight mark are one round trip
-// (begin); a message not yet worth sending, or already late, takes the
-// general way through Enqueue and the background sender.
+// (begin); a message already past its NotAfter takes the general way
+// through Enqueue, where the background sender drops it and says so.
 func (q *Queue) Send(ctx context.Context, m Message) error {
 	r, keepFor, err := q.newRecord(m)
 	if err != nil {

@@ -105,8 +105,14 @@ func (h *Handler) liveUpdates() (liveStore, bot.Updater, bool) {
 // to say its contact was logged, by whom and when, without buttons; and so
 // too the ones others may hold about it (alsoHolding).
 func (h *Handler) markLogged(ctx context.Context, old, c *pathway.Case, svcs store.Services, by string, at time.Time, people ...string) {
+	ls, u, ok := h.liveUpdates()
+	if !ok {
+		return
+	}
 	text := fmt.Sprintf("*%s*: contact logged by %s at %s — thank you.", c.Name(), bot.Mention(by), at.In(h.Policy.Location()).Format("15:04"))
-	h.settleLiveAll(ctx, c, svcs[c.Service].Lead, wasEscalated(old), text, people...)
+	h.afterAnswer(ctx, "settling reminders", func(ctx context.Context) {
+		h.settle(ctx, ls, u, c, text, append(people, h.alsoHolding(ctx, c, svcs[c.Service].Lead, wasEscalated(old), people...)...))
+	})
 }
 
 // wasEscalated says whether the pathway lead may have had a heads-up
@@ -130,18 +136,6 @@ func (h *Handler) markHandedOn(ctx context.Context, old, c *pathway.Case, svcs s
 	h.afterAnswer(ctx, "settling reminders", func(ctx context.Context) {
 		h.settle(ctx, ls, u, c, moved, append([]string{from}, h.alsoHolding(ctx, c, svcs[c.Service].Lead, wasEscalated(old), from, to)...))
 		h.settle(ctx, ls, u, c, fmt.Sprintf("*%s*: you're its named contact now — its reminders come to you.", c.Name()), []string{to})
-	})
-}
-
-// settleLiveAll is settleLive for people and the others who may hold a
-// live reminder about c (alsoHolding), found after the command's answer.
-func (h *Handler) settleLiveAll(ctx context.Context, c *pathway.Case, pathwayLead string, escalated bool, text string, people ...string) {
-	ls, u, ok := h.liveUpdates()
-	if !ok {
-		return
-	}
-	h.afterAnswer(ctx, "settling reminders", func(ctx context.Context) {
-		h.settle(ctx, ls, u, c, text, append(people, h.alsoHolding(ctx, c, pathwayLead, escalated, people...)...))
 	})
 }
 
@@ -177,21 +171,12 @@ func (h *Handler) alsoHolding(ctx context.Context, c *pathway.Case, pathwayLead 
 	return out
 }
 
-// settleLive changes the live reminder about c in each of people's chats
-// to text, without buttons. A bundle (one message about several cases) is
+// settle changes the live reminder about c in each of people's chats to
+// text, without buttons. A bundle (one message about several cases) is
 // changed only once none of its other cases is still open in it; until
 // then it stays as it was. It runs after the command's answer
 // (afterAnswer); a failure is logged, never shown, and never stops the
 // command.
-func (h *Handler) settleLive(ctx context.Context, c *pathway.Case, text string, people ...string) {
-	ls, u, ok := h.liveUpdates()
-	if !ok {
-		return
-	}
-	h.afterAnswer(ctx, "settling a reminder", func(ctx context.Context) { h.settle(ctx, ls, u, c, text, people) })
-}
-
-// settle is settleLive's work, after the command's answer.
 func (h *Handler) settle(ctx context.Context, ls liveStore, u bot.Updater, c *pathway.Case, text string, people []string) {
 	var distinct []string
 	for _, p := range people {

@@ -76,17 +76,11 @@ func (s *Scheduler) span(from, to time.Time) string {
 // gapLength says how long a gap was, in the largest whole unit that reads
 // well: "45 minutes", "about 3 hours", "about 2 days".
 func gapLength(d time.Duration) string {
-	unit := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	}
 	switch {
 	case d < 90*time.Minute:
-		return unit(int(d.Round(time.Minute)/time.Minute), "minute", "minutes")
+		return plural(int(d.Round(time.Minute)/time.Minute), "minute", "minutes")
 	case d < 36*time.Hour:
-		return "about " + unit(int(d.Round(time.Hour)/time.Hour), "hour", "hours")
+		return "about " + plural(int(d.Round(time.Hour)/time.Hour), "hour", "hours")
 	}
-	return "about " + unit(int(d.Round(24*time.Hour)/(24*time.Hour)), "day", "days")
+	return "about " + plural(int(d.Round(24*time.Hour)/(24*time.Hour)), "day", "days")
 }

@@ -70,6 +70,7 @@ type overviewData struct {
 	NoContact        []caseRow
 	NoPlan           []caseRow
 	Away             []awayRow
+	AwayUnknown      bool // who is away couldn't be read
 	Candour          []candourRow
 	CandourLabel     string
 }
@@ -151,7 +152,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, v viewer) {
 			d.Overdue++
 		}
 	}
-	d.Away = s.awayRows(r, cases, all, svcs, now)
+	d.Away, d.AwayUnknown = s.awayRows(r, cases, all, svcs, now)
 	d.Candour = s.candourRows(cases, all, now)
 	for _, row := range all {
 		if keepState(row, state) {
@@ -255,9 +256,9 @@ type awayRow struct {
 }
 
 // awayRows are the shown cases whose named contact is away now, in the
-// order shown above. If who is away can't be read, the section is left
-// empty rather than the page failing.
-func (s *Server) awayRows(r *http.Request, cases []*pathway.Case, shown []caseRow, svcs store.Services, now time.Time) []awayRow {
+// order shown above. If who is away can't be read, unknown is true and the
+// section says so rather than the page failing.
+func (s *Server) awayRows(r *http.Request, cases []*pathway.Case, shown []caseRow, svcs store.Services, now time.Time) (out []awayRow, unknown bool) {
 	byID := make(map[int64]*pathway.Case, len(cases))
 	var people []string
 	for _, c := range cases {
@@ -265,8 +266,11 @@ func (s *Server) awayRows(r *http.Request, cases []*pathway.Case, shown []caseRo
 		people = append(people, c.Lead)
 	}
 	aways, err := s.cfg.Store.Aways(r.Context(), people)
-	if err != nil || len(aways) == 0 {
-		return nil
+	if err != nil {
+		return nil, true
+	}
+	if len(aways) == 0 {
+		return nil, false
 	}
 	// Covers' own time away decides whether they get the reminders.
 	var covers []string
@@ -289,7 +293,6 @@ func (s *Server) awayRows(r *http.Request, cases []*pathway.Case, shown []caseRo
 	}
 	n := s.namesOf(r.Context(), named)
 	loc := s.cfg.Policy.Location()
-	var out []awayRow
 	for _, row := range shown {
 		c := byID[row.ID]
 		if c == nil {
@@ -311,5 +314,5 @@ func (s *Server) awayRows(r *http.Request, cases []*pathway.Case, shown []caseRo
 		}
 		out = append(out, awayRow{caseRow: row, Until: pathway.FormatDay(a.LastDay(loc), loc), GoesTo: goes})
 	}
-	return out
+	return out, false
 }
