@@ -45,12 +45,15 @@ func (s *Surface) UpdateMessage(ctx context.Context, ref bot.MessageRef, r bot.R
 	}
 	// The bot's token goes only to the service Teams said serves this
 	// person or channel, whatever a kept message reference says.
-	if ok, err := s.servedBy(ctx, ref.To, u); err != nil || !ok {
-		if err == nil {
-			s.log.Warn("Teams: a message reference names another service than the conversation's; not updated", "to", ref.To, "host", u.Host)
-			err = bot.ErrNoRoute
-		}
+	switch served, known, err := s.servedBy(ctx, ref.To, u); {
+	case err != nil:
 		return err
+	case !known:
+		// hppbot no longer knows the conversation (the app was removed).
+		return bot.ErrNoRoute
+	case !served:
+		s.log.Warn("Teams: a message reference names another service than the conversation's; not updated", "to", ref.To, "host", u.Host)
+		return bot.ErrNoRoute
 	}
 	acts := s.render(ctx, r, renderOpts{personal: !ref.Channel})
 	if len(acts) == 0 {
@@ -68,17 +71,17 @@ func (s *Surface) UpdateMessage(ctx context.Context, ref bot.MessageRef, r bot.R
 
 // servedBy reports whether u is on the Bot Framework service hppbot keeps
 // for to (the one its last activity came from, checked then against its
-// token's claims).
-func (s *Surface) servedBy(ctx context.Context, to string, u *url.URL) (bool, error) {
+// token's claims); known is false when hppbot keeps none.
+func (s *Surface) servedBy(ctx context.Context, to string, u *url.URL) (served, known bool, err error) {
 	ref, ok, err := s.cfg.Store.ConversationRef(ctx, to)
-	if err != nil || !ok {
-		return false, err
+	if err != nil || !ok || ref.ServiceURL == "" {
+		return false, false, err
 	}
 	svc, err := url.Parse(ref.ServiceURL)
 	if err != nil {
-		return false, nil
+		return false, true, nil
 	}
-	return strings.EqualFold(svc.Scheme, u.Scheme) && strings.EqualFold(svc.Host, u.Host), nil
+	return strings.EqualFold(svc.Scheme, u.Scheme) && strings.EqualFold(svc.Host, u.Host), true, nil
 }
 
 // platformError turns the connector's "not now" answers into
