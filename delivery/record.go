@@ -59,11 +59,11 @@ func encode(r record) (string, error) {
 	return string(b), err
 }
 
-// encodeBegun encodes r as queued and as marked in flight at now (its
-// first attempt), for beginScript, and returns the marked record too. The
-// reply, most of a record, is encoded once and added to both: a tick with a
-// thousand nudges due encodes each once, not twice (see
-// docs/performance.md).
+// encodeBegun encodes r as queued and as marked in flight at now (one
+// attempt more), for beginScript, and returns the marked record too. The
+// reply, most of a record, is encoded once and added to both, and so is the
+// rest of a new record: a tick with a thousand nudges due encodes each once,
+// not twice (see docs/performance.md).
 func encodeBegun(r record, now time.Time) (queued, marked string, inFlight record, err error) {
 	inFlight = r
 	inFlight.InFlight, inFlight.Attempts = now, r.Attempts+1
@@ -77,11 +77,22 @@ func encodeBegun(r record, now time.Time) (queued, marked string, inFlight recor
 	if err != nil {
 		return "", "", record{}, err
 	}
-	bare = inFlight
-	bare.Reply = nil
-	m, err := json.Marshal(bare)
-	if err != nil {
-		return "", "", record{}, err
+	// The mark adds two fields to the queued record, which a new record
+	// (all begin is given) has empty, so they are added to its encoding
+	// rather than the whole record encoded again.
+	var m []byte
+	if r.InFlight.IsZero() && r.Attempts == 0 {
+		at, err := json.Marshal(now)
+		if err != nil {
+			return "", "", record{}, err
+		}
+		m = append(append(append(q[:len(q)-1:len(q)-1], `,"in_flight":`...), at...), `,"attempts":1}`...)
+	} else {
+		bare = inFlight
+		bare.Reply = nil
+		if m, err = json.Marshal(bare); err != nil {
+			return "", "", record{}, err
+		}
 	}
 	return withReply(q, reply), withReply(m, reply), inFlight, nil
 }

@@ -50,16 +50,18 @@ func FuzzDecodeRecord(f *testing.F) {
 func TestABegunRecordReadsBackQueuedAndMarked(t *testing.T) {
 	at := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	tests := []struct {
-		name  string
-		reply *bot.Reply
+		name     string
+		reply    *bot.Reply
+		attempts int // tried before
 	}{
-		{"with buttons", &bot.Reply{Text: "Contact with the family is due", Buttons: []bot.Button{{Label: "Log contact", Command: "contact HPP-7"}}}},
-		{"empty reply", &bot.Reply{}},
-		{"no reply", nil},
+		{"with buttons", &bot.Reply{Text: "Contact with the family is due", Buttons: []bot.Button{{Label: "Log contact", Command: "contact HPP-7"}}}, 0},
+		{"empty reply", &bot.Reply{}, 0},
+		{"no reply", nil, 0},
+		{"tried twice before", &bot.Reply{Text: "Contact with the family is due"}, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := record{Key: "remind:7:contact:1:0", To: "slack:U1", Reply: tc.reply, Case: 7, Live: []int64{7}, Queued: at, NotAfter: at.Add(time.Hour), State: stateQueued}
+			r := record{Key: "remind:7:contact:1:0", To: "slack:U1", Reply: tc.reply, Case: 7, Live: []int64{7}, Queued: at, NotAfter: at.Add(time.Hour), State: stateQueued, Attempts: tc.attempts}
 			queued, marked, inFlight, err := encodeBegun(r, at)
 			if err != nil {
 				t.Fatal(err)
@@ -69,7 +71,7 @@ func TestABegunRecordReadsBackQueuedAndMarked(t *testing.T) {
 			if got, _ := encode(q); err != nil || got != want {
 				t.Errorf("queued reads back as %s (%v); want %s", got, err, want)
 			}
-			r.InFlight, r.Attempts = at, 1
+			r.InFlight, r.Attempts = at, tc.attempts+1
 			want, _ = encode(r)
 			if got, _ := encode(inFlight); got != want {
 				t.Errorf("the record held reads %s; want %s", got, want)

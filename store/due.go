@@ -6,8 +6,10 @@ import (
 	"errors"
 	"hash/fnv"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -157,18 +159,7 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return out, unavailable(err)
 	}
-	for id, cmd := range caseCmds {
-		data, err := cmd.Bytes()
-		if err != nil {
-			continue // gone: the scheduler drops the claim
-		}
-		c, ok := s.readCase(ctx, id, data)
-		if !ok {
-			out.Unreadable[strconv.FormatInt(id, 10)] = true
-			continue
-		}
-		out.Cases[id] = c
-	}
+	s.readCases(ctx, caseCmds, out)
 	for id, cmd := range jobCmds {
 		data, err := cmd.Bytes()
 		if err != nil {
@@ -185,6 +176,43 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 	}
 	return out, nil
 }
+
+// readCases decodes the cases read for a claim into out, on every core
+// when there are many: the tick waits for them before it sends anything.
+func (s *Store) readCases(ctx context.Context, cmds map[int64]*redis.StringCmd, out Claimed) {
+	type read struct {
+		id   int64
+		data []byte
+		c    *pathway.Case
+		ok   bool
+	}
+	reads := make([]read, 0, len(cmds))
+	for id, cmd := range cmds {
+		if data, err := cmd.Bytes(); err == nil {
+			reads = append(reads, read{id: id, data: data})
+		} // else gone: the scheduler drops the claim
+	}
+	workers := min(runtime.GOMAXPROCS(0), 1+len(reads)/decodeShare)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(reads); i += workers {
+				reads[i].c, reads[i].ok = s.readCase(ctx, reads[i].id, reads[i].data)
+			}
+		})
+	}
+	wg.Wait()
+	for _, r := range reads {
+		if r.ok {
+			out.Cases[r.id] = r.c
+		} else {
+			out.Unreadable[strconv.FormatInt(r.id, 10)] = true
+		}
+	}
+}
+
+// decodeShare is how many cases are worth another decoding goroutine.
+const decodeShare = 128
 
 // SentQuery asks whether an occurrence of a member was already sent.
 type SentQuery struct {
