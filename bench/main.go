@@ -107,6 +107,7 @@ func run() (code int) {
 	burstScale := flag.Float64("burst-scale", 12, "how many times faster than real time the morning burst's stand-in platforms (and hppbot's limits) keep time")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.IntVar(&tickRuns, "ticks", tickRuns, "how many ticks the scheduler section measures at each size")
+	flag.StringVar(&tickProfile, "tick-cpuprofile", "", "write a CPU profile of the largest size's ticks alone to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -15,6 +17,10 @@ import (
 // tickRuns is how many ticks each size measures (the median is kept);
 // -ticks raises it, to profile the tick.
 var tickRuns = 5
+
+// tickProfile, when set (-tick-cpuprofile), is where a CPU profile of the
+// largest size's ticks alone is written: without the seeding before them.
+var tickProfile string
 
 // noop is a Messenger that sends nowhere.
 type noop struct{}
@@ -95,9 +101,11 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 		// digits could look like an NHS number, which the store refuses.
 		seed(ctx, st, p, size-due-background, wed.AddDate(0, 2, 0), fmt.Sprintf("B%c-", 'a'+rune(i%26)))
 		background = size - due
+		forgetOutcomes(ctx, st)
 		fmt.Fprintf(res.log, "  (seeded %d open cases in %s)\n", size, time.Since(start).Round(time.Second))
 		s := scheduler.New(scheduler.Config{Store: st, Policy: daily, Messenger: noop{}, Clock: func() time.Time { return at }})
 		var runs, selfCPU, redisCPU []time.Duration
+		stop := startTickProfile(i == len(sizes)-1)
 		for k := 0; k < tickRuns; k++ {
 			c0 := cpuNow(ctx, st)
 			t0 := time.Now()
@@ -116,6 +124,7 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 			runs = append(runs, d)
 			at = p.Calendar.Add(at, pathway.Span{N: 1, Unit: pathway.WorkingDay})
 		}
+		stop()
 		med := percentile(runs, 0.5)
 		ticks = append(ticks, med)
 		res.check("scheduler", fmt.Sprintf("tick, 1,000 due among %d open cases (median of %d)", size, tickRuns), float64(med.Microseconds())/1000, "ms", "≤ 100 ms per 1,000 due", med <= 100*time.Millisecond, "")
@@ -131,4 +140,55 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 		res.check("scheduler", fmt.Sprintf("tick at %d ÷ tick at %d", sizes[len(sizes)-1], sizes[0]), ratio, "×", "≤ 1.5", ratio <= 1.5, "")
 	}
 	return background + due, at
+}
+
+// startTickProfile starts the ticks' CPU profile when asked for and on; it
+// returns what stops it.
+func startTickProfile(on bool) (stop func()) {
+	if tickProfile == "" || !on {
+		return func() {}
+	}
+	f, err := os.Create(tickProfile)
+	if err != nil {
+		fail("tick-cpuprofile", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fail("tick-cpuprofile", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fail("tick-cpuprofile", err)
+		}
+	}
+}
+
+// forgetOutcomes deletes the write outcomes the seeding left. The store
+// keeps each write's outcome for 10 minutes, so that a lost reply can be
+// looked up; seeding a million cases in a minute leaves a million of them,
+// which a trust's Redis never holds (its cases were opened over months), and
+// which would make Redis's keyspace a third larger than a trust's is, and
+// its look-ups slower, while the ticks are measured. Deleted, they are what
+// they would be ten minutes later: gone.
+func forgetOutcomes(ctx context.Context, st *store.Store) {
+	rdb := st.Client()
+	iter := rdb.Scan(ctx, 0, st.Prefix()+"{p*}:cmd:*", 5000).Iterator()
+	var batch []string
+	flush := func() {
+		if len(batch) > 0 {
+			if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+				fail("deleting the seeding's write outcomes", err)
+			}
+			batch = batch[:0]
+		}
+	}
+	for iter.Next(ctx) {
+		if batch = append(batch, iter.Val()); len(batch) == 1000 {
+			flush()
+		}
+	}
+	if err := iter.Err(); err != nil {
+		fail("SCAN", err)
+	}
+	flush()
 }

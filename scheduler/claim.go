@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"hppbot/pathway"
@@ -41,13 +42,19 @@ func (s *Scheduler) claim(ctx context.Context, now time.Time) ([]store.Claim, er
 // prepare reads what the claims are about, works out what each owes at now,
 // and asks the store in one go which of those were already sent.
 func (s *Scheduler) prepare(ctx context.Context, claims []store.Claim, now time.Time) ([]*item, store.Services, error) {
+	// The reads that don't depend on each other go at once: the tick sends
+	// nothing until they are all in.
+	var svcs store.Services
+	var svcErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { svcs, svcErr = s.cfg.Store.Services(ctx) })
 	loaded, err := s.cfg.Store.Load(ctx, claims)
+	wg.Wait()
 	if err != nil {
 		return nil, nil, err
 	}
-	svcs, err := s.cfg.Store.Services(ctx)
-	if err != nil {
-		return nil, nil, err
+	if svcErr != nil {
+		return nil, nil, svcErr
 	}
 	work := make([]*item, 0, len(claims))
 	var queries []store.SentQuery
@@ -56,11 +63,13 @@ func (s *Scheduler) prepare(ctx context.Context, claims []store.Claim, now time.
 		queries = append(queries, it.owed()...)
 		work = append(work, it)
 	}
+	var book *awayBook
+	wg.Go(func() { book = s.readAways(ctx, work) })
 	sent, err := s.wasSent(ctx, queries)
+	wg.Wait()
 	if err != nil {
 		return nil, nil, err
 	}
-	book := s.readAways(ctx, work)
 	for _, it := range work {
 		it.sent, it.aways = sent, book
 	}

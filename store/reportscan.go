@@ -33,20 +33,49 @@ func (s *Store) eachActive(ctx context.Context, from, to time.Time, keep func(*p
 		}
 		return keep == nil || keep(c)
 	}
+	// Two steps at once: while one page's timelines are read and counted,
+	// the next page of cases is read and decoded, so Redis and the decoding
+	// overlap rather than take turns. fn is still called a page at a time,
+	// in order, from one goroutine; at most three pages are held.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan []*pathway.Case, 1)
+	var readErr error // the timelines' read, set by the counting goroutine
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for cases := range pages {
+			if readErr != nil {
+				continue // the scan is being stopped: what is left is dropped
+			}
+			ids := make([]int64, len(cases))
+			for i, c := range cases {
+				ids[i] = c.ID
+			}
+			timelines, bad, err := s.TimelinesCounted(ctx, ids)
+			if err != nil {
+				readErr = err
+				cancel()
+				continue
+			}
+			badEntries += bad
+			fn(cases, timelines)
+		}
+	}()
 	badCases, err = s.scanOpened(ctx, time.Time{}, to, active, page, func(cases []*pathway.Case) error {
-		ids := make([]int64, len(cases))
-		for i, c := range cases {
-			ids[i] = c.ID
+		select {
+		case pages <- cases:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		timelines, bad, err := s.TimelinesCounted(ctx, ids)
-		if err != nil {
-			return err
-		}
-		badEntries += bad
-		fn(cases, timelines)
-		return nil
 	})
-	if err != nil {
+	close(pages)
+	<-done
+	switch {
+	case readErr != nil:
+		return 0, 0, readErr
+	case err != nil:
 		return 0, 0, err
 	}
 	return badCases, badEntries, nil
