@@ -2,9 +2,13 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"hppbot/pathway"
 	"hppbot/store"
@@ -68,6 +72,68 @@ func TestEachActiveMatchesCasesActive(t *testing.T) {
 			if page == 1 && len(want) > store.Partitions && pages < 2 {
 				t.Errorf("%s: one case a partition came in %d page(s)", w.name, pages)
 			}
+		}
+	}
+}
+
+// failingHook fails every command while on, as Redis would if it stopped
+// answering.
+type failingHook struct{ on atomic.Bool }
+
+func (h *failingHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *failingHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if h.on.Load() {
+			cmd.SetErr(errNotAnswering)
+			return errNotAnswering
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h *failingHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if h.on.Load() {
+			for _, c := range cmds {
+				c.SetErr(errNotAnswering)
+			}
+			return errNotAnswering
+		}
+		return next(ctx, cmds)
+	}
+}
+
+var errNotAnswering = errors.New("i/o timeout")
+
+// TestEachActiveStopsWhenRedisStopsAnswering: a scan that loses Redis part
+// way (the next page is being read while the last is counted) ends with an
+// Unavailable error, once, and counts no page after the failure.
+func TestEachActiveStopsWhenRedisStopsAnswering(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.New(t)
+	rdb, ok := st.Client().(*redis.Client)
+	if !ok {
+		t.Skip("needs a plain Redis client to stop")
+	}
+	p := reportPolicy(t)
+	start := time.Date(2026, 6, 1, 10, 0, 0, 0, p.Location())
+	seedCases(t, st, p, start, 90)
+	hook := &failingHook{}
+	rdb.AddHook(hook)
+	t.Cleanup(func() { hook.on.Store(false) })
+	for _, after := range []int{1, 2} {
+		hook.on.Store(false)
+		pages := 0
+		_, _, err := store.EachActivePaged(st, ctx, start, start.AddDate(0, 0, 100), nil, 1, func([]*pathway.Case, map[int64][]pathway.Event) {
+			if pages++; pages == after {
+				hook.on.Store(true)
+			}
+		})
+		if pathway.ErrorCode(err) != pathway.Unavailable {
+			t.Errorf("Redis gone after %d page(s): %v; want Unavailable", after, err)
+		}
+		if pages != after {
+			t.Errorf("Redis gone after %d page(s): %d pages counted", after, pages)
 		}
 	}
 }
