@@ -49,8 +49,13 @@ func (u Undeliverable) As(target any) bool {
 
 // AsUndeliverable finds an Undeliverable in err's chain.
 func AsUndeliverable(err error) (Undeliverable, bool) {
+	if err == nil {
+		// Most sends succeed: no Undeliverable is made for errors.As to
+		// fill (it would be on the heap), as a tick asks for each send.
+		return Undeliverable{}, false
+	}
 	var u Undeliverable
-	if err == nil || !errors.As(err, &u) {
+	if !errors.As(err, &u) {
 		return Undeliverable{}, false
 	}
 	return u, true

@@ -41,3 +41,11 @@ func TestUndeliverableIsFoundHoweverItIsAskedFor(t *testing.T) {
 		}
 	}
 }
+
+// Asking a send's error whether it is a refusal for good costs nothing
+// when there was no error, as for most of a tick's sends.
+func TestAsUndeliverableOfNoErrorAllocatesNothing(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { AsUndeliverable(nil) }); n != 0 {
+		t.Errorf("AsUndeliverable(nil) allocates %.0f times; want 0", n)
+	}
+}
