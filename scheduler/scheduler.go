@@ -82,10 +82,9 @@ type Config struct {
 	// Workers send in parallel. Default 128: a worker mostly waits on Redis
 	// and the platforms, and the store shares the round trips of workers
 	// waiting at once, so more of them at once cost Redis fewer round trips
-	// (at 16, a tick with 1,000 due took 117–121 ms and 76 ms of Redis's
-	// CPU; at 128, 96–104 ms and 64–72 ms; docs/performance.md). The pacing,
-	// not the workers, bounds what goes to a platform at once. The console
-	// uses 1 so its transcript keeps a stable order.
+	// (the figures are in docs/performance.md). The pacing, not the
+	// workers, bounds what goes to a platform at once. The console uses 1
+	// so its transcript keeps a stable order.
 	Workers int
 	// Every is how often a tick runs. Default 30 seconds.
 	Every time.Duration

@@ -41,9 +41,18 @@ func (s *Store) eachActive(ctx context.Context, from, to time.Time, keep func(*p
 	defer cancel()
 	pages := make(chan []*pathway.Case, 1)
 	var readErr error // the timelines' read, set by the counting goroutine
+	var panicked any  // fn's panic, raised again on the caller's goroutine
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				panicked = r
+				cancel()
+				for range pages {
+				}
+			}
+		}()
 		for cases := range pages {
 			if readErr != nil {
 				continue // the scan is being stopped: what is left is dropped
@@ -72,6 +81,9 @@ func (s *Store) eachActive(ctx context.Context, from, to time.Time, keep func(*p
 	})
 	close(pages)
 	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
 	switch {
 	case readErr != nil:
 		return 0, 0, readErr

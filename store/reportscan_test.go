@@ -137,3 +137,29 @@ func TestEachActiveStopsWhenRedisStopsAnswering(t *testing.T) {
 		}
 	}
 }
+
+// TestEachActiveRaisesFnsPanicToItsCaller: fn runs beside the scan, but a
+// panic in it still reaches EachActive's caller (whose recover turns a
+// report's panic into a kind answer), and the scan stops.
+func TestEachActiveRaisesFnsPanicToItsCaller(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := storetest.New(t)
+	p := reportPolicy(t)
+	start := time.Date(2026, 6, 1, 10, 0, 0, 0, p.Location())
+	seedCases(t, st, p, start, 40)
+	pages := 0
+	defer func() {
+		if r := recover(); r != "counting went wrong" {
+			t.Errorf("recovered %v; want fn's panic", r)
+		}
+		if pages != 1 {
+			t.Errorf("fn ran %d times; want 1 (the scan stops)", pages)
+		}
+	}()
+	store.EachActivePaged(st, ctx, start, start.AddDate(0, 0, 100), nil, 1, func([]*pathway.Case, map[int64][]pathway.Event) {
+		pages++
+		panic("counting went wrong")
+	})
+	t.Error("EachActive returned after fn panicked")
+}
