@@ -213,13 +213,10 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	} else {
 		op("due", keys[3], wake, "")
 	}
-	// The open index's score (the next deadline) is written when it
-	// changes, which most saves (a reminder's acknowledgement) don't.
-	switch {
-	case !c.IsOpen():
-		op("zrem", keys[5], idArg, "")
-	case old == nil || !old.IsOpen() || deadlineScore(old) != deadlineScore(c):
+	if c.IsOpen() {
 		op("zadd", keys[5], strconv.FormatInt(deadlineScore(c), 10), idArg)
+	} else {
+		op("zrem", keys[5], idArg, "")
 	}
 	if old == nil {
 		op("zadd", keys[6], strconv.FormatInt(unix(c.Opened), 10), idArg)

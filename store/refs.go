@@ -35,15 +35,10 @@ func (s *Store) caseRefKey(p int, ref string) string {
 }
 func (s *Store) refsIndexedKey(p int) string { return s.part(p) + "refs:indexed" }
 
-// refOps are the index changes a save makes for the case's reference:
-// none when the reference is unchanged (the save that set it, or the
-// backfill of older data, indexed it), as for most saves.
+// refOps are the index changes a save makes for the case's reference.
 func (s *Store) refOps(old, c *pathway.Case, op func(name, key string, a, b any), idArg any) {
 	pt := partition(c.ID)
-	if old != nil && pathway.SameRef(old.Ref, c.Ref) {
-		return
-	}
-	if old != nil && old.Ref != "" {
+	if old != nil && old.Ref != "" && !pathway.SameRef(old.Ref, c.Ref) {
 		op("srem", s.caseRefKey(pt, old.Ref), idArg, "")
 	}
 	if c.Ref != "" {

@@ -33,64 +33,56 @@ func (s *Store) eachActive(ctx context.Context, from, to time.Time, keep func(*p
 		}
 		return keep == nil || keep(c)
 	}
-	// Two steps at once: while one page's timelines are read and counted,
-	// the next page of cases is read and decoded, so Redis and the decoding
-	// overlap rather than take turns. fn is still called a page at a time,
-	// in order, from one goroutine; at most three pages are held.
+	// Two steps at once: while one page's timelines are read and counted
+	// here, the next page of cases is read and decoded beside it, so Redis
+	// and the decoding overlap rather than take turns. fn is called here, a
+	// page at a time, in order; at most three pages are held.
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	pages := make(chan []*pathway.Case, 1)
-	var readErr error // the timelines' read, set by the counting goroutine
-	var panicked any  // fn's panic, raised again on the caller's goroutine
+	var scanned int // the cases the scan could not read
+	var scanErr error
+	var scanPanic any // the scan's panic, raised again here
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		defer func() {
-			if r := recover(); r != nil {
-				panicked = r
-				cancel()
-				for range pages {
-				}
+		defer close(pages)
+		defer func() { scanPanic = recover() }()
+		scanned, scanErr = s.scanOpened(ctx, time.Time{}, to, active, page, func(cases []*pathway.Case) error {
+			select {
+			case pages <- cases:
+				return nil
+			case <-ctx.Done():
+				return unavailable(ctx.Err())
 			}
-		}()
-		for cases := range pages {
-			if readErr != nil {
-				continue // the scan is being stopped: what is left is dropped
-			}
-			ids := make([]int64, len(cases))
-			for i, c := range cases {
-				ids[i] = c.ID
-			}
-			timelines, bad, err := s.TimelinesCounted(ctx, ids)
-			if err != nil {
-				readErr = err
-				cancel()
-				continue
-			}
-			badEntries += bad
-			fn(cases, timelines)
-		}
+		})
 	}()
-	badCases, err = s.scanOpened(ctx, time.Time{}, to, active, page, func(cases []*pathway.Case) error {
-		select {
-		case pages <- cases:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
+	// However this returns (an error, fn's panic), the scan stops first.
+	defer func() {
+		cancel()
+		for range pages {
 		}
-	})
-	close(pages)
+		<-done
+	}()
+	for cases := range pages {
+		ids := make([]int64, len(cases))
+		for i, c := range cases {
+			ids[i] = c.ID
+		}
+		timelines, bad, err := s.TimelinesCounted(ctx, ids)
+		if err != nil {
+			return 0, 0, err
+		}
+		badEntries += bad
+		fn(cases, timelines)
+	}
 	<-done
-	if panicked != nil {
-		panic(panicked)
+	if scanPanic != nil {
+		panic(scanPanic)
 	}
-	switch {
-	case readErr != nil:
-		return 0, 0, readErr
-	case err != nil:
-		return 0, 0, err
+	if scanErr != nil {
+		return 0, 0, scanErr
 	}
-	return badCases, badEntries, nil
+	return scanned, badEntries, nil
 }
 
 // EachOpened calls fn with the cases opened in [from, to) (a zero end is

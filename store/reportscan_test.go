@@ -138,9 +138,9 @@ func TestEachActiveStopsWhenRedisStopsAnswering(t *testing.T) {
 	}
 }
 
-// TestEachActiveRaisesFnsPanicToItsCaller: fn runs beside the scan, but a
-// panic in it still reaches EachActive's caller (whose recover turns a
-// report's panic into a kind answer), and the scan stops.
+// TestEachActiveRaisesFnsPanicToItsCaller: a panic in fn reaches
+// EachActive's caller (whose recover turns a report's panic into a kind
+// answer), and the scan beside it stops.
 func TestEachActiveRaisesFnsPanicToItsCaller(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -162,4 +162,31 @@ func TestEachActiveRaisesFnsPanicToItsCaller(t *testing.T) {
 		panic("counting went wrong")
 	})
 	t.Error("EachActive returned after fn panicked")
+}
+
+// TestEachActiveEndsUnavailableWhenItsTimeRunsOut: a report whose time
+// runs out part way (its context ends) is told Redis did not answer in
+// time, never "something went wrong".
+func TestEachActiveEndsUnavailableWhenItsTimeRunsOut(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t)
+	p := reportPolicy(t)
+	start := time.Date(2026, 6, 1, 10, 0, 0, 0, p.Location())
+	seedCases(t, st, p, start, 40)
+	for _, after := range []int{1, 2} {
+		ctx, cancel := context.WithCancel(context.Background())
+		pages := 0
+		_, _, err := store.EachActivePaged(st, ctx, start, start.AddDate(0, 0, 100), nil, 1, func([]*pathway.Case, map[int64][]pathway.Event) {
+			if pages++; pages == after {
+				cancel()
+			}
+		})
+		cancel()
+		if pathway.ErrorCode(err) != pathway.Unavailable {
+			t.Errorf("time out after %d page(s): %v (%s); want Unavailable", after, err, pathway.ErrorCode(err))
+		}
+		if pages != after {
+			t.Errorf("time out after %d page(s): %d pages counted", after, pages)
+		}
+	}
 }
