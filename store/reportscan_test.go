@@ -15,16 +15,23 @@ import (
 	"hppbot/store/storetest"
 )
 
+// seededScan is a store with n cases opened from start on, for the scans.
+func seededScan(t *testing.T, n int) (*store.Store, time.Time) {
+	t.Helper()
+	st := storetest.New(t)
+	p := reportPolicy(t)
+	start := time.Date(2026, 6, 1, 10, 0, 0, 0, p.Location())
+	seedCases(t, st, p, start, n)
+	return st, start
+}
+
 // TestEachActiveMatchesCasesActive: reading a page at a time gives every
 // case CasesActive gives, once each, with the timelines Timelines gives,
 // whatever the page size (one case a partition, a few, more than there are).
 func TestEachActiveMatchesCasesActive(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := storetest.New(t)
-	p := reportPolicy(t)
-	start := time.Date(2026, 6, 1, 10, 0, 0, 0, p.Location())
-	seedCases(t, st, p, start, 90)
+	st, start := seededScan(t, 90)
 	now := start.AddDate(0, 0, 100)
 	for _, w := range []struct {
 		name string
@@ -110,14 +117,11 @@ var errNotAnswering = errors.New("i/o timeout")
 func TestEachActiveStopsWhenRedisStopsAnswering(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := storetest.New(t)
+	st, start := seededScan(t, 90)
 	rdb, ok := st.Client().(*redis.Client)
 	if !ok {
 		t.Skip("needs a plain Redis client to stop")
 	}
-	p := reportPolicy(t)
-	start := time.Date(2026, 6, 1, 10, 0, 0, 0, p.Location())
-	seedCases(t, st, p, start, 90)
 	hook := &failingHook{}
 	rdb.AddHook(hook)
 	t.Cleanup(func() { hook.on.Store(false) })
@@ -144,10 +148,7 @@ func TestEachActiveStopsWhenRedisStopsAnswering(t *testing.T) {
 func TestEachActiveRaisesFnsPanicToItsCaller(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st := storetest.New(t)
-	p := reportPolicy(t)
-	start := time.Date(2026, 6, 1, 10, 0, 0, 0, p.Location())
-	seedCases(t, st, p, start, 40)
+	st, start := seededScan(t, 40)
 	pages := 0
 	defer func() {
 		if r := recover(); r != "counting went wrong" {
@@ -169,10 +170,7 @@ func TestEachActiveRaisesFnsPanicToItsCaller(t *testing.T) {
 // time, never "something went wrong".
 func TestEachActiveEndsUnavailableWhenItsTimeRunsOut(t *testing.T) {
 	t.Parallel()
-	st := storetest.New(t)
-	p := reportPolicy(t)
-	start := time.Date(2026, 6, 1, 10, 0, 0, 0, p.Location())
-	seedCases(t, st, p, start, 40)
+	st, start := seededScan(t, 40)
 	for _, after := range []int{1, 2} {
 		ctx, cancel := context.WithCancel(context.Background())
 		pages := 0
