@@ -190,7 +190,7 @@ func TestDeployingDocTeamsPermissionsMatchPackage(t *testing.T) {
 	}
 	// With HPP_PUBLIC_URL the package gains the tab's entries: exactly
 	// those the third table names.
-	withTab, err := teams.ManifestFor("00000000-0000-0000-0000-000000000000", "https://hppbot.example.nhs.uk")
+	withTab, err := teams.ManifestFor("00000000-0000-0000-0000-000000000000", "https://hppbot.example.nhs.uk", "")
 	if err != nil {
 		t.Fatal(err)
 	}

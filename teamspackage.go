@@ -50,7 +50,7 @@ func runTeamsPackage(args []string, getenv func(string) string, stdout, stderr i
 		return 2
 	}
 	var buf bytes.Buffer
-	if err := teams.WritePackageWith(&buf, appID, publicURL, audience); err != nil {
+	if err := teams.WritePackageFor(&buf, appID, publicURL, audience); err != nil {
 		fmt.Fprintf(stderr, "hppbot: MICROSOFT_APP_ID: %v\n", err)
 		return 2
 	}

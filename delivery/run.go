@@ -63,10 +63,8 @@ func (q *Queue) Send(ctx context.Context, m Message) error {
 		return err
 	}
 	if keepFor <= 0 {
-		if _, err := q.Enqueue(ctx, m); err != nil {
-			return err
-		}
-		return nil
+		_, err := q.Enqueue(ctx, m)
+		return err
 	}
 	h, wait, known, err := q.begin(ctx, r, keepFor, r.Queued)
 	switch {

@@ -39,12 +39,14 @@ func (s *Store) SetLive(ctx context.Context, ref bot.MessageRef, cases []int64) 
 	if err != nil {
 		return nil, err
 	}
+	pairs := make([]any, 0, 2*len(fields))
+	for _, f := range fields {
+		pairs = append(pairs, f, string(b))
+	}
 	var old *redis.SliceCmd
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		old = p.HMGet(ctx, key, fields...)
-		for _, f := range fields {
-			p.HSet(ctx, key, f, string(b))
-		}
+		p.HSet(ctx, key, pairs...)
 		p.Expire(ctx, key, LiveFor)
 		return nil
 	})
@@ -67,15 +69,9 @@ func (s *Store) SetLive(ctx context.Context, ref bot.MessageRef, cases []int64) 
 // Live is the live message about case id in to's chat; ok is false when
 // there is none.
 func (s *Store) Live(ctx context.Context, to string, id int64) (bot.MessageRef, bool, error) {
-	v, err := s.rdb.HGet(ctx, s.liveKey(to), strconv.FormatInt(id, 10)).Result()
-	if err == redis.Nil {
-		return bot.MessageRef{}, false, nil
-	}
-	if err != nil {
-		return bot.MessageRef{}, false, unavailable(err)
-	}
-	r, ok := decodeLive(v)
-	return r, ok, nil
+	lives, err := s.Lives(ctx, []string{to}, id)
+	r, ok := lives[to]
+	return r, ok, err
 }
 
 // Lives are the live messages about case id in each of people's chats, in

@@ -24,17 +24,14 @@ const appIDPlaceholder = "{{APP_ID}}"
 var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // Manifest returns manifest.json for the app id, without the tab.
-func Manifest(appID string) ([]byte, error) { return ManifestFor(appID, "") }
+func Manifest(appID string) ([]byte, error) { return ManifestFor(appID, "", "") }
 
 // ManifestFor returns manifest.json for the app id; publicURL
 // (HPP_PUBLIC_URL), when set, adds the personal tab "My cases" and its
-// single sign-on (see tab.go).
-func ManifestFor(appID, publicURL string) ([]byte, error) { return ManifestWith(appID, publicURL, "") }
-
-// ManifestWith is ManifestFor with the tab's single sign-on resource
-// (HPP_ENTRA_AUDIENCE, the app's Application ID URI) when it is not the
-// default api://<host of publicURL>/<app id>.
-func ManifestWith(appID, publicURL, resource string) ([]byte, error) {
+// single sign-on (see tab.go), whose resource is resource
+// (HPP_ENTRA_AUDIENCE, the app's Application ID URI) or, when that is
+// empty, api://<host of publicURL>/<app id>.
+func ManifestFor(appID, publicURL, resource string) ([]byte, error) {
 	if !guidPattern.MatchString(appID) {
 		return nil, fmt.Errorf("%q is not an app id: it should look like 00000000-0000-0000-0000-000000000000 (the Microsoft App ID of your Azure Bot)", appID)
 	}
@@ -56,18 +53,12 @@ func ManifestWith(appID, publicURL, resource string) ([]byte, error) {
 
 // WritePackage writes the app package (a zip) for the app id to w, without
 // the tab.
-func WritePackage(w io.Writer, appID string) error { return WritePackageFor(w, appID, "") }
+func WritePackage(w io.Writer, appID string) error { return WritePackageFor(w, appID, "", "") }
 
 // WritePackageFor writes the app package (a zip) for the app id to w, with
-// the personal tab at publicURL when that is set.
-func WritePackageFor(w io.Writer, appID, publicURL string) error {
-	return WritePackageWith(w, appID, publicURL, "")
-}
-
-// WritePackageWith is WritePackageFor with the tab's single sign-on
-// resource, when it is not the default (see ManifestWith).
-func WritePackageWith(w io.Writer, appID, publicURL, resource string) error {
-	manifest, err := ManifestWith(appID, publicURL, resource)
+// the personal tab at publicURL when that is set (see ManifestFor).
+func WritePackageFor(w io.Writer, appID, publicURL, resource string) error {
+	manifest, err := ManifestFor(appID, publicURL, resource)
 	if err != nil {
 		return err
 	}
