@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +24,12 @@ var tickRuns = 5
 // tickProfile, when set (-tick-cpuprofile), is where a CPU profile of the
 // largest size's ticks alone is written: without the seeding before them.
 var tickProfile string
+
+// tickMemProfile, when set (-tick-memprofile), is where the allocations of
+// the largest size's ticks alone are written: F.before is the allocation
+// profile as the ticks start and F as they end, so that
+// "go tool pprof -diff_base F.before F" shows the ticks' own.
+var tickMemProfile string
 
 // noop is a Messenger that sends nowhere.
 type noop struct{}
@@ -105,8 +114,10 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 		fmt.Fprintf(res.log, "  (seeded %d open cases in %s)\n", size, time.Since(start).Round(time.Second))
 		s := scheduler.New(scheduler.Config{Store: st, Policy: daily, Messenger: noop{}, Clock: func() time.Time { return at }})
 		var runs, selfCPU, redisCPU []time.Duration
+		var heapBytes, heapObjects, calls []float64
 		stop := startTickProfile(i == len(sizes)-1)
 		for k := 0; k < tickRuns; k++ {
+			n0, nok0 := redisCalls(ctx, st)
 			c0 := cpuNow(ctx, st)
 			t0 := time.Now()
 			r, err := s.Tick(ctx, at)
@@ -114,6 +125,12 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 			if c1 := cpuNow(ctx, st); c0.ok && c1.ok {
 				selfCPU = append(selfCPU, c1.self-c0.self)
 				redisCPU = append(redisCPU, c1.redis-c0.redis)
+				heapBytes = append(heapBytes, float64(c1.bytes-c0.bytes))
+				heapObjects = append(heapObjects, float64(c1.allocs-c0.allocs))
+			}
+			// The calls counted include the two INFOs around the tick.
+			if n1, nok1 := redisCalls(ctx, st); nok0 && nok1 {
+				calls = append(calls, float64(n1-n0-2))
 			}
 			if err != nil {
 				fail("tick", err)
@@ -134,6 +151,16 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 			res.info("scheduler", fmt.Sprintf("  CPU per tick at %d: hppbot / Redis (median of %d)", size, tickRuns), float64(percentile(selfCPU, 0.5).Microseconds())/1000, "ms",
 				fmt.Sprintf("Redis %.1f ms: on its one thread, the least a tick can take", float64(percentile(redisCPU, 0.5).Microseconds())/1000))
 		}
+		if len(heapBytes) > 0 {
+			// The collector's work follows what is allocated: with a
+			// replica's small heap, each few MB allocated is a collection.
+			res.info("scheduler", fmt.Sprintf("  hppbot's heap allocations per tick at %d (median of %d)", size, tickRuns), median(heapBytes)/1e6, "MB",
+				fmt.Sprintf("%.0f objects", median(heapObjects)))
+		}
+		if len(calls) > 0 {
+			res.info("scheduler", fmt.Sprintf("  Redis commands per tick at %d (median of %d)", size, tickRuns), median(calls), "",
+				"counting each command a script runs, and the script")
+		}
 	}
 	if len(ticks) >= 2 {
 		ratio := float64(ticks[len(ticks)-1]) / float64(ticks[0])
@@ -142,11 +169,38 @@ func schedulerTicks(ctx context.Context, main *store.Store, p *pathway.Policy, s
 	return background + due, at
 }
 
+// redisCalls is how many commands Redis has run since its statistics were
+// last reset, counting those its scripts ran.
+func redisCalls(ctx context.Context, st *store.Store) (int64, bool) {
+	info, err := st.Client().Info(ctx, "commandstats").Result()
+	if err != nil {
+		return 0, false
+	}
+	var n int64
+	for _, line := range strings.Split(info, "\n") {
+		_, stats, ok := strings.Cut(strings.TrimSpace(line), ":calls=")
+		if !ok {
+			continue
+		}
+		calls, _, _ := strings.Cut(stats, ",")
+		v, err := strconv.ParseInt(calls, 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		n += v
+	}
+	return n, true
+}
+
 // startTickProfile starts the ticks' CPU profile when asked for and on; it
 // returns what stops it.
 func startTickProfile(on bool) (stop func()) {
-	if tickProfile == "" || !on {
+	if !on {
 		return func() {}
+	}
+	stopMem := startTickMemProfile()
+	if tickProfile == "" {
+		return stopMem
 	}
 	f, err := os.Create(tickProfile)
 	if err != nil {
@@ -160,6 +214,32 @@ func startTickProfile(on bool) (stop func()) {
 		if err := f.Close(); err != nil {
 			fail("tick-cpuprofile", err)
 		}
+		stopMem()
+	}
+}
+
+// startTickMemProfile writes the allocation profile as the ticks start, when
+// asked for; it returns what writes it as they end.
+func startTickMemProfile() (stop func()) {
+	if tickMemProfile == "" {
+		return func() {}
+	}
+	writeAllocs(tickMemProfile + ".before")
+	return func() { writeAllocs(tickMemProfile) }
+}
+
+// writeAllocs writes the allocation profile so far to path.
+func writeAllocs(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fail("tick-memprofile", err)
+	}
+	runtime.GC() // the profile is as of the last collection
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fail("tick-memprofile", err)
+	}
+	if err := f.Close(); err != nil {
+		fail("tick-memprofile", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 
@@ -59,52 +60,69 @@ func encode(r record) (string, error) {
 	return string(b), err
 }
 
-// encodeBegun encodes r as queued and as marked in flight at now (one
-// attempt more), for beginScript, and returns the marked record too. The
-// reply, most of a record, is encoded once and added to both, and so is the
-// rest of a new record: a tick with a thousand nudges due encodes each once,
-// not twice (see docs/performance.md).
-func encodeBegun(r record, now time.Time) (queued, marked string, inFlight record, err error) {
+// encodeBegun encodes r for beginScript, and returns it as held, marked in
+// flight at now (one attempt more). The two records differ only in those
+// two fields, so the script is given the rest once, an object left open
+// (body), and each record's own ending (queued, marked): the record it
+// writes is body plus one of them. A tick with a thousand nudges due sends
+// each nudge's text once, not twice, and encodes it once (see
+// docs/performance.md).
+func encodeBegun(r record, now time.Time) (body []byte, queued, marked string, inFlight record, err error) {
 	inFlight = r
 	inFlight.InFlight, inFlight.Attempts = now, r.Attempts+1
-	reply, err := json.Marshal(r.Reply)
-	if err != nil {
-		return "", "", record{}, err
-	}
 	bare := r
-	bare.Reply = nil
-	q, err := json.Marshal(bare)
-	if err != nil {
-		return "", "", record{}, err
+	bare.InFlight, bare.Attempts = time.Time{}, 0
+	if body, err = encodeOpen(bare); err != nil {
+		return nil, "", "", record{}, err
 	}
-	// The mark adds two fields to the queued record, which a new record
-	// (all begin is given) has empty, so they are added to its encoding
-	// rather than the whole record encoded again.
-	var m []byte
-	if r.InFlight.IsZero() && r.Attempts == 0 {
-		at, err := json.Marshal(now)
-		if err != nil {
-			return "", "", record{}, err
-		}
-		m = append(append(append(q[:len(q)-1:len(q)-1], `,"in_flight":`...), at...), `,"attempts":1}`...)
-	} else {
-		bare = inFlight
-		bare.Reply = nil
-		if m, err = json.Marshal(bare); err != nil {
-			return "", "", record{}, err
-		}
+	if queued, err = endOf(r); err != nil {
+		return nil, "", "", record{}, err
 	}
-	return withReply(q, reply), withReply(m, reply), inFlight, nil
+	if marked, err = endOf(inFlight); err != nil {
+		return nil, "", "", record{}, err
+	}
+	return body, queued, marked, inFlight, nil
 }
 
-// withReply adds "reply" to an encoded record, which is an object with at
-// least its key (so never empty).
-func withReply(obj, reply []byte) string {
-	out := make([]byte, 0, len(obj)+len(reply)+10)
-	out = append(out, obj[:len(obj)-1]...)
-	out = append(out, `,"reply":`...)
-	out = append(out, reply...)
-	return string(append(out, '}'))
+// encodeOpen encodes r without its closing brace, the reply last, into one
+// buffer: the reply is most of a record.
+func encodeOpen(r record) ([]byte, error) {
+	reply := r.Reply
+	r.Reply = nil
+	var buf bytes.Buffer
+	buf.Grow(2048)
+	enc := json.NewEncoder(&buf)
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	// Encode ends with "}\n"; the record has at least its key, so the
+	// object is never empty.
+	buf.Truncate(buf.Len() - 2)
+	if reply != nil {
+		buf.WriteString(`,"reply":`)
+		if err := enc.Encode(reply); err != nil {
+			return nil, err
+		}
+		buf.Truncate(buf.Len() - 1)
+	}
+	return buf.Bytes(), nil
+}
+
+// endOf is how r's encoding made by encodeOpen ends: its in-flight mark and
+// attempts, when set, and the closing brace.
+func endOf(r record) (string, error) {
+	tail := struct {
+		InFlight time.Time `json:"in_flight,omitzero"`
+		Attempts int       `json:"attempts,omitempty"`
+	}{r.InFlight, r.Attempts}
+	b, err := json.Marshal(tail)
+	if err != nil {
+		return "", err
+	}
+	if len(b) == 2 { // {}
+		return "}", nil
+	}
+	return "," + string(b[1:]), nil
 }
 
 // decode reads a record; a record that can't be read is an error, never a

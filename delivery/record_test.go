@@ -45,8 +45,8 @@ func FuzzDecodeRecord(f *testing.F) {
 	})
 }
 
-// encodeBegun's two records read back as the record, one of them marked in
-// flight: the reply is encoded once and added to both.
+// encodeBegun's two records, its open body with either ending, read back
+// as the record, one of them marked in flight: the reply is encoded once.
 func TestABegunRecordReadsBackQueuedAndMarked(t *testing.T) {
 	at := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -58,14 +58,16 @@ func TestABegunRecordReadsBackQueuedAndMarked(t *testing.T) {
 		{"empty reply", &bot.Reply{}, 0},
 		{"no reply", nil, 0},
 		{"tried twice before", &bot.Reply{Text: "Contact with the family is due"}, 2},
+		{"words to escape", &bot.Reply{Text: "Say \"sorry\" <and> mean it — \u2028 & go on"}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := record{Key: "remind:7:contact:1:0", To: "slack:U1", Reply: tc.reply, Case: 7, Live: []int64{7}, Queued: at, NotAfter: at.Add(time.Hour), State: stateQueued, Attempts: tc.attempts}
-			queued, marked, inFlight, err := encodeBegun(r, at)
+			body, qEnd, mEnd, inFlight, err := encodeBegun(r, at)
 			if err != nil {
 				t.Fatal(err)
 			}
+			queued, marked := string(body)+qEnd, string(body)+mEnd
 			want, _ := encode(r)
 			q, err := decode(queued)
 			if got, _ := encode(q); err != nil || got != want {

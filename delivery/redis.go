@@ -42,28 +42,28 @@ return 0`)
 // common case (a quiet queue) costs one round trip, not one each for
 // queueing, claiming, pacing and marking. It returns -1 when the key is
 // already known (nothing is done), 0 when the message is held and marked
-// (ARGV[3] written; it is to be sent now), or the ms to wait for a token
-// (ARGV[2] written, ready then, held by nobody).
+// (ARGV[2]..ARGV[4] written; it is to be sent now), or the ms to wait for a
+// token (ARGV[2]..ARGV[3] written, ready then, held by nobody).
 //
 // KEYS: 1 message, 2 ready, 3 owner, 4 age, 5.. buckets. ARGV: 1 now (ms),
-// 2 the queued record, 3 the record marked in flight, 4 key, 5 ttl (s),
-// 6 lease expiry (ms), 7 token, 8 queued at (ms), 9.. each bucket's rate
-// and burst.
+// 2 the record, left open (encodeBegun), 3 its ending as queued, 4 its
+// ending as marked in flight, 5 key, 6 ttl (s), 7 lease expiry (ms), 8 token,
+// 9 queued at (ms), 10.. each bucket's rate and burst.
 var beginScript = redis.NewScript(takeLua + `
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local bk = {}
 for i = 5, #KEYS do bk[#bk+1] = KEYS[i] end
 local now = tonumber(ARGV[1])
-local wait = take(bk, now, 9)
-redis.call('ZADD', KEYS[4], ARGV[8], ARGV[4])
+local wait = take(bk, now, 10)
+redis.call('ZADD', KEYS[4], ARGV[9], ARGV[5])
 if wait > 0 then
-  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[5])
-  redis.call('ZADD', KEYS[2], now + wait, ARGV[4])
+  redis.call('SET', KEYS[1], ARGV[2] .. ARGV[3], 'EX', ARGV[6])
+  redis.call('ZADD', KEYS[2], now + wait, ARGV[5])
   return wait
 end
-redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[5])
-redis.call('ZADD', KEYS[2], ARGV[6], ARGV[4])
-redis.call('HSET', KEYS[3], ARGV[4], ARGV[7])
+redis.call('SET', KEYS[1], ARGV[2] .. ARGV[4], 'EX', ARGV[6])
+redis.call('ZADD', KEYS[2], ARGV[7], ARGV[5])
+redis.call('HSET', KEYS[3], ARGV[5], ARGV[8])
 return 0`)
 
 // claimScript takes up to ARGV[3] messages ready at ARGV[1] (or one named
@@ -141,14 +141,14 @@ func (q *Queue) begin(ctx context.Context, r record, keepFor time.Duration, now 
 	if err := q.recordKept(ctx); err != nil {
 		return held{}, 0, false, err
 	}
-	queued, marked, inFlight, err := encodeBegun(r, now)
+	body, queued, marked, inFlight, err := encodeBegun(r, now)
 	if err != nil {
 		return held{}, 0, false, err
 	}
 	h = held{rec: inFlight, token: q.claimToken()}
 	bkeys, rates := q.bucketArgs(q.cfg.Limits.buckets(r.To))
 	keys := append([]string{q.keys.msg(r.Key), q.keys.ready(), q.keys.owner(), q.keys.age(r.platform())}, bkeys...)
-	args := append([]any{ms(now), queued, marked, r.Key, int64((keepFor + finishedTTL) / time.Second), ms(now.Add(q.cfg.Lease)), h.token, ms(r.Queued)}, rates...)
+	args := append([]any{ms(now), body, queued, marked, r.Key, int64((keepFor + finishedTTL) / time.Second), ms(now.Add(q.cfg.Lease)), h.token, ms(r.Queued)}, rates...)
 	n, err := q.cfg.Store.RunScript(ctx, beginScript, keys, args...).Int64()
 	switch {
 	case err != nil:

@@ -255,7 +255,9 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	}
 	s.refOps(old, c, op, idArg)
 
-	args := make([]any, 0, 6+len(events)+2*len(marks)+4*len(ops))
+	// expected, blob, id, the events and their count, the marks and
+	// theirs, the ops and theirs, the command key's index and ttl.
+	args := make([]any, 0, 8+len(events)+2*len(marks)+4*len(ops))
 	args = append(args, expected, blob, idArg, len(events))
 	for _, e := range events {
 		e.Case = c.ID
