@@ -1,7 +1,9 @@
 package app
 
 import (
+	"fmt"
 	"math"
+	"os"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -38,5 +40,25 @@ func TestTuneGCLeavesTheEnvironmentsChoiceAlone(t *testing.T) {
 				t.Errorf("TuneGC says %q; want it to say %q", says, tc.wantSays)
 			}
 		})
+	}
+}
+
+// docs/operations.md tells an operator what TuneGC sets, and how to choose
+// otherwise.
+func TestOperationsSaysHowAReplicaCollectsGarbage(t *testing.T) {
+	raw, err := os.ReadFile("../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	for _, want := range []string{
+		fmt.Sprintf("`GOGC=%d`", GCPercent),
+		fmt.Sprintf("soft memory limit of %d MiB", MemoryLimit>>20),
+		"Set `GOGC` or `GOMEMLIMIT` yourself",
+		"The embedded store (no `REDIS_URL`) keeps Go's defaults",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("docs/operations.md does not say %q", want)
+		}
 	}
 }
