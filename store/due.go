@@ -145,21 +145,42 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 		return out, nil
 	}
 	pipe := s.rdb.Pipeline()
-	caseCmds := map[int64]*redis.StringCmd{}
+	// A partition's cases are read with one MGET (its keys share a hash
+	// slot): Redis does a command's work once, not once a case.
+	var ids [Partitions][]int64
+	var keys [Partitions][]string
 	jobCmds := map[string]*redis.StringCmd{}
 	jobClaims := map[string]Claim{}
 	for _, cl := range claims {
 		if id, ok := cl.CaseID(); ok {
-			caseCmds[id] = pipe.Get(ctx, s.caseKey(id))
+			pt := partition(id)
+			ids[pt], keys[pt] = append(ids[pt], id), append(keys[pt], s.caseKey(id))
 		} else {
 			jobCmds[cl.JobID()] = pipe.HGet(ctx, s.jobsKey(cl.Partition), cl.Member)
 			jobClaims[cl.JobID()] = cl
 		}
 	}
+	var caseCmds [Partitions]*redis.SliceCmd
+	for pt := range keys {
+		if len(keys[pt]) > 0 {
+			caseCmds[pt] = pipe.MGet(ctx, keys[pt]...)
+		}
+	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return out, unavailable(err)
 	}
-	s.readCases(ctx, caseCmds, out)
+	var reads []caseRead
+	for pt, cmd := range caseCmds {
+		if cmd == nil {
+			continue
+		}
+		for i, v := range cmd.Val() {
+			if data, ok := v.(string); ok {
+				reads = append(reads, caseRead{id: ids[pt][i], data: []byte(data)})
+			} // else gone: the scheduler drops the claim
+		}
+	}
+	s.readCases(ctx, reads, out)
 	for id, cmd := range jobCmds {
 		data, err := cmd.Bytes()
 		if err != nil {
@@ -179,19 +200,7 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 
 // readCases decodes the cases read for a claim into out, on every core
 // when there are many: the tick waits for them before it sends anything.
-func (s *Store) readCases(ctx context.Context, cmds map[int64]*redis.StringCmd, out Claimed) {
-	type read struct {
-		id   int64
-		data []byte
-		c    *pathway.Case
-		ok   bool
-	}
-	reads := make([]read, 0, len(cmds))
-	for id, cmd := range cmds {
-		if data, err := cmd.Bytes(); err == nil {
-			reads = append(reads, read{id: id, data: data})
-		} // else gone: the scheduler drops the claim
-	}
+func (s *Store) readCases(ctx context.Context, reads []caseRead, out Claimed) {
 	workers := min(runtime.GOMAXPROCS(0), 1+len(reads)/decodeShare)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -211,6 +220,14 @@ func (s *Store) readCases(ctx context.Context, cmds map[int64]*redis.StringCmd, 
 	}
 }
 
+// caseRead is a case record read for a claim, and what it decoded to.
+type caseRead struct {
+	id   int64
+	data []byte
+	c    *pathway.Case
+	ok   bool
+}
+
 // decodeShare is how many cases are worth another decoding goroutine.
 const decodeShare = 128
 
@@ -226,17 +243,35 @@ func (s *Store) WasSent(ctx context.Context, qs []SentQuery) ([]bool, error) {
 	if len(qs) == 0 {
 		return nil, nil
 	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.IntCmd, len(qs))
+	// One MGET a partition (its keys share a hash slot), each answer put
+	// back at its query's place.
+	var at [Partitions][]int
+	var keys [Partitions][]string
 	for i, q := range qs {
-		cmds[i] = pipe.Exists(ctx, s.sentKey(q.Partition, q.Member, q.Occurrence))
+		pt := q.Partition
+		if pt < 0 || pt >= Partitions {
+			return nil, pathway.Errorf(pathway.Internal, "store: no partition %d", pt)
+		}
+		at[pt], keys[pt] = append(at[pt], i), append(keys[pt], s.sentKey(pt, q.Member, q.Occurrence))
+	}
+	pipe := s.rdb.Pipeline()
+	var cmds [Partitions]*redis.SliceCmd
+	for pt := range keys {
+		if len(keys[pt]) > 0 {
+			cmds[pt] = pipe.MGet(ctx, keys[pt]...)
+		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, unavailable(err)
 	}
 	out := make([]bool, len(qs))
-	for i, c := range cmds {
-		out[i] = c.Val() > 0
+	for pt, cmd := range cmds {
+		if cmd == nil {
+			continue
+		}
+		for i, v := range cmd.Val() {
+			out[at[pt][i]] = v != nil
+		}
 	}
 	return out, nil
 }
