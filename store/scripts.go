@@ -30,8 +30,10 @@ if new then
   -- Written here, only if nothing is there yet.
   ok = redis.call('SET', KEYS[1], ARGV[2], 'NX')
 else
-  local cur = redis.call('GET', KEYS[1])
-  ok = cur and string.match(cur, '^{"v":(%d+)') == ARGV[1]
+  -- The version is at the head of the record: reading the head alone
+  -- spares Redis making the whole record a Lua string.
+  local head = redis.call('GETRANGE', KEYS[1], 0, 31)
+  ok = string.match(head, '^{"v":(%d+)') == ARGV[1]
 end
 local i = 4
 local nev = tonumber(ARGV[i])
