@@ -208,10 +208,6 @@ func openStore(cfg *config, log *slog.Logger, stderr io.Writer) (*store.Store, e
 	if err != nil {
 		return nil, err
 	}
-	// With the cases in Redis, the process holds little: it collects
-	// garbage less often (the embedded store keeps its cases in the process,
-	// so it keeps Go's defaults).
-	log.Info("garbage collection", "setting", app.TuneGC(os.Getenv))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := st.Ping(ctx); err != nil {

@@ -26,7 +26,6 @@ import (
 	"strings"
 	"time"
 
-	"hppbot/app"
 	"hppbot/bot"
 	"hppbot/handlers"
 	"hppbot/pathway"
@@ -111,9 +110,6 @@ func run() (code int) {
 	flag.StringVar(&tickProfile, "tick-cpuprofile", "", "write a CPU profile of the largest size's ticks alone to this file")
 	flag.StringVar(&tickMemProfile, "tick-memprofile", "", "write the allocations of the largest size's ticks alone to this file (and the profile before them to this file.before, for pprof -diff_base)")
 	flag.Parse()
-	// The benchmark runs hppbot's code in this process, so it collects
-	// garbage as a replica does.
-	gcSetting = app.TuneGC(os.Getenv)
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -161,7 +157,6 @@ func run() (code int) {
 		return 2
 	}
 	fmt.Fprintf(out, "hppbot benchmark — Redis %s, %s\n", storetest.URL(), time.Now().Format(time.RFC3339))
-	fmt.Fprintf(out, "  (garbage collection as in a replica: %s)\n", gcSetting)
 
 	if want("redis") {
 		fmt.Fprintln(out, "\nRedis")

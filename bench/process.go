@@ -83,7 +83,7 @@ func processMemory(ctx context.Context, main *store.Store, p *pathway.Policy, si
 	}
 	mb := float64(hwm) / 1024
 	res.check("memory", fmt.Sprintf("process peak resident size while serving %d open cases (VmHWM)", size), mb, "MB", "≤ 100 MB", mb <= 100,
-		fmt.Sprintf("resident after %.0f MB; %s; %s", float64(rss)/1024, gcSetting, runtime.Version()))
+		fmt.Sprintf("resident after %.0f MB; GOGC %s", float64(rss)/1024, gogc()))
 }
 
 // procStatus reads one kB figure of /proc/self/status (0 when it can't).
@@ -104,5 +104,9 @@ func procStatus(field string) int64 {
 	return 0
 }
 
-// gcSetting is how this process collects garbage (app.TuneGC).
-var gcSetting string
+func gogc() string {
+	if v := os.Getenv("GOGC"); v != "" {
+		return v
+	}
+	return "100 (default); " + runtime.Version()
+}
