@@ -3,6 +3,7 @@ package delivery
 import (
 	"bytes"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"hppbot/bot"
@@ -67,12 +68,14 @@ func encode(r record) (string, error) {
 // writes is body plus one of them. A tick with a thousand nudges due sends
 // each nudge's text once, not twice, and encodes it once (see
 // docs/performance.md).
-func encodeBegun(r record, now time.Time) (body []byte, queued, marked string, inFlight record, err error) {
+//
+// The body is written into buf, and is a slice of it.
+func encodeBegun(buf *bytes.Buffer, r record, now time.Time) (body []byte, queued, marked string, inFlight record, err error) {
 	inFlight = r
 	inFlight.InFlight, inFlight.Attempts = now, r.Attempts+1
 	bare := r
 	bare.InFlight, bare.Attempts = time.Time{}, 0
-	if body, err = encodeOpen(bare); err != nil {
+	if body, err = encodeOpen(buf, bare); err != nil {
 		return nil, "", "", record{}, err
 	}
 	if queued, err = endOf(r); err != nil {
@@ -84,14 +87,13 @@ func encodeBegun(r record, now time.Time) (body []byte, queued, marked string, i
 	return body, queued, marked, inFlight, nil
 }
 
-// encodeOpen encodes r without its closing brace, the reply last, into one
-// buffer: the reply is most of a record.
-func encodeOpen(r record) ([]byte, error) {
+// encodeOpen encodes r without its closing brace, the reply last, into
+// buf: the reply is most of a record.
+func encodeOpen(buf *bytes.Buffer, r record) ([]byte, error) {
 	reply := r.Reply
 	r.Reply = nil
-	var buf bytes.Buffer
-	buf.Grow(2048)
-	enc := json.NewEncoder(&buf)
+	buf.Reset()
+	enc := json.NewEncoder(buf)
 	if err := enc.Encode(r); err != nil {
 		return nil, err
 	}
@@ -106,6 +108,19 @@ func encodeOpen(r record) ([]byte, error) {
 		buf.Truncate(buf.Len() - 1)
 	}
 	return buf.Bytes(), nil
+}
+
+// bodies are the buffers begin encodes records into, taken back once Redis
+// has them: a tick of a thousand nudges would otherwise allocate a couple
+// of MB for them.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putBody hands b back to bodies, unless a very long message made it too
+// big to keep.
+func putBody(b *bytes.Buffer) {
+	if b.Cap() <= 64<<10 {
+		bodies.Put(b)
+	}
 }
 
 // endOf is how r's encoding made by encodeOpen ends: its in-flight mark and

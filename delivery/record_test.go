@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -63,7 +64,9 @@ func TestABegunRecordReadsBackQueuedAndMarked(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := record{Key: "remind:7:contact:1:0", To: "slack:U1", Reply: tc.reply, Case: 7, Live: []int64{7}, Queued: at, NotAfter: at.Add(time.Hour), State: stateQueued, Attempts: tc.attempts}
-			body, qEnd, mEnd, inFlight, err := encodeBegun(r, at)
+			var buf bytes.Buffer
+			buf.WriteString("left over from the last record") // a reused buffer
+			body, qEnd, mEnd, inFlight, err := encodeBegun(&buf, r, at)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
@@ -141,7 +142,9 @@ func (q *Queue) begin(ctx context.Context, r record, keepFor time.Duration, now 
 	if err := q.recordKept(ctx); err != nil {
 		return held{}, 0, false, err
 	}
-	body, queued, marked, inFlight, err := encodeBegun(r, now)
+	buf := bodies.Get().(*bytes.Buffer)
+	defer putBody(buf) // the script has run (or failed) by then
+	body, queued, marked, inFlight, err := encodeBegun(buf, r, now)
 	if err != nil {
 		return held{}, 0, false, err
 	}

@@ -171,7 +171,11 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	} else {
 		c.Version = 1
 	}
-	blob, err := encodeCase(c)
+	// The case and its events are encoded into one buffer, handed back
+	// once the script has run (or been given up on).
+	buf := getWireBuf()
+	defer putWireBuf(buf)
+	blob, err := encodeCaseTo(buf, c)
 	if err != nil {
 		return pathway.Errorf(pathway.Internal, "encoding case: %v", err)
 	}
@@ -261,7 +265,7 @@ func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Polic
 	args = append(args, expected, blob, idArg, len(events))
 	for _, e := range events {
 		e.Case = c.ID
-		data, err := encodeEvent(e)
+		data, err := encodeEventTo(buf, e)
 		if err != nil {
 			return pathway.Errorf(pathway.Internal, "encoding event: %v", err)
 		}

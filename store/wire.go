@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"hppbot/pathway"
@@ -102,6 +104,11 @@ type planRecord struct {
 }
 
 func encodeCase(c *pathway.Case) ([]byte, error) {
+	return encodeCaseTo(new(bytes.Buffer), c)
+}
+
+// encodeCaseTo adds c's record to buf and returns it (a slice of buf).
+func encodeCaseTo(buf *bytes.Buffer, c *pathway.Case) ([]byte, error) {
 	r := caseRecord{Case: c,
 		Aware: unixTime(c.Aware), Opened: unixTime(c.Opened), Closed: unixTime(c.Closed), NextContact: unixTime(c.NextContact),
 		FirstContact: unixTime(c.FirstContact), LastContact: unixTime(c.LastContact), Notified: unixTime(c.Notified),
@@ -111,7 +118,39 @@ func encodeCase(c *pathway.Case) ([]byte, error) {
 	if c.Plan != nil {
 		r.Plan = &planRecord{Plan: c.Plan, Agreed: unixTime(c.Plan.Agreed)}
 	}
-	return json.Marshal(r)
+	return encodeTo(buf, r)
+}
+
+// encodeTo adds v's JSON encoding, as json.Marshal makes it, to buf and
+// returns it: a slice of buf, which stays as it is however buf grows after.
+func encodeTo(buf *bytes.Buffer, v any) ([]byte, error) {
+	start := buf.Len()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		buf.Truncate(start)
+		return nil, err
+	}
+	buf.Truncate(buf.Len() - 1) // Encode ends with a newline; Marshal does not
+	return buf.Bytes()[start:], nil
+}
+
+// wireBufs are the buffers a save encodes its case and events into, taken
+// back once Redis has them: a tick of a thousand reminders saves a thousand
+// times, and would otherwise allocate each record twice (json.Marshal's
+// buffer and its copy).
+var wireBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// getWireBuf is an empty buffer from wireBufs.
+func getWireBuf() *bytes.Buffer {
+	b := wireBufs.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+// putWireBuf hands b back, unless a very large record made it too big to keep.
+func putWireBuf(b *bytes.Buffer) {
+	if b.Cap() <= 64<<10 {
+		wireBufs.Put(b)
+	}
 }
 
 var errNoCadence = errors.New("store: case record has a plan without a cadence")
@@ -150,11 +189,16 @@ type eventRecord struct {
 }
 
 func encodeEvent(e pathway.Event) ([]byte, error) {
+	return encodeEventTo(new(bytes.Buffer), e)
+}
+
+// encodeEventTo adds e's record to buf and returns it (a slice of buf).
+func encodeEventTo(buf *bytes.Buffer, e pathway.Event) ([]byte, error) {
 	r := eventRecord{Event: &e, At: unixTime(e.At), Due: unixTime(e.Due), Next: unixTime(e.Next)}
 	if !e.Every.IsZero() {
 		r.Every = e.Every.String()
 	}
-	return json.Marshal(r)
+	return encodeTo(buf, r)
 }
 
 func decodeEvent(id string, caseID int64, data []byte) (pathway.Event, error) {
