@@ -170,6 +170,7 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 		return out, unavailable(err)
 	}
 	var reads []caseRead
+	var missing []int64
 	for pt, cmd := range caseCmds {
 		if cmd == nil {
 			continue
@@ -177,8 +178,13 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 		for i, v := range cmd.Val() {
 			if data, ok := v.(string); ok {
 				reads = append(reads, caseRead{id: ids[pt][i], data: []byte(data)})
-			} // else gone: the scheduler drops the claim
+			} else {
+				missing = append(missing, ids[pt][i])
+			}
 		}
+	}
+	if err := s.notStrings(ctx, missing, out); err != nil {
+		return out, err
 	}
 	s.readCases(ctx, reads, out)
 	for id, cmd := range jobCmds {
@@ -196,6 +202,31 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 		out.Jobs[id] = j
 	}
 	return out, nil
+}
+
+// notStrings sorts the cases MGET found no record for: gone (the scheduler
+// drops their claims), or a key of another type, which GET would have
+// refused and MGET reads as nothing: that is an unreadable record, set aside
+// like any other. Cases are rarely gone, so this is rarely a round trip.
+func (s *Store) notStrings(ctx context.Context, ids []int64, out Claimed) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	pipe := s.rdb.Pipeline()
+	types := make([]*redis.StatusCmd, len(ids))
+	for i, id := range ids {
+		types[i] = pipe.Type(ctx, s.caseKey(id))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return unavailable(err)
+	}
+	for i, id := range ids {
+		if types[i].Val() != "none" {
+			s.setAside(ctx, Unreadable{Key: s.caseKey(id), Case: id, Kind: "case"})
+			out.Unreadable[strconv.FormatInt(id, 10)] = true
+		}
+	}
+	return nil
 }
 
 // readCases decodes the cases read for a claim into out, on every core

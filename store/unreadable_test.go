@@ -157,6 +157,38 @@ func TestUnreadableCaseIsSetAside(t *testing.T) {
 	}
 }
 
+// A case key that holds something other than text (which MGET reads as
+// nothing, as if the case had gone) is set aside too, not taken for gone.
+func TestACaseKeyOfAnotherTypeIsSetAsideByTheScheduler(t *testing.T) {
+	p := englandPolicy(t)
+	now := at(t, "2026-03-02 10:00")
+	st := storetest.New(t)
+	var log setAsideLog
+	st.OnUnreadable(log.note)
+	ids := openThree(t, st, p, now)
+	bad, gone := ids[1], ids[2]
+	if err := st.Client().Del(ctx, st.CaseKey(bad), st.CaseKey(gone)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Client().HSet(ctx, st.CaseKey(bad), "not", "a case").Err(); err != nil {
+		t.Fatal(err)
+	}
+	claims, err := st.ClaimDue(ctx, now.Add(365*24*time.Hour), time.Minute, 10, "sched/1")
+	if err != nil || len(claims) != 3 {
+		t.Fatalf("ClaimDue = %v, %v; want the three cases", claims, err)
+	}
+	loaded, err := st.Load(ctx, claims)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if len(loaded.Cases) != 1 || loaded.Cases[ids[0]] == nil || !loaded.Unreadable[fmt.Sprint(bad)] || len(loaded.Unreadable) != 1 {
+		t.Errorf("Load = cases %v, unreadable %v; want case %d read, %d unreadable and %d gone", loaded.Cases, loaded.Unreadable, ids[0], bad, gone)
+	}
+	if got, want := log.take(), []store.Unreadable{{Key: st.CaseKey(bad), Case: bad, Kind: "case"}}; !slices.Equal(got, want) {
+		t.Errorf("set aside %+v, want %+v", got, want)
+	}
+}
+
 func TestUnreadableEventIsSetAside(t *testing.T) {
 	st := storetest.New(t)
 	var log setAsideLog
