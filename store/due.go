@@ -175,6 +175,12 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 		if cmd == nil {
 			continue
 		}
+		// Exec names only the first error, which may be a job's "no such
+		// entry": a partition's read that failed (a Cluster moving its slot)
+		// is not a partition of gone cases.
+		if err := cmd.Err(); err != nil {
+			return out, unavailable(err)
+		}
 		for i, v := range cmd.Val() {
 			if data, ok := v.(string); ok {
 				reads = append(reads, caseRead{id: ids[pt][i], data: []byte(data)})
@@ -183,10 +189,11 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 			}
 		}
 	}
-	if err := s.notStrings(ctx, missing, out); err != nil {
+	again, err := s.notStrings(ctx, missing, out)
+	if err != nil {
 		return out, err
 	}
-	s.readCases(ctx, reads, out)
+	s.readCases(ctx, append(reads, again...), out)
 	for id, cmd := range jobCmds {
 		data, err := cmd.Bytes()
 		if err != nil {
@@ -205,12 +212,13 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 }
 
 // notStrings sorts the cases MGET found no record for: gone (the scheduler
-// drops their claims), or a key of another type, which GET would have
-// refused and MGET reads as nothing: that is an unreadable record, set aside
-// like any other. Cases are rarely gone, so this is rarely a round trip.
-func (s *Store) notStrings(ctx context.Context, ids []int64, out Claimed) error {
+// drops their claims); a key of another type, which GET would have refused
+// and MGET reads as nothing: an unreadable record, set aside like any other;
+// or, just written, a record to read again (returned). Cases are rarely
+// gone, so this is rarely a round trip.
+func (s *Store) notStrings(ctx context.Context, ids []int64, out Claimed) (again []caseRead, err error) {
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	pipe := s.rdb.Pipeline()
 	types := make([]*redis.StatusCmd, len(ids))
@@ -218,15 +226,25 @@ func (s *Store) notStrings(ctx context.Context, ids []int64, out Claimed) error 
 		types[i] = pipe.Type(ctx, s.caseKey(id))
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return unavailable(err)
+		return nil, unavailable(err)
 	}
 	for i, id := range ids {
-		if types[i].Val() != "none" {
+		switch types[i].Val() {
+		case "none":
+		case "string":
+			data, err := s.rdb.Get(ctx, s.caseKey(id)).Bytes()
+			if err != nil && !errors.Is(err, redis.Nil) {
+				return nil, unavailable(err)
+			}
+			if err == nil {
+				again = append(again, caseRead{id: id, data: data})
+			}
+		default:
 			s.setAside(ctx, Unreadable{Key: s.caseKey(id), Case: id, Kind: "case"})
 			out.Unreadable[strconv.FormatInt(id, 10)] = true
 		}
 	}
-	return nil
+	return again, nil
 }
 
 // readCases decodes the cases read for a claim into out, on every core

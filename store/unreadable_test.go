@@ -189,6 +189,36 @@ func TestACaseKeyOfAnotherTypeIsSetAsideByTheScheduler(t *testing.T) {
 	}
 }
 
+// What MGET found nothing for is gone, of another type (set aside), or a
+// record written since (read again).
+func TestWhatTheSchedulersReadFoundNothingFor(t *testing.T) {
+	p := englandPolicy(t)
+	st := storetest.New(t)
+	var log setAsideLog
+	st.OnUnreadable(log.note)
+	ids := openThree(t, st, p, at(t, "2026-03-02 10:00"))
+	gone, hash, written := ids[0], ids[1], ids[2]
+	if err := st.Client().Del(ctx, st.CaseKey(gone), st.CaseKey(hash)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Client().HSet(ctx, st.CaseKey(hash), "not", "a case").Err(); err != nil {
+		t.Fatal(err)
+	}
+	again, unreadable, err := store.NotStrings(st, ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again, []int64{written}) {
+		t.Errorf("read again: %v; want only %d", again, written)
+	}
+	if len(unreadable) != 1 || !unreadable[fmt.Sprint(hash)] {
+		t.Errorf("unreadable: %v; want only %d (%d is gone)", unreadable, hash, gone)
+	}
+	if got := log.take(); len(got) != 1 || got[0].Case != hash {
+		t.Errorf("set aside %+v; want only %d", got, hash)
+	}
+}
+
 func TestUnreadableEventIsSetAside(t *testing.T) {
 	st := storetest.New(t)
 	var log setAsideLog
