@@ -196,8 +196,11 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 	s.readCases(ctx, append(reads, again...), out)
 	for id, cmd := range jobCmds {
 		data, err := cmd.Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue // gone: the scheduler drops the claim
+		}
 		if err != nil {
-			continue
+			return out, unavailable(err)
 		}
 		var j Job
 		if err := json.Unmarshal(data, &j); err != nil {
