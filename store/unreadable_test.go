@@ -141,14 +141,7 @@ func TestUnreadableCaseIsSetAside(t *testing.T) {
 			log.take()
 
 			// The scheduler's read: the others loaded, the bad one named.
-			claims, err := st.ClaimDue(ctx, now.Add(365*24*time.Hour), time.Minute, 10, "sched/1")
-			if err != nil || len(claims) != 3 {
-				t.Fatalf("ClaimDue = %v, %v; want the three cases", claims, err)
-			}
-			loaded, err := st.Load(ctx, claims)
-			if err != nil {
-				t.Fatalf("Load: %v", err)
-			}
+			loaded := claimAllAndLoad(t, st, now)
 			if len(loaded.Cases) != 2 || loaded.Cases[bad] != nil || !loaded.Unreadable[fmt.Sprint(bad)] || len(loaded.Unreadable) != 1 {
 				t.Fatalf("Load = cases %v, unreadable %v", loaded.Cases, loaded.Unreadable)
 			}
@@ -173,6 +166,19 @@ func TestACaseKeyOfAnotherTypeIsSetAsideByTheScheduler(t *testing.T) {
 	if err := st.Client().HSet(ctx, st.CaseKey(bad), "not", "a case").Err(); err != nil {
 		t.Fatal(err)
 	}
+	loaded := claimAllAndLoad(t, st, now)
+	if len(loaded.Cases) != 1 || loaded.Cases[ids[0]] == nil || !loaded.Unreadable[fmt.Sprint(bad)] || len(loaded.Unreadable) != 1 {
+		t.Errorf("Load = cases %v, unreadable %v; want case %d read, %d unreadable and %d gone", loaded.Cases, loaded.Unreadable, ids[0], bad, gone)
+	}
+	if got, want := log.take(), []store.Unreadable{{Key: st.CaseKey(bad), Case: bad, Kind: "case"}}; !slices.Equal(got, want) {
+		t.Errorf("set aside %+v, want %+v", got, want)
+	}
+}
+
+// claimAllAndLoad claims openThree's three cases, due within the year from
+// now, and loads them as the scheduler does.
+func claimAllAndLoad(t *testing.T, st *store.Store, now time.Time) store.Claimed {
+	t.Helper()
 	claims, err := st.ClaimDue(ctx, now.Add(365*24*time.Hour), time.Minute, 10, "sched/1")
 	if err != nil || len(claims) != 3 {
 		t.Fatalf("ClaimDue = %v, %v; want the three cases", claims, err)
@@ -181,12 +187,7 @@ func TestACaseKeyOfAnotherTypeIsSetAsideByTheScheduler(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if len(loaded.Cases) != 1 || loaded.Cases[ids[0]] == nil || !loaded.Unreadable[fmt.Sprint(bad)] || len(loaded.Unreadable) != 1 {
-		t.Errorf("Load = cases %v, unreadable %v; want case %d read, %d unreadable and %d gone", loaded.Cases, loaded.Unreadable, ids[0], bad, gone)
-	}
-	if got, want := log.take(), []store.Unreadable{{Key: st.CaseKey(bad), Case: bad, Kind: "case"}}; !slices.Equal(got, want) {
-		t.Errorf("set aside %+v, want %+v", got, want)
-	}
+	return loaded
 }
 
 // What MGET found nothing for is gone, of another type (set aside), or a
