@@ -194,8 +194,8 @@ func redisCalls(ctx context.Context, st *store.Store) (int64, bool) {
 	return n, true
 }
 
-// startTickProfile starts the ticks' CPU profile when asked for and on; it
-// returns what stops it.
+// startTickProfile starts the ticks' profiles asked for (-tick-cpuprofile,
+// -tick-memprofile) when on; it returns what stops and writes them.
 func startTickProfile(on bool) (stop func()) {
 	if !on {
 		return func() {}
