@@ -41,6 +41,15 @@ func (c Claim) CaseID() (int64, bool) {
 // JobID returns the job a claim is for.
 func (c Claim) JobID() string { return strings.TrimPrefix(c.Member, "j:") }
 
+// checkPartition refuses a partition outside the table: ClaimDue makes
+// claims with the right one, but a Claim's fields are open to any caller.
+func checkPartition(pt int) error {
+	if pt < 0 || pt >= Partitions {
+		return pathway.Errorf(pathway.Internal, "store: no partition %d", pt)
+	}
+	return nil
+}
+
 // ClaimDue leases up to limit due members in each partition whose time is at
 // or before now, until now+lease. One round trip (two the first time a
 // Redis server sees the script).
@@ -152,6 +161,9 @@ func (s *Store) Load(ctx context.Context, claims []Claim) (Claimed, error) {
 	jobCmds := map[string]*redis.StringCmd{}
 	jobClaims := map[string]Claim{}
 	for _, cl := range claims {
+		if err := checkPartition(cl.Partition); err != nil {
+			return out, err
+		}
 		if id, ok := cl.CaseID(); ok {
 			pt := partition(id)
 			ids[pt], keys[pt] = append(ids[pt], id), append(keys[pt], s.caseKey(id))
@@ -301,8 +313,8 @@ func (s *Store) WasSent(ctx context.Context, qs []SentQuery) ([]bool, error) {
 	var keys [Partitions][]string
 	for i, q := range qs {
 		pt := q.Partition
-		if pt < 0 || pt >= Partitions {
-			return nil, pathway.Errorf(pathway.Internal, "store: no partition %d", pt)
+		if err := checkPartition(pt); err != nil {
+			return nil, err
 		}
 		at[pt], keys[pt] = append(at[pt], i), append(keys[pt], s.sentKey(pt, q.Member, q.Occurrence))
 	}
@@ -339,6 +351,9 @@ func (s *Store) AckCase(ctx context.Context, cl Claim, old, c *pathway.Case, p *
 
 // Drop removes a claimed member whose case or job no longer exists.
 func (s *Store) Drop(ctx context.Context, cl Claim) error {
+	if err := checkPartition(cl.Partition); err != nil {
+		return err
+	}
 	pipe := s.rdb.TxPipeline()
 	pipe.ZRem(ctx, s.dueKey(cl.Partition), cl.Member)
 	pipe.HDel(ctx, s.leaseKey(cl.Partition), cl.Member)
@@ -351,6 +366,9 @@ func (s *Store) Drop(ctx context.Context, cl Claim) error {
 // at the given time (now, on shutdown; later, when a send failed), or leaves
 // the index when at is zero.
 func (s *Store) Release(ctx context.Context, cl Claim, at time.Time) error {
+	if err := checkPartition(cl.Partition); err != nil {
+		return err
+	}
 	score := ""
 	if !at.IsZero() {
 		score = strconv.FormatInt(at.Unix(), 10)
@@ -455,6 +473,9 @@ func (s *Store) GetJob(ctx context.Context, id string) (Job, bool, error) {
 // AckJob finishes a claimed job: it marks the occurrence sent and removes
 // the job, if the lease is still this scheduler's.
 func (s *Store) AckJob(ctx context.Context, cl Claim, occurrence string) error {
+	if err := checkPartition(cl.Partition); err != nil {
+		return err
+	}
 	keys := []string{s.dueKey(cl.Partition), s.leaseKey(cl.Partition), s.jobsKey(cl.Partition), s.sentKey(cl.Partition, cl.Member, occurrence)}
 	err := jobAckScript.Run(ctx, s.rdb, keys, cl.Member, cl.Token, int((30 * 24 * time.Hour).Seconds())).Err()
 	if errors.Is(err, redis.Nil) {

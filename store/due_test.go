@@ -534,6 +534,38 @@ func TestWasSentEmpty(t *testing.T) {
 	}
 }
 
+// TestAClaimOutsideThePartitionsIsRefused: a Claim's fields are open to
+// any caller; one naming a partition that does not exist is refused, never
+// a panic, and changes nothing.
+func TestAClaimOutsideThePartitionsIsRefused(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t)
+	now := at(t, "2026-01-14 10:00")
+	for _, pt := range []int{-1, store.Partitions, store.Partitions + 40} {
+		for _, member := range []string{"j:checkin-1", "42"} {
+			cl := store.Claim{Partition: pt, Member: member, Token: "t"}
+			calls := []struct {
+				name string
+				run  func() error
+			}{
+				{"Load", func() error { _, err := st.Load(ctx, []store.Claim{cl}); return err }},
+				{"Drop", func() error { return st.Drop(ctx, cl) }},
+				{"Release", func() error { return st.Release(ctx, cl, now) }},
+				{"AckJob", func() error { return st.AckJob(ctx, cl, "o1") }},
+				{"WasSent", func() error {
+					_, err := st.WasSent(ctx, []store.SentQuery{{Partition: pt, Member: member, Occurrence: "o1"}})
+					return err
+				}},
+			}
+			for _, c := range calls {
+				if err := c.run(); pathway.ErrorCode(err) != pathway.Internal {
+					t.Errorf("%s(partition %d, %s) = %v, want an Internal error", c.name, pt, member, err)
+				}
+			}
+		}
+	}
+}
+
 // BenchmarkClaimDue claims 1,000 due cases among 10,000 in the index. Each
 // round claims them with a one-second lease and the next round is a second
 // later, so every round finds the same 1,000 due again.
