@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 
@@ -27,12 +28,22 @@ type unixTime time.Time
 
 func (u unixTime) IsZero() bool { return time.Time(u).IsZero() }
 
-func (u unixTime) MarshalJSON() ([]byte, error) { return json.Marshal(unix(time.Time(u))) }
+// MarshalJSON writes the seconds as a JSON number: strconv's digits are
+// that number, without a trip through encoding/json for each of a case's
+// dozen times.
+func (u unixTime) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, unix(time.Time(u)), 10), nil
+}
 
+// UnmarshalJSON reads the seconds; anything but plain digits (null, say)
+// is left to encoding/json, which decides as it always has.
 func (u *unixTime) UnmarshalJSON(data []byte) error {
-	var n int64
-	if err := json.Unmarshal(data, &n); err != nil {
-		return err
+	n, err := strconv.ParseInt(string(data), 10, 64)
+	if err != nil {
+		n = 0
+		if err := json.Unmarshal(data, &n); err != nil {
+			return err
+		}
 	}
 	*u = unixTime(fromUnix(n))
 	return nil
