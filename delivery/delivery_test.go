@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -425,6 +426,48 @@ func TestSendGoesAtOnceWithATokenAndWaitsWithout(t *testing.T) {
 	drainAll(t, q)
 	if d, dup := p.counts(); d != 4 || dup != 0 {
 		t.Fatalf("after sending k0 again: delivered %d, doubled %d; want 4, 0", d, dup)
+	}
+}
+
+// A message queued again under a key already known changes nothing: not
+// the record, and not the pacing (no token is taken for it).
+func TestAKnownKeyTakesNoToken(t *testing.T) {
+	p := newPlatform(true)
+	q, _ := newQueue(t, p, Config{Limits: DefaultLimits()})
+	ctx := context.Background()
+	// Teams: a conversation's bucket holds 7, so a token is there to take.
+	m := Message{Key: "remind:1:contact:0:0", To: "teams:U1", Reply: bot.Reply{Text: "hi"}}
+	if err := q.Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	state := func() map[string]map[string]string {
+		out := map[string]map[string]string{}
+		for _, b := range q.cfg.Limits.buckets(m.To) {
+			v, err := q.rdb().HGetAll(ctx, q.keys.bucket(b.name)).Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[b.name] = v
+		}
+		v, err := q.rdb().Get(ctx, q.keys.msg(m.Key)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out["record"] = map[string]string{"": v}
+		return out
+	}
+	before := state()
+	if len(before) < 2 {
+		t.Fatalf("no buckets for %s: %v", m.To, before)
+	}
+	if err := q.Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if after := state(); !reflect.DeepEqual(before, after) {
+		t.Errorf("queueing a known key again changed\n%v\ninto\n%v", before, after)
+	}
+	if d, dup := p.counts(); d != 1 || dup != 0 {
+		t.Fatalf("delivered %d, doubled %d; want 1, 0", d, dup)
 	}
 }
 

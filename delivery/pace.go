@@ -9,15 +9,18 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// takeLua defines take(bk, now, ai): it takes one token from every bucket
-// named in bk at now (ms), or none, and returns 0 or how many ms until all of
-// them have one. ARGV[ai+2(i-1)] and the one after are bucket i's rate
-// (tokens per ms) and burst. A bucket's pause (field p, set after a 429)
-// holds it shut until then. A bucket stamped more than a minute ahead of now
-// (a replica's clock far ahead) starts again, full, rather than starving.
-// takeScript and beginScript share it.
+// takeLua defines count(bk, now, ai) and spend(bk, st, now, ai). count
+// works out, without writing, whether every bucket named in bk has a token at
+// now (ms): it returns 0 and the buckets' state, or how many ms until all of
+// them have one. spend then takes one token from each. ARGV[ai+2(i-1)] and
+// the one after are bucket i's rate (tokens per ms) and burst. A bucket's
+// pause (field p, set after a 429) holds it shut until then. A bucket
+// stamped more than a minute ahead of now (a replica's clock far ahead)
+// starts again, full, rather than starving. takeScript and beginScript
+// share them; beginScript counts first and spends only once it knows the
+// message is new.
 const takeLua = `
-local function take(bk, now, ai)
+local function count(bk, now, ai)
   local wait = 0
   local st = {}
   for i = 1, #bk do
@@ -35,21 +38,28 @@ local function take(bk, now, ai)
     if p > now then wait = math.max(wait, p - now) end
     if t < 1 then wait = math.max(wait, (1 - t) / rate) end
   end
-  if wait > 0 then return math.ceil(wait) end
+  if wait > 0 then return math.ceil(wait), st end
+  return 0, st
+end
+local function spend(bk, st, now, ai)
   for i = 1, #bk do
     local rate = tonumber(ARGV[ai + 2*(i-1)])
     local burst = tonumber(ARGV[ai + 2*(i-1) + 1])
     redis.call('HSET', bk[i], 't', st[i][1] - 1, 'ts', math.max(st[i][2], now))
     redis.call('PEXPIRE', bk[i], math.ceil(burst / rate) + 60000)
   end
-  return 0
 end
 `
 
 // takeScript takes one token from every bucket in KEYS at ARGV[1] (ms), or
-// none (take, above); ARGV[2i], ARGV[2i+1] are bucket i's rate and burst.
+// none (count and spend, above); ARGV[2i], ARGV[2i+1] are bucket i's rate
+// and burst. It returns 0, or the ms until every bucket has a token.
 var takeScript = redis.NewScript(takeLua + `
-return take(KEYS, tonumber(ARGV[1]), 2)`)
+local now = tonumber(ARGV[1])
+local wait, st = count(KEYS, now, 2)
+if wait > 0 then return wait end
+spend(KEYS, st, now, 2)
+return 0`)
 
 // pauseScript shuts the buckets in KEYS until ARGV[1] (ms).
 var pauseScript = redis.NewScript(`

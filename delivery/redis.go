@@ -51,18 +51,21 @@ return 0`)
 // ending as marked in flight, 5 key, 6 ttl (s), 7 lease expiry (ms), 8 token,
 // 9 queued at (ms), 10.. each bucket's rate and burst.
 var beginScript = redis.NewScript(takeLua + `
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 local bk = {}
 for i = 5, #KEYS do bk[#bk+1] = KEYS[i] end
 local now = tonumber(ARGV[1])
-local wait = take(bk, now, 10)
+local wait, st = count(bk, now, 10)
+local ending = ARGV[4]
+if wait > 0 then ending = ARGV[3] end
+-- Written only if the key is new: a known key changes nothing, not even
+-- the pacing.
+if not redis.call('SET', KEYS[1], ARGV[2] .. ending, 'NX', 'EX', ARGV[6]) then return -1 end
 redis.call('ZADD', KEYS[4], ARGV[9], ARGV[5])
 if wait > 0 then
-  redis.call('SET', KEYS[1], ARGV[2] .. ARGV[3], 'EX', ARGV[6])
   redis.call('ZADD', KEYS[2], now + wait, ARGV[5])
   return wait
 end
-redis.call('SET', KEYS[1], ARGV[2] .. ARGV[4], 'EX', ARGV[6])
+spend(bk, st, now, 10)
 redis.call('ZADD', KEYS[2], ARGV[7], ARGV[5])
 redis.call('HSET', KEYS[3], ARGV[5], ARGV[8])
 return 0`)

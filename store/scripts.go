@@ -21,7 +21,10 @@ import "github.com/redis/go-redis/v9"
 // confirm.go). A refused write records nothing, as it writes nothing.
 var applyScript = redis.NewScript(`
 local cmdkey, cmdttl = KEYS[tonumber(ARGV[#ARGV - 1])], ARGV[#ARGV]
-if redis.call('EXISTS', cmdkey) == 1 then
+-- The write is recorded first, in the same step as looking: a key already
+-- there is the look-up's abandoned mark (each write has its own key). A
+-- refused write takes its record back below, as the script is atomic.
+if not redis.call('SET', cmdkey, '1', 'NX', 'EX', cmdttl) then
   return 2
 end
 local new = ARGV[1] == '0'
@@ -46,9 +49,9 @@ for _ = 1, nmarks do
   i = i + 2
 end
 if not ok then
+  redis.call('DEL', cmdkey)
   return 0
 end
-redis.call('SET', cmdkey, '1', 'EX', cmdttl)
 if not new then
   redis.call('SET', KEYS[1], ARGV[2])
 end
