@@ -434,3 +434,34 @@ func TestWireLongText(t *testing.T) {
 		t.Errorf("a %d-character note did not survive: %v", pathway.MaxNoteLen, err)
 	}
 }
+
+// A time in a record reads as encoding/json read it before strconv's fast
+// path: the same seconds for an integer, zero for null, an error for
+// anything else (what is not JSON never reaches UnmarshalJSON).
+func TestUnixTimeReadsAsEncodingJSONDid(t *testing.T) {
+	for _, in := range []string{`1768212000`, `0`, `-0`, `-86400`, `null`, `1.5`, `1e3`, `"1768212000"`, `99999999999999999999`, `+5`, `01`, `true`} {
+		t.Run(in, func(t *testing.T) {
+			record := []byte(`{"t":` + in + `}`)
+			var want struct {
+				T int64 `json:"t"`
+			}
+			wantErr := json.Unmarshal(record, &want)
+			var got struct {
+				T unixTime `json:"t"`
+			}
+			gotErr := json.Unmarshal(record, &got)
+			if (gotErr != nil) != (wantErr != nil) {
+				t.Fatalf("error %v, want %v", gotErr, wantErr)
+			}
+			if gotErr == nil && time.Time(got.T) != fromUnix(want.T) {
+				t.Errorf("read %v, want %v", time.Time(got.T), fromUnix(want.T))
+			}
+		})
+	}
+	for _, sec := range []int64{1768212000, -86400} {
+		b, err := unixTime(fromUnix(sec)).MarshalJSON()
+		if want, _ := json.Marshal(sec); err != nil || string(b) != string(want) {
+			t.Errorf("MarshalJSON(%d) = %s, %v; want %s", sec, b, err, want)
+		}
+	}
+}
