@@ -503,3 +503,94 @@ func TestABucketStampedFarAheadStartsAgain(t *testing.T) {
 		})
 	}
 }
+
+// A conversation's bucket keeps its tokens, its stamp and its pause between
+// sends: one a second to a Slack channel, a 429's pause kept (never
+// shortened by a shorter one), and a bucket that can't be read starts
+// again, full, rather than stopping sends.
+func TestABucketKeepsItsTokensAndPause(t *testing.T) {
+	const to = "slack:U1"
+	type step struct {
+		pause time.Duration // > 0: a 429 asks for this pause at the step's time
+		at    time.Duration // from the start
+		wait  time.Duration // what take says then (0: a token was taken)
+	}
+	tests := []struct {
+		name    string
+		corrupt string // the channel's bucket holds this as its tokens and stamp first, if set
+		steps   []step
+	}{
+		{"one a second", "", []step{{at: 0}, {at: 400 * time.Millisecond, wait: 600 * time.Millisecond}, {at: time.Second}}},
+		{"a part of a token is kept", "", []step{{at: 0}, {at: 250 * time.Millisecond, wait: 750 * time.Millisecond}, {at: 500 * time.Millisecond, wait: 500 * time.Millisecond}, {at: time.Second}}},
+		{"a pause shuts a bucket never used", "", []step{{pause: 2 * time.Second, at: 0}, {at: 0, wait: 2 * time.Second}, {at: 2 * time.Second}}},
+		{"a pause keeps the tokens spent", "", []step{{at: 0}, {pause: 300 * time.Millisecond, at: 0}, {at: 500 * time.Millisecond, wait: 500 * time.Millisecond}}},
+		{"a shorter pause leaves a longer one", "", []step{{pause: 3 * time.Second, at: 0}, {pause: time.Second, at: 0}, {at: 2 * time.Second, wait: time.Second}, {at: 3 * time.Second}}},
+		{"a bucket that can't be read starts full", "not a bucket", []step{{at: 0}, {at: 500 * time.Millisecond, wait: 500 * time.Millisecond}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q, _ := newQueue(t, newPlatform(true), Config{Limits: DefaultLimits()})
+			ctx := context.Background()
+			start := time.Now().Truncate(time.Second)
+			if tc.corrupt != "" {
+				if err := q.rdb().HSet(ctx, q.keys.bucket(q.cfg.Limits.conversationBuckets(to)[0].name), "t", tc.corrupt, "ts", tc.corrupt).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, s := range tc.steps {
+				now := start.Add(s.at)
+				if s.pause > 0 {
+					if err := q.pause(ctx, to, now, s.pause); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				wait, err := q.take(ctx, to, now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if wait != s.wait {
+					t.Fatalf("step %d, at %s: take waits %s; want %s", i, s.at, wait, s.wait)
+				}
+			}
+		})
+	}
+}
+
+// A bucket is written with an expiry: a conversation no one writes to any
+// more leaves nothing behind. It is kept as long as its rate needs (a
+// Teams conversation's 1,800 an hour, an hour), and a 429's pause does not
+// make it forget sooner.
+func TestABucketExpires(t *testing.T) {
+	q, _ := newQueue(t, newPlatform(true), Config{Limits: DefaultLimits()})
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := q.take(ctx, "teams:U1", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.pause(ctx, "teams:U1", now, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.pause(ctx, "teams:U2", now, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		to       string
+		i        int // which of the conversation's buckets
+		min, max time.Duration
+	}{
+		{"teams:U1", 0, 60 * time.Second, 66 * time.Second}, // 7 a second: a minute past the pause
+		{"teams:U1", 2, time.Hour, time.Hour + time.Minute}, // 1,800 an hour: the hour, and a minute
+		{"teams:U2", 2, 60 * time.Second, 66 * time.Second}, // paused, never used: a minute past the pause
+	}
+	for _, tc := range tests {
+		b := q.cfg.Limits.conversationBuckets(tc.to)[tc.i]
+		ttl, err := q.rdb().PTTL(ctx, q.keys.bucket(b.name)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ttl < tc.min || ttl > tc.max {
+			t.Errorf("%s: kept %s; want %s to %s", b.name, ttl, tc.min, tc.max)
+		}
+	}
+}

@@ -61,12 +61,15 @@ if wait > 0 then return wait end
 spend(KEYS, st, now, 2)
 return 0`)
 
-// pauseScript shuts the buckets in KEYS until ARGV[1] (ms).
+// pauseScript shuts the buckets in KEYS until ARGV[1] (ms); ARGV[2] is now.
+// A bucket is kept at least a minute past its pause, and never less long
+// than it was: an hour's bucket still counts the hour's sends.
 var pauseScript = redis.NewScript(`
 for i = 1, #KEYS do
   local p = tonumber(redis.call('HGET', KEYS[i], 'p')) or 0
   if tonumber(ARGV[1]) > p then redis.call('HSET', KEYS[i], 'p', ARGV[1]) end
-  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1]) - tonumber(ARGV[2]) + 60000)
+  local kept = redis.call('PTTL', KEYS[i])
+  redis.call('PEXPIRE', KEYS[i], math.max(kept, tonumber(ARGV[1]) - tonumber(ARGV[2]) + 60000))
 end
 return 1`)
 
