@@ -159,9 +159,10 @@ func run() (code int) {
 	fmt.Fprintf(out, "hppbot benchmark — Redis %s, %s\n", storetest.URL(), time.Now().Format(time.RFC3339))
 
 	if want("redis") {
-		fmt.Fprintln(out, "\nRedis")
+		fmt.Fprintln(out, "\nRedis, and this machine's speed")
 		ping := pingRoundTrip(ctx, st)
 		res.info("redis", "PING round trip, median of 2,000", float64(ping.Microseconds()), "µs", "")
+		machineSpeed(ctx, st, res)
 	}
 	if want("round-trips") {
 		fmt.Fprintln(out, "\nRedis round trips per command (counted with a go-redis hook)")
