@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -279,6 +280,18 @@ func purgeOnCluster(t *testing.T, b *bench, cc *redis.ClusterClient) {
 			t.Fatal(err)
 		}
 		return out
+	}
+	// A tick whose acknowledgement met a change in between leaves a
+	// delivery mark (one that goes through records the send in the case):
+	// leave one for HPP-2 that way.
+	c, err := b.st.GetCase(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := c.Clone()
+	stale.Version--
+	if err := b.st.AckCase(ctx, store.Claim{Partition: 2, Member: "2", Token: "test/stale"}, stale, c.Clone(), b.h.Policy, nil, []string{"contact:9:9"}, time.Time{}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("an acknowledgement of an older HPP-2: %v, want ErrConflict", err)
 	}
 	own := regexp.MustCompile(`\{p2\}:(case:2|sent:2:.*)$`)
 	var before int

@@ -160,8 +160,9 @@ type ackLease struct {
 	notBefore time.Time
 }
 
-// save runs the apply script. marks are idempotency keys written even on a
-// conflict; lease, when set, acknowledges a scheduler's claim on the case;
+// save runs the apply script. marks are idempotency keys, written only when
+// the write is refused (a conflict): a write that goes through records the
+// sends in the case itself. lease, when set, acknowledges a scheduler's claim on the case;
 // plans are check-ins sent in the same round trip, after it.
 func (s *Store) save(ctx context.Context, old, c *pathway.Case, p *pathway.Policy, events []pathway.Event, marks []string, lease ackLease, plans []*Checkins) error {
 	expected := "0"

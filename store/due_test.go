@@ -244,12 +244,20 @@ func TestAckCase(t *testing.T) {
 	if score, _ := dueScore(t, st, c.ID); score != wake.Unix() || !wake.Equal(at(t, "2026-01-14 10:05")) {
 		t.Errorf("due score %d, want the next nudge %v", score, wake)
 	}
-	if sent, _ := st.WasSent(ctx, []store.SentQuery{{Partition: cl.Partition, Member: cl.Member, Occurrence: occ}}); !sent[0] {
-		t.Error("the occurrence is not marked sent")
+	// The case itself records the nudge: what it owes next is another
+	// occurrence, and no mark is left behind (one is, when the write is
+	// refused: TestAckCaseConflictStillMarksSent).
+	if sent, _ := st.WasSent(ctx, []store.SentQuery{{Partition: cl.Partition, Member: cl.Member, Occurrence: occ}}); sent[0] {
+		t.Error("a mark was written, though the case records the nudge")
 	}
 	got, _ := st.GetCase(ctx, c.ID)
 	if got.ContactNudges != 1 || got.Version != 2 {
 		t.Errorf("case after the acknowledgement: nudges %d version %d", got.ContactNudges, got.Version)
+	}
+	for _, r := range got.Reminders(p, wake) {
+		if r.Occurrence == occ {
+			t.Errorf("the case owes %s again at %v", occ, wake)
+		}
 	}
 	tl, _ := st.Timeline(ctx, c.ID)
 	if len(tl) != 2 || tl[1].Kind != pathway.EventReminder || tl[1].Step != pathway.RemindContact {

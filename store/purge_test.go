@@ -41,6 +41,7 @@ func newPurgeFixture(t *testing.T, st *store.Store, p *pathway.Policy) purgeFixt
 	for _, cl := range claims {
 		if id, _ := cl.CaseID(); id == f.old.ID {
 			c := mustGet(t, st, cl)
+			markSent(t, st, p, cl, c, "contact:0:0")
 			if err := st.AckCase(ctx, cl, c, c.Clone(), p, nil, []string{"contact:0:0"}, time.Time{}); err != nil {
 				t.Fatal(err)
 			}

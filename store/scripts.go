@@ -5,8 +5,9 @@ import "github.com/redis/go-redis/v9"
 // applyScript writes one command atomically: it compares the case's version,
 // and only if it is the one the command read does it write the case, append
 // the events to the partition's stream and the case's timeline index, and
-// update the index entries. Idempotency marks ("sent") are written even on a
-// conflict, because the message they record has already gone.
+// update the index entries. Idempotency marks ("sent") are written only on a
+// conflict: the message they record has already gone, and the case, not yet
+// written, does not say so. A write that goes through says so in the case.
 //
 // KEYS: 1 case, 2 events stream, 3 timeline index (a hash: case id → the
 // ids of its stream entries), 4 due, 5 lease, 6.. others
@@ -43,12 +44,16 @@ local nev = tonumber(ARGV[i])
 local ev = i + 1
 i = ev + nev
 local nmarks = tonumber(ARGV[i])
-i = i + 1
-for _ = 1, nmarks do
-  redis.call('SET', KEYS[tonumber(ARGV[i])], '1', 'EX', ARGV[i + 1])
-  i = i + 2
-end
+local marks = i + 1
+i = marks + 2 * nmarks
 if not ok then
+  -- Refused: the case does not record what was sent, so the marks do,
+  -- until the scheduler has read the case again and recorded it there. A
+  -- write that goes through records it in the case itself, and the next
+  -- reminder worked out from it is a new one: no mark is needed then.
+  for m = marks, i - 1, 2 do
+    redis.call('SET', KEYS[tonumber(ARGV[m])], '1', 'EX', ARGV[m + 1])
+  end
   redis.call('DEL', cmdkey)
   return 0
 end

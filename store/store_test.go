@@ -312,6 +312,7 @@ func TestKeysSharePartitionTagAndPrefix(t *testing.T) {
 	if err != nil || len(claims) == 0 {
 		t.Fatalf("ClaimDue: %d, %v", len(claims), err)
 	}
+	markSent(t, st, p, claims[0], mustGet(t, st, claims[0]), "contact:0:0")
 	if err := st.AckCase(ctx, claims[0], mustGet(t, st, claims[0]), mustGet(t, st, claims[0]), p, nil, []string{"contact:0:0"}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
@@ -359,6 +360,18 @@ func TestKeysSharePartitionTagAndPrefix(t *testing.T) {
 		if !seen[kind] {
 			t.Errorf("no %q key written; keys: %v", kind, all)
 		}
+	}
+}
+
+// markSent leaves a delivery mark for occurrence on cl's case, as an
+// acknowledgement refused by a change in between does (one that goes
+// through records the send in the case itself, and leaves none).
+func markSent(t testing.TB, st *store.Store, p *pathway.Policy, cl store.Claim, c *pathway.Case, occurrence string) {
+	t.Helper()
+	stale := c.Clone()
+	stale.Version--
+	if err := st.AckCase(ctx, cl, stale, c.Clone(), p, nil, []string{occurrence}, time.Time{}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("an acknowledgement of an older version: %v, want ErrConflict", err)
 	}
 }
 
