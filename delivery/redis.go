@@ -72,12 +72,17 @@ return 0`)
 
 // claimScript takes up to ARGV[3] messages ready at ARGV[1] (or one named
 // key, ARGV[5]), holds each until ARGV[2] under token ARGV[4], and returns
-// key, record pairs.
+// key, record pairs. With ARGV[7] set, the named key is taken even if not
+// ready yet (it waits for the pacing or a backoff), but never from a holder
+// whose lease has not run out.
 var claimScript = redis.NewScript(`
 local ks
 if ARGV[5] ~= '' then
   local s = redis.call('ZSCORE', KEYS[1], ARGV[5])
-  if (not s) or tonumber(s) > tonumber(ARGV[1]) then return {} end
+  if not s then return {} end
+  if tonumber(s) > tonumber(ARGV[1]) then
+    if ARGV[7] == '' or redis.call('HEXISTS', KEYS[2], ARGV[5]) == 1 then return {} end
+  end
   ks = {ARGV[5]}
 else
   ks = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
@@ -93,13 +98,16 @@ end
 return out`)
 
 // updateScript rewrites a held message and, with ARGV[4] set, hands it
-// back to be tried at that time. Only the holder may.
+// back to be tried at that time; with ARGV[5] set instead, holds it until
+// then (a new lease). Only the holder may.
 var updateScript = redis.NewScript(`
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL')
 if ARGV[4] ~= '' then
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
   redis.call('HDEL', KEYS[2], ARGV[1])
+elseif ARGV[5] ~= '' then
+  redis.call('ZADD', KEYS[3], 'XX', ARGV[5], ARGV[1])
 end
 return 1`)
 
@@ -170,12 +178,26 @@ func (q *Queue) begin(ctx context.Context, r record, keepFor time.Duration, now 
 // claim takes up to n ready messages (or the one named, if key is set).
 // A record that can't be read is taken off the queue and logged by key.
 func (q *Queue) claim(ctx context.Context, now time.Time, n int, key string) ([]held, error) {
+	return q.claimSome(ctx, now, n, key, false)
+}
+
+// claimKey takes the message under key if it is ready, or with early set,
+// if nobody holds it (see claimScript).
+func (q *Queue) claimKey(ctx context.Context, now time.Time, key string, early bool) ([]held, error) {
+	return q.claimSome(ctx, now, 1, key, early)
+}
+
+func (q *Queue) claimSome(ctx context.Context, now time.Time, n int, key string, early bool) ([]held, error) {
 	if err := q.recordKept(ctx); err != nil {
 		return nil, err
 	}
 	token := q.claimToken()
+	flag := ""
+	if early {
+		flag = "early"
+	}
 	vals, err := claimScript.Run(ctx, q.rdb(), []string{q.keys.ready(), q.keys.owner()},
-		ms(now), ms(now.Add(q.cfg.Lease)), n, token, key, q.keys.msg("")).StringSlice()
+		ms(now), ms(now.Add(q.cfg.Lease)), n, token, key, q.keys.msg(""), flag).StringSlice()
 	if err != nil {
 		return nil, err
 	}
@@ -195,16 +217,29 @@ func (q *Queue) claim(ctx context.Context, now time.Time, n int, key string) ([]
 
 // update writes h's record; with at set, it is handed back, ready then.
 func (q *Queue) update(ctx context.Context, h held, at time.Time) error {
+	return q.write(ctx, h, at, time.Time{})
+}
+
+// mark writes h's record, marked in flight at now, and holds it for a
+// lease from now.
+func (q *Queue) mark(ctx context.Context, h held, now time.Time) error {
+	return q.write(ctx, h, time.Time{}, now.Add(q.cfg.Lease))
+}
+
+func (q *Queue) write(ctx context.Context, h held, at, holdUntil time.Time) error {
 	v, err := encode(h.rec)
 	if err != nil {
 		return err
 	}
-	when := ""
+	when, until := "", ""
 	if !at.IsZero() {
 		when = strconv.FormatInt(ms(at), 10)
 	}
+	if !holdUntil.IsZero() {
+		until = strconv.FormatInt(ms(holdUntil), 10)
+	}
 	n, err := q.cfg.Store.RunScript(ctx, updateScript, []string{q.keys.msg(h.rec.Key), q.keys.owner(), q.keys.ready()},
-		h.rec.Key, h.token, v, when).Int()
+		h.rec.Key, h.token, v, when, until).Int()
 	if err == nil && n == 0 {
 		return errLost
 	}

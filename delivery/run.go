@@ -102,55 +102,122 @@ func (q *Queue) refusal(ctx context.Context, key string) error {
 // not go is taken off the queue and its error returned, so a caller that
 // says who was told can rely on the answer; the caller tries again itself.
 // A key already known answers with what became of it.
+//
+// The message is queued held by this call when the pacing lets it go at
+// once (begin), so the background sender, woken by anything queued, does
+// not race it for its own message. One handed back to wait (for a token, or
+// after a 429) may be taken by another worker or replica meanwhile: its
+// record then says what became of it, and that is the answer.
 func (q *Queue) SendNow(ctx context.Context, m Message) error {
-	added, err := q.Enqueue(ctx, m)
+	r, keepFor, err := q.newRecord(m)
 	if err != nil {
 		return err
 	}
-	if !added {
-		switch st, err := q.State(ctx, m.Key); {
-		case err != nil:
+	if keepFor <= 0 {
+		return ErrTooLate
+	}
+	h, wait, known, err := q.begin(ctx, r, keepFor, r.Queued)
+	switch {
+	case err != nil:
+		return err
+	case known:
+		return q.outcome(ctx, m.Key)
+	case wait == 0:
+		switch o, err := q.send(ctx, h, modeSync); o {
+		case outcomeSent:
+			return nil
+		case outcomeFailed:
+			if err == nil {
+				err = errWithdrawn
+			}
 			return err
-		case st == stateFailed:
-			return errWithdrawn
 		}
-		// Sent, or being sent by whoever queued it first.
-		return nil
 	}
 	for {
+		// Waiting for the pacing, or held by another worker.
+		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+			return q.giveUp(m.Key, err)
+		}
 		hs, err := q.claim(ctx, q.cfg.Clock(), 1, m.Key)
 		if err != nil {
 			return err
 		}
-		for _, h := range hs {
-			o, err := q.attempt(ctx, h, modeSync)
-			switch o {
-			case outcomeSent:
-				return nil
-			case outcomeFailed:
-				if err == nil {
-					err = errWithdrawn
-				}
+		if len(hs) == 0 {
+			// Not ready yet, or another worker has it: its record says
+			// whether that is over.
+			if err, over := q.settled(ctx, m.Key); over {
 				return err
 			}
+			continue
 		}
-		// Waiting for the pacing (or held by another replica's recovery).
-		if err := sleep(ctx, 50*time.Millisecond); err != nil {
-			q.withdraw(m.Key)
+		switch o, err := q.attempt(ctx, hs[0], modeSync); o {
+		case outcomeSent:
+			return nil
+		case outcomeFailed:
+			if err == nil {
+				err = errWithdrawn
+			}
 			return err
 		}
 	}
+}
+
+// outcome is what became of a key queued before, as SendNow answers: nil
+// when it went or is being sent by whoever queued it first, the platform's
+// refusal or errWithdrawn when it did not go.
+func (q *Queue) outcome(ctx context.Context, key string) error {
+	st, err := q.State(ctx, key)
+	switch {
+	case err != nil:
+		return err
+	case st == stateFailed:
+		if err := q.refusal(ctx, key); err != nil {
+			return err
+		}
+		return errWithdrawn
+	}
+	return nil
+}
+
+// settled reports whether the message under key is finished, and if so
+// SendNow's answer: nil when it went.
+func (q *Queue) settled(ctx context.Context, key string) (error, bool) {
+	st, err := q.State(ctx, key)
+	switch {
+	case err != nil:
+		return nil, false // asked again on the next turn
+	case st == stateSent:
+		return nil, true
+	case st == stateFailed:
+		if err := q.refusal(ctx, key); err != nil {
+			return err, true
+		}
+		return errWithdrawn, true
+	}
+	return nil, false
+}
+
+// giveUp ends a SendNow whose time ran out (err): the message is taken off
+// the queue unless another worker is sending it. Its record has the last
+// word: a message that went meanwhile is nil, whatever the clock says.
+func (q *Queue) giveUp(key string, err error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	q.withdraw(ctx, key)
+	if serr, over := q.settled(ctx, key); over {
+		return serr
+	}
+	return err
 }
 
 // errWithdrawn is a message taken off the queue before it went.
 var errWithdrawn = errors.New("delivery: the message did not go")
 
 // withdraw takes a queued message that has not gone off the queue, whenever
-// it is next due.
-func (q *Queue) withdraw(key string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	hs, err := q.claim(ctx, time.Unix(1<<40, 0), 1, key)
+// it is next due, unless another worker holds it (its lease not run out):
+// that one's send is under way, and its record will say how it ended.
+func (q *Queue) withdraw(ctx context.Context, key string) {
+	hs, err := q.claimKey(ctx, q.cfg.Clock(), key, true)
 	if err != nil {
 		return
 	}

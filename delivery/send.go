@@ -45,16 +45,22 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 	now := q.cfg.Clock()
 	m := h.rec.message()
 	platform := m.Platform()
-	if !h.rec.NotAfter.IsZero() && now.After(h.rec.NotAfter) {
+	tooLate := !h.rec.NotAfter.IsZero() && now.After(h.rec.NotAfter)
+	if !h.rec.InFlight.IsZero() {
+		// A send began and its end is not known: asked first, even when
+		// too late, as a message that went is not to be called lost.
+		if o, done := q.recover(ctx, h, tooLate); done {
+			return o, nil
+		}
+		// It did not go (or can't be known, and is counted so once): from
+		// here it is a message like any other, handed back unmarked.
+		h.rec.InFlight = time.Time{}
+	}
+	if tooLate {
 		q.cfg.Log.Info("a message was no longer worth sending and was dropped; the next reminder replaces it", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
 		q.cfg.Metrics.Failed(platform, "too late")
 		q.fail(ctx, h, "too late", ErrTooLate, true)
 		return outcomeFailed, ErrTooLate
-	}
-	if !h.rec.InFlight.IsZero() {
-		if o, done := q.recover(ctx, h); done {
-			return o, nil
-		}
 	}
 	for {
 		wait, err := q.take(ctx, m.To, now)
@@ -74,10 +80,12 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 		now = q.cfg.Clock()
 	}
 	// The mark goes before the platform is called: a crash from here on
-	// leaves the message in doubt, not lost, and recovery knows to ask.
+	// leaves the message in doubt, not lost, and recovery knows to ask. It
+	// renews the lease, so a send that starts late in it is not taken over
+	// (and, on Teams, sent again) while under way.
 	h.rec.InFlight = now
 	h.rec.Attempts++
-	if err := q.update(ctx, h, time.Time{}); err != nil {
+	if err := q.mark(ctx, h, now); err != nil {
 		if !errors.Is(err, errLost) {
 			q.cfg.Log.Warn("could not mark a message as being sent; it is tried again", "key", m.Key, "err", err)
 		}
@@ -179,13 +187,17 @@ func (q *Queue) settle(ctx context.Context, h held, err error, md mode) outcome 
 }
 
 // recover deals with a message found in flight: its sender died, or had no
-// answer. done is false when it is to be sent.
-func (q *Queue) recover(ctx context.Context, h held) (outcome, bool) {
+// answer. done is false when it is to be sent, or, tooLate, dropped (and
+// then not counted as sent again).
+func (q *Queue) recover(ctx context.Context, h held, tooLate bool) (outcome, bool) {
 	m := h.rec.message()
 	platform := m.Platform()
 	found, err := q.cfg.Sender.Delivered(ctx, m.To, m.Channel, m.Key, h.rec.InFlight.Add(-recoveryWindow))
 	switch {
 	case errors.Is(err, bot.ErrCannotAsk):
+		if tooLate {
+			return 0, false
+		}
 		q.cfg.Metrics.Recovered(platform, "resent_in_doubt")
 		q.cfg.Log.Info("a message may have gone before a crash and the platform can't be asked; sending it again", "key", m.Key, "platform", platform)
 		return 0, false
@@ -201,7 +213,9 @@ func (q *Queue) recover(ctx context.Context, h held) (outcome, bool) {
 		q.finished(ctx, h, stateSent, "")
 		return outcomeSent, true
 	}
-	q.cfg.Metrics.Recovered(platform, "resent")
+	if !tooLate {
+		q.cfg.Metrics.Recovered(platform, "resent")
+	}
 	return 0, false
 }
 
