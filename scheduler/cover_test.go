@@ -278,3 +278,44 @@ func TestCoverTakesABundlesCases(t *testing.T) {
 		t.Errorf("the cover was nudged about %v, want HPP-1 and HPP-2", cases)
 	}
 }
+
+// When the reminders go to someone covering and they can't be reached, the
+// pathway lead's heads-up names them, not the named contact who is away and
+// was sent nothing.
+func TestAnUnreachedCoverIsWhoTheHeadsUpNames(t *testing.T) {
+	tests := []struct {
+		name, cover, unreachable, want string
+	}{
+		{"the cover can't be reached", "console:sam", "console:sam", "I couldn't reach <@console:sam>, who is covering for <@console:alex> (the named contact), through hppbot (their Slack account has been deactivated)"},
+		{"the named contact can't be reached", "", "console:alex", "I couldn't reach <@console:alex>, the named contact, through hppbot (their Slack account has been deactivated)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _ := coverEnv(t)
+			if tc.cover != "" {
+				e.away(t, "console:alex", tc.cover, time.Date(2026, 12, 18, 0, 0, 0, 0, london))
+			}
+			e.rec.fail = func(to string) error {
+				if to == tc.unreachable {
+					return deactivated
+				}
+				return nil
+			}
+			e.runUntil(t, time.Date(2026, 12, 11, 18, 0, 0, 0, london))
+			var heads []string
+			for _, s := range e.rec.to("console:pat") {
+				if strings.Contains(s.reply.Text, "A heads-up about") {
+					heads = append(heads, s.reply.Text)
+				}
+			}
+			if len(heads) == 0 {
+				t.Fatal("no heads-up reached the pathway lead")
+			}
+			for _, h := range heads {
+				if !strings.Contains(h, tc.want) {
+					t.Errorf("heads-up:\n%s\nwant it to say %q", h, tc.want)
+				}
+			}
+		})
+	}
+}

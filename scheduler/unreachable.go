@@ -103,12 +103,17 @@ func fixFor(c *pathway.Case, u bot.Undeliverable) string {
 }
 
 // unreachedHeadsUp is the pathway lead's escalation when the named contact
-// could not be reached: their reminders did not get to them, so the lead
-// is asked to step in rather than to check in.
+// (or whoever covers for them while they are away) could not be reached:
+// the reminders did not get to them, so the lead is asked to step in rather
+// than to check in. It names the person the reminders were sent to.
 func unreachedHeadsUp(c *pathway.Case, m messages, u bot.Undeliverable) bot.Reply {
+	who := bot.Mention(c.Lead) + ", the named contact,"
+	if to := m.primary.to; to != "" && to != c.Lead {
+		who = fmt.Sprintf("%s, who is covering for %s (the named contact),", bot.Mention(to), bot.Mention(c.Lead))
+	}
 	return bot.Reply{
-		Text: fmt.Sprintf("A heads-up about *%s* (%s): %s. I couldn't reach %s, the named contact, through hppbot (%s), so %s didn't get to them. Could you make sure someone is in touch with the family — perhaps hand the case to a colleague with /hpp lead %s @name?",
-			c.Name(), serviceName(c), m.overdue, bot.Mention(c.Lead), u.Reason, remindersPhrase(m.count), c.Name()),
+		Text: fmt.Sprintf("A heads-up about *%s* (%s): %s. I couldn't reach %s through hppbot (%s), so %s didn't get to them. Could you make sure someone is in touch with the family — perhaps hand the case to a colleague with /hpp lead %s @name?",
+			c.Name(), serviceName(c), m.overdue, who, u.Reason, remindersPhrase(m.count), c.Name()),
 		Buttons: escalationButtons(c),
 	}
 }
