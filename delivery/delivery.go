@@ -64,6 +64,8 @@ type Reminded struct {
 	Step  string    `json:"step"`
 	Stage string    `json:"stage,omitempty"`
 	Due   time.Time `json:"due,omitzero"`
+	// Lead is the case's named contact when the reminder was worked out.
+	Lead string `json:"lead,omitempty"`
 }
 
 // Platform is the surface a message goes through, for pacing and metrics.
@@ -112,6 +114,12 @@ type Config struct {
 	// OnSent hears where a message with Live cases went, when the
 	// platform said (bot.MessageRef).
 	OnSent func(ctx context.Context, m Message, ref bot.MessageRef)
+	// Wanted, if set, is asked before a message with Reminds that has
+	// waited in the queue (a later try, not the first) goes: false means
+	// nothing it reminds of is still owed (the case changed meanwhile), and
+	// the message is dropped, counted as "no longer due" and told to
+	// OnFailed as ErrNoLongerDue. An error asking sends it.
+	Wanted func(ctx context.Context, m Message) (bool, error)
 	// Workers send at once in the background. Default 16.
 	Workers int
 	// Lease is how long a claimed message is held before another replica
@@ -131,6 +139,10 @@ type Config struct {
 // ErrTooLate is a message dropped because it was no longer worth sending:
 // the next reminder replaces it.
 var ErrTooLate = fmt.Errorf("delivery: no longer worth sending")
+
+// ErrNoLongerDue is a message dropped because what it reminds of is no
+// longer owed (Config.Wanted said so).
+var ErrNoLongerDue = fmt.Errorf("delivery: no longer due")
 
 // Queue is the delivery queue.
 type Queue struct {

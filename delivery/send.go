@@ -62,6 +62,15 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 		q.fail(ctx, h, "too late", ErrTooLate, true)
 		return outcomeFailed, ErrTooLate
 	}
+	if md != modeQuick && len(m.Reminds) > 0 && q.cfg.Wanted != nil {
+		// It waited: what it reminds of may have been done meanwhile.
+		if wanted, err := q.cfg.Wanted(ctx, m); err == nil && !wanted {
+			q.cfg.Log.Info("a queued reminder was dropped: the case changed before it could go", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
+			q.cfg.Metrics.Failed(platform, "no longer due")
+			q.fail(ctx, h, "no longer due", ErrNoLongerDue, true)
+			return outcomeFailed, ErrNoLongerDue
+		}
+	}
 	for {
 		wait, err := q.take(ctx, m.To, now)
 		if err != nil {

@@ -87,7 +87,10 @@ func TestSendNowLeavesALiveSendAlone(t *testing.T) {
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- q1.SendNow(ctx, m) }()
-	waitFor(t, func() bool { st, _ := q1.State(context.Background(), m.Key); return st == stateQueued && p.callsSoFar() >= 1 })
+	waitFor(t, func() bool {
+		st, _ := q1.State(context.Background(), m.Key)
+		return st == stateQueued && p.callsSoFar() >= 1
+	})
 	drained := make(chan struct{})
 	go func() { _, _ = q2.Drain(context.Background()); close(drained) }()
 	<-errc // out of time while the other send is under way: it may say so

@@ -81,6 +81,42 @@ func (c *Case) Reminders(p *Policy, now time.Time) []Reminder {
 	return out
 }
 
+// StillChasing says whether a reminder of kind about the deadline due,
+// worked out and recorded earlier for lead as the case's named contact, is
+// still worth delivering at now; if not, why, in words for the timeline.
+// A reminder that waited in the delivery queue (the platform busy or down)
+// is checked with it before it goes: a contact logged, a step recorded, a
+// snooze, a close or a handover since means the person would be chased for
+// what is done, or for a case that is no longer theirs. lead "" is not
+// checked (a message queued before the named contact was kept with it).
+func (c *Case) StillChasing(kind string, due time.Time, lead string, p *Policy, now time.Time) (ok bool, why string) {
+	switch {
+	case !c.IsOpen():
+		return false, "the case was closed before it could go, so it was not sent"
+	case c.SnoozedUntil.After(now):
+		return false, "reminders for the case were snoozed before it could go, so it was not sent"
+	case lead != "" && c.Lead != lead:
+		return false, "the case was handed to a new named contact before it could go, so it was not sent"
+	}
+	switch kind {
+	case RemindContact:
+		if c.contactFire(p).IsZero() || !c.NextContact.Equal(due) {
+			return false, "a contact was logged (or the contact plan changed) before it could go, so it was not sent"
+		}
+	case RemindNotify, RemindWritten:
+		if st, ok := c.candourStep(kind, p); !ok || !st.due.Equal(due) {
+			return false, "that step was recorded (or its deadline changed) before it could go, so it was not sent"
+		}
+	case RemindDelay:
+		// The reminder is recorded as asked when it is queued, so what is
+		// checked is what it asks about: the notification, still not made.
+		if !p.Candour.ExplainDelay || !c.CandourActive() || !c.Notified.IsZero() || !c.NotifyDue.Equal(due) {
+			return false, "the notification was recorded before it could go, so it was not sent"
+		}
+	}
+	return true, ""
+}
+
 // MarkSent records that r was sent at now. It reports false, and changes
 // nothing, when the case has moved on since r was worked out (someone logged
 // a contact, snoozed or closed the case in the meantime).

@@ -617,3 +617,93 @@ func TestMarkSentSurvivesUnrelatedChanges(t *testing.T) {
 		}
 	}
 }
+
+// A reminder recorded as sent when it was queued, then held up (the
+// platform busy or down), is checked before it goes: what happened to the
+// case since decides whether it still chases anything, and the timeline is
+// told why not.
+func TestStillChasing(t *testing.T) {
+	p := policyFor(t, England)
+	worked := at(t, "2026-01-13", "10:30") // contact and notification both overdue
+	meanwhile := at(t, "2026-01-13", "10:31")
+	goes := at(t, "2026-01-13", "10:50")
+	tests := []struct {
+		name string
+		kind string
+		act  func(c *Case) error
+		ok   bool
+		why  string
+	}{
+		{"contact; nothing happened", RemindContact, nil, true, ""},
+		{"notification; nothing happened", RemindNotify, nil, true, ""},
+		{"contact; someone involved a colleague", RemindContact, func(c *Case) error {
+			_, _, err := c.Involve([]string{"console:kim"}, "console:kit", meanwhile)
+			return err
+		}, true, ""},
+		{"contact; someone logged a contact", RemindContact, func(c *Case) error {
+			_, err := c.LogContact(ContactInput{Via: "phone"}, "console:kit", p, meanwhile)
+			return err
+		}, false, "a contact was logged (or the contact plan changed) before it could go, so it was not sent"},
+		{"contact; someone snoozed", RemindContact, func(c *Case) error {
+			_, err := c.Snooze(Span{1, Day}, "console:kit", p, meanwhile)
+			return err
+		}, false, "reminders for the case were snoozed before it could go, so it was not sent"},
+		{"contact; someone handed over", RemindContact, func(c *Case) error {
+			_, err := c.HandOver("console:kit", "console:sam", meanwhile)
+			return err
+		}, false, "the case was handed to a new named contact before it could go, so it was not sent"},
+		{"notification; someone closed the case", RemindNotify, func(c *Case) error {
+			_, err := c.Close("", "console:kit", meanwhile)
+			return err
+		}, false, "the case was closed before it could go, so it was not sent"},
+		{"notification; someone recorded it", RemindNotify, func(c *Case) error {
+			_, err := c.RecordCandour(CandourNotified, "", time.Time{}, "console:kit", p, meanwhile)
+			return err
+		}, false, "that step was recorded (or its deadline changed) before it could go, so it was not sent"},
+		{"notification; someone recorded that candour doesn't apply", RemindNotify, func(c *Case) error {
+			_, err := c.RecordCandour(CandourNA, "reassessed", time.Time{}, "console:kit", p, meanwhile)
+			return err
+		}, false, "that step was recorded (or its deadline changed) before it could go, so it was not sent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustOpen(t, p, at(t, "2026-01-12", "10:00"), OpenInput{Harm: HarmSevere, Aware: day(t, "2025-12-22")})
+			rs := only(c.Reminders(p, worked), tt.kind)
+			if len(rs) != 1 {
+				t.Fatalf("reminders %+v", rs)
+			}
+			lead := c.Lead
+			sendAll(t, c, p, rs, worked) // recorded as it was queued
+			if tt.act != nil {
+				if err := tt.act(c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ok, why := c.StillChasing(rs[0].Kind, rs[0].Due, lead, p, goes)
+			if ok != tt.ok || why != tt.why {
+				t.Errorf("StillChasing = %v, %q; want %v, %q", ok, why, tt.ok, tt.why)
+			}
+		})
+	}
+
+	// Scotland's question about a delayed notification: recorded as asked
+	// when queued, it still goes until the notification is made.
+	ps := withoutCommunication(t, Scotland)
+	c := mustOpen(t, ps, at(t, "2026-01-12", "10:00"), OpenInput{Harm: HarmSevere, Aware: day(t, "2025-12-22")})
+	month := at(t, "2026-01-22", "08:00")
+	sendAll(t, c, ps, only(c.Reminders(ps, month), RemindNotify), month)
+	rs := only(c.Reminders(ps, month), RemindDelay)
+	if len(rs) != 1 {
+		t.Fatalf("delay reminders %+v", rs)
+	}
+	sendAll(t, c, ps, rs, month)
+	if ok, why := c.StillChasing(RemindDelay, rs[0].Due, c.Lead, ps, month.Add(time.Hour)); !ok {
+		t.Errorf("the delay question, nothing happened: StillChasing = false, %q", why)
+	}
+	if _, err := c.RecordCandour(CandourNotified, "", time.Time{}, "console:kit", ps, month.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, why := c.StillChasing(RemindDelay, rs[0].Due, c.Lead, ps, month.Add(time.Hour)); ok || why != "the notification was recorded before it could go, so it was not sent" {
+		t.Errorf("the delay question after the notification: StillChasing = %v, %q", ok, why)
+	}
+}

@@ -30,6 +30,7 @@ type messages struct {
 	reason    string // why, in plain words, when unreached
 	key       string // the reminder's idempotency key; each message's is built from it
 	caseID    int64
+	named     string // the case's named contact as the reminders were worked out
 }
 
 // messagesFor builds what a case's due reminders send: one message to the
@@ -38,7 +39,7 @@ type messages struct {
 // by escalationWords from what was delivered.
 func (s *Scheduler) messagesFor(c *pathway.Case, rs []pathway.Reminder, svcs store.Services, now time.Time) messages {
 	p := s.cfg.Policy
-	m := messages{caseID: c.ID}
+	m := messages{caseID: c.ID, named: c.Lead}
 	if len(rs) == 1 {
 		m.primary = message{to: c.Lead, reply: s.nudge(c, rs[0], svcs, now)}
 	} else {

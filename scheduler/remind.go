@@ -205,7 +205,7 @@ func reminderKey(c *pathway.Case, pending []pathway.Reminder) string {
 func (m *messages) keyed(key string, pending []pathway.Reminder) {
 	m.key = key
 	m.primary.key, m.primary.about, m.primary.live = key, m.caseID, []int64{m.caseID}
-	m.primary.reminds = reminding(m.caseID, pending)
+	m.primary.reminds = reminding(m.caseID, m.named, pending)
 	m.leadMsg.key, m.leadMsg.about, m.leadMsg.confirm = key+":lead", m.caseID, true
 	// The heads-up is live too: logging contact or taking the case on
 	// changes it, so its buttons are not pressed for what is done.
@@ -215,10 +215,10 @@ func (m *messages) keyed(key string, pending []pathway.Reminder) {
 // reminding is what the reminders in pending are, as the delivery queue
 // keeps them with a message: a message that does not go is recorded on
 // the case as not delivered (undelivered, in send.go).
-func reminding(caseID int64, pending []pathway.Reminder) []delivery.Reminded {
+func reminding(caseID int64, named string, pending []pathway.Reminder) []delivery.Reminded {
 	out := make([]delivery.Reminded, 0, len(pending))
 	for _, r := range pending {
-		out = append(out, delivery.Reminded{Case: caseID, Step: r.Kind, Stage: r.Stage, Due: r.Due})
+		out = append(out, delivery.Reminded{Case: caseID, Step: r.Kind, Stage: r.Stage, Due: r.Due, Lead: named})
 	}
 	return out
 }

@@ -160,7 +160,7 @@ func New(cfg Config) *Scheduler {
 	if cfg.Store != nil {
 		s.outbox = delivery.New(delivery.Config{
 			Store: cfg.Store, Sender: delivery.AsSender(cfg.Messenger), Limits: cfg.Limits, Clock: cfg.Clock,
-			Log: cfg.Log, Metrics: cfg.DeliveryMetrics, OnFailed: s.undelivered, OnSent: s.sent, Workers: cfg.Senders,
+			Log: cfg.Log, Metrics: cfg.DeliveryMetrics, OnFailed: s.undelivered, OnSent: s.sent, Wanted: s.wanted, Workers: cfg.Senders,
 		})
 	}
 	return s

@@ -68,6 +68,10 @@ const confirmWithin = 30 * time.Second
 // reminder takes its place. A person the platform refuses for good is told
 // to whoever can help, once (cannotReach), as on the first try.
 func (s *Scheduler) undelivered(ctx context.Context, m delivery.Message, err error) {
+	if errors.Is(err, delivery.ErrNoLongerDue) {
+		s.recordNoLongerDue(ctx, m)
+		return
+	}
 	u, final := finalFailure(err)
 	tooLate := errors.Is(err, delivery.ErrTooLate)
 	if m.Channel || (!final && !tooLate) {
@@ -109,8 +113,52 @@ func (s *Scheduler) recordUndelivered(ctx context.Context, m delivery.Message, w
 		byCase[r.Case] = append(byCase[r.Case], pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventUndelivered, Step: r.Step, Stage: r.Stage, Due: r.Due, People: []string{m.To}, Why: why})
 	}
 	for _, id := range order {
-		if _, err := s.cfg.Store.AppendEvents(ctx, id, s.cfg.Policy, byCase[id]...); err != nil {
+		if _, err := s.cfg.Store.CorrectRecord(ctx, id, s.cfg.Policy, byCase[id]...); err != nil {
 			s.cfg.Log.Warn("could not record on a case that its reminder was not delivered", "case", pathway.CaseName(id), "err", cause(err))
+		}
+	}
+}
+
+// wanted says whether a reminder message that waited in the delivery queue
+// still chases anything: at least one case it reminds of still owes that
+// reminder, to the named contact it was worked out for (StillChasing). A
+// bundle whose cases all moved on is dropped; one with any still owed goes.
+func (s *Scheduler) wanted(ctx context.Context, m delivery.Message) (bool, error) {
+	now := s.cfg.Clock()
+	for _, r := range m.Reminds {
+		c, err := s.cfg.Store.GetCase(ctx, r.Case)
+		switch pathway.ErrorCode(err) {
+		case "":
+		case pathway.NotFound:
+			continue // purged: nothing to chase
+		default:
+			return true, err
+		}
+		if ok, _ := c.StillChasing(r.Step, r.Due, r.Lead, s.cfg.Policy, now); ok {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// recordNoLongerDue writes on each case a dropped reminder message was
+// about that its reminder was not sent, and why: the case changed while
+// the message waited for the platform. The reminder was recorded as sent
+// when it was queued; this says it did not go after all.
+func (s *Scheduler) recordNoLongerDue(ctx context.Context, m delivery.Message) {
+	now := s.cfg.Clock()
+	for _, r := range m.Reminds {
+		c, err := s.cfg.Store.GetCase(ctx, r.Case)
+		if err != nil {
+			continue
+		}
+		_, why := c.StillChasing(r.Step, r.Due, r.Lead, s.cfg.Policy, now)
+		if why == "" {
+			why = "the case changed before it could go, so it was not sent"
+		}
+		ev := pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventUndelivered, Step: r.Step, Stage: r.Stage, Due: r.Due, People: []string{m.To}, Why: why}
+		if _, err := s.cfg.Store.CorrectRecord(ctx, r.Case, s.cfg.Policy, ev); err != nil {
+			s.cfg.Log.Warn("could not record on a case that a queued reminder was not sent", "case", pathway.CaseName(r.Case), "err", cause(err))
 		}
 	}
 }

@@ -112,6 +112,18 @@ func (s *Store) EndAway(ctx context.Context, person string, from time.Time) (boo
 // again when it changed in between. It reports false, writing nothing, when
 // the case is closed or gone.
 func (s *Store) AppendEvents(ctx context.Context, id int64, p *pathway.Policy, events ...pathway.Event) (bool, error) {
+	return s.appendEvents(ctx, id, p, false, events)
+}
+
+// CorrectRecord is AppendEvents for entries that put right what the
+// timeline already says hppbot did (a reminder recorded as sent when it was
+// queued, that did not go after all): written on a closed case too, so the
+// record it keeps is true. It reports false when the case is gone.
+func (s *Store) CorrectRecord(ctx context.Context, id int64, p *pathway.Policy, events ...pathway.Event) (bool, error) {
+	return s.appendEvents(ctx, id, p, true, events)
+}
+
+func (s *Store) appendEvents(ctx context.Context, id int64, p *pathway.Policy, closedToo bool, events []pathway.Event) (bool, error) {
 	for attempt := 0; attempt < 5; attempt++ {
 		c, err := s.GetCase(ctx, id)
 		if pathway.ErrorCode(err) == pathway.NotFound {
@@ -120,7 +132,7 @@ func (s *Store) AppendEvents(ctx context.Context, id int64, p *pathway.Policy, e
 		if err != nil {
 			return false, err
 		}
-		if !c.IsOpen() {
+		if !c.IsOpen() && !closedToo {
 			return false, nil
 		}
 		err = s.SaveCase(ctx, c, c.Clone(), p, events...)
