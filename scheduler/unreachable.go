@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,9 +65,11 @@ func (s *Scheduler) cannotReach(ctx context.Context, c *pathway.Case, person str
 		s.cfg.Log.Warn("someone on a case can't be reached, and its service has no pathway lead or channel to tell", "case", c.Name(), "code", u.Code)
 		return
 	}
-	// One message per person, whoever is told and whenever: the mark below
-	// makes it once, and the key makes a retried claim queue it once.
-	m.key = "unreachable:" + person + ":" + m.to + ":" + now.In(s.cfg.Policy.Location()).Format("2006-01-02")
+	// One message each time the person can't be reached, whoever is told:
+	// the mark below makes it once until they are in touch again, and the
+	// key is the mark's (its time), so a second time the same day, after
+	// they were in touch, is a message of its own.
+	m.key = "unreachable:" + person + ":" + m.to + ":" + strconv.FormatInt(now.UnixMilli(), 10)
 	first, err := s.cfg.Store.TellUnreachableOnce(ctx, person, m.to)
 	if err != nil || !first {
 		return

@@ -273,3 +273,56 @@ func TestALaterRefusalIsRecordedOnTheCase(t *testing.T) {
 		t.Errorf("the pathway lead was told %d times that @sam can't be reached; want once", len(told))
 	}
 }
+
+// After someone who could not be reached is in touch again (the mark
+// clears), a later refusal is told to the pathway lead again, the same day
+// too (the message's key was the day's, so the queue took the second for
+// the first, and the lead never heard).
+func TestAnotherRefusalTheSameDayIsToldAgain(t *testing.T) {
+	for _, gap := range []time.Duration{2 * time.Hour, 4 * time.Hour} {
+		t.Run(fmt.Sprint(gap), func(t *testing.T) {
+			e := newEnv(t, wed)
+			ctx := context.Background()
+			if err := e.st.SaveService(ctx, pathway.Service{Name: "maternity", Lead: "console:pat"}); err != nil {
+				t.Fatal(err)
+			}
+			c1 := e.openCase(t, pathway.OpenInput{Ref: "INC-1", Service: "maternity", Lead: "console:sam"})
+			e.clock.Add(gap)
+			c2 := e.openCase(t, pathway.OpenInput{Ref: "INC-2", Service: "maternity", Lead: "console:sam"})
+			e.rec.fail = func(to string) error {
+				if to == "console:sam" {
+					return fmt.Errorf("slack: %w", deactivated)
+				}
+				return nil
+			}
+			at1 := c1.NextWake(e.p).Add(time.Minute)
+			e.clock.Set(at1)
+			if _, err := e.s.Tick(ctx, at1); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(containing(e.rec.to("console:pat"), "I can't reach <@console:sam>")); n != 1 {
+				t.Fatalf("setup: lead told %d times after the first refusal, want 1", n)
+			}
+			// @sam is in touch: the mark clears.
+			h := handlers.New(handlers.Config{Store: e.st, Policy: e.p, Clock: e.clock.Now})
+			h.Handle(ctx, bot.Request{Surface: bot.Console, Person: "console:sam", Text: "/hpp help"})
+			if marked, _ := e.st.Unreachable(ctx, "console:sam"); marked {
+				t.Fatal("setup: the mark did not clear")
+			}
+			// The same day, a refusal again for another case.
+			at2 := c2.NextWake(e.p).Add(time.Minute)
+			if at1.In(london).Format("2006-01-02") != at2.In(london).Format("2006-01-02") {
+				t.Fatalf("setup: %v and %v are not the same day", at1, at2)
+			}
+			e.clock.Set(at2)
+			if _, err := e.s.Tick(ctx, at2); err != nil {
+				t.Fatal(err)
+			}
+			marked, _ := e.st.Unreachable(ctx, "console:sam")
+			n := len(containing(e.rec.to("console:pat"), "I can't reach <@console:sam>"))
+			if n != 2 {
+				t.Errorf("lead told %d times in all (mark set again: %v); want 2 — the second refusal came after @sam was in touch", n, marked)
+			}
+		})
+	}
+}
