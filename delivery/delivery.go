@@ -55,6 +55,12 @@ type Message struct {
 	// Reminds are the reminders the message carries, so that a message
 	// that does not go can be recorded on each case as not delivered.
 	Reminds []Reminded
+	// Covers are the keys of the messages this one stands for (a bundle's
+	// cases' own): they are known from the moment it is queued, together
+	// with it, so that one of them queued later, alone, is known too and
+	// not sent again (Send answers as for its own key), and Known finds
+	// them. Send only.
+	Covers []string
 }
 
 // Reminded is one reminder a message carries: a case's step, as the

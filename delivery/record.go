@@ -11,9 +11,10 @@ import (
 
 // Record states.
 const (
-	stateQueued = "queued"
-	stateSent   = "sent"
-	stateFailed = "failed"
+	stateQueued  = "queued"
+	stateSent    = "sent"
+	stateFailed  = "failed"
+	stateCovered = "covered" // a key another message stands for (Message.Covers)
 )
 
 // record is a message as Redis holds it. Once it went (or will not go) only

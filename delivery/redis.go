@@ -46,26 +46,34 @@ return 0`)
 // (ARGV[2]..ARGV[4] written; it is to be sent now), or the ms to wait for a
 // token (ARGV[2]..ARGV[3] written, ready then, held by nobody).
 //
-// KEYS: 1 message, 2 ready, 3 owner, 4 age, 5.. buckets. ARGV: 1 now (ms),
-// 2 the record, left open (encodeBegun), 3 its ending as queued, 4 its
-// ending as marked in flight, 5 key, 6 ttl (s), 7 lease expiry (ms), 8 token,
-// 9 queued at (ms), 10.. each bucket's rate and burst.
+// KEYS: 1 message, 2 ready, 3 owner, 4 age, 5.. buckets, then the keys the
+// message covers (Message.Covers). ARGV: 1 now (ms), 2 the record, left open
+// (encodeBegun), 3 its ending as queued, 4 its ending as marked in flight,
+// 5 key, 6 ttl (s), 7 lease expiry (ms), 8 token, 9 queued at (ms), 10 the
+// number of buckets, 11.. each bucket's rate and burst, then each covered
+// key's record.
 var beginScript = redis.NewScript(takeLua + `
+local nb = tonumber(ARGV[10])
 local bk = {}
-for i = 5, #KEYS do bk[#bk+1] = KEYS[i] end
+for i = 5, 4 + nb do bk[#bk+1] = KEYS[i] end
 local now = tonumber(ARGV[1])
-local wait, st = count(bk, now, 10)
+local wait, st = count(bk, now, 11)
 local ending = ARGV[4]
 if wait > 0 then ending = ARGV[3] end
 -- Written only if the key is new: a known key changes nothing, not even
 -- the pacing.
 if not redis.call('SET', KEYS[1], ARGV[2] .. ending, 'NX', 'EX', ARGV[6]) then return -1 end
+-- The keys it covers are known from now on, with it (one already known,
+-- sent alone before, is left as it is).
+for i = 5 + nb, #KEYS do
+  redis.call('SET', KEYS[i], ARGV[11 + 2*nb + (i - 5 - nb)], 'NX', 'EX', ARGV[6])
+end
 redis.call('ZADD', KEYS[4], ARGV[9], ARGV[5])
 if wait > 0 then
   redis.call('ZADD', KEYS[2], now + wait, ARGV[5])
   return wait
 end
-spend(bk, st, now, 10)
+spend(bk, st, now, 11)
 redis.call('ZADD', KEYS[2], ARGV[7], ARGV[5])
 redis.call('HSET', KEYS[3], ARGV[5], ARGV[8])
 return 0`)
@@ -149,7 +157,7 @@ func (q *Queue) enqueue(ctx context.Context, r record, keepFor time.Duration) (b
 // it marked in flight (see beginScript). known: the key was queued before,
 // and nothing was done; wait > 0: it is queued, ready after wait; else h is
 // held, marked in flight, to be sent now.
-func (q *Queue) begin(ctx context.Context, r record, keepFor time.Duration, now time.Time) (h held, wait time.Duration, known bool, err error) {
+func (q *Queue) begin(ctx context.Context, r record, covers []string, keepFor time.Duration, now time.Time) (h held, wait time.Duration, known bool, err error) {
 	if err := q.recordKept(ctx); err != nil {
 		return held{}, 0, false, err
 	}
@@ -162,7 +170,14 @@ func (q *Queue) begin(ctx context.Context, r record, keepFor time.Duration, now 
 	h = held{rec: inFlight, token: q.claimToken()}
 	bkeys, rates := q.bucketArgs(q.cfg.Limits.buckets(r.To))
 	keys := append([]string{q.keys.msg(r.Key), q.keys.ready(), q.keys.owner(), q.keys.age(r.platform())}, bkeys...)
-	args := append([]any{ms(now), body, queued, marked, r.Key, int64((keepFor + finishedTTL) / time.Second), ms(now.Add(q.cfg.Lease)), h.token, ms(r.Queued)}, rates...)
+	args := append([]any{ms(now), body, queued, marked, r.Key, int64((keepFor + finishedTTL) / time.Second), ms(now.Add(q.cfg.Lease)), h.token, ms(r.Queued), len(bkeys)}, rates...)
+	for _, k := range covers {
+		v, err := encode(record{Key: k, Queued: r.Queued, State: stateCovered, Reason: "in " + r.Key})
+		if err != nil {
+			return held{}, 0, false, err
+		}
+		keys, args = append(keys, q.keys.msg(k)), append(args, v)
+	}
 	n, err := q.cfg.Store.RunScript(ctx, beginScript, keys, args...).Int64()
 	switch {
 	case err != nil:
@@ -296,8 +311,29 @@ func (q *Queue) recordKept(ctx context.Context) error {
 	return nil
 }
 
-// State says what became of a key: "queued", "sent", "failed", or "" when
-// it is not known.
+// Known reports, for each key, whether a message is known under it: queued,
+// finished, or covered by another (Message.Covers). One round trip.
+func (q *Queue) Known(ctx context.Context, keys []string) ([]bool, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	ks := make([]string, len(keys))
+	for i, k := range keys {
+		ks[i] = q.keys.msg(k)
+	}
+	vs, err := q.rdb().MGet(ctx, ks...).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(keys))
+	for i, v := range vs {
+		out[i] = v != nil
+	}
+	return out, nil
+}
+
+// State says what became of a key: "queued", "sent", "failed", "covered"
+// (another message stands for it), or "" when it is not known.
 func (q *Queue) State(ctx context.Context, key string) (string, error) {
 	v, err := q.rdb().Get(ctx, q.keys.msg(key)).Result()
 	if errors.Is(err, redis.Nil) {

@@ -66,7 +66,7 @@ func (q *Queue) Send(ctx context.Context, m Message) error {
 		_, err := q.Enqueue(ctx, m)
 		return err
 	}
-	h, wait, known, err := q.begin(ctx, r, keepFor, r.Queued)
+	h, wait, known, err := q.begin(ctx, r, m.Covers, keepFor, r.Queued)
 	switch {
 	case err != nil:
 		return err
@@ -116,7 +116,7 @@ func (q *Queue) SendNow(ctx context.Context, m Message) error {
 	if keepFor <= 0 {
 		return ErrTooLate
 	}
-	h, wait, known, err := q.begin(ctx, r, keepFor, r.Queued)
+	h, wait, known, err := q.begin(ctx, r, nil, keepFor, r.Queued)
 	switch {
 	case err != nil:
 		return err

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -236,4 +237,39 @@ func (p *platform) count(key string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.got[key]
+}
+
+// A message that stands for others (a bundle, for its cases' own messages)
+// makes their keys known with it: one of them queued later, alone, is not
+// sent again, and Known finds them. A key already known before is left as
+// it was.
+func TestAMessageCoversTheKeysItStandsFor(t *testing.T) {
+	p := newPlatform(true)
+	q, _ := newQueue(t, p, Config{})
+	ctx := context.Background()
+	if err := q.Send(ctx, Message{Key: "remind:3:contact:0:0", To: "slack:U1"}); err != nil {
+		t.Fatal(err)
+	}
+	bundle := Message{Key: "bundle:slack:U1:ab", To: "slack:U1", Covers: []string{"remind:1:contact:0:0", "remind:2:contact:0:0", "remind:3:contact:0:0"}}
+	if err := q.Send(ctx, bundle); err != nil {
+		t.Fatal(err)
+	}
+	known, err := q.Known(ctx, []string{"remind:1:contact:0:0", "remind:2:contact:0:0", "remind:3:contact:0:0", "remind:4:contact:0:0"})
+	if err != nil || !reflect.DeepEqual(known, []bool{true, true, true, false}) {
+		t.Fatalf("Known = %v, %v; want the three covered keys and not the fourth", known, err)
+	}
+	for key, want := range map[string]string{"remind:2:contact:0:0": stateCovered, "remind:3:contact:0:0": stateSent} {
+		if st, _ := q.State(ctx, key); st != want {
+			t.Errorf("State(%s) = %q; want %q", key, st, want)
+		}
+	}
+	if err := q.Send(ctx, Message{Key: "remind:2:contact:0:0", To: "slack:U1"}); err != nil {
+		t.Fatalf("a covered key queued alone: %v; want nil (it went with the bundle)", err)
+	}
+	if got := p.count("remind:2:contact:0:0"); got != 0 {
+		t.Errorf("a covered key was sent alone %d times; want 0", got)
+	}
+	if d, dup := p.counts(); d != 2 || dup != 0 {
+		t.Errorf("delivered %d, doubled %d; want 2 (the first alone, the bundle), 0", d, dup)
+	}
 }

@@ -143,6 +143,7 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 		}
 		parts = append(parts, &bundlePart{it: it, rec: rec, pending: pending, msgs: msgs})
 	}
+	parts = s.withoutSent(ctx, parts, now)
 	switch len(parts) {
 	case 0:
 		return sent, failed
@@ -155,7 +156,11 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 	for _, p := range parts {
 		reminds = append(reminds, p.msgs.primary.reminds...)
 	}
-	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now), key: bundleKey("bundle:"+person, parts), about: parts[0].it.c.ID, live: caseIDs(parts), reminds: reminds})
+	covers := make([]string, len(parts))
+	for i, p := range parts {
+		covers[i] = p.msgs.key
+	}
+	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now), key: bundleKey("bundle:"+person, parts), about: parts[0].it.c.ID, live: caseIDs(parts), reminds: reminds, covers: covers})
 	var live []*bundlePart
 	for _, p := range parts {
 		msgs, final, ok := s.afterPrimary(ctx, p.it.c, p.pending, p.msgs, err, svcs, now, &p.rec)
@@ -177,6 +182,41 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 		return sent, failed
 	}
 	return sent + 1, failed
+}
+
+// withoutSent records, and leaves out of the bundle, the parts whose
+// reminders already went: in an earlier bundle (which stands for each of
+// its cases' own keys, Message.Covers) or alone, from a run that died
+// before it recorded them. A bundle's set of cases can differ from that
+// run's (another case came due, one was answered), so its own key would
+// not find them. If the queue can't be asked, every part goes in.
+func (s *Scheduler) withoutSent(ctx context.Context, parts []*bundlePart, now time.Time) []*bundlePart {
+	if len(parts) < 2 || s.outbox == nil {
+		return parts
+	}
+	keys := make([]string, len(parts))
+	for i, p := range parts {
+		keys[i] = p.msgs.key
+	}
+	known, err := s.outbox.Known(ctx, keys)
+	if err != nil {
+		return parts
+	}
+	out := parts[:0]
+	for i, p := range parts {
+		if !known[i] {
+			out = append(out, p)
+			continue
+		}
+		// It went: recorded as sent, as the run that sent it would have,
+		// without the escalation that run may or may not have made (the
+		// next reminder escalates if it is still owed).
+		for j := range p.pending {
+			p.pending[j].Escalate = false
+		}
+		s.finish(ctx, p.it, p.rec, s.recordReminders(p.pending, p.msgs, false, escalation{}, now, &p.rec), now)
+	}
+	return out
 }
 
 // bundledNudge is one message for a person's several cases: a line and a

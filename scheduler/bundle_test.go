@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"hppbot/bot"
 	"hppbot/pathway"
 	"hppbot/store"
 )
@@ -239,4 +240,105 @@ func TestABundledHeadsUpThatFailsIsTriedAgain(t *testing.T) {
 			t.Errorf("%s is not marked escalated once the lead was told", c.Name())
 		}
 	}
+}
+
+// crashAfterSend is a Messenger that records a send, then cancels the
+// tick's context: the platform has the message and the delivery queue
+// records it (it finishes with its own context), but the scheduler's
+// acknowledgements fail and are only kept in memory, which a crash loses.
+type crashAfterSend struct {
+	rec    *recorder
+	cancel context.CancelFunc
+}
+
+func (k *crashAfterSend) SendDirect(ctx context.Context, to string, r bot.Reply) error {
+	err := k.rec.SendDirect(ctx, to, r)
+	k.cancel()
+	return err
+}
+
+func (k *crashAfterSend) PostChannel(ctx context.Context, to string, r bot.Reply) error {
+	err := k.rec.PostChannel(ctx, to, r)
+	k.cancel()
+	return err
+}
+
+// A bundle sent and not acknowledged (the scheduler died) is not sent again
+// when its cases are claimed again, also when the set of cases differs on
+// the retry (another of the person's cases came due meanwhile, or one was
+// answered from the first message), so the bundle's own key differs: the
+// bundle stands for each of its cases' own keys, and the retry finds them.
+func TestABundleIsNotSentAgainAfterACrashWhenItsCasesDiffer(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		retry func(t *testing.T, e *env, a, b, c *pathway.Case) time.Time
+	}{
+		{"control: the same cases again", func(t *testing.T, e *env, a, b, c *pathway.Case) time.Time {
+			return b.NextWake(e.p).Add(3 * time.Minute)
+		}},
+		{"another case came due", func(t *testing.T, e *env, a, b, c *pathway.Case) time.Time {
+			return c.NextWake(e.p).Add(time.Minute)
+		}},
+		{"one case answered from the first message", func(t *testing.T, e *env, a, b, c *pathway.Case) time.Time {
+			at := b.NextWake(e.p).Add(3 * time.Minute)
+			e.clock.Set(at)
+			e.update(t, a.ID, func(x *pathway.Case) (pathway.Event, error) {
+				return x.LogContact(pathway.ContactInput{Via: "phone"}, a.Lead, e.p, at)
+			})
+			return at
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, wed)
+			ctx := context.Background()
+			a := e.openCase(t, pathway.OpenInput{Ref: "INC-1", Lead: "console:sam"})
+			e.clock.Add(time.Minute)
+			b := e.openCase(t, pathway.OpenInput{Ref: "INC-2", Lead: "console:sam"})
+			e.clock.Add(30 * time.Minute)
+			c := e.openCase(t, pathway.OpenInput{Ref: "INC-3", Lead: "console:sam"})
+
+			first := b.NextWake(e.p).Add(time.Second) // a and b due, c not yet
+			e.clock.Set(first)
+			tickCtx, cancel := context.WithCancel(ctx)
+			dying := New(Config{Store: e.st, Policy: e.p, Messenger: &crashAfterSend{rec: e.rec, cancel: cancel}, Clock: e.clock.Now, Workers: 1})
+			res, err := dying.Tick(tickCtx, first)
+			if err != nil || res.Claimed != 2 {
+				t.Fatalf("dying tick = %+v, %v", res, err)
+			}
+			if got := e.rec.to("console:sam"); len(got) != 1 || len(got[0].reply.Sections) != 2 {
+				t.Fatalf("want one bundle of 2 sent before the crash; got %d messages", len(got))
+			}
+			if dying.unrecordedCount() == 0 {
+				t.Fatalf("setup: the acknowledgements were not left unrecorded")
+			}
+			// dying is gone: its kept records with it.
+
+			at := tc.retry(t, e, a, b, c)
+			e.clock.Set(at)
+			if _, err := e.s.Tick(ctx, at); err != nil {
+				t.Fatal(err)
+			}
+			times := map[string]int{}
+			for _, m := range e.rec.to("console:sam") {
+				for _, x := range []*pathway.Case{a, b} {
+					if containsCase(m.reply, x.Name()) {
+						times[x.Name()]++
+					}
+				}
+			}
+			for _, x := range []*pathway.Case{a, b} {
+				if times[x.Name()] > 1 {
+					t.Errorf("%s's reminder reached console:sam %d times; want once", x.Name(), times[x.Name()])
+				}
+			}
+		})
+	}
+}
+
+func containsCase(r bot.Reply, name string) bool {
+	s := r.Text
+	for _, sec := range r.Sections {
+		s += sec.Text
+	}
+	return strings.Contains(s, "*"+name+"*")
 }

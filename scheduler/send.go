@@ -29,6 +29,9 @@ type message struct {
 	// reason it did not go (and then it is not left queued), because what
 	// is said next depends on it (an escalation says who was told).
 	confirm bool
+	// covers: the keys of the messages this one stands for (a bundle's
+	// cases' own), known with it (delivery.Message.Covers).
+	covers []string
 }
 
 // deliver is the one way a message leaves the scheduler: reminders,
@@ -44,7 +47,7 @@ func (s *Scheduler) deliver(ctx context.Context, m message) error {
 	}
 	now := s.cfg.Clock()
 	dm := delivery.Message{
-		Key: m.key, To: m.to, Channel: m.channel, Reply: m.reply, Case: m.about, Live: m.live, Reminds: m.reminds,
+		Key: m.key, To: m.to, Channel: m.channel, Reply: m.reply, Case: m.about, Live: m.live, Reminds: m.reminds, Covers: m.covers,
 		NotAfter: s.cfg.Policy.Calendar.Add(now, s.cfg.Policy.ReminderLateBy),
 	}
 	if m.confirm {
