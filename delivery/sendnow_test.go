@@ -254,6 +254,7 @@ func TestAMessageCoversTheKeysItStandsFor(t *testing.T) {
 	if err := q.Send(ctx, bundle); err != nil {
 		t.Fatal(err)
 	}
+	drainAll(t, q) // it may wait for the channel's pacing
 	known, err := q.Known(ctx, []string{"remind:1:contact:0:0", "remind:2:contact:0:0", "remind:3:contact:0:0", "remind:4:contact:0:0"})
 	if err != nil || !reflect.DeepEqual(known, []bool{true, true, true, false}) {
 		t.Fatalf("Known = %v, %v; want the three covered keys and not the fourth", known, err)
