@@ -112,10 +112,12 @@ type bundlePart struct {
 // contact as one message, and records each case from its outcome. Each
 // case is read again first (freshen): one answered, closed or snoozed
 // meanwhile is left out, and one handed over goes to its new named contact
-// on its own.
+// on its own. While the named contact is away, the cases go to whoever
+// covers (or the pathway lead) as one message too, saying why.
 func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.Services, now time.Time) (sent, failed int) {
 	person := items[0].c.Lead
-	parts := make([]*bundlePart, 0, len(items))
+	byTo := map[string][]*bundlePart{}
+	var order []string
 	for _, it := range items {
 		it.acks = items[0].acks
 		if !s.freshen(ctx, it, now) {
@@ -134,33 +136,38 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 		msgs := s.messagesFor(it.c, pending, svcs, now)
 		s.shapeNudge(ctx, it, pending, &msgs, svcs, now)
 		msgs.keyed(reminderKey(it.c, pending), pending)
-		if msgs.primary.to != person {
-			// The named contact is away: this case's nudge goes to whoever
-			// covers (or the pathway lead), on its own, saying why.
-			n, f := s.finish(ctx, it, rec, s.recordSend(ctx, it.c, pending, msgs, s.deliver(ctx, msgs.primary), svcs, now, &rec), now)
-			sent, failed = sent+n, failed+f
-			continue
+		to := msgs.primary.to
+		if _, ok := byTo[to]; !ok {
+			order = append(order, to)
 		}
-		parts = append(parts, &bundlePart{it: it, rec: rec, pending: pending, msgs: msgs})
+		byTo[to] = append(byTo[to], &bundlePart{it: it, rec: rec, pending: pending, msgs: msgs})
 	}
+	for _, to := range order {
+		n, f := s.sendBundle(ctx, to, byTo[to], svcs, now)
+		sent, failed = sent+n, failed+f
+	}
+	return sent, failed
+}
+
+// sendBundle sends the parts, all for one person (to), as one message, or
+// as the part's own message when there is one, and records each case from
+// the outcome.
+func (s *Scheduler) sendBundle(ctx context.Context, to string, parts []*bundlePart, svcs store.Services, now time.Time) (sent, failed int) {
 	parts = s.withoutSent(ctx, parts, now)
 	switch len(parts) {
 	case 0:
-		return sent, failed
+		return 0, 0
 	case 1:
 		p := parts[0]
-		n, f := s.finish(ctx, p.it, p.rec, s.recordSend(ctx, p.it.c, p.pending, p.msgs, s.deliver(ctx, p.msgs.primary), svcs, now, &p.rec), now)
-		return sent + n, failed + f
+		return s.finish(ctx, p.it, p.rec, s.recordSend(ctx, p.it.c, p.pending, p.msgs, s.deliver(ctx, p.msgs.primary), svcs, now, &p.rec), now)
 	}
 	var reminds []delivery.Reminded
-	for _, p := range parts {
-		reminds = append(reminds, p.msgs.primary.reminds...)
-	}
 	covers := make([]string, len(parts))
 	for i, p := range parts {
+		reminds = append(reminds, p.msgs.primary.reminds...)
 		covers[i] = p.msgs.key
 	}
-	err := s.deliver(ctx, message{to: person, reply: s.bundledNudge(parts, now), key: bundleKey("bundle:"+person, parts), about: parts[0].it.c.ID, live: caseIDs(parts), reminds: reminds, covers: covers})
+	err := s.deliver(ctx, message{to: to, reply: s.bundledNudge(parts, now), key: bundleKey("bundle:"+to, parts), about: parts[0].it.c.ID, live: caseIDs(parts), reminds: reminds, covers: covers})
 	var live []*bundlePart
 	for _, p := range parts {
 		msgs, final, ok := s.afterPrimary(ctx, p.it.c, p.pending, p.msgs, err, svcs, now, &p.rec)
@@ -177,11 +184,11 @@ func (s *Scheduler) remindBundle(ctx context.Context, items []*item, svcs store.
 		s.finish(ctx, p.it, p.rec, o, now)
 	}
 	if _, final := finalFailure(err); err != nil && !final {
-		return sent, failed + 1
+		return 0, 1
 	} else if err != nil {
-		return sent, failed
+		return 0, 0
 	}
-	return sent + 1, failed
+	return 1, 0
 }
 
 // withoutSent records, and leaves out of the bundle, the parts whose
@@ -245,11 +252,20 @@ func (s *Scheduler) bundledNudge(parts []*bundlePart, now time.Time) bot.Reply {
 		b := caseButton(c, oldest)
 		sections = append(sections, bot.Section{Text: text, Button: &b})
 	}
+	text := fmt.Sprintf("%d of your cases are waiting for a next step, the longest-waiting first. Even a short call or message to say when the family will next hear from us helps — silence is hard for families.", len(parts))
+	overflow := bundleOverflow
+	if why := parts[0].msgs.routed; why != "" {
+		// Not their own cases: the rest are among the overdue they can see.
+		overflow = "/hpp list overdue"
+		// The named contact is away: whoever has them now hears why,
+		// and they are that person's cases, not "yours".
+		text = why + fmt.Sprintf("%d of %s cases are waiting for a next step, the longest-waiting first. Even a short call or message to say when the family will next hear from us helps — silence is hard for families.", len(parts), bot.Mention(parts[0].it.c.Lead)+"'s")
+	}
 	return bot.Reply{
-		Text:     fmt.Sprintf("%d of your cases are waiting for a next step, the longest-waiting first. Even a short call or message to say when the family will next hear from us helps — silence is hard for families.", len(parts)),
+		Text:     text,
 		Sections: sections,
 		Note:     "Each one you record stops its reminder. If something's in the way, that's all right: snooze a case for a day with /hpp snooze <case> 1d, hand it to a colleague with /hpp lead <case> @name, or ask your pathway lead for a hand.",
-		Overflow: bundleOverflow,
+		Overflow: overflow,
 	}
 }
 

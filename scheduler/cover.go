@@ -30,14 +30,15 @@ func (s *Scheduler) shapeNudge(ctx context.Context, it *item, rs []pathway.Remin
 	until := s.day(r.Away.LastDay(loc))
 	switch r.Why {
 	case pathway.RouteCover:
-		m.primary.reply.Text = fmt.Sprintf("You're covering for %s, who is away until the end of %s.\n", bot.Mention(c.Lead), until) + m.primary.reply.Text
+		m.routed = fmt.Sprintf("You're covering for %s, who is away until the end of %s.\n", bot.Mention(c.Lead), until)
 	case pathway.RouteLead:
 		why := "with nobody named to cover"
 		if r.Cover.Person != "" {
 			why = fmt.Sprintf("and %s, who covers, is away too", bot.Mention(r.Cover.Person))
 		}
-		m.primary.reply.Text = fmt.Sprintf("%s is away until the end of %s %s, so this comes to you as pathway lead for %s.\n", bot.Mention(c.Lead), until, why, c.Service) + m.primary.reply.Text
+		m.routed = fmt.Sprintf("%s is away until the end of %s %s, so this comes to you as pathway lead for %s.\n", bot.Mention(c.Lead), until, why, c.Service)
 	}
+	m.primary.reply.Text = m.routed + m.primary.reply.Text
 	// Whoever now gets the nudge is who the pathway lead hears about; and
 	// the lead who already has the nudge is not sent a heads-up about it.
 	switch {

@@ -256,26 +256,53 @@ func TestWeeklyRetriedAfterFailure(t *testing.T) {
 // A named contact with several cases due in one tick has them bundled into
 // one message; while they are away, each case's nudge goes to the cover
 // instead, and nothing reaches the person who is away.
+// While the named contact is away, one tick's nudges about their cases
+// reach whoever has them now as one message, as they would have reached the
+// named contact: saying why, with a line and a button for each case.
 func TestCoverTakesABundlesCases(t *testing.T) {
-	e, _ := coverEnv(t)
-	e.openCase(t, pathway.OpenInput{Ref: "INC-8", Service: "maternity", Harm: pathway.HarmLow, Lead: "console:alex"})
-	e.away(t, "console:alex", "console:sam", time.Date(2026, 12, 18, 0, 0, 0, 0, london))
-	e.runUntil(t, time.Date(2026, 12, 8, 18, 0, 0, 0, london))
-	if got := e.rec.to("console:alex"); len(got) != 0 {
-		t.Errorf("the person away was sent %d messages, want none: %+v", len(got), got)
+	tests := []struct {
+		name, cover, gets, intro string
+	}{
+		{"a cover", "console:sam", "console:sam", "You're covering for <@console:alex>, who is away until the end of Fri 18 Dec 2026.\n3 of <@console:alex>'s cases are waiting"},
+		{"nobody covering: the pathway lead", "", "console:pat", "<@console:alex> is away until the end of Fri 18 Dec 2026 with nobody named to cover, so this comes to you as pathway lead for maternity.\n3 of <@console:alex>'s cases are waiting"},
 	}
-	var cases []string
-	for _, s := range e.rec.to("console:sam") {
-		if strings.Contains(s.reply.Text, "You're covering for <@console:alex>") {
-			for _, name := range []string{"HPP-1", "HPP-2"} {
-				if strings.Contains(s.reply.Text, "*"+name+"*") {
-					cases = append(cases, name)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _ := coverEnv(t)
+			e.openCase(t, pathway.OpenInput{Ref: "INC-8", Service: "maternity", Harm: pathway.HarmLow, Lead: "console:alex"})
+			e.openCase(t, pathway.OpenInput{Ref: "INC-9", Service: "maternity", Harm: pathway.HarmLow, Lead: "console:alex"})
+			e.away(t, "console:alex", tc.cover, time.Date(2026, 12, 18, 0, 0, 0, 0, london))
+			at := time.Date(2026, 12, 8, 10, 1, 0, 0, london) // all three first contacts due
+			e.clock.Set(at)
+			if _, err := e.s.Tick(context.Background(), at); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.rec.to("console:alex"); len(got) != 0 {
+				t.Errorf("the person away was sent %d messages, want none", len(got))
+			}
+			got := e.rec.to(tc.gets)
+			if len(got) != 1 {
+				t.Fatalf("%s got %d messages in one tick; want one listing the 3 cases", tc.gets, len(got))
+			}
+			r := got[0].reply
+			if !strings.HasPrefix(r.Text, tc.intro) {
+				t.Errorf("the message begins %q; want %q", r.Text, tc.intro)
+			}
+			if r.Overflow != "/hpp list overdue" {
+				t.Errorf("a surface with no room for them all points to %q; want /hpp list overdue (not their own cases)", r.Overflow)
+			}
+			var cases []string
+			for _, sec := range r.Sections {
+				for _, name := range []string{"HPP-1", "HPP-2", "HPP-3"} {
+					if strings.HasPrefix(sec.Text, "*"+name+"*") && sec.Button != nil {
+						cases = append(cases, name)
+					}
 				}
 			}
-		}
-	}
-	if strings.Join(cases, " ") != "HPP-1 HPP-2" {
-		t.Errorf("the cover was nudged about %v, want HPP-1 and HPP-2", cases)
+			if strings.Join(cases, " ") != "HPP-1 HPP-2 HPP-3" {
+				t.Errorf("the message lists %v, each with a button; want HPP-1, HPP-2 and HPP-3", cases)
+			}
+		})
 	}
 }
 

@@ -31,6 +31,10 @@ type messages struct {
 	key       string // the reminder's idempotency key; each message's is built from it
 	caseID    int64
 	named     string // the case's named contact as the reminders were worked out
+	// routed says why the nudge goes to someone other than the named
+	// contact (they are away), as the first line of what it says; "" when
+	// it goes to them.
+	routed string
 }
 
 // messagesFor builds what a case's due reminders send: one message to the
