@@ -123,14 +123,8 @@ func (q *Queue) SendNow(ctx context.Context, m Message) error {
 	case known:
 		return q.outcome(ctx, m.Key)
 	case wait == 0:
-		switch o, err := q.send(ctx, h, modeSync); o {
-		case outcomeSent:
-			return nil
-		case outcomeFailed:
-			if err == nil {
-				err = errWithdrawn
-			}
-			return err
+		if done, answer := syncAnswer(q.send(ctx, h, modeSync)); done {
+			return answer
 		}
 	}
 	for {
@@ -145,21 +139,30 @@ func (q *Queue) SendNow(ctx context.Context, m Message) error {
 		if len(hs) == 0 {
 			// Not ready yet, or another worker has it: its record says
 			// whether that is over.
-			if err, over := q.settled(ctx, m.Key); over {
-				return err
+			if over, answer := q.settled(ctx, m.Key); over {
+				return answer
 			}
 			continue
 		}
-		switch o, err := q.attempt(ctx, hs[0], modeSync); o {
-		case outcomeSent:
-			return nil
-		case outcomeFailed:
-			if err == nil {
-				err = errWithdrawn
-			}
-			return err
+		if done, answer := syncAnswer(q.attempt(ctx, hs[0], modeSync)); done {
+			return answer
 		}
 	}
+}
+
+// syncAnswer is SendNow's answer from an attempt's outcome; done is false
+// while the message waits.
+func syncAnswer(o outcome, err error) (done bool, answer error) {
+	switch o {
+	case outcomeSent:
+		return true, nil
+	case outcomeFailed:
+		if err == nil {
+			err = errWithdrawn
+		}
+		return true, err
+	}
+	return false, nil
 }
 
 // outcome is what became of a key queued before, as SendNow answers: nil
@@ -167,34 +170,36 @@ func (q *Queue) SendNow(ctx context.Context, m Message) error {
 // refusal or errWithdrawn when it did not go.
 func (q *Queue) outcome(ctx context.Context, key string) error {
 	st, err := q.State(ctx, key)
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case st == stateFailed:
-		if err := q.refusal(ctx, key); err != nil {
-			return err
-		}
-		return errWithdrawn
 	}
-	return nil
+	_, answer := q.answerFor(ctx, key, st)
+	return answer
 }
 
 // settled reports whether the message under key is finished, and if so
 // SendNow's answer: nil when it went.
-func (q *Queue) settled(ctx context.Context, key string) (error, bool) {
+func (q *Queue) settled(ctx context.Context, key string) (over bool, answer error) {
 	st, err := q.State(ctx, key)
-	switch {
-	case err != nil:
-		return nil, false // asked again on the next turn
-	case st == stateSent:
-		return nil, true
-	case st == stateFailed:
-		if err := q.refusal(ctx, key); err != nil {
-			return err, true
-		}
-		return errWithdrawn, true
+	if err != nil {
+		return false, nil // asked again on the next turn
 	}
-	return nil, false
+	return q.answerFor(ctx, key, st)
+}
+
+// answerFor is SendNow's answer for a message in state st, and whether it
+// is over (sent or failed).
+func (q *Queue) answerFor(ctx context.Context, key, st string) (over bool, answer error) {
+	switch st {
+	case stateSent:
+		return true, nil
+	case stateFailed:
+		if err := q.refusal(ctx, key); err != nil {
+			return true, err
+		}
+		return true, errWithdrawn
+	}
+	return false, nil
 }
 
 // giveUp ends a SendNow whose time ran out (err): the message is taken off
@@ -204,8 +209,8 @@ func (q *Queue) giveUp(key string, err error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	q.withdraw(ctx, key)
-	if serr, over := q.settled(ctx, key); over {
-		return serr
+	if over, answer := q.settled(ctx, key); over {
+		return answer
 	}
 	return err
 }
