@@ -35,8 +35,11 @@ type record struct {
 	// the platform is called, cleared when it answered. Found set on a
 	// claim, the replica sending it died.
 	InFlight time.Time `json:"in_flight,omitzero"`
-	Attempts int       `json:"attempts,omitempty"`
-	Reason   string    `json:"reason,omitempty"`
+	// Doubt: a send began before and the platform could not say whether
+	// it went (Teams); it goes again, and is never said not to have gone.
+	Doubt    bool   `json:"doubt,omitempty"`
+	Attempts int    `json:"attempts,omitempty"`
+	Reason   string `json:"reason,omitempty"`
 	// Refusal is the platform's refusal for good, kept with the marker so
 	// that queueing the same key again answers with it.
 	Refusal *bot.Undeliverable `json:"refusal,omitempty"`

@@ -49,12 +49,15 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 	if !h.rec.InFlight.IsZero() {
 		// A send began and its end is not known: asked first, even when
 		// too late, as a message that went is not to be called lost.
-		if o, done := q.recover(ctx, h, tooLate); done {
+		o, done, doubt := q.recover(ctx, h, tooLate)
+		if done {
 			return o, nil
 		}
 		// It did not go (or can't be known, and is counted so once): from
-		// here it is a message like any other, handed back unmarked.
+		// here it is a message like any other, handed back unmarked, but
+		// one that may have gone is kept as such.
 		h.rec.InFlight = time.Time{}
+		h.rec.Doubt = h.rec.Doubt || doubt
 	}
 	if tooLate {
 		q.cfg.Log.Info("a message was no longer worth sending and was dropped; the next reminder replaces it", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
@@ -65,8 +68,16 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 	if md != modeQuick && len(m.Reminds) > 0 && q.cfg.Wanted != nil {
 		// It waited: what it reminds of may have been done meanwhile.
 		if wanted, err := q.cfg.Wanted(ctx, m); err == nil && !wanted {
-			q.cfg.Log.Info("a queued reminder was dropped: the case changed before it could go", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
 			q.cfg.Metrics.Failed(platform, "no longer due")
+			if h.rec.Doubt {
+				// It may have gone already (the platform can't say), and the
+				// person may have acted on it: not sent again, and not said
+				// to be unsent.
+				q.cfg.Log.Info("a reminder that may have gone before a crash is no longer due; it is not sent again", "key", m.Key, "platform", platform)
+				q.finished(ctx, h, stateFailed, "no longer due; it may have gone")
+				return outcomeFailed, ErrNoLongerDue
+			}
+			q.cfg.Log.Info("a queued reminder was dropped: the case changed before it could go", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
 			q.fail(ctx, h, "no longer due", ErrNoLongerDue, true)
 			return outcomeFailed, ErrNoLongerDue
 		}
@@ -197,35 +208,36 @@ func (q *Queue) settle(ctx context.Context, h held, err error, md mode) outcome 
 
 // recover deals with a message found in flight: its sender died, or had no
 // answer. done is false when it is to be sent, or, tooLate, dropped (and
-// then not counted as sent again).
-func (q *Queue) recover(ctx context.Context, h held, tooLate bool) (outcome, bool) {
+// then not counted as sent again); doubt is true when it may have gone (the
+// platform can't be asked).
+func (q *Queue) recover(ctx context.Context, h held, tooLate bool) (o outcome, done, doubt bool) {
 	m := h.rec.message()
 	platform := m.Platform()
 	found, err := q.cfg.Sender.Delivered(ctx, m.To, m.Channel, m.Key, h.rec.InFlight.Add(-recoveryWindow))
 	switch {
 	case errors.Is(err, bot.ErrCannotAsk):
 		if tooLate {
-			return 0, false
+			return 0, false, true
 		}
 		q.cfg.Metrics.Recovered(platform, "resent_in_doubt")
 		q.cfg.Log.Info("a message may have gone before a crash and the platform can't be asked; sending it again", "key", m.Key, "platform", platform)
-		return 0, false
+		return 0, false, true
 	case err != nil:
 		q.cfg.Log.Info("could not ask the platform whether a message went; asking again later", "key", m.Key, "platform", platform, "err", err)
 		var later *bot.RetryLater
 		if errors.As(err, &later) && later.Throttled {
-			return q.later(ctx, h, q.cfg.Clock(), "throttled", max(later.After, time.Second)), true
+			return q.later(ctx, h, q.cfg.Clock(), "throttled", max(later.After, time.Second)), true, false
 		}
-		return q.later(ctx, h, q.cfg.Clock(), "unanswered", q.backoff(h.rec.Attempts)), true
+		return q.later(ctx, h, q.cfg.Clock(), "unanswered", q.backoff(h.rec.Attempts)), true, false
 	case found:
 		q.cfg.Metrics.Recovered(platform, "found")
 		q.finished(ctx, h, stateSent, "")
-		return outcomeSent, true
+		return outcomeSent, true, false
 	}
 	if !tooLate {
 		q.cfg.Metrics.Recovered(platform, "resent")
 	}
-	return 0, false
+	return 0, false, false
 }
 
 // later hands h back to be tried after wait; why, if set, is counted as a

@@ -274,3 +274,46 @@ func TestAMessageCoversTheKeysItStandsFor(t *testing.T) {
 		t.Errorf("delivered %d, doubled %d; want 2 (the first alone, the bundle), 0", d, dup)
 	}
 }
+
+// A reminder in doubt on Teams (its send had no clear answer, and Teams
+// can't be asked) whose case then moved on is neither sent again nor said
+// not to have gone: the person may have had it and acted on it. One still
+// wanted goes again, as any doubt does.
+func TestAReminderInDoubtIsNeverCalledUnsent(t *testing.T) {
+	tests := []struct {
+		name      string
+		wanted    bool
+		delivered int
+	}{
+		{"the case moved on", false, 1},
+		{"still wanted", true, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlatform(false) // Teams
+			now := time.Now()
+			var told []error
+			q, _ := newQueue(t, p, Config{
+				Clock:    func() time.Time { return now },
+				OnFailed: func(_ context.Context, _ Message, err error) { told = append(told, err) },
+				Wanted:   func(context.Context, Message) (bool, error) { return tc.wanted, nil },
+			})
+			ctx := context.Background()
+			m := Message{Key: "remind:5:contact:0:0", To: "teams:U5", Reminds: []Reminded{{Case: 5, Step: "contact"}}, NotAfter: now.Add(time.Hour)}
+			p.block, p.entered = make(chan struct{}), make(chan string, 1)
+			close(p.block) // the platform takes it; the answer is lost
+			if err := q.Send(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			p.block = nil
+			now = now.Add(time.Minute)
+			drainAll(t, q)
+			if got := p.count(m.Key); got != tc.delivered {
+				t.Errorf("the platform got it %d times; want %d", got, tc.delivered)
+			}
+			if len(told) != 0 {
+				t.Errorf("OnFailed was told %v; want nothing (it may have gone)", told)
+			}
+		})
+	}
+}

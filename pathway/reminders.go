@@ -92,26 +92,26 @@ func (c *Case) Reminders(p *Policy, now time.Time) []Reminder {
 func (c *Case) StillChasing(kind string, due time.Time, lead string, p *Policy, now time.Time) (ok bool, why string) {
 	switch {
 	case !c.IsOpen():
-		return false, "the case was closed before it could go, so it was not sent"
+		return false, "the case was closed before it could be sent"
 	case c.SnoozedUntil.After(now):
-		return false, "reminders for the case were snoozed before it could go, so it was not sent"
+		return false, "reminders for the case were snoozed before it could be sent"
 	case lead != "" && c.Lead != lead:
-		return false, "the case was handed to a new named contact before it could go, so it was not sent"
+		return false, "the case was handed to a new named contact before it could be sent"
 	}
 	switch kind {
 	case RemindContact:
 		if c.contactFire(p).IsZero() || !c.NextContact.Equal(due) {
-			return false, "a contact was logged (or the contact plan changed) before it could go, so it was not sent"
+			return false, "contact with the family was logged, or the next contact date changed, before it could be sent"
 		}
 	case RemindNotify, RemindWritten:
 		if st, ok := c.candourStep(kind, p); !ok || !st.due.Equal(due) {
-			return false, "that step was recorded (or its deadline changed) before it could go, so it was not sent"
+			return false, "the step was recorded, or its deadline changed, before it could be sent"
 		}
 	case RemindDelay:
 		// The reminder is recorded as asked when it is queued, so what is
 		// checked is what it asks about: the notification, still not made.
 		if !p.Candour.ExplainDelay || !c.CandourActive() || !c.Notified.IsZero() || !c.NotifyDue.Equal(due) {
-			return false, "the notification was recorded before it could go, so it was not sent"
+			return false, "the notification was recorded before it could be sent"
 		}
 	}
 	return true, ""

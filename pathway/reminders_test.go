@@ -643,27 +643,27 @@ func TestStillChasing(t *testing.T) {
 		{"contact; someone logged a contact", RemindContact, func(c *Case) error {
 			_, err := c.LogContact(ContactInput{Via: "phone"}, "console:kit", p, meanwhile)
 			return err
-		}, false, "a contact was logged (or the contact plan changed) before it could go, so it was not sent"},
+		}, false, "contact with the family was logged, or the next contact date changed, before it could be sent"},
 		{"contact; someone snoozed", RemindContact, func(c *Case) error {
 			_, err := c.Snooze(Span{1, Day}, "console:kit", p, meanwhile)
 			return err
-		}, false, "reminders for the case were snoozed before it could go, so it was not sent"},
+		}, false, "reminders for the case were snoozed before it could be sent"},
 		{"contact; someone handed over", RemindContact, func(c *Case) error {
 			_, err := c.HandOver("console:kit", "console:sam", meanwhile)
 			return err
-		}, false, "the case was handed to a new named contact before it could go, so it was not sent"},
+		}, false, "the case was handed to a new named contact before it could be sent"},
 		{"notification; someone closed the case", RemindNotify, func(c *Case) error {
 			_, err := c.Close("", "console:kit", meanwhile)
 			return err
-		}, false, "the case was closed before it could go, so it was not sent"},
+		}, false, "the case was closed before it could be sent"},
 		{"notification; someone recorded it", RemindNotify, func(c *Case) error {
 			_, err := c.RecordCandour(CandourNotified, "", time.Time{}, "console:kit", p, meanwhile)
 			return err
-		}, false, "that step was recorded (or its deadline changed) before it could go, so it was not sent"},
+		}, false, "the step was recorded, or its deadline changed, before it could be sent"},
 		{"notification; someone recorded that candour doesn't apply", RemindNotify, func(c *Case) error {
 			_, err := c.RecordCandour(CandourNA, "reassessed", time.Time{}, "console:kit", p, meanwhile)
 			return err
-		}, false, "that step was recorded (or its deadline changed) before it could go, so it was not sent"},
+		}, false, "the step was recorded, or its deadline changed, before it could be sent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -703,7 +703,7 @@ func TestStillChasing(t *testing.T) {
 	if _, err := c.RecordCandour(CandourNotified, "", time.Time{}, "console:kit", ps, month.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if ok, why := c.StillChasing(RemindDelay, rs[0].Due, c.Lead, ps, month.Add(time.Hour)); ok || why != "the notification was recorded before it could go, so it was not sent" {
+	if ok, why := c.StillChasing(RemindDelay, rs[0].Due, c.Lead, ps, month.Add(time.Hour)); ok || why != "the notification was recorded before it could be sent" {
 		t.Errorf("the delay question after the notification: StillChasing = %v, %q", ok, why)
 	}
 }

@@ -54,7 +54,9 @@ func (s *Scheduler) escalateBundle(ctx context.Context, parts []*bundlePart) map
 		}
 	}
 	if note, ok := bundledNoteToContact(esc, leadTold); ok && !esc[0].msgs.unreached {
-		if err := s.deliver(ctx, message{to: esc[0].it.c.Lead, reply: note, key: bundleKey("bundle-note", esc), about: esc[0].it.c.ID}); err != nil {
+		// To whoever had the reminders: the named contact, or while they are
+		// away, whoever covers.
+		if err := s.deliver(ctx, message{to: esc[0].msgs.primary.to, reply: note, key: bundleKey("bundle-note", esc), about: esc[0].it.c.ID}); err != nil {
 			s.cfg.Log.Warn("could not tell the named contact about an escalation", "cases", len(esc), "err", cause(err))
 		}
 	}
@@ -105,9 +107,15 @@ func groupBy(parts []*bundlePart, key func(*bundlePart) string) [][]*bundlePart 
 }
 
 // bundledHeadsUp is one pathway lead's heads-up about one named contact's
-// several overdue cases: a line and an "I'll take it" button for each.
+// several overdue cases: a line and an "I'll take it" button for each. It
+// names whoever had the reminders: while the named contact is away, the
+// colleague covering.
 func bundledHeadsUp(group []*bundlePart) bot.Reply {
-	person := group[0].it.c.Lead
+	person := group[0].msgs.primary.to
+	who := bot.Mention(person)
+	if named := group[0].it.c.Lead; person != named {
+		who = fmt.Sprintf("%s (covering for %s, who is away)", bot.Mention(person), bot.Mention(named))
+	}
 	var sections []bot.Section
 	for _, p := range group {
 		c := p.it.c
@@ -117,9 +125,9 @@ func bundledHeadsUp(group []*bundlePart) bot.Reply {
 		b.Label, b.Style = b.Label+" — "+c.Name(), ""
 		sections = append(sections, bot.Section{Text: fmt.Sprintf("*%s* (%s): %s; %s.", c.Name(), serviceName(c), p.msgs.overdue, remindersPhrase(p.msgs.count)), Button: &b})
 	}
-	text := fmt.Sprintf("A gentle heads-up: %s has %d cases with something overdue after several reminders. Could you check in with them — they may need a hand, some time, or a handover to a colleague?", bot.Mention(person), len(group))
+	text := fmt.Sprintf("A gentle heads-up: %s has %d cases with something overdue after several reminders. Could you check in with them — they may need a hand, some time, or a handover to a colleague?", who, len(group))
 	if group[0].msgs.unreached {
-		text = fmt.Sprintf("A heads-up: %s has %d cases with something overdue, and I couldn't reach them through hppbot (%s), so the reminders didn't get to them. Could you make sure someone is in touch with these families — perhaps hand the cases to a colleague with /hpp lead <case> @name?", bot.Mention(person), len(group), group[0].msgs.reason)
+		text = fmt.Sprintf("A heads-up: %s has %d cases with something overdue, and I couldn't reach them through hppbot (%s), so the reminders didn't get to them. Could you make sure someone is in touch with these families — perhaps hand the cases to a colleague with /hpp lead <case> @name?", who, len(group), group[0].msgs.reason)
 	}
 	return bot.Reply{Text: text, Sections: sections, Overflow: "/hpp list overdue",
 		Note: fmt.Sprintf("Each button takes that case on as acting named contact. To hand one to a colleague instead: /hpp lead <case> @name. To give %s another working day: /hpp snooze <case> 1wd.", bot.Mention(person))}
@@ -160,7 +168,11 @@ func bundledNoteToContact(esc []*bundlePart, leadTold map[*bundlePart]bool) (bot
 	if len(lines) == 0 {
 		return bot.Reply{}, false
 	}
-	text := "After several reminders about some of your cases, I've asked colleagues to check in with you and offer a hand. It's support, not blame.\n" + strings.Join(lines, "\n")
+	whose := "some of your cases"
+	if named := esc[0].it.c.Lead; esc[0].msgs.primary.to != named {
+		whose = "some of the cases that came to you while " + bot.Mention(named) + " is away"
+	}
+	text := "After several reminders about " + whose + ", I've asked colleagues to check in with you and offer a hand. It's support, not blame.\n" + strings.Join(lines, "\n")
 	if channels {
 		text += "\nTeam channels see only the case id and what is overdue — nothing about you or the patient."
 	}

@@ -26,6 +26,7 @@ func (s *Scheduler) shapeNudge(ctx context.Context, it *item, rs []pathway.Remin
 		return
 	}
 	m.primary.to = r.To
+	m.serviceLead = svcs[c.Service].Lead
 	loc := s.cfg.Policy.Location()
 	until := s.day(r.Away.LastDay(loc))
 	switch r.Why {
@@ -37,6 +38,7 @@ func (s *Scheduler) shapeNudge(ctx context.Context, it *item, rs []pathway.Remin
 			why = fmt.Sprintf("and %s, who covers, is away too", bot.Mention(r.Cover.Person))
 		}
 		m.routed = fmt.Sprintf("%s is away until the end of %s %s, so this comes to you as pathway lead for %s.\n", bot.Mention(c.Lead), until, why, c.Service)
+		m.toLead = true
 	}
 	m.primary.reply.Text = m.routed + m.primary.reply.Text
 	// Whoever now gets the nudge is who the pathway lead hears about; and

@@ -261,10 +261,12 @@ func TestWeeklyRetriedAfterFailure(t *testing.T) {
 // named contact: saying why, with a line and a button for each case.
 func TestCoverTakesABundlesCases(t *testing.T) {
 	tests := []struct {
-		name, cover, gets, intro string
+		name, cover, gets, intro, overflow string
 	}{
-		{"a cover", "console:sam", "console:sam", "You're covering for <@console:alex>, who is away until the end of Fri 18 Dec 2026.\n3 of <@console:alex>'s cases are waiting"},
-		{"nobody covering: the pathway lead", "", "console:pat", "<@console:alex> is away until the end of Fri 18 Dec 2026 with nobody named to cover, so this comes to you as pathway lead for maternity.\n3 of <@console:alex>'s cases are waiting"},
+		{"a cover", "console:sam", "console:sam", "You're covering for <@console:alex>, who is away until the end of Fri 18 Dec 2026.\n3 of <@console:alex>'s cases are waiting",
+			"<@console:pat>, the pathway lead, sees them all with /hpp list overdue"},
+		{"nobody covering: the pathway lead", "", "console:pat", "<@console:alex> is away until the end of Fri 18 Dec 2026 with nobody named to cover, so this comes to you as pathway lead for maternity.\n3 of <@console:alex>'s cases are waiting",
+			"/hpp list overdue"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -288,8 +290,8 @@ func TestCoverTakesABundlesCases(t *testing.T) {
 			if !strings.HasPrefix(r.Text, tc.intro) {
 				t.Errorf("the message begins %q; want %q", r.Text, tc.intro)
 			}
-			if r.Overflow != "/hpp list overdue" {
-				t.Errorf("a surface with no room for them all points to %q; want /hpp list overdue (not their own cases)", r.Overflow)
+			if r.Overflow != tc.overflow {
+				t.Errorf("a surface with no room for them all points to %q; want %q (they are not their own cases)", r.Overflow, tc.overflow)
 			}
 			var cases []string
 			for _, sec := range r.Sections {
@@ -313,7 +315,7 @@ func TestAnUnreachedCoverIsWhoTheHeadsUpNames(t *testing.T) {
 	tests := []struct {
 		name, cover, unreachable, want string
 	}{
-		{"the cover can't be reached", "console:sam", "console:sam", "I couldn't reach <@console:sam>, who is covering for <@console:alex> (the named contact), through hppbot (their Slack account has been deactivated)"},
+		{"the cover can't be reached", "console:sam", "console:sam", "I couldn't reach <@console:sam> through hppbot (their Slack account has been deactivated). They are covering for <@console:alex>, the named contact, who is away, so "},
 		{"the named contact can't be reached", "", "console:alex", "I couldn't reach <@console:alex>, the named contact, through hppbot (their Slack account has been deactivated)"},
 	}
 	for _, tc := range tests {
@@ -342,6 +344,52 @@ func TestAnUnreachedCoverIsWhoTheHeadsUpNames(t *testing.T) {
 				if !strings.Contains(h, tc.want) {
 					t.Errorf("heads-up:\n%s\nwant it to say %q", h, tc.want)
 				}
+			}
+		})
+	}
+}
+
+// Two of an away person's cases escalate in the same tick: their nudges
+// reach the cover as one message, so the escalation names the cover (who
+// had the reminders) and tells them, not the person away; when the cover
+// can't be reached, the heads-up says so of the cover.
+func TestABundledCoverEscalationNamesTheCover(t *testing.T) {
+	tests := []struct {
+		name      string
+		reachable bool
+		want      string // in the pathway lead's heads-up
+	}{
+		{"the cover had the reminders", true, "A gentle heads-up: <@console:sam> (covering for <@console:alex>, who is away) has 2 cases with something overdue"},
+		{"the cover can't be reached", false, "A heads-up: <@console:sam> (covering for <@console:alex>, who is away) has 2 cases with something overdue, and I couldn't reach them through hppbot (their Slack account has been deactivated)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _ := coverEnv(t)
+			e.openCase(t, pathway.OpenInput{Ref: "INC-8", Service: "maternity", Harm: pathway.HarmLow, Lead: "console:alex"})
+			e.away(t, "console:alex", "console:sam", time.Date(2026, 12, 18, 0, 0, 0, 0, london))
+			if !tc.reachable {
+				e.rec.fail = func(to string) error {
+					if to == "console:sam" {
+						return deactivated
+					}
+					return nil
+				}
+			}
+			e.runUntil(t, time.Date(2026, 12, 11, 18, 0, 0, 0, london))
+			for _, s := range e.rec.to("console:alex") {
+				t.Errorf("the named contact, away, was sent: %q", s.reply.Text)
+			}
+			heads := containing(e.rec.to("console:pat"), "heads-up")
+			if len(heads) == 0 {
+				t.Fatal("no heads-up reached the pathway lead")
+			}
+			for _, h := range heads {
+				if !strings.Contains(h.reply.Text, tc.want) {
+					t.Errorf("heads-up:\n%s\nwant it to say %q", h.reply.Text, tc.want)
+				}
+			}
+			if tc.reachable && len(containing(e.rec.to("console:sam"), "After several reminders about some of the cases that came to you while <@console:alex> is away, I've asked colleagues")) == 0 {
+				t.Error("the cover was not told who was asked to help")
 			}
 		})
 	}

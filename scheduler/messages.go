@@ -35,6 +35,10 @@ type messages struct {
 	// contact (they are away), as the first line of what it says; "" when
 	// it goes to them.
 	routed string
+	toLead bool // routed to the service's pathway lead (nobody covers)
+	// serviceLead is the service's pathway lead, when routed (m.lead is
+	// set only when they are to be asked to help).
+	serviceLead string
 }
 
 // messagesFor builds what a case's due reminders send: one message to the

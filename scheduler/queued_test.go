@@ -2,15 +2,15 @@ package scheduler
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
+	"hppbot/bot"
 	"hppbot/pathway"
 )
 
 // A nudge that could not go at once waits in the delivery queue (the
-// platform answered 503). If the case is answered, closed, snoozed or
+// platform answered 503: nothing was posted). If the case is answered, closed, snoozed or
 // handed over before the platform takes it, it does not go, and the case's
 // timeline says so and why; if nothing changed, it goes.
 func TestAQueuedNudgeIsCheckedBeforeItGoes(t *testing.T) {
@@ -26,16 +26,16 @@ func TestAQueuedNudgeIsCheckedBeforeItGoes(t *testing.T) {
 		}, ""},
 		{"contact logged", func(c *pathway.Case, p *pathway.Policy, now time.Time) (pathway.Event, error) {
 			return c.LogContact(pathway.ContactInput{Via: "phone"}, c.Lead, p, now)
-		}, "a contact was logged (or the contact plan changed) before it could go, so it was not sent"},
+		}, "contact with the family was logged, or the next contact date changed, before it could be sent"},
 		{"snoozed", func(c *pathway.Case, p *pathway.Policy, now time.Time) (pathway.Event, error) {
 			return c.Snooze(pathway.Span{N: 2, Unit: pathway.Day}, c.Lead, p, now)
-		}, "reminders for the case were snoozed before it could go, so it was not sent"},
+		}, "reminders for the case were snoozed before it could be sent"},
 		{"closed", func(c *pathway.Case, p *pathway.Policy, now time.Time) (pathway.Event, error) {
 			return c.Close("", c.Lead, now)
-		}, "the case was closed before it could go, so it was not sent"},
+		}, "the case was closed before it could be sent"},
 		{"handed over", func(c *pathway.Case, p *pathway.Policy, now time.Time) (pathway.Event, error) {
 			return c.HandOver("console:kim", c.Lead, now)
-		}, "the case was handed to a new named contact before it could go, so it was not sent"},
+		}, "the case was handed to a new named contact before it could be sent"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -45,7 +45,8 @@ func TestAQueuedNudgeIsCheckedBeforeItGoes(t *testing.T) {
 			down := true
 			e.rec.fail = func(string) error {
 				if down {
-					return errors.New("slack: 503")
+					// The platform answered: busy, nothing posted.
+					return &bot.RetryLater{Status: 503}
 				}
 				return nil
 			}

@@ -157,7 +157,7 @@ func (s *Scheduler) recordNoLongerDue(ctx context.Context, m delivery.Message) {
 		}
 		_, why := c.StillChasing(r.Step, r.Due, r.Lead, s.cfg.Policy, now)
 		if why == "" {
-			why = "the case changed before it could go, so it was not sent"
+			why = "the case changed before it could be sent"
 		}
 		ev := pathway.Event{At: now, Actor: pathway.Bot, Kind: pathway.EventUndelivered, Step: r.Step, Stage: r.Stage, Due: r.Due, People: []string{m.To}, Why: why}
 		if _, err := s.cfg.Store.CorrectRecord(ctx, r.Case, s.cfg.Policy, ev); err != nil {

@@ -110,13 +110,13 @@ func fixFor(c *pathway.Case, u bot.Undeliverable) string {
 // the reminders did not get to them, so the lead is asked to step in rather
 // than to check in. It names the person the reminders were sent to.
 func unreachedHeadsUp(c *pathway.Case, m messages, u bot.Undeliverable) bot.Reply {
-	who := bot.Mention(c.Lead) + ", the named contact,"
+	reached := fmt.Sprintf("I couldn't reach %s, the named contact, through hppbot (%s), so %s didn't get to them.", bot.Mention(c.Lead), u.Reason, remindersPhrase(m.count))
 	if to := m.primary.to; to != "" && to != c.Lead {
-		who = fmt.Sprintf("%s, who is covering for %s (the named contact),", bot.Mention(to), bot.Mention(c.Lead))
+		reached = fmt.Sprintf("I couldn't reach %s through hppbot (%s). They are covering for %s, the named contact, who is away, so %s didn't get to anyone.", bot.Mention(to), u.Reason, bot.Mention(c.Lead), remindersPhrase(m.count))
 	}
 	return bot.Reply{
-		Text: fmt.Sprintf("A heads-up about *%s* (%s): %s. I couldn't reach %s through hppbot (%s), so %s didn't get to them. Could you make sure someone is in touch with the family — perhaps hand the case to a colleague with /hpp lead %s @name?",
-			c.Name(), serviceName(c), m.overdue, who, u.Reason, remindersPhrase(m.count), c.Name()),
+		Text: fmt.Sprintf("A heads-up about *%s* (%s): %s. %s Could you make sure someone is in touch with the family — perhaps hand the case to a colleague with /hpp lead %s @name?",
+			c.Name(), serviceName(c), m.overdue, reached, c.Name()),
 		Buttons: escalationButtons(c),
 	}
 }
