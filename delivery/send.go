@@ -60,8 +60,14 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 		h.rec.Doubt = h.rec.Doubt || doubt
 	}
 	if tooLate {
-		q.cfg.Log.Info("a message was no longer worth sending and was dropped; the next reminder replaces it", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
 		q.cfg.Metrics.Failed(platform, "too late")
+		if h.rec.Doubt {
+			// It may have gone: not said not to have.
+			q.cfg.Log.Info("a message that may have gone before a crash is too late to send again; it is given up", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
+			q.finished(ctx, h, stateFailed, "too late; it may have gone")
+			return outcomeFailed, ErrTooLate
+		}
+		q.cfg.Log.Info("a message was no longer worth sending and was dropped; the next reminder replaces it", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
 		q.fail(ctx, h, "too late", ErrTooLate, true)
 		return outcomeFailed, ErrTooLate
 	}
@@ -221,6 +227,12 @@ func (q *Queue) recover(ctx context.Context, h held, tooLate bool) (o outcome, d
 		}
 		q.cfg.Metrics.Recovered(platform, "resent_in_doubt")
 		q.cfg.Log.Info("a message may have gone before a crash and the platform can't be asked; sending it again", "key", m.Key, "platform", platform)
+		return 0, false, true
+	case err != nil && tooLate:
+		// Past its time, and the platform can't say now: it is given up as
+		// one that may have gone (attempt drops it, saying nothing of it),
+		// rather than asked about for as long as its record is kept.
+		q.cfg.Log.Info("could not ask the platform whether a message went, and it is too late to send; it is given up", "key", m.Key, "platform", platform, "err", err)
 		return 0, false, true
 	case err != nil:
 		q.cfg.Log.Info("could not ask the platform whether a message went; asking again later", "key", m.Key, "platform", platform, "err", err)

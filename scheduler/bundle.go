@@ -196,9 +196,11 @@ func (s *Scheduler) sendBundle(ctx context.Context, to string, parts []*bundlePa
 // its cases' own keys, Message.Covers) or alone, from a run that died
 // before it recorded them. A bundle's set of cases can differ from that
 // run's (another case came due, one was answered), so its own key would
-// not find them. If the queue can't be asked, every part goes in.
+// not find them; and one part left alone is recorded here too, so that it
+// does not escalate again under a key of its own. If the queue can't be
+// asked, every part goes in.
 func (s *Scheduler) withoutSent(ctx context.Context, parts []*bundlePart, now time.Time) []*bundlePart {
-	if len(parts) < 2 || s.outbox == nil {
+	if len(parts) == 0 || s.outbox == nil {
 		return parts
 	}
 	keys := make([]string, len(parts))
