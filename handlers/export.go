@@ -216,6 +216,35 @@ func (r *candourRecord) eventsOf(kind pathway.EventKind, step string) []pathway.
 	return out
 }
 
+// remindersWent counts a timeline's reminders that went, and those that
+// could not be delivered. A reminder is recorded when it is queued; one that
+// then did not go (too late, refused, or no longer due) is recorded again,
+// as not delivered, for the same step, deadline and person, and is counted
+// there only, not as sent as well.
+func remindersWent(events []pathway.Event) (went, undelivered int) {
+	key := func(e pathway.Event) string {
+		return e.Step + "|" + strconv.FormatInt(e.Due.Unix(), 10) + "|" + strings.Join(e.People, ",")
+	}
+	queued := map[string]int{} // reminders recorded and not yet undone
+	for _, e := range events {
+		if e.Struck() {
+			continue
+		}
+		switch e.Kind {
+		case pathway.EventReminder:
+			went++
+			queued[key(e)]++
+		case pathway.EventUndelivered:
+			undelivered++
+			if k := key(e); queued[k] > 0 {
+				queued[k]--
+				went--
+			}
+		}
+	}
+	return went, undelivered
+}
+
 // dutyLine says whether the duty applies, and why.
 func (r *candourRecord) dutyLine() string {
 	c := r.c
@@ -472,10 +501,11 @@ func (r *candourRecord) markdown() string {
 	}
 	line("")
 	line("## Reminders")
-	nudges, escalations := len(r.eventsOf(pathway.EventReminder, "")), len(r.eventsOf(pathway.EventEscalation, ""))
+	nudges, undelivered := remindersWent(r.events)
+	escalations := len(r.eventsOf(pathway.EventEscalation, ""))
 	field("Reminders sent by hppbot about this case", fmt.Sprintf("%d", nudges))
 	field("Times the pathway lead and team channel were told reminders had gone unanswered", fmt.Sprintf("%d", escalations))
-	if undelivered := len(r.eventsOf(pathway.EventUndelivered, "")); undelivered > 0 {
+	if undelivered > 0 {
 		field("Reminders hppbot could not deliver", fmt.Sprintf("%d", undelivered))
 	}
 	line("")
