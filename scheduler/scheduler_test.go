@@ -612,75 +612,63 @@ func TestCrashAfterQueueingIsDeliveredOnce(t *testing.T) {
 
 // A reminder that waits in the queue past the policy's reminder_late_by is
 // dropped, and the case says so: its timeline records it as not delivered,
-// with the reason, so the case does not look chased when it was not.
-//
-// A send that had no readable answer (the connection dropped) may have
-// gone: one of those given up as too late is not said not to have gone.
+// with the reason, so the case does not look chased when it was not. A
+// send that had no readable answer (the connection dropped) may have gone:
+// one of those given up as too late is not said not to have gone.
 func TestAReminderDroppedAsTooLateIsRecordedOnTheCase(t *testing.T) {
-	e := newEnv(t, wed)
-	ctx := context.Background()
-	c := e.openCase(t, pathway.OpenInput{Ref: "INC-1"})
-	// The platform answers each try: busy, nothing posted.
-	e.rec.fail = func(string) error { return &bot.RetryLater{Status: 503} }
-	at := c.NextContact.Add(time.Minute)
-	e.clock.Set(at)
-	if res, err := e.s.Tick(ctx, at); err != nil || res.Sent != 1 {
-		t.Fatalf("tick = %+v, %v; want the reminder queued", res, err)
+	tests := []struct {
+		name        string
+		fail        error
+		undelivered bool
+	}{
+		{"the platform answers, busy, nothing posted", &bot.RetryLater{Status: 503}, true},
+		{"no readable answer: it may have gone", errors.New("connection reset"), false},
 	}
-	// Past reminder_late_by (a working day), still not delivered.
-	e.clock.Set(e.p.Calendar.Add(at, e.p.ReminderLateBy).Add(time.Hour))
-	if _, err := e.s.Outbox().Drain(ctx); err != nil {
-		t.Fatal(err)
-	}
-	events, err := e.st.Timeline(ctx, c.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var undelivered []pathway.Event
-	for _, ev := range events {
-		if ev.Kind == pathway.EventUndelivered {
-			undelivered = append(undelivered, ev)
-		}
-	}
-	if len(undelivered) != 1 {
-		t.Fatalf("timeline records %d undelivered reminders; want 1: %+v", len(undelivered), events)
-	}
-	u := undelivered[0]
-	if u.Step != pathway.RemindContact || len(u.People) != 1 || u.People[0] != "console:lee" || !strings.Contains(u.Why, "next reminder takes its place") {
-		t.Errorf("undelivered entry %+v; want the contact reminder to console:lee, saying the next reminder takes its place", u)
-	}
-	if got := e.rec.to("console:lee"); len(got) != 0 {
-		t.Errorf("delivered %d while the platform failed", len(got))
-	}
-}
-
-// A reminder whose sends had no readable answer (the connection dropped each
-// time, so each may have gone) and that waits past reminder_late_by is
-// given up without the case saying it was not delivered.
-func TestAReminderInDoubtGivenUpIsNotCalledUndelivered(t *testing.T) {
-	e := newEnv(t, wed)
-	ctx := context.Background()
-	c := e.openCase(t, pathway.OpenInput{Ref: "INC-1"})
-	e.rec.fail = func(string) error { return errors.New("connection reset") }
-	at := c.NextContact.Add(time.Minute)
-	e.clock.Set(at)
-	if res, err := e.s.Tick(ctx, at); err != nil || res.Sent != 1 {
-		t.Fatalf("tick = %+v, %v; want the reminder queued", res, err)
-	}
-	e.clock.Set(e.p.Calendar.Add(at, e.p.ReminderLateBy).Add(time.Hour))
-	if _, err := e.s.Outbox().Drain(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := e.s.Outbox().Backlogs(ctx, []string{"console"}); n["console"].Length != 0 {
-		t.Errorf("%d messages still queued; want it given up", n["console"].Length)
-	}
-	events, err := e.st.Timeline(ctx, c.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ev := range events {
-		if ev.Kind == pathway.EventUndelivered {
-			t.Errorf("the timeline says a reminder that may have gone was not delivered: %+v", ev)
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, wed)
+			ctx := context.Background()
+			c := e.openCase(t, pathway.OpenInput{Ref: "INC-1"})
+			e.rec.fail = func(string) error { return tc.fail }
+			at := c.NextContact.Add(time.Minute)
+			e.clock.Set(at)
+			if res, err := e.s.Tick(ctx, at); err != nil || res.Sent != 1 {
+				t.Fatalf("tick = %+v, %v; want the reminder queued", res, err)
+			}
+			// Past reminder_late_by (a working day), still not delivered.
+			e.clock.Set(e.p.Calendar.Add(at, e.p.ReminderLateBy).Add(time.Hour))
+			if _, err := e.s.Outbox().Drain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if bl, _ := e.s.Outbox().Backlogs(ctx, []string{"console"}); bl["console"].Length != 0 {
+				t.Errorf("%d messages still queued; want it given up", bl["console"].Length)
+			}
+			events, err := e.st.Timeline(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var undelivered []pathway.Event
+			for _, ev := range events {
+				if ev.Kind == pathway.EventUndelivered {
+					undelivered = append(undelivered, ev)
+				}
+			}
+			if !tc.undelivered {
+				if len(undelivered) != 0 {
+					t.Errorf("the timeline says a reminder that may have gone was not delivered: %+v", undelivered)
+				}
+				return
+			}
+			if len(undelivered) != 1 {
+				t.Fatalf("timeline records %d undelivered reminders; want 1: %+v", len(undelivered), events)
+			}
+			u := undelivered[0]
+			if u.Step != pathway.RemindContact || len(u.People) != 1 || u.People[0] != "console:lee" || !strings.Contains(u.Why, "next reminder takes its place") {
+				t.Errorf("undelivered entry %+v; want the contact reminder to console:lee, saying the next reminder takes its place", u)
+			}
+			if got := e.rec.to("console:lee"); len(got) != 0 {
+				t.Errorf("delivered %d while the platform failed", len(got))
+			}
+		})
 	}
 }
