@@ -60,33 +60,7 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 		h.rec.Doubt = h.rec.Doubt || doubt
 	}
 	if tooLate {
-		q.cfg.Metrics.Failed(platform, "too late")
-		if h.rec.Doubt {
-			// It may have gone: not said not to have.
-			q.cfg.Log.Info("a message that may have gone before a crash is too late to send again; it is given up", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
-			q.finished(ctx, h, stateFailed, "too late; it may have gone")
-			return outcomeFailed, ErrTooLate
-		}
-		q.cfg.Log.Info("a message was no longer worth sending and was dropped; the next reminder replaces it", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
-		q.fail(ctx, h, "too late", ErrTooLate, true)
-		return outcomeFailed, ErrTooLate
-	}
-	if md != modeQuick && len(m.Reminds) > 0 && q.cfg.Wanted != nil {
-		// It waited: what it reminds of may have been done meanwhile.
-		if wanted, err := q.cfg.Wanted(ctx, m); err == nil && !wanted {
-			q.cfg.Metrics.Failed(platform, "no longer due")
-			if h.rec.Doubt {
-				// It may have gone already (the platform can't say), and the
-				// person may have acted on it: not sent again, and not said
-				// to be unsent.
-				q.cfg.Log.Info("a reminder that may have gone before a crash is no longer due; it is not sent again", "key", m.Key, "platform", platform)
-				q.finished(ctx, h, stateFailed, "no longer due; it may have gone")
-				return outcomeFailed, ErrNoLongerDue
-			}
-			q.cfg.Log.Info("a queued reminder was dropped: the case changed before it could go", "key", m.Key, "platform", platform, "queued", h.rec.Queued)
-			q.fail(ctx, h, "no longer due", ErrNoLongerDue, true)
-			return outcomeFailed, ErrNoLongerDue
-		}
+		return q.drop(ctx, h, "too late", ErrTooLate, "a message was no longer worth sending and was dropped; the next reminder replaces it")
 	}
 	for {
 		wait, err := q.take(ctx, m.To, now)
@@ -105,6 +79,14 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 		}
 		now = q.cfg.Clock()
 	}
+	if md != modeQuick && len(m.Reminds) > 0 && q.cfg.Wanted != nil {
+		// It waited: what it reminds of may have been done meanwhile.
+		// Asked here, as it is about to go, once a try (not on each hand-
+		// back for the pacing); a reminder dropped leaves its token unused.
+		if wanted, err := q.cfg.Wanted(ctx, m); err == nil && !wanted {
+			return q.drop(ctx, h, "no longer due", ErrNoLongerDue, "a queued reminder was dropped: the case changed before it could go")
+		}
+	}
 	// The mark goes before the platform is called: a crash from here on
 	// leaves the message in doubt, not lost, and recovery knows to ask. It
 	// renews the lease, so a send that starts late in it is not taken over
@@ -118,6 +100,23 @@ func (q *Queue) attempt(ctx context.Context, h held, md mode) (outcome, error) {
 		return outcomeWaiting, nil
 	}
 	return q.send(ctx, h, md)
+}
+
+// drop takes h off the queue for good, for reason (counted), and tells
+// Config.OnFailed with err; logged as said. One that may have gone already
+// (Doubt: the platform can't say, and the person may have acted on it) is
+// given up quietly: never said not to have gone.
+func (q *Queue) drop(ctx context.Context, h held, reason string, err error, said string) (outcome, error) {
+	platform := h.rec.platform()
+	q.cfg.Metrics.Failed(platform, reason)
+	if h.rec.Doubt {
+		q.cfg.Log.Info("a message that may have gone before a crash is given up; it is not sent again", "key", h.rec.Key, "platform", platform, "reason", reason)
+		q.finished(ctx, h, stateFailed, reason+"; it may have gone")
+		return outcomeFailed, err
+	}
+	q.cfg.Log.Info(said, "key", h.rec.Key, "platform", platform, "queued", h.rec.Queued)
+	q.fail(ctx, h, reason, err, true)
+	return outcomeFailed, err
 }
 
 // send calls the platform for h, held and marked in flight, and records

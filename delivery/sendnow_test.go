@@ -317,3 +317,36 @@ func TestAReminderInDoubtIsNeverCalledUnsent(t *testing.T) {
 		})
 	}
 }
+
+// A reminder that waits is asked about (Config.Wanted: one read of each
+// case) once, as it is about to go, not again on each hand-back for the
+// pacing.
+func TestAWaitingReminderIsAskedAboutOnceAsItGoes(t *testing.T) {
+	p := newPlatform(false)
+	now := time.Now()
+	asked := 0
+	q, _ := newQueue(t, p, Config{Limits: DefaultLimits(), Clock: func() time.Time { return now },
+		Wanted: func(context.Context, Message) (bool, error) { asked++; return true, nil }})
+	ctx := context.Background()
+	m := Message{Key: "remind:8:contact:0:0", To: "teams:U8", Reminds: []Reminded{{Case: 8, Step: "contact"}}}
+	if _, err := q.Enqueue(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		// A 429 for another message to the conversation pauses it: the
+		// reminder is handed back.
+		if err := q.pause(ctx, m.To, now, 5*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(5 * time.Second)
+	}
+	if _, err := q.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := p.counts(); d != 1 || asked != 1 {
+		t.Errorf("delivered %d, asked %d times; want 1 and 1", d, asked)
+	}
+}

@@ -254,23 +254,24 @@ func (s *Scheduler) bundledNudge(parts []*bundlePart, now time.Time) bot.Reply {
 		b := caseButton(c, oldest)
 		sections = append(sections, bot.Section{Text: text, Button: &b})
 	}
-	text := fmt.Sprintf("%d of your cases are waiting for a next step, the longest-waiting first. Even a short call or message to say when the family will next hear from us helps — silence is hard for families.", len(parts))
+	whose, why := "your", parts[0].msgs.routed
 	overflow := bundleOverflow
-	if why := parts[0].msgs.routed; why != "" {
-		// Not their own cases: a pathway lead finds the rest among the
-		// service's overdue ones; someone covering is pointed to who can.
+	if why != "" {
+		// The named contact is away: whoever has them now hears why, and
+		// they are that person's cases, not "yours". A pathway lead finds
+		// the rest among the service's overdue ones; someone covering is
+		// pointed to who can.
+		whose = bot.Mention(parts[0].it.c.Lead) + "'s"
 		switch m := parts[0].msgs; {
 		case m.toLead:
 			overflow = "/hpp list overdue"
 		case m.serviceLead != "":
 			overflow = fmt.Sprintf("%s, the pathway lead, sees them all with /hpp list overdue", bot.Mention(m.serviceLead))
 		default:
-			overflow = "ask your team which of " + bot.Mention(parts[0].it.c.Lead) + "'s other cases are overdue"
+			overflow = "ask your team which of " + whose + " other cases are overdue"
 		}
-		// The named contact is away: whoever has them now hears why,
-		// and they are that person's cases, not "yours".
-		text = why + fmt.Sprintf("%d of %s cases are waiting for a next step, the longest-waiting first. Even a short call or message to say when the family will next hear from us helps — silence is hard for families.", len(parts), bot.Mention(parts[0].it.c.Lead)+"'s")
 	}
+	text := why + fmt.Sprintf("%d of %s cases are waiting for a next step, the longest-waiting first. Even a short call or message to say when the family will next hear from us helps — silence is hard for families.", len(parts), whose)
 	note := "Each one you record stops its reminder. If something's in the way, that's all right: snooze a case for a day with /hpp snooze <case> 1d, hand it to a colleague with /hpp lead <case> @name, or ask your pathway lead for a hand."
 	if parts[0].msgs.toLead {
 		// They are the pathway lead.
