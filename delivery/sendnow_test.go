@@ -192,19 +192,7 @@ func TestADoubtIsCountedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	now = now.Add(2 * time.Minute)
-	for range 2 {
-		// A 429 for another message to the conversation pauses it.
-		if err := q.pause(ctx, msg.To, now, 5*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := q.Drain(ctx); err != nil {
-			t.Fatal(err)
-		}
-		now = now.Add(5 * time.Second)
-	}
-	if _, err := q.Drain(ctx); err != nil {
-		t.Fatal(err)
-	}
+	handedBackTwice(t, q, msg.To, &now)
 	if d, _ := p.counts(); d != 1 {
 		t.Fatalf("delivered %d; want 1", d)
 	}
@@ -332,21 +320,29 @@ func TestAWaitingReminderIsAskedAboutOnceAsItGoes(t *testing.T) {
 	if _, err := q.Enqueue(ctx, m); err != nil {
 		t.Fatal(err)
 	}
+	handedBackTwice(t, q, m.To, &now)
+	if d, _ := p.counts(); d != 1 || asked != 1 {
+		t.Errorf("delivered %d, asked %d times; want 1 and 1", d, asked)
+	}
+}
+
+// handedBackTwice pauses the conversation with to twice, as a 429 for
+// another message to it would, draining the queue each time (what waits
+// for it is handed back), then drains it once the pause is over. now is
+// the queue's clock.
+func handedBackTwice(t *testing.T, q *Queue, to string, now *time.Time) {
+	t.Helper()
+	ctx := context.Background()
 	for range 2 {
-		// A 429 for another message to the conversation pauses it: the
-		// reminder is handed back.
-		if err := q.pause(ctx, m.To, now, 5*time.Second); err != nil {
+		if err := q.pause(ctx, to, *now, 5*time.Second); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := q.Drain(ctx); err != nil {
 			t.Fatal(err)
 		}
-		now = now.Add(5 * time.Second)
+		*now = now.Add(5 * time.Second)
 	}
 	if _, err := q.Drain(ctx); err != nil {
 		t.Fatal(err)
-	}
-	if d, _ := p.counts(); d != 1 || asked != 1 {
-		t.Errorf("delivered %d, asked %d times; want 1 and 1", d, asked)
 	}
 }
